@@ -1,0 +1,110 @@
+"""The error tree. The library raises these; the CLI turns them into one-line
+messages and exit codes, the HTTP layer into one JSON error shape.
+
+::
+
+    MedbriefError                    exit 1
+    ├── ConfigError                  bad settings, unknown backend name   (exit 2)
+    ├── InputError                   the user's input is unusable          (exit 2, HTTP 400)
+    │   ├── QueryError               empty / oversized / unreadable query
+    │   └── IngestError              a file that cannot be ingested; names file and record/line
+    │       └── SchemaVersionError   a file in a schema version we do not read
+    ├── NotFoundError                no such document or recommendation    (exit 3, HTTP 404)
+    ├── StoreError                   the store cannot be opened or written (exit 4)
+    │   └── MigrationError           store schema newer than this medbrief
+    ├── IndexStateError              index missing or built by another model/schema (exit 5)
+    ├── DependencyError              an optional dependency is missing; says what to pip install
+    └── RemoteError                  an external service failed (E-utilities)  (exit 6, HTTP 502)
+        └── RateLimitedError         the service kept answering 429
+
+"No relevant evidence found" is a result (``Brief.abstained``), not an error.
+"""
+
+from __future__ import annotations
+
+
+class MedbriefError(Exception):
+    """Base of every error medbrief raises on purpose."""
+
+    exit_code = 1
+    http_status = 500
+    code = "error"
+
+
+class ConfigError(MedbriefError):
+    exit_code = 2
+    http_status = 500
+    code = "config"
+
+
+class InputError(MedbriefError):
+    exit_code = 2
+    http_status = 400
+    code = "bad_input"
+
+
+class QueryError(InputError):
+    code = "bad_query"
+
+
+class IngestError(InputError):
+    """A file that cannot be (fully) ingested.
+
+    The message always names the file, and the record or line where known.
+    Records before ``location`` in whole committed batches stay stored.
+    """
+
+    code = "bad_file"
+
+    def __init__(self, path: str, message: str, location: str | None = None) -> None:
+        self.path = path
+        self.location = location
+        self.detail = message
+        where = f"{path}: {location}" if location else path
+        super().__init__(f"{where}: {message}")
+
+
+class SchemaVersionError(IngestError):
+    code = "schema_version"
+
+
+class NotFoundError(MedbriefError):
+    exit_code = 3
+    http_status = 404
+    code = "not_found"
+
+
+class StoreError(MedbriefError):
+    exit_code = 4
+    code = "store"
+
+
+class MigrationError(StoreError):
+    code = "migration"
+
+
+class IndexStateError(MedbriefError):
+    """An index is missing, stale, or was built with another model or schema."""
+
+    exit_code = 5
+    http_status = 503
+    code = "index"
+
+
+class DependencyError(MedbriefError):
+    exit_code = 2
+    code = "dependency"
+
+    def __init__(self, what: str, install: str) -> None:
+        self.install = install
+        super().__init__(f"{what} needs an optional dependency: pip install '{install}'")
+
+
+class RemoteError(MedbriefError):
+    exit_code = 6
+    http_status = 502
+    code = "remote"
+
+
+class RateLimitedError(RemoteError):
+    code = "rate_limited"

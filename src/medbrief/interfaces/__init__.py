@@ -1,0 +1,1 @@
+"""Interfaces: the CLI, the HTTP API and the web page, all thin over the library."""

@@ -1,0 +1,1 @@
+"""Render a Brief: Markdown (terminals), JSON (the documented contract), HTML."""

@@ -1,0 +1,89 @@
+"""The brief's JSON contract, version ``BRIEF_SCHEMA`` (docs/json-contract.md).
+
+Fields named by the contract are stable within a major version; other fields
+may be added. Every value is plain JSON; text is never pre-rendered markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medbrief.types import Brief, Bullet, Citation
+
+BRIEF_SCHEMA = "1.0"
+
+
+def _citation(c: Citation) -> dict[str, Any]:
+    return {"n": c.n, "sentence": c.sentence, "support": round(c.support, 3)}
+
+
+def _bullet(b: Bullet) -> dict[str, Any]:
+    return {
+        "text": b.text,
+        "refs": list(b.refs),
+        "citations": [_citation(c) for c in b.citations],
+    }
+
+
+def brief_to_dict(brief: Brief) -> dict[str, Any]:
+    r = brief.reading
+    return {
+        "schema": BRIEF_SCHEMA,
+        "question": brief.question,
+        "abstained": brief.abstained,
+        "reading": {
+            "question": r.question,
+            "corrected": r.corrected,
+            "corrections": [{"from": c.original, "to": c.corrected} for c in r.corrections],
+            "expansions": [{"from": e.abbreviation, "to": e.expansion} for e in r.expansions],
+            "concepts": [c.label for c in r.concepts],
+            "concept_terms": {c.label: list(c.terms) for c in r.concepts},
+            "searched": r.search_text,
+            "notes": list(r.notes),
+        },
+        "guidelines": [
+            {
+                "ref": g.ref,
+                "body": g.body,
+                "year": g.year,
+                "statement": g.statement,
+                "statement_type": g.statement_type,
+                "direction": g.direction,
+                "strength": g.strength,
+                "certainty": g.certainty,
+                "key_points": list(g.key_points),
+            }
+            for g in brief.guidelines
+        ],
+        "research": [
+            {
+                "facet": f.facet,
+                "concepts": list(f.concepts),
+                "status": f.status,
+                "bullets": [_bullet(b) for b in f.bullets],
+            }
+            for f in brief.research
+        ],
+        "key_findings": [_bullet(b) for b in brief.key_findings],
+        "references": [
+            {
+                "n": ref.n,
+                "kind": ref.kind,
+                "id": ref.id,
+                "title": ref.title,
+                "journal": ref.journal,
+                "year": ref.year,
+                "pmid": ref.pmid,
+                "doi": ref.doi,
+                "url": ref.url,
+                "design": ref.design,
+                "sample_size": ref.sample_size,
+                "body": ref.body,
+                "retracted": ref.retracted,
+            }
+            for ref in brief.references
+        ],
+        "dropped_claims": brief.dropped_claims,
+        "notes": list(brief.notes),
+        "live_fetched": list(brief.live_fetched),
+    }

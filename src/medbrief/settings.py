@@ -1,0 +1,129 @@
+"""One settings object. Every field reads ``MEDBRIEF_<FIELD>`` from the
+environment; CLI flags and API arguments override it. Every field carries a
+description (a test checks that), and ``medbrief settings`` prints them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from medbrief.errors import ConfigError
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("medbrief", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MEDBRIEF_", frozen=True, extra="forbid", validate_default=True
+    )
+
+    # -- where data lives
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder holding the store (medbrief.sqlite3) and its derived indexes.",
+    )
+    load_starter: bool = Field(
+        True,
+        description="Load the bundled starter corpus (and its prebuilt vectors) into an "
+        "empty store the first time it is opened.",
+    )
+
+    # -- indexes
+    lexical_backend: str = Field(
+        "tantivy",
+        description="Lexical index backend: 'tantivy' (default) or 'fts5' (stdlib SQLite).",
+    )
+    vector_backend: str = Field(
+        "hnsw-sq8",
+        description="Vector index backend: 'hnsw-sq8' (faiss HNSW, int8 scalar quantised; default) "
+        "or 'ivf-pq' (faiss IVF-PQ, for millions of documents), or 'none' to disable dense search.",
+    )
+    embedder: str = Field(
+        "minilm-int8", description="Embedding model: 'minilm-int8' (all-MiniLM-L6-v2, int8 ONNX)."
+    )
+    embed_threads: int = Field(
+        0, ge=0, description="CPU threads for the embedding model; 0 lets onnxruntime decide."
+    )
+    embed_batch: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
+    hnsw_ef_search: int = Field(
+        128, ge=8, le=4096, description="HNSW search breadth (efSearch): recall vs latency."
+    )
+
+    # -- retrieval
+    fusion: Literal["rrf", "convex"] = Field(
+        "rrf",
+        description="How lexical and dense rankings are fused: reciprocal rank fusion "
+        "(Cormack et al. 2009) or a convex combination of normalised scores.",
+    )
+    rrf_k: int = Field(60, ge=1, description="The k constant of reciprocal rank fusion.")
+    convex_alpha: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of the dense score in convex fusion."
+    )
+    overfetch: int = Field(
+        4, ge=1, le=50, description="Each side fetches overfetch * k candidates before fusion."
+    )
+    max_question_chars: int = Field(
+        2000, ge=10, description="Longest question or query accepted, in characters."
+    )
+
+    # -- brief
+    max_k: int = Field(200, ge=1, description="Largest number of results one search may ask for.")
+    brief_studies: int = Field(
+        40, ge=1, le=500, description="Studies retrieved and graded for one brief."
+    )
+
+    # -- live PubMed (NCBI E-utilities); nothing leaves the machine unless used
+    eutils_base_url: str = Field(
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/",
+        description="Base URL of NCBI E-utilities (tests point this at a local server).",
+    )
+    ncbi_api_key: str | None = Field(
+        None, description="NCBI API key: raises the rate limit from 3 to 10 requests/s."
+    )
+    ncbi_email: str | None = Field(
+        None, description="Contact e-mail sent to NCBI with every request, as NCBI asks."
+    )
+    ncbi_tool: str = Field("medbrief", description="Tool name sent to NCBI with every request.")
+    ncbi_rate_limit: float | None = Field(
+        None,
+        gt=0,
+        description="Requests per second to NCBI; default 3, or 10 with an API key (NCBI rules).",
+    )
+    ncbi_timeout: float = Field(30.0, gt=0, description="Seconds before an NCBI request times out.")
+    ncbi_retries: int = Field(5, ge=0, description="Retries on 429, 5xx and network errors.")
+    live_max: int = Field(50, ge=1, le=10000, description="Records fetched by 'ask --live'.")
+
+    # -- server
+    host: str = Field("127.0.0.1", description="Address 'medbrief serve' binds to.")
+    port: int = Field(8000, ge=0, le=65535, description="Port 'medbrief serve' listens on.")
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "medbrief.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def effective_rate_limit(self) -> float:
+        if self.ncbi_rate_limit is not None:
+            return self.ncbi_rate_limit
+        return 10.0 if self.ncbi_api_key else 3.0
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with non-None ``overrides`` applied."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None

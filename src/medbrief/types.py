@@ -1,0 +1,376 @@
+"""The nouns that flow between medbrief's stages.
+
+Every value here is a frozen dataclass: a stage receives values, never edits
+them, and returns new ones. The data flow is::
+
+    Document / Recommendation  (ingest -> store)
+    Reading                    (understand)
+    Hit                        (retrieve)
+    Evidence                   (grade)
+    Brief                      (synthesize -> cite -> render)
+
+Serialisation to and from the store and JSON goes through ``medbrief.codec``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: What a stored item is. Guideline *documents* (PubMed records typed Practice
+#: Guideline, guideline summaries) are documents; graded *recommendations* are
+#: their own kind and live in their own table.
+DocKind = Literal["research", "guideline"]
+ItemKind = Literal["research", "guideline", "recommendation"]
+
+StanceLabel = Literal["yes", "no", "maybe", "not_addressed"]
+
+#: Study designs, from the strongest design for questions of effect to the
+#: weakest (the order of the Oxford CEBM levels of evidence, 2011); the level
+#: ordering itself lives in ``medbrief.grade.level``.
+DESIGNS: tuple[str, ...] = (
+    "guideline",
+    "meta-analysis",
+    "systematic-review",
+    "rct",
+    "non-randomised-trial",
+    "cohort",
+    "case-control",
+    "cross-sectional",
+    "case-series",
+    "case-report",
+    "narrative-review",
+    "animal",
+    "in-vitro",
+    "other",
+)
+DESIGN_LABELS: dict[str, str] = {
+    "guideline": "guideline",
+    "meta-analysis": "meta-analysis",
+    "systematic-review": "systematic review",
+    "rct": "randomised controlled trial",
+    "non-randomised-trial": "non-randomised trial",
+    "cohort": "cohort study",
+    "case-control": "case-control study",
+    "cross-sectional": "cross-sectional study",
+    "case-series": "case series",
+    "case-report": "case report",
+    "narrative-review": "narrative review",
+    "animal": "animal study",
+    "in-vitro": "in-vitro study",
+    "other": "other",
+}
+FacetStatus = Literal["evidence", "no_evidence", "inconsistent"]
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True, slots=True)
+class AbstractSection:
+    """One section of a (possibly structured) abstract.
+
+    ``label`` is the author's heading as printed (``Label`` attribute of
+    ``AbstractText`` in the PubMed DTD); ``category`` is NLM's normalised
+    ``NlmCategory`` (BACKGROUND, OBJECTIVE, METHODS, RESULTS, CONCLUSIONS).
+    """
+
+    text: str
+    label: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeshQualifier:
+    name: str
+    ui: str | None = None
+    major: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MeshHeading:
+    descriptor: str
+    ui: str | None = None
+    major: bool = False
+    qualifiers: tuple[MeshQualifier, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A PubMed CommentsCorrections link, e.g. ``RetractionIn`` -> PMID."""
+
+    ref_type: str
+    pmid: str | None = None
+    source: str | None = None
+
+
+#: CommentsCorrections RefTypes that mark the record itself as retracted or
+#: under concern (NLM "Errata, Retractions, and Other Linked Citations").
+RETRACTION_REF_TYPES = frozenset({"RetractionIn", "ExpressionOfConcernIn"})
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A research article or guideline document.
+
+    ``id`` is the store's key, namespaced by identifier type so that ids from
+    different sources cannot collide: ``pmid:31229168``, ``doi:10.1/x``,
+    ``beir:scifact:4983``. ``source_id`` is the identifier exactly as the
+    source gave it (a PMID, a BEIR ``_id``), used in run files and links.
+    """
+
+    id: str
+    source_id: str
+    source: str
+    kind: DocKind = "research"
+    title: str = ""
+    abstract: tuple[AbstractSection, ...] = ()
+    pmid: str | None = None
+    version: int = 1
+    doi: str | None = None
+    pmcid: str | None = None
+    journal: str | None = None
+    year: int | None = None
+    pub_date: str | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    publication_types: tuple[str, ...] = ()
+    mesh: tuple[MeshHeading, ...] = ()
+    keywords: tuple[str, ...] = ()
+    chemicals: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    url: str | None = None
+    #: Free-text provenance note, e.g. "summary written by <author>, not the
+    #: publisher's text" for guideline summaries.
+    note: str | None = None
+
+    @property
+    def abstract_text(self) -> str:
+        return "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract)
+
+    @property
+    def text(self) -> str:
+        """Title and abstract, the text that is indexed and graded."""
+        return f"{self.title}\n{self.abstract_text}".strip()
+
+    @property
+    def retracted(self) -> bool:
+        return "Retracted Publication" in self.publication_types or any(
+            c.ref_type in RETRACTION_REF_TYPES for c in self.corrections
+        )
+
+    @property
+    def link(self) -> str | None:
+        if self.url:
+            return self.url
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One graded guideline recommendation (schema: docs/guidelines-schema.md).
+
+    ``strength`` and ``certainty`` are the source's words, verbatim;
+    ``strength_norm`` and ``certainty_norm`` are medbrief's normalised forms
+    (see ``medbrief.ingest.grading``) used for sorting and filtering only.
+    """
+
+    id: str
+    guideline_title: str
+    body: str
+    statement: str
+    year: int | None = None
+    direction: str | None = None
+    strength: str | None = None
+    strength_norm: str = "unknown"
+    certainty: str | None = None
+    certainty_norm: str = "unknown"
+    population: str | None = None
+    section: str | None = None
+    url: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    #: Practical text a clinician can act on: rationale, clinical
+    #: considerations, key points, as written by the source.
+    key_points: tuple[str, ...] = ()
+    #: "verbatim", "paraphrase", "summary": how close the statement is to the
+    #: guideline's own words.
+    statement_type: str = "verbatim"
+    source: str = "jsonl"
+
+
+# ------------------------------------------------------------- understanding
+
+
+@dataclass(frozen=True, slots=True)
+class SpellingFix:
+    original: str
+    corrected: str
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    abbreviation: str
+    expansion: str
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A concept of the question: a preferred label and the terms searched."""
+
+    label: str
+    terms: tuple[str, ...] = ()
+    mesh_ui: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a question was read: the input to retrieval and to the brief."""
+
+    question: str
+    corrected: str
+    corrections: tuple[SpellingFix, ...] = ()
+    expansions: tuple[Expansion, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    #: The lexical query actually sent to the index.
+    search_text: str = ""
+    notes: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------- retrieval
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    year_min: int | None = None
+    year_max: int | None = None
+    publication_types: tuple[str, ...] = ()
+    kinds: tuple[ItemKind, ...] = ()
+    #: study designs (names from ``DESIGNS``), applied after grading
+    designs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One retrieved item with the evidence of how it was found."""
+
+    id: str
+    kind: ItemKind
+    score: float
+    rank: int
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    lexical_score: float | None = None
+    dense_score: float | None = None
+    document: Document | None = None
+    recommendation: Recommendation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    reading: Reading
+    hits: tuple[Hit, ...]
+    notes: tuple[str, ...] = ()
+
+
+# -------------------------------------------------------------------- grading
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """What a source found on a question: label and the sentence it rests on."""
+
+    label: StanceLabel
+    sentence: str | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A retrieved study, graded."""
+
+    document: Document
+    design: str
+    level: int
+    sample_size: int | None = None
+    stance: Stance = field(default_factory=lambda: Stance("not_addressed"))
+    relevance: float = 0.0
+
+
+# ---------------------------------------------------------------------- brief
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    n: int
+    kind: Literal["guideline", "study"]
+    id: str
+    title: str
+    journal: str | None = None
+    year: int | None = None
+    pmid: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    design: str | None = None
+    sample_size: int | None = None
+    body: str | None = None
+    retracted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A claim's link to a reference, with the source sentence that backs it."""
+
+    n: int
+    sentence: str | None = None
+    support: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Bullet:
+    text: str
+    refs: tuple[int, ...] = ()
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineItem:
+    ref: int
+    body: str
+    year: int | None
+    statement: str
+    strength: str | None
+    certainty: str | None
+    direction: str | None = None
+    statement_type: str = "verbatim"
+    key_points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A research sub-topic of the question and what the studies say on it."""
+
+    facet: str
+    concepts: tuple[str, ...]
+    status: FacetStatus
+    bullets: tuple[Bullet, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    question: str
+    reading: Reading
+    guidelines: tuple[GuidelineItem, ...] = ()
+    research: tuple[Facet, ...] = ()
+    key_findings: tuple[Bullet, ...] = ()
+    references: tuple[Reference, ...] = ()
+    dropped_claims: int = 0
+    #: True when nothing relevant was found; the brief then says so and
+    #: carries no guideline or research content.
+    abstained: bool = False
+    notes: tuple[str, ...] = ()
+    live_fetched: tuple[str, ...] = ()
