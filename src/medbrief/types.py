@@ -332,9 +332,17 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Bullet:
+    """A statement of the brief.
+
+    A "finding" is a source's own sentence; its ``refs`` are appended when
+    rendered. A "summary" is a template filled with computed facts whose text
+    already carries its citation markers ("[3, 4] report ...; [5] ...").
+    """
+
     text: str
     refs: tuple[int, ...] = ()
     citations: tuple[Citation, ...] = ()
+    kind: Literal["finding", "summary"] = "finding"
 
 
 @dataclass(frozen=True, slots=True)

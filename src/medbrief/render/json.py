@@ -20,6 +20,7 @@ def _citation(c: Citation) -> dict[str, Any]:
 def _bullet(b: Bullet) -> dict[str, Any]:
     return {
         "text": b.text,
+        "kind": b.kind,
         "refs": list(b.refs),
         "citations": [_citation(c) for c in b.citations],
     }

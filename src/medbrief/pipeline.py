@@ -1,0 +1,163 @@
+"""answer() and search(): the stages in order, and nothing else.
+
+understand -> retrieve -> grade -> synthesize -> cite -> synthesize.compose
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from medbrief.cite import check_findings, unresolved_markers
+from medbrief.grade import grade
+from medbrief.grade.stance import stance
+from medbrief.synthesize.facets import plan_facets
+from medbrief.synthesize.guidelines import document_drafts, order, recommendation_drafts
+from medbrief.synthesize.match import matchers as concept_matchers
+from medbrief.synthesize.research import FacetFindings, facet_findings
+from medbrief.synthesize.writer import compose, guideline_items
+from medbrief.types import (
+    Brief,
+    Concept,
+    Document,
+    Evidence,
+    Filters,
+    Hit,
+    Reading,
+    Recommendation,
+    SearchResult,
+)
+
+if TYPE_CHECKING:
+    from medbrief.engine import Engine, StageCallback
+
+GUIDELINE_CANDIDATES = 25
+FACET_CANDIDATES = 15
+
+
+def _concept_query(concepts: tuple[Concept, ...]) -> str:
+    return " ".join(" ".join(dict.fromkeys((c.label, *c.terms))) for c in concepts)
+
+
+def search(
+    engine: Engine, query: str, *, k: int = 10, filters: Filters | None = None
+) -> SearchResult:
+    reading = engine.reader.read(query)
+    k = max(1, min(k, engine.settings.max_k))
+    hits = engine.retriever.search(reading.search_text, reading.corrected, k, filters)
+    return SearchResult(reading, tuple(hits), engine.index_notes())
+
+
+def _research_filters(filters: Filters | None) -> Filters:
+    base = filters or Filters()
+    return replace(base, kinds=("research",))
+
+
+def _with_kind(filters: Filters | None, kind: str) -> Filters | None:
+    base = filters or Filters()
+    if base.kinds and kind not in base.kinds:
+        return None  # the user filtered this kind out
+    return replace(base, kinds=(kind,))  # type: ignore[arg-type]
+
+
+def answer(
+    engine: Engine,
+    question: str,
+    *,
+    filters: Filters | None = None,
+    live: bool = False,
+    on_stage: StageCallback | None = None,
+) -> Brief:
+    emit = on_stage or (lambda name, value: None)
+    reading = engine.reader.read(question)
+    live_ids: tuple[str, ...] = ()
+    notes: list[str] = list(engine.index_notes())
+    if live:
+        from medbrief.live import fetch_for_reading
+
+        result = fetch_for_reading(engine, reading)
+        live_ids = result.fetched
+        if result.note:
+            notes.append(result.note)
+    emit("reading", reading)
+
+    matchers = concept_matchers(reading.concepts)
+    retriever = engine.retriever
+    settings = engine.settings
+
+    # -- guidelines: graded recommendations, then guideline documents
+    recs: list[Recommendation] = []
+    gdocs: list[Document] = []
+    rec_filters = _with_kind(filters, "recommendation")
+    if rec_filters is not None:
+        recs = [
+            h.recommendation
+            for h in retriever.search(
+                reading.search_text, reading.corrected, GUIDELINE_CANDIDATES, rec_filters
+            )
+            if h.recommendation
+        ]
+    gdoc_filters = _with_kind(filters, "guideline")
+    if gdoc_filters is not None:
+        gdocs = [
+            h.document
+            for h in retriever.search(
+                reading.search_text, reading.corrected, GUIDELINE_CANDIDATES, gdoc_filters
+            )
+            if h.document
+        ]
+    drafts = recommendation_drafts(recs, matchers)
+    covered = {r.pmid for r in recs if r.pmid and any(d.item_id == r.id for d in drafts)}
+    drafts = order(drafts + document_drafts(gdocs, matchers, covered, len(recs)))
+    emit("guidelines", guideline_items(drafts))
+
+    # -- research: the whole question, then each sub-topic on its own
+    plans = plan_facets(reading.concepts)
+    hits: dict[str, Hit] = {}
+    research_filters = _with_kind(filters, "research")
+    if research_filters is not None:
+        queries = [(reading.search_text, reading.corrected, settings.brief_studies)]
+        for plan in plans:
+            concepts = tuple(c for c in reading.concepts if c.label in plan.concepts)
+            q = _concept_query(concepts)
+            queries.append((q, plan.question, FACET_CANDIDATES))
+        for lexical_q, dense_q, k in queries:
+            for hit in retriever.search(lexical_q, dense_q, k, research_filters):
+                if hit.document is not None and hit.id not in hits:
+                    hits[hit.id] = hit
+    evidence = _graded(hits.values(), filters)
+    similarity = engine.similarity()
+    findings = facet_findings(plans, list(evidence.values()), matchers, stance, similarity)
+
+    # -- cite: every finding against its sources' own text
+    items: dict[str, Document | Recommendation] = {r.id: r for r in recs}
+    items.update({d.id: d for d in gdocs})
+    items.update({e.document.id: e.document for e in evidence.values()})
+    sources = {i: (x.text if isinstance(x, Document) else x.statement) for i, x in items.items()}
+    checked: list[FacetFindings] = []
+    dropped = 0
+    for ff in findings:
+        result = check_findings(ff.findings, sources, similarity)
+        dropped += result.dropped_claims
+        checked.append(FacetFindings(ff.plan, result.findings, ff.silent))
+    retracted = [e.document for e in evidence.values() if e.document.retracted]
+    notes.extend(f"Retracted and not used: {d.title} (PMID {d.pmid})" for d in retracted if d.pmid)
+    brief = compose(question, reading, drafts, checked, items, evidence, dropped, notes)
+    brief = replace(brief, live_fetched=live_ids)
+    missing = unresolved_markers(brief)
+    if missing:  # a defect, never a user error: fail loudly rather than mis-cite
+        raise AssertionError(f"citations without a reference: {missing}")
+    emit("research", brief.research)
+    emit("brief", brief)
+    return brief
+
+
+def _graded(hits: Any, filters: Filters | None) -> dict[str, Evidence]:
+    designs = set(filters.designs) if filters and filters.designs else None
+    out: dict[str, Evidence] = {}
+    for hit in hits:
+        ev = grade(hit.document)
+        if designs is not None and ev.design not in designs:
+            continue
+        out[hit.id] = replace(ev, relevance=hit.score)
+    return out

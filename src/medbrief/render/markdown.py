@@ -1,0 +1,151 @@
+"""The brief as Markdown, the default in a terminal.
+
+Text from sources and questions is escaped so that it renders as text, never
+as markup (CommonMark backslash escapes, spec section 2.4).
+"""
+
+from __future__ import annotations
+
+import re
+
+from medbrief.types import Brief, Bullet, GuidelineItem, Reference
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~>])")
+DISCLAIMER = (
+    "medbrief reports what the sources it found say; it does not give personal medical advice."
+)
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape every CommonMark punctuation character that can start markup."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _marks(refs: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(n) for n in refs) + "]" if refs else ""
+
+
+def _study_facts(ref: Reference) -> str:
+    parts = [p for p in (ref.design, f"n = {ref.sample_size:,}" if ref.sample_size else None) if p]
+    if ref.year:
+        parts.append(str(ref.year))
+    if ref.retracted:
+        parts.append("RETRACTED")
+    return ", ".join(parts)
+
+
+def _bullet(b: Bullet, refs: dict[int, Reference]) -> str:
+    if b.kind == "summary":
+        return f"- {_escape_keep_markers(b.text)}"
+    facts = "; ".join(f for f in (_study_facts(refs[n]) for n in b.refs if n in refs) if f)
+    tail = f" {_marks(b.refs)}" if b.refs else ""
+    return f"- {md_escape(b.text)}{tail}" + (f" ({md_escape(facts)})" if facts else "")
+
+
+def _escape_keep_markers(text: str) -> str:
+    """Escape a summary but keep its own citation markers as brackets."""
+    parts = re.split(r"(\[\d+(?:, \d+)*\])", text)
+    return "".join(p if re.fullmatch(r"\[\d+(?:, \d+)*\]", p) else md_escape(p) for p in parts)
+
+
+def _guideline(g: GuidelineItem) -> list[str]:
+    year = f" ({g.year})" if g.year else ""
+    lines = [f"- **{md_escape(g.body)}{year}**: {md_escape(g.statement)} {_marks((g.ref,))}"]
+    grading = []
+    grading.append(f"strength: {md_escape(g.strength)}" if g.strength else "strength: not stated")
+    grading.append(
+        f"certainty of evidence: {md_escape(g.certainty)}"
+        if g.certainty
+        else "certainty of evidence: not stated"
+    )
+    lines.append(f"  - As graded by the source: {'; '.join(grading)}")
+    if g.direction:
+        lines.append(f"  - Direction: {md_escape(g.direction)}")
+    if g.statement_type not in ("verbatim",):
+        lines.append(
+            f"  - Wording: {md_escape(_WORDING.get(g.statement_type.split(' ')[0], g.statement_type))}"
+        )
+    for point in g.key_points:
+        lines.append(f"  - Key point: {md_escape(point)} {_marks((g.ref,))}")
+    return lines
+
+
+_WORDING = {
+    "paraphrase": "paraphrased from a secondary source, not the guideline's own words",
+    "summary": "a summary of the guideline, not the publisher's text",
+    "excerpt": "an excerpt of the guideline's abstract; grading not given there",
+}
+
+
+def _reference(ref: Reference) -> str:
+    bits = [
+        md_escape(ref.body) + "." if ref.body and ref.kind == "guideline" else "",
+        md_escape(ref.title.rstrip(".")) + ".",
+    ]
+    if ref.journal:
+        bits.append(f"*{md_escape(ref.journal)}*.")
+    if ref.year:
+        bits.append(f"{ref.year}.")
+    if ref.kind == "study":
+        facts = _study_facts(ref)
+        if facts:
+            bits.append(md_escape(facts) + ".")
+    if ref.pmid:
+        bits.append(f"PMID: {ref.pmid}.")
+    if ref.doi:
+        bits.append(f"doi: {md_escape(ref.doi)}.")
+    if ref.url:
+        bits.append(f"<{ref.url}>")
+    return f"{ref.n}. " + " ".join(b for b in bits if b)
+
+
+def render_markdown(brief: Brief) -> str:
+    r = brief.reading
+    out = [f"# Evidence brief: {md_escape(brief.question)}", "", "## How the question was read"]
+    for fix in r.corrections:
+        out.append(f"- Corrected: {md_escape(fix.original)} → {md_escape(fix.corrected)}")
+    for exp in r.expansions:
+        out.append(f"- Expanded: {md_escape(exp.abbreviation)} → {md_escape(exp.expansion)}")
+    if r.concepts:
+        out.append("- Concepts searched: " + "; ".join(md_escape(c.label) for c in r.concepts))
+    if r.search_text:
+        out.append(f"- Searched for: {md_escape(r.search_text)}")
+    out.extend(f"- Note: {md_escape(n)}" for n in r.notes)
+    if brief.live_fetched:
+        out.append(f"- Fetched live from PubMed: {len(brief.live_fetched)} records")
+    out.append("")
+    if brief.abstained:
+        out.extend(["## No relevant evidence found", ""])
+        out.extend(f"{md_escape(n)}" for n in brief.notes)
+        out.extend(["", f"_{DISCLAIMER}_", ""])
+        return "\n".join(out)
+    refs = {ref.n: ref for ref in brief.references}
+    out.append("## From the Guidelines")
+    if brief.guidelines:
+        for g in brief.guidelines:
+            out.extend(_guideline(g))
+    else:
+        out.append("- No guideline recommendation among those stored addresses this question.")
+    out.extend(["", "## From the Research"])
+    for facet in brief.research:
+        out.extend(["", f"### {md_escape(facet.facet)}"])
+        out.extend(_bullet(b, refs) for b in facet.bullets)
+    out.extend(["", "## Key Findings"])
+    out.extend(_bullet(b, refs) for b in brief.key_findings)
+    out.extend(["", "## References"])
+    guidelines = [x for x in brief.references if x.kind == "guideline"]
+    studies = [x for x in brief.references if x.kind == "study"]
+    if guidelines:
+        out.extend(["", "**Guidelines**", ""])
+        out.extend(_reference(x) for x in guidelines)
+    if studies:
+        out.extend(["", "**Studies**", ""])
+        out.extend(_reference(x) for x in studies)
+    out.append("")
+    if brief.dropped_claims:
+        out.append(
+            f"_{brief.dropped_claims} statement(s) dropped: their sources did not support them._"
+        )
+    out.extend(f"_Note: {md_escape(n)}_" for n in brief.notes)
+    out.extend([f"_{DISCLAIMER}_", ""])
+    return "\n".join(out)

@@ -1,0 +1,110 @@
+"""Hybrid retrieval: lexical and dense candidates, over-fetched, then fused.
+
+Each side fetches ``overfetch * k`` candidates so that an item ranked low by
+one side but high by the other survives into the fusion (the usual practice
+in hybrid search, e.g. txtai, Vespa). The dense side has no native filters,
+so filters are applied to its candidates after loading them from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from medbrief.retrieve.fusion import convex, rrf
+from medbrief.settings import Settings
+from medbrief.store import Store
+from medbrief.types import Document, Filters, Hit, ItemKind, Recommendation
+
+
+class _Lexical(Protocol):
+    def search(
+        self, query: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[str, float]]: ...
+
+
+class _Dense(Protocol):
+    def search(self, vector: Any, k: int) -> list[tuple[str, float]]: ...
+
+
+class _Embedder(Protocol):
+    def embed(self, texts: Sequence[str]) -> Any: ...
+
+
+def _passes(item: Document | Recommendation, filters: Filters) -> bool:
+    kind: ItemKind = "recommendation" if isinstance(item, Recommendation) else item.kind
+    if filters.kinds and kind not in filters.kinds:
+        return False
+    if filters.year_min is not None and (item.year is None or item.year < filters.year_min):
+        return False
+    if filters.year_max is not None and (item.year is None or item.year > filters.year_max):
+        return False
+    if filters.publication_types:
+        types = item.publication_types if isinstance(item, Document) else ()
+        if not set(filters.publication_types) & set(types):
+            return False
+    return True
+
+
+@dataclass
+class Retriever:
+    store: Store
+    lexical: _Lexical
+    dense: _Dense | None
+    embedder: _Embedder | None
+    settings: Settings
+
+    def search(
+        self,
+        lexical_query: str,
+        dense_query: str,
+        k: int,
+        filters: Filters | None = None,
+    ) -> list[Hit]:
+        filters = filters or Filters()
+        depth = k * self.settings.overfetch
+        lexical = self.lexical.search(lexical_query, depth, filters) if lexical_query else []
+        dense: list[tuple[str, float]] = []
+        if self.dense is not None and self.embedder is not None and dense_query:
+            vector = self.embedder.embed([dense_query])[0]
+            # unfiltered neighbours may be mostly of another kind: dig deeper
+            dense = self.dense.search(vector, depth * (4 if filters != Filters() else 1))
+        items = self._load([i for i, _ in lexical] + [i for i, _ in dense])
+        dense = [(i, s) for i, s in dense if i in items and _passes(items[i], filters)][:depth]
+        lexical = [(i, s) for i, s in lexical if i in items]
+        if self.settings.fusion == "convex":
+            fused = convex(lexical, dense, self.settings.convex_alpha)
+        else:
+            fused = rrf([lexical, dense], self.settings.rrf_k)
+        lex_rank = {i: (r, s) for r, (i, s) in enumerate(lexical, 1)}
+        den_rank = {i: (r, s) for r, (i, s) in enumerate(dense, 1)}
+        hits = []
+        for rank, (id_, score) in enumerate(fused[:k], 1):
+            item = items[id_]
+            lr, ls = lex_rank.get(id_, (None, None))
+            dr, ds = den_rank.get(id_, (None, None))
+            is_rec = isinstance(item, Recommendation)
+            hits.append(
+                Hit(
+                    id=id_,
+                    kind="recommendation" if is_rec else item.kind,  # type: ignore[union-attr]
+                    score=score,
+                    rank=rank,
+                    lexical_rank=lr,
+                    dense_rank=dr,
+                    lexical_score=ls,
+                    dense_score=ds,
+                    document=None if is_rec else item,  # type: ignore[arg-type]
+                    recommendation=item if is_rec else None,  # type: ignore[arg-type]
+                )
+            )
+        return hits
+
+    def _load(self, ids: Sequence[str]) -> dict[str, Document | Recommendation]:
+        unique = list(dict.fromkeys(ids))
+        items: dict[str, Document | Recommendation] = dict(self.store.get_documents(unique))
+        rest = [i for i in unique if i not in items]
+        if rest:
+            items.update(self.store.get_recommendations(rest))
+        return items

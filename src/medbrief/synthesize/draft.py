@@ -1,0 +1,54 @@
+"""Draft values of the writer, before numbering: sources are named by store id.
+
+The writer drafts findings with the source sentence behind each citation; the
+cite stage checks every (claim, source) pair; the composer then numbers the
+surviving sources and builds the Brief.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from medbrief.types import StanceLabel
+
+#: a source's own reference markers ("[12]", "[3, 4]", "[5-7]") would read
+#: as medbrief's citations, so quoted sentences lose them
+_SOURCE_REFS = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
+_LABEL = re.compile(r"^(?:[A-Z][A-Z /&-]{2,40}|[A-Z][a-z]+(?: [a-z]+){0,3}):\s+")
+
+
+def clean_sentence(sentence: str) -> str:
+    """A source sentence as quoted in a brief: no section label, no ref markers."""
+    text = _SOURCE_REFS.sub("", sentence.strip())
+    text = _LABEL.sub("", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """One source behind a claim, and the source's own sentence that says it."""
+
+    item_id: str
+    sentence: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A claim taken from a source: its sentence and the stance it carries."""
+
+    text: str
+    stance: StanceLabel
+    supports: tuple[Support, ...]
+    level: int = 99
+    year: int | None = None
+    kind: Literal["finding", "summary"] = "finding"
+
+    def with_supports(self, supports: tuple[Support, ...]) -> Finding:
+        return replace(self, supports=supports)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(s.item_id for s in self.supports)

@@ -1,0 +1,132 @@
+"""The brief's research sub-topics, planned from the question's concepts.
+
+Sub-topics are the concepts' pairs (or the single concept), and for a pair of
+an intervention and a condition also the intervention's effect on the
+condition ("Treatment of restless legs syndrome with iron"), because studies
+of association and trials of treatment answer different questions. The role
+of a concept comes from its MeSH tree category (NLM MeSH trees: C diseases,
+F03 mental disorders = conditions; D chemicals and drugs, E techniques =
+interventions), looked up in data/mesh/categories.tsv.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import combinations
+from typing import Literal
+
+from medbrief.types import Concept
+
+Role = Literal["condition", "drug", "procedure", "other"]
+Intent = Literal["association", "treatment", "procedure", "topic"]
+
+MAX_FACETS = 6
+
+#: Generic concepts that name an intervention without naming which one.
+_GENERIC_PROCEDURES = {"treatment", "therapy", "management", "screening", "prevention", "diagnosis"}
+
+
+@dataclass(frozen=True, slots=True)
+class FacetPlan:
+    label: str
+    concepts: tuple[str, ...]
+    intent: Intent
+    #: the question the stance of each study is judged against
+    question: str
+
+
+@lru_cache(maxsize=1)
+def _mesh_categories() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    by_ui: dict[str, frozenset[str]] = {}
+    by_name: dict[str, frozenset[str]] = {}
+    text = resources.files("medbrief.data").joinpath("mesh/categories.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        ui, name, cats = line.split("\t")
+        by_ui[ui] = by_name[name.lower()] = frozenset(cats.split(","))
+    return by_ui, by_name
+
+
+def role(concept: Concept) -> Role:
+    by_ui, by_name = _mesh_categories()
+    label = concept.label.lower()
+    if label in _GENERIC_PROCEDURES:
+        return "procedure"
+    cats = by_ui.get(concept.mesh_ui or "") or by_name.get(label) or frozenset()
+    if not cats:
+        for term in concept.terms:
+            cats = by_name.get(term.lower(), frozenset())
+            if cats:
+                break
+    if cats & {"C", "F03"}:
+        return "condition"
+    if "D" in cats:
+        return "drug"
+    if "E" in cats:
+        return "procedure"
+    return "other"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
+    if not concepts:
+        return []
+    if len(concepts) == 1:
+        c = concepts[0].label
+        return [FacetPlan(_cap(c), (c,), "topic", f"What is known about {c}?")]
+    roles = {c.label: role(c) for c in concepts}
+    plans: list[tuple[int, int, FacetPlan]] = []
+    for order, (a, b) in enumerate(combinations(concepts, 2)):
+        # the condition goes second: "Iron and restless legs syndrome"
+        if roles[a.label] == "condition" and roles[b.label] != "condition":
+            a, b = b, a
+        ra, rb = roles[a.label], roles[b.label]
+        first = 0 if "condition" in (ra, rb) else 1
+        pair = (a.label, b.label)
+        if ra == "procedure" and rb == "condition":
+            plans.append(
+                (
+                    first,
+                    order,
+                    FacetPlan(
+                        _cap(f"{a.label} for {b.label}"),
+                        pair,
+                        "procedure",
+                        f"Is {a.label} effective for {b.label}?",
+                    ),
+                )
+            )
+            continue
+        plans.append(
+            (
+                first,
+                order,
+                FacetPlan(
+                    _cap(f"{a.label} and {b.label}"),
+                    pair,
+                    "association",
+                    f"Is {a.label} associated with {b.label}?",
+                ),
+            )
+        )
+        if ra == "drug" and rb == "condition":
+            plans.append(
+                (
+                    first,
+                    order,
+                    FacetPlan(
+                        f"Treatment of {b.label} with {a.label}",
+                        pair,
+                        "treatment",
+                        f"Is {a.label} effective for treating {b.label}?",
+                    ),
+                )
+            )
+    plans.sort(key=lambda t: (t[0], t[1]))
+    return [p for _, _, p in plans][:MAX_FACETS]

@@ -1,0 +1,114 @@
+"""From graded studies to per-sub-topic findings.
+
+A study goes under a sub-topic only if it names every concept of it (see
+``match``) and its stance on the sub-topic's question is not "not addressed".
+Each finding is the study's own sentence (conclusion or result first, as
+chosen by the stance stage). Studies whose sentences say the same thing
+(near-identical meaning) share one bullet; the cite stage later keeps each
+citation only where that source's own text supports the bullet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from medbrief.synthesize.draft import Finding, Support, clean_sentence
+from medbrief.synthesize.facets import FacetPlan
+from medbrief.synthesize.match import ConceptMatcher
+from medbrief.types import Evidence, Stance
+
+StanceFn = Callable[[str, str], Stance]
+#: similarity(claim, sentences) -> one score in [0, 1] per sentence
+SimilarityFn = Callable[[str, Sequence[str]], list[float]]
+
+#: designs that can tell whether a treatment works (CEBM 2011 level 1-4 for
+#: treatment benefits); narrative reviews, animal and in-vitro work cannot
+TREATMENT_DESIGNS = frozenset(
+    {"meta-analysis", "systematic-review", "rct", "non-randomised-trial", "cohort", "case-series"}
+)
+_TREATMENT_CUE = re.compile(
+    r"\b(treat|therap|supplement|administ|infusion|dose|dosing|efficac|effective|randomi[sz]ed"
+    r"|placebo|intravenous|oral)\w*",
+    re.IGNORECASE,
+)
+
+MERGE_SIMILARITY = 0.82
+
+
+@dataclass(frozen=True, slots=True)
+class FacetFindings:
+    plan: FacetPlan
+    findings: tuple[Finding, ...]
+    #: studies that name the concepts but report nothing on the question
+    silent: tuple[str, ...] = ()
+
+
+def _is_treatment_study(ev: Evidence) -> bool:
+    return ev.design in TREATMENT_DESIGNS and bool(_TREATMENT_CUE.search(ev.document.text))
+
+
+def _members(
+    plan: FacetPlan, evidence: Sequence[Evidence], matchers: dict[str, ConceptMatcher]
+) -> list[Evidence]:
+    return [
+        ev for ev in evidence if all(matchers[c].in_document(ev.document) for c in plan.concepts)
+    ]
+
+
+def facet_findings(
+    plans: Sequence[FacetPlan],
+    evidence: Sequence[Evidence],
+    matchers: dict[str, ConceptMatcher],
+    stance: StanceFn,
+    similarity: SimilarityFn,
+) -> list[FacetFindings]:
+    usable = [ev for ev in evidence if not ev.document.retracted and ev.design != "guideline"]
+    treatment_pairs = {p.concepts for p in plans if p.intent == "treatment"}
+    out: list[FacetFindings] = []
+    for plan in plans:
+        members = _members(plan, usable, matchers)
+        if plan.intent == "treatment":
+            members = [ev for ev in members if _is_treatment_study(ev)]
+        elif plan.intent == "association" and plan.concepts in treatment_pairs:
+            # trials of the treatment are reported under the treatment sub-topic
+            members = [ev for ev in members if not _is_treatment_study(ev)]
+        findings: list[Finding] = []
+        silent: list[str] = []
+        for ev in sorted(members, key=lambda e: (e.level, -(e.document.year or 0), -e.relevance)):
+            st = stance(plan.question, ev.document.text)
+            if st.label == "not_addressed" or not st.sentence:
+                silent.append(ev.document.id)
+                continue
+            sentence = clean_sentence(st.sentence)
+            findings.append(
+                Finding(
+                    text=sentence,
+                    stance=st.label,
+                    supports=(Support(ev.document.id, sentence, 1.0),),
+                    level=ev.level,
+                    year=ev.document.year,
+                )
+            )
+        out.append(FacetFindings(plan, tuple(_merge(findings, similarity)), tuple(silent)))
+    return out
+
+
+def _merge(findings: list[Finding], similarity: SimilarityFn) -> list[Finding]:
+    """Fold findings with the same stance and near-identical sentences together.
+
+    The bullet keeps the sentence of the strongest study; every merged study
+    stays cited with its own sentence, for the cite stage to check.
+    """
+    merged: list[Finding] = []
+    for finding in findings:
+        for i, kept in enumerate(merged):
+            if kept.stance != finding.stance:
+                continue
+            if similarity(kept.text, [finding.text])[0] >= MERGE_SIMILARITY:
+                merged[i] = kept.with_supports(kept.supports + finding.supports)
+                break
+        else:
+            merged.append(finding)
+    return merged

@@ -1,0 +1,223 @@
+"""Compose the Brief: number the sources, write the summaries, key findings.
+
+Every sentence of a brief is either a source's own sentence or one of the
+templates below filled with computed facts (counts, stances, names of
+sub-topics, the issuing body and year). Nothing else is written, so nothing
+can be invented. Guidelines are numbered first, then studies in order of
+first citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from medbrief.synthesize.draft import Finding
+from medbrief.synthesize.guidelines import GuidelineDraft
+from medbrief.synthesize.research import FacetFindings
+from medbrief.types import (
+    DESIGN_LABELS,
+    Brief,
+    Bullet,
+    Citation,
+    Document,
+    Evidence,
+    Facet,
+    GuidelineItem,
+    Reading,
+    Recommendation,
+    Reference,
+)
+
+MAX_BULLETS_PER_FACET = 6
+MAX_KEY_GUIDELINES = 2
+
+_POSITIVE = {
+    "association": "an association",
+    "topic": "a positive finding",
+    "treatment": "a benefit",
+    "procedure": "a benefit",
+}
+_NEGATIVE = {
+    "association": "no association",
+    "topic": "a negative finding",
+    "treatment": "no benefit",
+    "procedure": "no benefit",
+}
+
+
+def _studies(n: int) -> str:
+    return f"{n} study" if n == 1 else f"{n} studies"
+
+
+def _reports(n: int) -> str:
+    return "reports" if n == 1 else "report"
+
+
+@dataclass
+class _Numbering:
+    order: list[str] = field(default_factory=list)
+
+    def n(self, item_id: str) -> int:
+        if item_id not in self.order:
+            self.order.append(item_id)
+        return self.order.index(item_id) + 1
+
+
+def _refs(numbering: _Numbering, ids: Sequence[str]) -> tuple[int, ...]:
+    return tuple(sorted({numbering.n(i) for i in ids}))
+
+
+def _finding_bullet(f: Finding, numbering: _Numbering) -> Bullet:
+    citations = tuple(Citation(numbering.n(s.item_id), s.sentence, s.score) for s in f.supports)
+    return Bullet(f.text, tuple(sorted({c.n for c in citations})), citations)
+
+
+def _summary(facet: FacetFindings, numbering: _Numbering) -> tuple[str, Bullet | None]:
+    intent = facet.plan.intent
+    by: dict[str, list[str]] = {"yes": [], "no": [], "maybe": []}
+    for f in facet.findings:
+        by[f.stance].extend(i for i in f.item_ids if i not in by[f.stance])
+    yes, no, maybe = by["yes"], by["no"], by["maybe"]
+    if not (yes or no or maybe):
+        text = f"No study among those retrieved addresses {facet.plan.label[:1].lower()}{facet.plan.label[1:]}."
+        return "no_evidence", Bullet(text, kind="summary")
+    parts = []
+    if yes:
+        parts.append(f"{_studies(len(yes))} {_reports(len(yes))} {_POSITIVE[intent]} {{yes}}")
+    if no:
+        parts.append(f"{_studies(len(no))} {_reports(len(no))} {_NEGATIVE[intent]} {{no}}")
+    if maybe:
+        parts.append(
+            f"{_studies(len(maybe))} {_reports(len(maybe))} mixed or unclear results {{maybe}}"
+        )
+    status = "inconsistent" if yes and no else "evidence"
+    refs = {k: _refs(numbering, v) for k, v in by.items()}
+    text = "; ".join(parts)
+    text = text.format(**{k: "[" + ", ".join(map(str, r)) + "]" for k, r in refs.items()})
+    if status == "inconsistent":
+        text = f"The evidence is inconsistent: {text}."
+    elif len(yes) + len(no) + len(maybe) > 1:
+        text = f"{text[:1].upper()}{text[1:]}."
+    else:
+        return status, None
+    all_refs = tuple(sorted(set(refs["yes"]) | set(refs["no"]) | set(refs["maybe"])))
+    return status, Bullet(text, all_refs, kind="summary")
+
+
+def guideline_items(drafts: Sequence[GuidelineDraft]) -> tuple[GuidelineItem, ...]:
+    """The guideline section; guidelines are numbered first, 1..G, in this order."""
+    return tuple(
+        GuidelineItem(
+            ref=n,
+            body=g.body,
+            year=g.year,
+            statement=g.statement,
+            strength=g.strength,
+            certainty=g.certainty,
+            direction=g.direction,
+            statement_type=g.statement_type,
+            key_points=g.key_points,
+        )
+        for n, g in enumerate(drafts, 1)
+    )
+
+
+def compose(
+    question: str,
+    reading: Reading,
+    guideline_drafts: Sequence[GuidelineDraft],
+    facets: Sequence[FacetFindings],
+    items: dict[str, Document | Recommendation],
+    evidence: dict[str, Evidence],
+    dropped_claims: int,
+    notes: Sequence[str] = (),
+) -> Brief:
+    numbering = _Numbering([g.item_id for g in guideline_drafts])
+    guidelines = guideline_items(guideline_drafts)
+    research = []
+    key_facets = []
+    for facet in facets:
+        shown = facet.findings[:MAX_BULLETS_PER_FACET]
+        bullets = [_finding_bullet(f, numbering) for f in shown]
+        status, summary = _summary(facet, numbering)
+        if summary is not None:
+            bullets.insert(0, summary)
+            key_facets.append(
+                Bullet(f"{facet.plan.label}: {summary.text}", summary.refs, kind="summary")
+            )
+        elif bullets:
+            key_facets.append(Bullet(f"{facet.plan.label}: {bullets[0].text}", bullets[0].refs))
+        research.append(
+            Facet(facet.plan.label, facet.plan.concepts, status, tuple(bullets))  # type: ignore[arg-type]
+        )
+    key_findings = [Bullet(_guideline_key(g), (g.ref,)) for g in guidelines[:MAX_KEY_GUIDELINES]]
+    key_findings.extend(key_facets)
+    abstained = not guidelines and all(f.status == "no_evidence" for f in research)
+    references = tuple(
+        _reference(n, items[i], evidence.get(i)) for n, i in enumerate(numbering.order, 1)
+    )
+    if abstained:
+        return Brief(
+            question=question,
+            reading=reading,
+            abstained=True,
+            notes=(
+                "No relevant evidence found: no guideline recommendation or study among those "
+                "stored addresses this question.",
+                *notes,
+            ),
+            dropped_claims=dropped_claims,
+        )
+    return Brief(
+        question=question,
+        reading=reading,
+        guidelines=guidelines,
+        research=tuple(research),
+        key_findings=tuple(key_findings),
+        references=references,
+        dropped_claims=dropped_claims,
+        notes=tuple(notes),
+    )
+
+
+def _guideline_key(g: GuidelineItem) -> str:
+    grade = "; ".join(x for x in (g.strength, g.certainty) if x)
+    year = f" ({g.year})" if g.year else ""
+    first = g.statement.split(". ")[0].rstrip(".")
+    return f"{g.body}{year}: {first}." + (f" Grading as stated: {grade}." if grade else "")
+
+
+def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> Reference:
+    if isinstance(item, Recommendation):
+        return Reference(
+            n=n,
+            kind="guideline",
+            id=item.id,
+            title=item.guideline_title,
+            year=item.year,
+            pmid=item.pmid,
+            doi=item.doi,
+            url=item.url or _doi_url(item.doi),
+            design="guideline",
+            body=item.body,
+        )
+    design = ev.design if ev else ("guideline" if item.kind == "guideline" else None)
+    return Reference(
+        n=n,
+        kind="guideline" if item.kind == "guideline" else "study",
+        id=item.id,
+        title=item.title,
+        journal=item.journal,
+        year=item.year,
+        pmid=item.pmid,
+        doi=item.doi,
+        url=item.link,
+        design=DESIGN_LABELS.get(design, design) if design else None,
+        sample_size=ev.sample_size if ev else None,
+        retracted=item.retracted,
+    )
+
+
+def _doi_url(doi: str | None) -> str | None:
+    return f"https://doi.org/{doi}" if doi else None
