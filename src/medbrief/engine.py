@@ -43,6 +43,9 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def after_ingest(self) -> None:
+        """Called once an ingest has finished writing to the store."""
+
     # -- the operations every interface calls (implemented in pipeline.py)
 
     def answer(
