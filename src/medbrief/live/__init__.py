@@ -1,1 +1,96 @@
-"""live stage."""
+"""Live PubMed: fresh records from NCBI E-utilities into the local store.
+
+Nothing here runs unless asked (``medbrief fetch pubmed``, ``ask --live``).
+:func:`fetch_for_reading` is what ``ask --live`` calls: it searches PubMed
+with the query the reading built (:func:`pubmed_query_for`), preferring
+guidelines, systematic reviews, meta-analyses and randomised trials, stores
+the top records and lets the indexes absorb them. It never raises on network
+trouble: the answer is then given from the local store, and the result's
+note says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from medbrief.errors import QueryError, RemoteError
+from medbrief.live.query import pubmed_query_for, relaxations, with_preferred_types
+from medbrief.types import Reading
+
+if TYPE_CHECKING:
+    from medbrief.engine import Engine
+    from medbrief.live.eutils import EUtilsClient
+
+__all__ = ["LiveResult", "espell", "fetch_for_reading", "pubmed_query_for"]
+
+OFFLINE_NOTE = "offline: answered from the local store only"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveResult:
+    #: the PubMed query sent (before the publication-type preference)
+    query: str
+    #: ESearch Count for ``query``
+    found: int
+    #: store ids written or updated ("pmid:...")
+    fetched: tuple[str, ...]
+    #: records fetched that were already stored and not newer
+    skipped: int
+    note: str | None
+
+
+def fetch_for_reading(
+    engine: Engine, reading: Reading, *, max_records: int | None = None
+) -> LiveResult:
+    """Fetch the top PubMed records for ``reading`` into ``engine.store``.
+
+    Two relevance-sorted searches: the query narrowed to preferred publication
+    types first, then the query itself for the places left (see
+    :mod:`medbrief.live.query`). When every concept ANDed finds nothing, the
+    last concepts are dropped in turn. Network and NCBI failures become a
+    note; store errors propagate.
+    """
+    from medbrief.live.eutils import EUtilsClient, UnreachableError
+    from medbrief.live.fetch import cap_note, fetch_pmids
+
+    cap = max_records or engine.settings.live_max
+    queries = relaxations(reading)
+    if not queries:
+        return LiveResult("", 0, (), 0, "live search skipped: nothing searchable in the question")
+    query, found = queries[0], 0
+    try:
+        with EUtilsClient(engine.settings) as client:
+            for query in queries:
+                general = client.esearch(query, retmax=cap, sort="relevance")
+                if general.count:
+                    break
+            found = general.count
+            if not found:
+                return LiveResult(query, 0, (), 0, "live search: PubMed found nothing new")
+            preferred = client.esearch(with_preferred_types(query), retmax=cap, sort="relevance")
+            pmids = list(dict.fromkeys([*preferred.ids, *general.ids]))[:cap]
+            report = fetch_pmids(engine.store, client, pmids)
+    except UnreachableError:
+        return LiveResult(query, found, (), 0, OFFLINE_NOTE)
+    except (RemoteError, QueryError) as exc:
+        return LiveResult(
+            query, found, (), 0, f"live search failed ({exc}); answered from the local store only"
+        )
+    if report.written:
+        engine.after_ingest()
+    return LiveResult(
+        query=query,
+        found=found,
+        fetched=report.written,
+        skipped=report.unchanged + report.skipped,
+        note=cap_note(len(pmids), found, cap),
+    )
+
+
+def espell(client: EUtilsClient, term: str) -> str | None:
+    """NCBI ESpell's correction of ``term``; None if it has none or NCBI is unreachable."""
+    try:
+        return client.espell(term)
+    except RemoteError:
+        return None
