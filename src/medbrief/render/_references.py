@@ -1,0 +1,38 @@
+"""Facts about a reference that every renderer shows the same way."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from medbrief.types import DESIGN_LABELS, Reference
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None (never a script URL)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in {"http", "https"} and parts.netloc:
+        return url.strip()
+    return None
+
+
+def reference_link(ref: Reference) -> str | None:
+    """The best link for a reference: its own URL, else PubMed, else doi.org."""
+    return (
+        safe_url(ref.url)
+        or (f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/" if ref.pmid else None)
+        or (f"https://doi.org/{ref.doi}" if ref.doi else None)
+    )
+
+
+def reference_note(ref: Reference) -> str | None:
+    """Design, size and retraction in one line, for a reference manager's note field."""
+    parts = []
+    if ref.design:
+        parts.append(f"Study design: {DESIGN_LABELS.get(ref.design, ref.design)}")
+    if ref.sample_size:
+        parts.append(f"sample size: {ref.sample_size}")
+    if ref.retracted:
+        parts.append("RETRACTED")
+    return "; ".join(parts) or None
