@@ -1,0 +1,148 @@
+"""Opening input files: paths, folders and globs; gzip by magic number; a
+peek at the first bytes to tell what kind of file it is."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from medbrief.errors import IngestError
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_GLOB_CHARS = frozenset("*?[")
+
+#: Errors a damaged or truncated gzip stream raises while being read.
+GZIP_ERRORS: tuple[type[BaseException], ...] = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def expand_paths(paths: Sequence[Path | str], suffixes: Sequence[str] = ()) -> list[Path]:
+    """Files named by ``paths``: files as given, folders searched recursively
+    for names ending in one of ``suffixes``, and shell globs (for shells that
+    do not expand them, or quoted ones). A path that matches nothing is an
+    :class:`IngestError`, raised before anything is ingested."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(_walk(path, suffixes))
+        elif path.exists():
+            found.append(path)
+        elif _GLOB_CHARS & set(str(raw)):
+            matches = sorted(Path(m) for m in glob.glob(str(raw), recursive=True))  # noqa: PTH207 - absolute patterns
+            if not matches:
+                raise IngestError(str(raw), "no file matches this pattern")
+            for match in matches:
+                found.extend(_walk(match, suffixes) if match.is_dir() else [match])
+        else:
+            raise IngestError(str(raw), "no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def _walk(folder: Path, suffixes: Sequence[str]) -> list[Path]:
+    files = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and (not suffixes or p.name.lower().endswith(tuple(suffixes)))
+    ]
+    if not files:
+        raise IngestError(str(folder), "folder holds no file to ingest")
+    return files
+
+
+def open_binary(source: Path | BinaryIO, name: str) -> BinaryIO:
+    """A buffered binary stream over ``source``, transparently gunzipped.
+
+    Compression is told by the gzip magic number, not the file name, so a
+    ``.xml`` that is really gzipped (or the reverse) still reads.
+    """
+    raw: BinaryIO
+    if isinstance(source, Path):
+        try:
+            raw = source.open("rb")
+        except FileNotFoundError:
+            raise IngestError(name, "no such file") from None
+        except OSError as exc:
+            raise IngestError(name, f"cannot open: {exc.strerror or exc}") from None
+    else:
+        raw = source
+    buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    if buffered.peek(2)[:2] == _GZIP_MAGIC:
+        gz = gzip.GzipFile(fileobj=buffered, mode="rb")
+        return io.BufferedReader(gz, buffer_size=1 << 20)
+    return buffered  # type: ignore[no-any-return]
+
+
+def head(stream: BinaryIO, name: str, n: int = 512) -> bytes:
+    """The first ``n`` bytes, without consuming them (stream must peek)."""
+    try:
+        data: bytes = stream.peek(n)  # type: ignore[attr-defined]
+    except GZIP_ERRORS as exc:
+        raise IngestError(name, f"damaged gzip data: {exc}") from None
+    return data[:n]
+
+
+def describe(start: bytes) -> str:
+    """A short guess at what a file holds, for 'wrong kind of file' messages."""
+    text = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        return "the file is empty"
+    if text[:1] in (b"{", b"["):
+        return "it looks like JSON"
+    if text[:1] == b"<":
+        return "it is XML of another kind"
+    if text[:5] == b"%PDF-":
+        return "it looks like a PDF"
+    if text[:4] == b"PK\x03\x04":
+        return "it looks like a zip archive"
+    if b"\x00" in text[:64]:
+        return "it looks like a binary file"
+    return "it looks like plain text of another kind"
+
+
+@contextmanager
+def text_lines(source: Path | BinaryIO, name: str) -> Iterator[Iterator[tuple[int, str]]]:
+    """Numbered text lines of a (possibly gzipped) UTF-8 file."""
+    stream = open_binary(source, name)
+    try:
+        reader = io.TextIOWrapper(stream, encoding="utf-8-sig", newline=None)
+        yield _numbered(reader, name)
+    finally:
+        if isinstance(source, Path):
+            stream.close()
+
+
+def _numbered(reader: IO[str], name: str) -> Iterator[tuple[int, str]]:
+    lineno = 0
+    try:
+        for lineno, line in enumerate(reader, 1):
+            yield lineno, line
+    except UnicodeDecodeError as exc:
+        raise IngestError(name, f"not UTF-8 text ({exc.reason})", f"line {lineno + 1}") from None
+    except GZIP_ERRORS as exc:
+        raise IngestError(
+            name, f"damaged or truncated gzip data: {exc}", f"after line {lineno}"
+        ) from None
+
+
+def iter_json_lines(source: Path | BinaryIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line of a JSONL file."""
+    with text_lines(source, name) as lines:
+        for lineno, line in lines:
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise IngestError(name, f"invalid JSON: {exc.msg}", f"line {lineno}") from None
+            if not isinstance(obj, dict):
+                raise IngestError(name, "each line must be a JSON object", f"line {lineno}")
+            yield lineno, obj

@@ -1,0 +1,246 @@
+"""medbrief ingest pubmed|guidelines|beir|articles PATH..."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from medbrief.interfaces.cli import CliContext, pass_cli
+
+_PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+_QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+_BATCH = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=2000,
+    show_default=True,
+    help="Records per committed transaction.",
+)
+
+
+@click.group()
+def ingest() -> None:
+    """Load files into the store (the source of truth every index derives from).
+
+    \b
+    Folders are searched recursively and quoted globs expand. Each file
+    commits in whole-record batches: an error or Ctrl-C keeps everything
+    committed before it, and running the same command again completes the
+    job (re-ingesting is idempotent; a newer PMID version wins).
+    Formats are described in docs/formats.md and docs/guidelines-schema.md.
+    """
+
+
+@ingest.command()
+@_PATHS
+@_JSON
+@_QUIET
+@_BATCH
+@pass_cli
+def pubmed(
+    cli: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool, batch_size: int
+) -> None:
+    """PubMed records: NLM XML or MEDLINE text.
+
+    \b
+    Reads PubmedArticleSet XML as NCBI ships it (baseline and daily update
+    files, .xml or .xml.gz, efetch output) and the MEDLINE text export of
+    the PubMed site ("PMID- ", "TI  - "), told apart by content.
+    DeleteCitation blocks remove the records they name.
+      medbrief ingest pubmed pubmed24n0001.xml.gz updates/ 'more/*.xml.gz'
+    """
+    _run(cli, "pubmed", paths, as_json, quiet, batch_size)
+
+
+@ingest.command()
+@_PATHS
+@_JSON
+@_QUIET
+@_BATCH
+@pass_cli
+def guidelines(
+    cli: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool, batch_size: int
+) -> None:
+    """Guideline recommendations and guideline summaries.
+
+    \b
+    The format is recognised from the content:
+      - medbrief guideline JSONL (docs/guidelines-schema.md, schema_version 1)
+      - the USPSTF Prevention TaskForce API JSON, raw dump or one topic per line
+      - structured guideline-recommendation JSONL (recommendation_statement,
+        issuing_body, strength, certainty_of_evidence, ...)
+      - a folder of Markdown summaries with registry.json + content/<id>/<section>.md
+    """
+    _run(cli, "guidelines", paths, as_json, quiet, batch_size)
+
+
+@ingest.command()
+@_PATHS
+@_JSON
+@_QUIET
+@_BATCH
+@click.option(
+    "--collection",
+    help="Collection name for ids beir:<collection>:<_id> (default: the file's folder name).",
+)
+@pass_cli
+def beir(
+    cli: CliContext,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    quiet: bool,
+    batch_size: int,
+    collection: str | None,
+) -> None:
+    """A BEIR corpus (corpus.jsonl: {"_id", "title", "text"}), ids kept as given.
+
+    \b
+      medbrief ingest beir datasets/scifact/corpus.jsonl
+    Stored ids are beir:<collection>:<_id>; search run files print the _id.
+    """
+    _run(cli, "beir", paths, as_json, quiet, batch_size, collection=collection)
+
+
+@ingest.command()
+@_PATHS
+@_JSON
+@_QUIET
+@_BATCH
+@pass_cli
+def articles(
+    cli: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool, batch_size: int
+) -> None:
+    """Articles as JSON lines (docs/formats.md): pmid/doi/id, title, abstract...
+
+    \b
+    A record with a PMID is stored as pmid:<PMID>, else doi:<DOI>, else
+    <source>:<id>.
+    """
+    _run(cli, "articles", paths, as_json, quiet, batch_size)
+
+
+def _run(
+    cli: CliContext,
+    fmt: str,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    quiet: bool,
+    batch_size: int,
+    **options: Any,
+) -> None:
+    from medbrief.engine import Engine
+    from medbrief.errors import MedbriefError
+    from medbrief.ingest import IngestReport, expand, ingest_paths
+
+    files = expand(fmt, paths)  # every path is checked before anything is written
+    engine = Engine(cli.settings(load_starter=False))
+    reports: list[IngestReport] = []
+    interrupted = False
+    try:
+        with _progress(len(files), quiet or not sys.stderr.isatty()) as advance:
+            for path in files:
+                reports += ingest_paths(
+                    engine.store,
+                    fmt,
+                    [path],
+                    progress=advance(path),
+                    batch_size=batch_size,
+                    **options,
+                )
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    except MedbriefError:
+        _summary(reports, as_json, failed=True)
+        raise
+    finally:
+        if not interrupted and reports:
+            engine.after_ingest()
+        engine.close()
+    _summary(reports, as_json)
+
+
+def _summary(reports: list[Any], as_json: bool, failed: bool = False) -> None:
+    total = {
+        k: sum(getattr(r, k) for r in reports)
+        for k in ("records", "inserted", "updated", "unchanged", "skipped", "deleted")
+    }
+    seconds = sum(r.seconds for r in reports)
+    if as_json:
+        from medbrief import codec
+
+        out = {
+            "files": [dict(codec.to_builtins(r), rate=round(r.rate, 1)) for r in reports],
+            "total": dict(total, seconds=round(seconds, 3), files=len(reports)),
+            "complete": not failed,
+        }
+        click.echo(json.dumps(out, indent=2))
+        return
+    for r in reports:
+        click.echo(
+            f"{r.path}: {r.records:,} records ({r.inserted:,} new, {r.updated:,} updated, "
+            f"{r.unchanged:,} unchanged, {r.skipped:,} skipped), {r.deleted:,} deleted, "
+            f"{r.seconds:.1f} s, {r.rate:,.0f} records/s"
+        )
+    if len(reports) > 1:
+        click.echo(
+            f"total: {len(reports)} files, {total['records']:,} records "
+            f"({total['inserted']:,} new, {total['updated']:,} updated), "
+            f"{total['deleted']:,} deleted, {seconds:.1f} s"
+        )
+
+
+@contextmanager
+def _progress(
+    n_files: int, disabled: bool
+) -> Iterator[Callable[[Path], Callable[[int], None] | None]]:
+    """Per-file records and records/s, and files done with an ETA."""
+    if disabled:
+        yield lambda path: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        files = bar.add_task("files", total=n_files, rate="")
+        current: dict[str, Any] = {}
+
+        def advance(path: Path) -> Callable[[int], None]:
+            if "task" in current:
+                bar.remove_task(current["task"])
+                bar.advance(files)
+            task = bar.add_task(path.name, total=None, rate="")
+            current["task"] = task
+
+            def step(n: int) -> None:
+                bar.advance(task, n)
+                speed = next((t.speed for t in bar.tasks if t.id == task), None)
+                bar.update(task, rate=f"{speed:,.0f} records/s" if speed else "")
+
+            return step
+
+        yield advance
