@@ -33,6 +33,7 @@ _SKIP_REFTYPES = frozenset({"Cites"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]])")
 _SPACE_AFTER = re.compile(r"([(\[])\s+")
+_BROKEN_LINE = re.compile(r"\S[ \t]*\n\s*$")
 
 
 def iter_pubmed_xml(
@@ -427,6 +428,9 @@ def _walk(node: etree._Element, parts: list[str]) -> None:
     for child in node:
         tag = child.tag
         if isinstance(tag, str):
+            if tag in ("sub", "sup") and parts and _BROKEN_LINE.search(parts[-1]):
+                # "β\n\t\t<sub>2</sub>": a line break from pretty-printing, not a space
+                parts[-1] = parts[-1].rstrip()
             if tag.startswith(_MATHML):
                 parts.append("".join(s.strip() for s in child.itertext()))
             else:

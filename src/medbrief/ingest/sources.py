@@ -77,8 +77,23 @@ def open_binary(source: Path | BinaryIO, name: str) -> BinaryIO:
     buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
         gz = gzip.GzipFile(fileobj=buffered, mode="rb")
-        return io.BufferedReader(gz, buffer_size=1 << 20)
+        return _Gunzipped(gz, buffered)
     return buffered  # type: ignore[no-any-return]
+
+
+class _Gunzipped(io.BufferedReader):
+    """Decompressed stream that also closes the compressed file under it
+    (``GzipFile`` leaves a ``fileobj`` it was given open)."""
+
+    def __init__(self, gz: gzip.GzipFile, under: BinaryIO) -> None:
+        super().__init__(gz, buffer_size=1 << 16)  # type: ignore[arg-type]
+        self._under = under
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._under.close()
 
 
 def head(stream: BinaryIO, name: str, n: int = 512) -> bytes:
@@ -86,7 +101,7 @@ def head(stream: BinaryIO, name: str, n: int = 512) -> bytes:
     try:
         data: bytes = stream.peek(n)  # type: ignore[attr-defined]
     except GZIP_ERRORS as exc:
-        raise IngestError(name, f"damaged gzip data: {exc}") from None
+        raise IngestError(name, f"damaged or truncated gzip data: {exc}", "line 1") from None
     return data[:n]
 
 

@@ -158,7 +158,8 @@ def format_recommendation(rec: Recommendation) -> str:
         ("link", rec.url),
         ("source", rec.source),
     ]
-    lines = [_wrap(rec.statement), "", *_pairs(pairs)]
+    paragraphs = [_wrap(p) for p in rec.statement.split("\n\n")]
+    lines = ["\n\n".join(paragraphs), "", *_pairs(pairs)]
     if rec.key_points:
         lines += ["", "key points:"]
         lines += [_wrap(p, indent="  - ", rest="    ") for p in rec.key_points]
@@ -166,7 +167,7 @@ def format_recommendation(rec: Recommendation) -> str:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> list[str]:
-    return [f"{k + ':':<15}{v}" for k, v in pairs if v not in (None, "")]
+    return [f"{k + ':':<16}{v}" for k, v in pairs if v not in (None, "")]
 
 
 def _wrap(text: str, indent: str = "", rest: str = "") -> str:
