@@ -14,13 +14,16 @@ limit from the server's side.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
@@ -77,13 +80,14 @@ class FakeNCBI:
         rate: float | None = 3.0,
         key_rate: float = 10.0,
         api_keys: Collection[str] | None = None,
-        faults: Mapping[int | tuple[str, int], Fault] | None = None,
+        faults: Mapping[Any, Fault] | None = None,
         fail_every: int | None = None,
         searches: Mapping[str, Sequence[str]] | None = None,
         counts: Mapping[str, int] | None = None,
         canned: Mapping[str, bytes] | None = None,
         spellings: Mapping[str, str] | None = None,
         retry_after: str | None = None,
+        match_all: bool = True,
     ) -> None:
         self.records: dict[str, bytes] = {pmid_of(r): r for r in records}
         self.order = list(self.records)
@@ -97,6 +101,8 @@ class FakeNCBI:
         self.canned = dict(canned or {})
         self.spellings = dict(spellings or {})
         self.retry_after = retry_after
+        #: whether a term not in ``searches`` matches every record (or none)
+        self.match_all = match_all
         self.log: list[Logged] = []
         self.history: dict[str, _History] = {}
         self.release = threading.Event()
@@ -113,7 +119,9 @@ class FakeNCBI:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = _QuietServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -218,7 +226,7 @@ class FakeNCBI:
     def _matches(self, term: str, params: dict[str, str]) -> list[str]:
         ids = self.searches.get(term)
         if ids is None:
-            ids = list(self.order)
+            ids = list(self.order) if self.match_all else []
         if params.get("mindate") and params.get("maxdate"):
             lo, hi = int(params["mindate"][:4]), int(params["maxdate"][:4])
             ids = [i for i in ids if i in self.records and lo <= self._year(i) <= hi]
@@ -359,6 +367,7 @@ class _Handler(BaseHTTPRequestHandler):
         *,
         pmids: Sequence[str] = (),
         retry_after: str | None = None,
+        match_all: bool = True,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -375,14 +384,14 @@ def split_records(xml: bytes) -> list[bytes]:
     return re.findall(rb"<PubmedArticle>.*?</PubmedArticle>", xml, flags=re.S)
 
 
-def first_records(path: Any, n: int, *, keep: Callable[[bytes], bool] | None = None) -> list[bytes]:
-    """The first ``n`` PubmedArticle records of a (gzipped) MEDLINE file, streamed."""
-    import gzip
-
-    out: list[bytes] = []
+@functools.cache
+def first_records(path: Path, n: int) -> list[bytes]:
+    """The first ``n`` distinct PubmedArticle records of a gzipped MEDLINE file."""
+    # an update file may carry a PMID twice (revised the same day): keep the last
+    distinct: dict[str, bytes] = {}
     buf = b""
     with gzip.open(path, "rb") as fh:
-        while len(out) < n:
+        while len(distinct) < n:
             chunk = fh.read(1 << 20)
             if not chunk:
                 break
@@ -391,8 +400,6 @@ def first_records(path: Any, n: int, *, keep: Callable[[bytes], bool] | None = N
             if end < 0:
                 continue
             cut = end + len(b"</PubmedArticle>")
-            for rec in split_records(buf[:cut]):
-                if keep is None or keep(rec):
-                    out.append(rec)
+            distinct.update((pmid_of(r), r) for r in split_records(buf[:cut]))
             buf = buf[cut:]
-    return out[:n]
+    return list(distinct.values())[:n]

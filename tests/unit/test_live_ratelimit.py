@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import threading
+import time
 
 import pytest
 
@@ -33,54 +35,66 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
     return best
 
 
-def test_slots_are_spaced_by_the_interval_with_margin() -> None:
+def send_all(limiter: RateLimiter, clock: FakeClock, n: int) -> list[float]:
+    sent = []
+    for _ in range(n):
+        with limiter.slot() as ticket:
+            sent.append(ticket.start)
+    return sent
+
+
+def test_departures_are_spaced_by_the_interval_with_margin() -> None:
     clock = FakeClock()
     limiter = RateLimiter(3, margin=0.05, clock=clock, sleep=clock.sleep)
-    sent = []
-    for _ in range(10):
-        limiter.acquire()
-        sent.append(clock.now)
+    sent = send_all(limiter, clock, 10)
+    assert sent[0] == 100.0  # the first request does not wait
     gaps = [round(b - a, 9) for a, b in itertools.pairwise(sent)]
     assert gaps == [0.35] * 9
     assert max_in_window(sent) == 3
 
 
-@pytest.mark.parametrize("rate", [3.0, 10.0, 2.5])
+@pytest.mark.parametrize("rate", [3.0, 10.0, 2.5, 0.5])
 def test_never_more_than_rate_in_any_second(rate: float) -> None:
     clock = FakeClock()
     limiter = RateLimiter(rate, clock=clock, sleep=clock.sleep)
-    sent = []
-    for _ in range(40):
-        limiter.acquire()
-        sent.append(clock.now)
+    sent = send_all(limiter, clock, 40)
     # even spacing at 2.5/s puts 3 requests in some 1 s windows, never 4
     assert max_in_window(sent) <= math.ceil(rate)
 
 
-def test_concurrent_reservations_get_distinct_slots() -> None:
-    clock = FakeClock()  # frozen: every reserve() sees the same "now"
-    limiter = RateLimiter(10, margin=0.0, clock=clock)
-    waits: list[float] = []
+def test_a_request_waits_a_window_after_the_one_n_places_before_completed() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(3, clock=clock, sleep=clock.sleep)
+    first, second, third = (limiter.acquire() for _ in range(3))
+    assert [t.start for t in (first, second, third)] == pytest.approx([100.0, 100.35, 100.7])
+    clock.now = 100.9  # the first answer was slow: it may have *arrived* as late as this
+    limiter.release(first)
+    fourth = limiter.acquire()
+    assert fourth.start == pytest.approx(101.9)  # not 101.05, the spacing alone
+
+
+def test_concurrent_requests_never_arrive_too_close() -> None:
+    """Threads, real clock, random latencies: an arrival anywhere in each flight."""
+    rng = random.Random(7)
+    limiter = RateLimiter(40)
+    arrivals: list[float] = []
     lock = threading.Lock()
 
     def worker() -> None:
-        for _ in range(25):
-            w = limiter.reserve()
-            with lock:
-                waits.append(round(w, 9))
+        for _ in range(15):
+            with limiter.slot() as ticket:
+                flight = rng.uniform(0.0, 0.06)
+                time.sleep(flight)
+                with lock:
+                    arrivals.append(ticket.start + rng.uniform(0.0, flight))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(waits) == [round(i * 0.1, 9) for i in range(100)]
-
-
-def test_first_request_does_not_wait() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(3, clock=clock, sleep=clock.sleep)
-    assert limiter.reserve() == 0.0
+    assert len(arrivals) == 60
+    assert max_in_window(arrivals) <= 40
 
 
 def test_shared_pacer_per_service_and_latest_rate_wins() -> None:

@@ -195,13 +195,13 @@ class EUtilsClient:
         for attempt in range(self.retries + 1):
             if last is not None:
                 self._sleep(max(last.wait, self._backoff_wait(attempt - 1)))
-            self.limiter.acquire()
-            self.requests += 1
             try:
-                if post:
-                    response = self.http.post(url, data=data)
-                else:
-                    response = self.http.get(url, params=data)
+                with self.limiter.slot():
+                    self.requests += 1
+                    if post:
+                        response = self.http.post(url, data=data)
+                    else:
+                        response = self.http.get(url, params=data)
                 return self._check(response, roots)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 connect_failures += 1

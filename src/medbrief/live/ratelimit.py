@@ -2,14 +2,22 @@
 
 NCBI allows at most 3 requests per second per IP without an API key and 10
 with one ("A General Introduction to the E-utilities", Usage Guidelines and
-Requirements); exceeding it earns HTTP 429. The rule is a count per second,
-so the pacer is a token bucket of capacity one (GCRA, the ATM "virtual
-scheduling" algorithm): each request reserves the next free slot, slots are
-``(1 + margin) / rate`` seconds apart. Capacity one is deliberate: a bigger
-bucket lets a burst plus the refill put more than ``rate`` requests into one
-second. The small margin absorbs network jitter, so that the server, which
-timestamps arrivals rather than departures, never counts ``rate + 1``
-requests inside one second either.
+Requirements); exceeding it earns HTTP 429. NCBI counts requests as they
+*arrive*, and an arrival lies anywhere between the moment a request leaves
+and the moment its answer is back: a slow connection set-up delays one
+request while the next one flies, and evenly spaced departures can still
+arrive ``rate + 1`` to a second. So two rules, both enforced:
+
+1. departures are spaced ``(1 + margin) / rate`` seconds apart (a token
+   bucket of capacity one, i.e. GCRA, the ATM "virtual scheduling"
+   algorithm): smooth pacing, never a burst;
+2. with ``n = floor(rate)``, a request leaves only once the request ``n``
+   places before it has *completed* for at least one window (``n / rate``
+   seconds). Since that earlier request arrived before it completed, no ``n +
+   1`` requests can ever arrive within one window, whatever the jitter.
+
+Rule 2 costs nothing for requests sent one after another; it only holds
+back concurrent requests while earlier ones are slow.
 
 Every client of the process that talks to the same service shares one pacer
 (:func:`shared`), whatever thread it runs on.
@@ -17,19 +25,31 @@ Every client of the process that talks to the same service shares one pacer
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-#: Extra spacing between requests, as a fraction of the nominal interval.
+#: Extra spacing between departures, as a fraction of the nominal interval.
 DEFAULT_MARGIN = 0.05
 
 
-class RateLimiter:
-    """Hands out send times at most ``rate`` per second, thread-safe.
+@dataclass(slots=True)
+class Ticket:
+    """One request's passage: when it left and when it completed."""
 
-    ``clock`` and ``sleep`` are injectable for tests (a fake clock makes the
-    schedule exact).
+    start: float
+    end: float | None = None
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second, counted at any point of their flight.
+
+    Use ``with limiter.slot(): send()``. Thread-safe. ``clock`` and ``sleep``
+    are injectable for tests (a fake clock makes the schedule exact).
     """
 
     def __init__(
@@ -40,15 +60,13 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError(f"rate must be positive, got {rate}")
         self._margin = margin
-        self._interval = (1.0 + margin) / rate
-        self._rate = rate
         self._clock = clock
         self._sleep = sleep
+        self._cond = threading.Condition()
         self._next = float("-inf")
-        self._lock = threading.Lock()
+        self._recent: deque[Ticket] = deque()
+        self.set_rate(rate)
 
     @property
     def rate(self) -> float:
@@ -57,23 +75,48 @@ class RateLimiter:
     def set_rate(self, rate: float) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be positive, got {rate}")
-        with self._lock:
+        with self._cond:
             self._rate = rate
             self._interval = (1.0 + self._margin) / rate
+            self._n = max(1, math.floor(rate))
+            self._window = self._n / rate
 
-    def reserve(self) -> float:
-        """Reserve the next slot; returns how long the caller must wait for it."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            return slot - now
-
-    def acquire(self) -> None:
-        """Block until this caller may send one request."""
-        wait = self.reserve()
-        if wait > 0:
+    def acquire(self) -> Ticket:
+        """Block until one request may leave; pass the ticket to :meth:`release`."""
+        while True:
+            with self._cond:
+                now = self._clock()
+                earliest = self._next
+                if len(self._recent) >= self._n:
+                    before = self._recent[-self._n]
+                    if before.end is None:
+                        # still in flight: its arrival time is not bounded yet
+                        self._cond.wait(timeout=1.0)
+                        continue
+                    earliest = max(earliest, before.end + self._window)
+                if earliest <= now:
+                    ticket = Ticket(now)
+                    self._recent.append(ticket)
+                    while len(self._recent) > self._n:
+                        self._recent.popleft()
+                    self._next = now + self._interval
+                    return ticket
+                wait = earliest - now
             self._sleep(wait)
+
+    def release(self, ticket: Ticket) -> None:
+        """Mark the request completed (answered, failed or abandoned)."""
+        with self._cond:
+            ticket.end = self._clock()
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self) -> Iterator[Ticket]:
+        ticket = self.acquire()
+        try:
+            yield ticket
+        finally:
+            self.release(ticket)
 
 
 _shared: dict[str, RateLimiter] = {}

@@ -25,6 +25,7 @@ def fetch() -> None:
     "max_records",
     type=click.IntRange(min=1),
     default=None,
+    metavar="N",
     help="Fetch at most N records (the first N PubMed lists). Default: all hits, up to the "
     "9,999 PubMed's E-utilities serve for one search.",
 )
@@ -93,6 +94,9 @@ def _print_report(report: Any) -> None:
     click.echo(f"PubMed: {report.found:,} hits for {report.query!r}")
     for warning in report.warnings:
         click.echo(f"  NCBI: {warning}")
+    if not report.target:
+        click.echo("Nothing to fetch.")
+        return
     rate = report.records / report.seconds if report.seconds > 0 else 0.0
     resumed = " (resumed)" if report.resumed else ""
     click.echo(
