@@ -29,7 +29,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medbrief import __version__
 from medbrief.codec import to_builtins
@@ -204,18 +206,26 @@ class _Recent:
 # --------------------------------------------------------------- helpers
 
 
-def to_filters(f: s.FiltersIn | None) -> Filters | None:
-    if f is None:
-        return None
-    if f.year_min is not None and f.year_max is not None and f.year_min > f.year_max:
-        raise QueryError(f"year_min ({f.year_min}) is after year_max ({f.year_max})")
+def to_filters(
+    year_min: int | None = None,
+    year_max: int | None = None,
+    designs: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+) -> Filters | None:
+    """Filters from validated request values; None when nothing is filtered."""
+    if year_min is not None and year_max is not None and year_min > year_max:
+        raise QueryError(f"year_min ({year_min}) is after year_max ({year_max})")
     filters = Filters(
-        year_min=f.year_min,
-        year_max=f.year_max,
-        designs=tuple(dict.fromkeys(f.designs)),
-        kinds=tuple(dict.fromkeys(f.kinds)),
+        year_min=year_min,
+        year_max=year_max,
+        designs=tuple(dict.fromkeys(designs)),
+        kinds=tuple(dict.fromkeys(kinds)),  # type: ignore[arg-type]  # validated as Kind
     )
     return None if filters == Filters() else filters
+
+
+def _body_filters(f: s.FiltersIn | None) -> Filters | None:
+    return None if f is None else to_filters(f.year_min, f.year_max, f.designs, f.kinds)
 
 
 def _query_filters(
@@ -224,9 +234,7 @@ def _query_filters(
     designs: Annotated[list[s.Design] | None, Query()] = None,
     kinds: Annotated[list[s.Kind] | None, Query()] = None,
 ) -> Filters | None:
-    return to_filters(
-        s.FiltersIn(year_min=year_min, year_max=year_max, designs=designs or [], kinds=kinds or [])
-    )
+    return to_filters(year_min, year_max, designs or (), kinds or ())
 
 
 def _clean_question(text: str) -> str:
@@ -313,6 +321,54 @@ def _search_dict(query: str, result: SearchResult) -> dict[str, Any]:
     }
 
 
+class _Guard:
+    """ASGI middleware: Host check, security headers, and a JSON 500 for anything uncaught.
+
+    Catching here, inside Starlette's ServerErrorMiddleware, matters: that one
+    re-raises after answering, and the server then drops the keep-alive
+    connection, so a client's next request on it would fail too.
+    """
+
+    def __init__(self, app: ASGIApp, trusted_hosts: Sequence[str] | None = None) -> None:
+        self.app = app
+        self.allowed = {h.lower() for h in trusted_hosts} if trusted_hosts else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        host = headers.get("host", "").lower()
+        host = host if host.endswith("]") else host.rsplit(":", 1)[0]
+        if self.allowed is not None and host not in self.allowed:
+            message = f"requests must be addressed to one of {sorted(self.allowed)}"
+            await error_response(400, "bad_host", message)(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                out = MutableHeaders(scope=message)
+                if "content-security-policy" not in out:
+                    out["Content-Security-Policy"] = PAGE_CSP
+                out["X-Content-Type-Options"] = "nosniff"
+                out["Referrer-Policy"] = "no-referrer"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = error_response(
+                500, "internal", "internal error; the server log has the details"
+            )
+            await response(scope, receive, send_with_headers)
+
+
 # --------------------------------------------------------------- the app
 
 
@@ -364,21 +420,8 @@ def create_app(
         redoc_url=None,
     )
     _install_error_handlers(app)
-    allowed = {h.lower() for h in trusted_hosts} if trusted_hosts else None
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        host = request.headers.get("host", "").lower()
-        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if allowed is not None and host not in allowed:
-            return error_response(
-                400, "bad_host", f"requests must be addressed to {sorted(allowed)}"
-            )
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(_Guard, trusted_hosts=trusted_hosts)
 
     async def _answer(question: str, filters: Filters | None) -> Brief:
         brief = await calls.run("answer", engine.answer, question, filters=filters)
@@ -406,7 +449,7 @@ def create_app(
     async def ask(body: AskRequest) -> JSONResponse:
         """The evidence brief for a question (the brief's JSON contract)."""
         question = _clean_question(body.question)
-        brief = await _answer(question, to_filters(body.filters))
+        brief = await _answer(question, _body_filters(body.filters))
         return JSONResponse(brief_to_dict(brief))
 
     async def _events(question: str, filters: Filters | None) -> AsyncIterator[str]:
@@ -465,7 +508,7 @@ def create_app(
     async def ask_stream(body: AskRequest) -> StreamingResponse:
         """The brief, streamed stage by stage (server-sent events)."""
         question = _clean_question(body.question)
-        return _sse_response(_events(question, to_filters(body.filters)))
+        return _sse_response(_events(question, _body_filters(body.filters)))
 
     @app.get("/api/ask/stream", responses=sse_response, tags=["brief"])  # type: ignore[arg-type]
     async def ask_stream_get(

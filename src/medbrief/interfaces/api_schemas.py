@@ -51,11 +51,9 @@ class FiltersIn(BaseModel):
     year_min: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="Earliest year.")
     year_max: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="Latest year.")
     designs: list[Design] = Field(
-        default_factory=list, max_length=len(DESIGNS), description="Study designs to keep."
+        default_factory=list, description="Study designs to keep (empty: all)."
     )
-    kinds: list[Kind] = Field(
-        default_factory=list, max_length=3, description="Item kinds to keep (empty: all)."
-    )
+    kinds: list[Kind] = Field(default_factory=list, description="Item kinds to keep (empty: all).")
 
 
 # ------------------------------------------------------------ the brief

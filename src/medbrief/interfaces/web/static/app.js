@@ -34,6 +34,11 @@
     return node;
   }
 
+  // Children for append()/replaceChildren(): nested lists flattened, gaps dropped.
+  function nodes(...items) {
+    return items.flat(Infinity).filter((x) => x !== null && x !== undefined && x !== false);
+  }
+
   // Only absolute http(s) links are ever made clickable: a source URL such as
   // "javascript:..." stays text.
   function safeUrl(url) {
@@ -225,7 +230,7 @@
     if (reading.searched) out.push(el("p", {}, "Searched for: ", el("code", {}, reading.searched)));
     for (const note of reading.notes) out.push(el("p", { class: "note" }, note));
     $("brief-title").textContent = reading.question;
-    $("reading-body").replaceChildren(...out);
+    $("reading-body").replaceChildren(...nodes(out));
   }
 
   function citeButton(n, bullet) {
@@ -315,7 +320,7 @@
     const show = el("button", { type: "button", class: "link-button", "aria-haspopup": "dialog", "aria-label": `Evidence card for source ${ref.n}` }, "Evidence card");
     show.addEventListener("click", () => openCard(ref.n, null, show));
     return el("li", { id: `ref-${ref.n}`, value: ref.n, class: ref.retracted ? "retracted" : null },
-      el("span", { class: "ref-title" }, ref.title || "(untitled)"), ". ", bits,
+      el("span", { class: "ref-title" }, (ref.title || "(untitled)").replace(/\.+$/, "")), ". ", bits,
       links.map((l, i) => [i ? " · " : "", l]), links.length ? " · " : "", show,
       ref.retracted ? el("strong", { class: "warning-inline" }, " Retracted.") : null);
   }
@@ -346,7 +351,7 @@
       }
       for (const note of brief.notes) out.push(el("p", { class: "note" }, `Note: ${note}`));
     }
-    $("brief-body").replaceChildren(...out);
+    $("brief-body").replaceChildren(...nodes(out));
     briefEl.hidden = false;
   }
 
@@ -431,12 +436,12 @@
     const meta = [studyFacts(ref), ref.journal, ref.kind === "guideline" ? ref.body : null].filter(Boolean);
     $("card-meta").textContent = meta.join(" · ");
     const body = $("card-body");
-    body.replaceChildren(
+    body.replaceChildren(...nodes(
       ref.retracted ? el("p", { class: "warning", role: "note" }, "Retracted: this article has been retracted. Do not rely on its findings.") : null,
       cardLinks(ref),
       sentence ? [el("h3", {}, "Supporting sentence"), el("blockquote", { class: "support" }, sentence)] : null,
       el("p", { class: "pending" }, "Loading the source…"),
-    );
+    ));
     if (!card.open) card.showModal();
     try {
       const path = ref.id.split("/").map(encodeURIComponent).join("/");
@@ -452,8 +457,8 @@
       if (result.retracted && !ref.retracted) {
         body.prepend(el("p", { class: "warning", role: "note" }, "Retracted: this article has been retracted. Do not rely on its findings."));
       }
-      body.append(...[].concat(result.kind === "recommendation"
-        ? recommendationDetails(result, sentence) : documentDetails(result, sentence)).flat().filter(Boolean));
+      body.append(...nodes(result.kind === "recommendation"
+        ? recommendationDetails(result, sentence) : documentDetails(result, sentence)));
       const mark = body.querySelector(".abstract mark, blockquote mark");
       if (mark) mark.scrollIntoView({ block: "nearest" });
     } catch (error) {
