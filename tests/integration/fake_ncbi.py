@@ -88,6 +88,7 @@ class FakeNCBI:
         spellings: Mapping[str, str] | None = None,
         retry_after: str | None = None,
         match_all: bool = True,
+        latency: float = 0.0,
     ) -> None:
         self.records: dict[str, bytes] = {pmid_of(r): r for r in records}
         self.order = list(self.records)
@@ -103,6 +104,8 @@ class FakeNCBI:
         self.retry_after = retry_after
         #: whether a term not in ``searches`` matches every record (or none)
         self.match_all = match_all
+        #: seconds each answer takes, as a distant server would
+        self.latency = latency
         self.log: list[Logged] = []
         self.history: dict[str, _History] = {}
         self.release = threading.Event()
@@ -325,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
         endpoint = url.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".fcgi")
         fake = self.fake
         n, fault, _ = fake._admit(endpoint, params, self.client_address[0])
+        if fake.latency:
+            time.sleep(fake.latency)
         if fault == "hold":
             fake.holding.set()
             fake.release.wait(timeout=30)
@@ -368,6 +373,7 @@ class _Handler(BaseHTTPRequestHandler):
         pmids: Sequence[str] = (),
         retry_after: str | None = None,
         match_all: bool = True,
+        latency: float = 0.0,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from medbrief.errors import RateLimitedError, RemoteError
+from medbrief.errors import ConfigError, RateLimitedError, RemoteError
 from medbrief.live import espell
 from medbrief.live.eutils import (
     CONNECT_RETRIES,
@@ -177,6 +177,21 @@ def test_non_xml_body_fails_clearly_after_retries(make: Callable[..., EUtilsClie
     html = Recorder(ok(b"<html><body>down</body></html>"))
     with pytest.raises(RemoteError, match=r"unexpected response <html>"):
         make(html, retries=0).efetch(["1"])
+
+
+def test_json_or_text_bodies_are_quoted_in_the_error(make: Callable[..., EUtilsClient]) -> None:
+    rec = Recorder(ok(b'{"error": "Service unavailable, come back later"}'))
+    with pytest.raises(RemoteError, match=r"not XML \(\d+ bytes\): Service unavailable, come back"):
+        make(rec, retries=0).esearch("x")
+
+
+def test_unusable_base_url_is_a_config_error(tmp_path: Path) -> None:
+    settings = get_settings(home=tmp_path, eutils_base_url="eutils.ncbi.nlm.nih.gov/entrez")
+    with (
+        EUtilsClient(settings, limiter=RateLimiter(1000)) as client,
+        pytest.raises(ConfigError, match=r"eutils_base_url .* is not usable"),
+    ):
+        client.esearch("x")
 
 
 def test_invalid_api_key_surfaces_ncbi_text_without_the_key(

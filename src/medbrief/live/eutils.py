@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from medbrief.errors import RateLimitedError, RemoteError
+from medbrief.errors import ConfigError, RateLimitedError, RemoteError
 from medbrief.live import ratelimit
 from medbrief.settings import Settings
 
@@ -211,6 +211,10 @@ class EUtilsClient:
                         f"{self._redact(str(exc)) or type(exc).__name__} (offline?)"
                     ) from None
                 last = _RetryableError(f"connection failed: {exc}")
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                raise ConfigError(
+                    f"eutils_base_url {self.base_url!r} is not usable: {exc}"
+                ) from None
             except httpx.TransportError as exc:
                 last = _RetryableError(f"{type(exc).__name__}: {exc}")
             except _RetryableError as retry:
@@ -247,8 +251,14 @@ class EUtilsClient:
         if status >= 400:
             self._raise_ncbi_error(status, _error_text(body) or response.reason_phrase)
         if root is None:
-            kind = "a truncated XML document" if body.lstrip().startswith(b"<") else "not XML"
-            raise _RetryableError(f"the response was {kind} ({len(body)} bytes)")
+            if body.lstrip().startswith(b"<"):
+                raise _RetryableError(
+                    f"the response was a truncated XML document ({len(body)} bytes)"
+                )
+            said = _error_text(body)
+            raise _RetryableError(
+                f"the response was not XML ({len(body)} bytes){': ' + said if said else ''}"
+            )
         if root.tag not in roots:
             raise _RetryableError(f"unexpected response <{root.tag}> (wanted {' or '.join(roots)})")
         return body, root

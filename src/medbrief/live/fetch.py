@@ -219,7 +219,8 @@ def fetch_pubmed(
             _search(client, state, again=True)
             file.save(state)
             continue
-        docs, deleted = _parse(body, f"efetch {query!r} records {len(state.done) + 1}-")
+        first = len(state.done) + 1
+        docs, deleted = _parse(body, f"efetch {query!r} records {first}-{first + len(batch) - 1}")
         _store(store, state, docs, deleted, requested=batch)
         if use_history:
             state.offset += len(batch)
