@@ -10,6 +10,7 @@ inject failures (``fail``) and slow answers (``delay``).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
@@ -58,8 +59,9 @@ _PT_DESIGN = (
 )
 
 
-def words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z][a-z0-9]{2,}", text.lower()) if w not in STOP}
+@functools.lru_cache(maxsize=4096)
+def words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z][a-z0-9]{2,}", text.lower()) if w not in STOP)
 
 
 def design_of(doc: Document) -> str:
