@@ -172,3 +172,9 @@ def test_trusted_hosts_stop_dns_rebinding() -> None:
         assert httpx.get(f"{url}/healthz").status_code == 200
         r = httpx.get(f"{url}/healthz", headers={"host": "evil.example:8000"})
         error_of(r, 400, "bad_host")
+
+
+def test_oversized_bodies_are_refused_unread(client: httpx.Client) -> None:
+    body = b'{"question": "' + b"x" * 70_000 + b'"}'
+    r = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    error_of(r, 413, "too_large")

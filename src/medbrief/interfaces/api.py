@@ -66,12 +66,16 @@ PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+#: No valid request body comes near this (a question is at most a few KB);
+#: larger ones are refused before they are read.
+MAX_BODY_BYTES = 64 * 1024
 DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'"
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": s.ErrorBody, "description": text}
     for code, text in (
         (400, "Unusable input (e.g. an empty question)"),
         (404, "No such route or item"),
+        (413, "Request body too large"),
         (422, "The request does not match the schema (e.g. a question over the length limit)"),
         (500, "Internal error"),
         (503, "An index is missing or being built"),
@@ -343,6 +347,11 @@ class _Guard:
         if self.allowed is not None and host not in self.allowed:
             message = f"requests must be addressed to one of {sorted(self.allowed)}"
             await error_response(400, "bad_host", message)(scope, receive, send)
+            return
+        length = headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            message = f"request body over {MAX_BODY_BYTES} bytes"
+            await error_response(413, "too_large", message)(scope, receive, send)
             return
         started = False
 
