@@ -1,0 +1,450 @@
+"""Dense retrieval over faiss: HNSW with int8 scalar quantisation (default)
+or IVF-PQ (millions of passages, memory-mapped).
+
+Layout under ``index_dir/dense/``: ``faiss.index`` (the ANN structure),
+``members.sqlite3`` (faiss label -> item id, chunk, passage hash, and the
+kind/year/publication types that filters need) and ``meta.json``. Vectors
+themselves live in the vector cache (:mod:`medbrief.index.cache`).
+
+Labels come from an AUTOINCREMENT column and are never reused. An item
+that changes gets new rows (new labels) and loses its old ones; a deleted
+item loses its rows. faiss HNSW cannot remove vectors, so old labels stay
+in the structure as dead entries: a search resolves labels through
+``members``, where dead labels are simply absent, and over-fetches to make
+up for them. When dead entries pass a quarter of the structure, or the
+index has grown far past what its quantiser was trained on, it is rebuilt
+from the cache (no re-embedding). The structure is always reproducible from
+``members`` + cache, so it is saved once per ``apply``; a crash before that
+only means the next ``apply`` adds the labels above the saved maximum.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+import numpy as np
+
+from medbrief.index.base import Scored, Vector
+from medbrief.index.cache import VectorCache, cache_path, passage_hash
+from medbrief.index.items import IndexItem, dense_chunks, from_change
+from medbrief.index.state import IndexMeta, check_meta, dir_size, read_meta, write_meta
+from medbrief.settings import Settings
+from medbrief.store import Change
+from medbrief.types import Filters
+
+BATCH_ITEMS = 256
+#: Filters leaving at most this many passages are answered exactly (brute
+#: force over cached vectors): an ANN graph walk finds too few of them.
+EXACT_LIMIT = 4096
+REBUILD_DEAD_FRACTION = 0.25
+TRAIN_SAMPLE = 100_000
+_SQL_VARS = 500
+_SEP = "\x1f"
+
+
+def batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    iterator = iter(it)
+    while batch := list(islice(iterator, n)):
+        yield batch
+
+
+class FaissIndex:
+    """A :class:`~medbrief.index.base.VectorIndex` over faiss."""
+
+    def __init__(self, settings: Settings, embedder: Any, *, kind: str = "hnsw-sq8") -> None:
+        self.name = kind
+        self.settings = settings
+        self.embedder = embedder
+        self.dir = settings.index_dir / "dense"
+        self.meta_path = self.dir / "meta.json"
+        self.faiss_path = self.dir / "faiss.index"
+        self.cache = VectorCache(
+            cache_path(settings.index_dir, embedder.name), embedder.name, embedder.dim
+        )
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._index: Any = None
+        self._meta: IndexMeta | None = None
+        self._loaded_mtime: float | None = None
+
+    # ------------------------------------------------------------- state
+
+    @property
+    def members(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.dir / "members.sqlite3", isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS members (label INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " item_id TEXT NOT NULL, chunk INTEGER NOT NULL, hash BLOB NOT NULL,"
+                " kind TEXT NOT NULL, year INTEGER, pub_types TEXT NOT NULL)"
+            )
+            conn.execute("CREATE INDEX IF NOT EXISTS members_item ON members(item_id)")
+            self._local.conn = conn
+        return conn
+
+    def _load(self) -> None:
+        """Read meta and the faiss structure, again if another process saved."""
+        mtime = self.meta_path.stat().st_mtime if self.meta_path.exists() else None
+        if self._meta is not None and mtime == self._loaded_mtime:
+            return
+        with self._lock:
+            meta = read_meta(self.meta_path)
+            if meta is not None:
+                check_meta(self.meta_path, meta, self.name, self.embedder.name, self.embedder.dim)
+            self._meta = meta or IndexMeta(
+                backend=self.name, model=self.embedder.name, dim=self.embedder.dim
+            )
+            self._index = None
+            if meta is not None and self.faiss_path.exists():
+                faiss = _faiss()
+
+                # IVF inverted lists are memory-mapped: the OS pages in the
+                # lists a query probes, so the index need not fit in RAM.
+                flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if self._is_ivf else 0
+                self._index = faiss.read_index(str(self.faiss_path), flags)
+            self._loaded_mtime = mtime
+
+    @property
+    def _is_ivf(self) -> bool:
+        return self.name == "ivf-pq"
+
+    @property
+    def _extra(self) -> dict[str, Any]:
+        assert self._meta is not None
+        return self._meta.extra or {}
+
+    @property
+    def watermark(self) -> int:
+        self._load()
+        assert self._meta is not None
+        return self._meta.watermark
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        self.cache.close()
+
+    # ------------------------------------------------------------- writes
+
+    def apply(self, changes: Iterable[Change], watermark: int) -> int:
+        self._load()
+        touched = 0
+        for batch in batched(changes, BATCH_ITEMS):
+            touched += self._absorb(batch)
+        self._sync_structure(watermark)
+        return touched
+
+    def _absorb(self, batch: list[Change]) -> int:
+        """Embed what is new and commit the members of one batch of changes."""
+        model = self.embedder.name
+        deleted = [c.id for c in batch if c.deleted]
+        wanted: dict[str, tuple[IndexItem, list[str], list[bytes]]] = {}
+        for change in batch:
+            item = from_change(change)
+            if item is not None:
+                chunks = dense_chunks(item)
+                wanted[item.id] = (item, chunks, [passage_hash(model, c) for c in chunks])
+        current = self._member_hashes(list(wanted))
+        fresh = {i: w for i, w in wanted.items() if current.get(i) != w[2]}
+        need = [h for (_, _, hashes) in fresh.values() for h in hashes]
+        vectors = self.cache.get(need)
+        missing = {
+            h: t
+            for (_, chunks, hashes) in fresh.values()
+            for h, t in zip(hashes, chunks, strict=True)
+            if h not in vectors
+        }
+        if missing:
+            embedded = self.embedder.embed(list(missing.values()))
+            self.cache.put(list(missing), embedded)
+        conn = self.members
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            gone = deleted + list(fresh)
+            for i in range(0, len(gone), _SQL_VARS):
+                part = gone[i : i + _SQL_VARS]
+                conn.execute(
+                    f"DELETE FROM members WHERE item_id IN ({','.join('?' * len(part))})", part
+                )
+            conn.executemany(
+                "INSERT INTO members(item_id, chunk, hash, kind, year, pub_types)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (item.id, n, h, item.kind, item.year, _SEP.join(item.publication_types))
+                    for item, _, hashes in fresh.values()
+                    for n, h in enumerate(hashes)
+                ],
+            )
+            # unchanged passages: filters may still have changed
+            conn.executemany(
+                "UPDATE members SET kind = ?, year = ?, pub_types = ? WHERE item_id = ?",
+                [
+                    (item.kind, item.year, _SEP.join(item.publication_types), item.id)
+                    for i, (item, _, _) in wanted.items()
+                    if i not in fresh
+                ],
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return len(batch)
+
+    def _member_hashes(self, ids: Sequence[str]) -> dict[str, list[bytes]]:
+        found: dict[str, list[tuple[int, bytes]]] = {}
+        for i in range(0, len(ids), _SQL_VARS):
+            part = ids[i : i + _SQL_VARS]
+            for item_id, chunk, h in self.members.execute(
+                f"SELECT item_id, chunk, hash FROM members WHERE item_id IN"
+                f" ({','.join('?' * len(part))})",
+                part,
+            ):
+                found.setdefault(item_id, []).append((chunk, h))
+        return {i: [h for _, h in sorted(rows)] for i, rows in found.items()}
+
+    def _sync_structure(self, watermark: int) -> None:
+        """Bring the faiss structure up to ``members``, save it, then the watermark."""
+        conn = self.members
+        live, top = conn.execute("SELECT count(*), coalesce(max(label), 0) FROM members").fetchone()
+        saved_top = int(self._extra.get("max_label", 0))
+        ntotal = 0 if self._index is None else int(self._index.ntotal)
+        (covered,) = conn.execute(
+            "SELECT count(*) FROM members WHERE label <= ?", (saved_top,)
+        ).fetchone()
+        trained = int(self._extra.get("trained_on", 0))
+        grown = live > 4 * trained and trained < TRAIN_SAMPLE
+        rebuild = (
+            self._index is None or (ntotal - covered) > REBUILD_DEAD_FRACTION * ntotal or grown
+        )
+        if rebuild:
+            self._index, trained = self._build(live)
+        elif top > saved_top:
+            if self._is_ivf:  # the mapped copy is read-only: add to one in memory
+                self._index = _faiss().read_index(str(self.faiss_path))
+            self._add(self._index, "WHERE label > ?", (saved_top,))
+        else:
+            assert self._meta is not None
+            if self._meta.watermark == watermark:
+                return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if rebuild or top > saved_top:
+            faiss = _faiss()
+
+            tmp = self.faiss_path.with_suffix(".tmp")
+            faiss.write_index(self._index, str(tmp))
+            tmp.replace(self.faiss_path)
+        assert self._meta is not None
+        (items,) = conn.execute("SELECT count(DISTINCT item_id) FROM members").fetchone()
+        self._meta = self._meta.advanced(
+            watermark, items, max_label=top, trained_on=trained, passages=live
+        )
+        write_meta(self.meta_path, self._meta)
+        self._loaded_mtime = self.meta_path.stat().st_mtime
+        if self._is_ivf:  # reopen memory-mapped
+            self._meta = None
+            self._load()
+
+    def _vectors(self, where: str, args: tuple[Any, ...]) -> Iterator[tuple[Any, Vector]]:
+        """(labels, vectors) of members, in batches, from the cache."""
+        cursor = self.members.execute(
+            f"SELECT label, hash FROM members {where} ORDER BY label", args
+        )
+        while rows := cursor.fetchmany(10_000):
+            found = self.cache.get([h for _, h in rows])
+            rows = [(label, h) for label, h in rows if h in found]
+            if rows:
+                labels = np.array([label for label, _ in rows], dtype=np.int64)
+                yield labels, np.stack([found[h] for _, h in rows]).astype(np.float32)
+
+    def _add(self, index: Any, where: str, args: tuple[Any, ...]) -> None:
+        for labels, vectors in self._vectors(where, args):
+            index.add_with_ids(vectors, labels)
+
+    def _build(self, live: int) -> tuple[Any, int]:
+        faiss = _faiss()
+
+        dim = self.embedder.dim
+        index: Any
+        sample = _sample(self._vectors("", ()), live, TRAIN_SAMPLE)
+        if self._is_ivf and live >= 10_000:
+            # Jegou et al. 2011 (PQ), nlist ~ 4 sqrt(n) as in the faiss wiki's
+            # "Guidelines to choose an index"; 8-dim sub-vectors, 1 byte each.
+            nlist = int(min(65_536, max(16, 4 * math.sqrt(live))))
+            index = faiss.IndexIVFPQ(
+                faiss.IndexFlatIP(dim), dim, nlist, dim // 8, 8, faiss.METRIC_INNER_PRODUCT
+            )
+        elif self._is_ivf:
+            # too few passages to train product quantisers: exact search is fast
+            index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+        else:
+            # Malkov & Yashunin 2018 (HNSW); M=32, int8 per-dimension codes
+            inner: Any = faiss.IndexHNSWSQ(
+                dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT
+            )
+            inner.hnsw.efConstruction = 64
+            index = faiss.IndexIDMap(inner)
+        if len(sample):
+            index.train(sample)
+        self._add(index, "", ())
+        return index, len(sample)
+
+    # ------------------------------------------------------------- reads
+
+    def search(self, vector: Vector, k: int, filters: Filters | None = None) -> Scored:
+        self._load()
+        if k <= 0 or self._index is None or self._index.ntotal == 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        if query.shape[1] != self.embedder.dim or not np.isfinite(query).all():
+            return []
+        where, args = _filter_sql(filters)
+        allowed: Any = None
+        if where:
+            labels = [
+                r[0] for r in self.members.execute(f"SELECT label FROM members WHERE {where}", args)
+            ]
+            if len(labels) <= EXACT_LIMIT:
+                return self._exact(query[0], labels, k)
+            allowed = np.array(labels, dtype=np.int64)
+        ntotal = int(self._index.ntotal)
+        fetch = min(ntotal, max(4 * k, 32))
+        while True:
+            labels, scores = self._ann(query, fetch, allowed)
+            if self._is_ivf:
+                # PQ distances are coarse: rerank the candidates exactly with
+                # the cached vectors (a few hundred reads from SQLite).
+                best = dict(self._exact(query[0], [int(x) for x in labels if x >= 0], fetch))
+            else:
+                best = self._resolve(labels, scores)
+            if len(best) >= k or fetch >= ntotal:
+                break
+            fetch = min(ntotal, fetch * 4)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        return ranked[:k]
+
+    def _ann(self, query: Vector, fetch: int, allowed: Any) -> tuple[Any, Any]:
+        faiss = _faiss()
+
+        params: Any
+        ef = max(self.settings.hnsw_ef_search, fetch)
+        if self._is_ivf and isinstance(faiss.downcast_index(self._index), faiss.IndexIVF):
+            params = faiss.SearchParametersIVF(nprobe=max(8, self.settings.hnsw_ef_search // 4))
+        elif self._is_ivf:
+            params = faiss.SearchParameters()
+        else:
+            params = faiss.SearchParametersHNSW(efSearch=ef)
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(allowed)
+            params.sel = selector
+        scores, labels = self._index.search(query, fetch, params=params)
+        return labels[0], scores[0]
+
+    def _resolve(self, labels: Any, scores: Any) -> dict[str, float]:
+        """Best passage score per live item (dead labels are not in members)."""
+        pairs = [
+            (int(label), float(s)) for label, s in zip(labels, scores, strict=True) if label >= 0
+        ]
+        if not pairs:
+            return {}
+        marks = ",".join("?" * len(pairs))
+        owner = dict(
+            self.members.execute(
+                f"SELECT label, item_id FROM members WHERE label IN ({marks})",
+                [label for label, _ in pairs],
+            ).fetchall()
+        )
+        best: dict[str, float] = {}
+        for label, score in pairs:
+            item = owner.get(label)
+            if item is not None and score > best.get(item, -math.inf):
+                best[item] = score
+        return best
+
+    def _exact(self, query: Vector, labels: list[int], k: int) -> Scored:
+        best: dict[str, float] = {}
+        for part in batched(labels, _SQL_VARS):
+            marks = ",".join("?" * len(part))
+            rows = self.members.execute(
+                f"SELECT label, item_id, hash FROM members WHERE label IN ({marks})", part
+            ).fetchall()
+            vectors = self.cache.get([h for _, _, h in rows])
+            for _, item, h in rows:
+                if h in vectors:
+                    score = float(vectors[h] @ query)
+                    if score > best.get(item, -math.inf):
+                        best[item] = score
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    # ------------------------------------------------------------ status
+
+    def status(self) -> dict[str, Any]:
+        self._load()
+        assert self._meta is not None
+        passages = self.members.execute("SELECT count(*) FROM members").fetchone()[0]
+        return {
+            "backend": self.name,
+            "model": self.embedder.name,
+            "dim": self.embedder.dim,
+            "watermark": self._meta.watermark,
+            "items": self._meta.items,
+            "passages": passages,
+            "faiss_entries": 0 if self._index is None else int(self._index.ntotal),
+            "bytes": dir_size(self.dir),
+            "cache_bytes": dir_size(self.cache.path),
+            "updated": self._meta.updated,
+        }
+
+
+def _faiss() -> Any:
+    """faiss, typed loosely: its bundled stubs miss much of the SWIG API."""
+    import faiss
+
+    return faiss
+
+
+def _sample(batches: Iterator[tuple[Any, Vector]], total: int, limit: int) -> Vector:
+    """An evenly spaced sample of at most ``limit`` vectors, for training."""
+    step = max(1, math.ceil(total / limit))
+    parts = [vectors[::step] for _, vectors in batches]
+    return np.concatenate(parts)[:limit] if parts else np.zeros((0, 0), dtype=np.float32)
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list[Any]]:
+    if filters is None:
+        return "", []
+    clauses: list[str] = []
+    args: list[Any] = []
+    if filters.kinds:
+        clauses.append(f"kind IN ({','.join('?' * len(filters.kinds))})")
+        args += list(filters.kinds)
+    if filters.year_min is not None:
+        clauses.append("year >= ?")
+        args.append(filters.year_min)
+    if filters.year_max is not None:
+        clauses.append("year <= ?")
+        args.append(filters.year_max)
+    if filters.publication_types:
+        ors = " OR ".join("instr(? || pub_types || ?, ?) > 0" for _ in filters.publication_types)
+        clauses.append(f"({ors})")
+        for pt in filters.publication_types:
+            args += [_SEP, _SEP, f"{_SEP}{pt}{_SEP}"]
+    return " AND ".join(clauses), args
+
+
+def hnsw_sq8(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
+    return FaissIndex(settings, embedder, kind="hnsw-sq8")
+
+
+def ivf_pq(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
+    return FaissIndex(settings, embedder, kind="ivf-pq")
