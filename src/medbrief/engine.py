@@ -45,6 +45,9 @@ class Engine:
 
     def after_ingest(self) -> None:
         """Called once an ingest has finished writing to the store."""
+        from medbrief.index import sync_lexical
+
+        sync_lexical(self.store, self.settings)
 
     # -- the operations every interface calls (implemented in pipeline.py)
 
