@@ -12,9 +12,7 @@ as one JSON shape: ``{"error": {"code", "message", "detail"}}``.
 # limits come from the settings), so annotations must be real objects.
 import asyncio
 import contextlib
-import json
 import logging
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -23,21 +21,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
-from fastapi import Depends, FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medbrief import __version__
-from medbrief.codec import to_builtins
 from medbrief.errors import MedbriefError, QueryError
+from medbrief.interfaces import api_bodies as b
 from medbrief.interfaces import api_schemas as s
-from medbrief.render._references import safe_url
+from medbrief.interfaces.api_errors import (
+    DOCUMENT_CSP,
+    PAGE_CSP,
+    Guard,
+    error_body,
+    install_error_handlers,
+    medbrief_error,
+)
 from medbrief.render.json import brief_to_dict
 from medbrief.settings import Settings
 from medbrief.types import (
@@ -46,30 +47,15 @@ from medbrief.types import (
     Brief,
     Document,
     Filters,
-    Reading,
     Recommendation,
     SearchResult,
 )
 
+__all__ = ["DOCUMENT_CSP", "PAGE_CSP", "STATIC_DIR", "AnswerEngine", "create_app"]
+
 log = logging.getLogger("medbrief.api")
 T = TypeVar("T")
 STATIC_DIR = Path(str(resources.files("medbrief.interfaces") / "web" / "static"))
-EXPORT_FORMATS: dict[str, tuple[str, str]] = {
-    "markdown": ("text/markdown; charset=utf-8", "md"),
-    "json": ("application/json", "json"),
-    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
-    "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
-    "html": ("text/html; charset=utf-8", "html"),
-}
-#: The page loads only its own files; exported HTML documents load nothing.
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-#: No valid request body comes near this (a question is at most a few KB);
-#: larger ones are refused before they are read.
-MAX_BODY_BYTES = 64 * 1024
-DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'"
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": s.ErrorBody, "description": text}
     for code, text in (
@@ -102,61 +88,6 @@ class AnswerEngine(Protocol):
     ) -> SearchResult: ...
 
     def item(self, ref: str) -> Document | Recommendation: ...
-
-
-# ----------------------------------------------------------------- errors
-
-
-def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "detail": detail}}
-
-
-def error_response(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message, detail), status_code=status)
-
-
-def _medbrief_error(exc: MedbriefError) -> tuple[int, dict[str, Any]]:
-    detail = getattr(exc, "detail", None)
-    return exc.http_status, error_body(exc.code, str(exc), detail if detail != str(exc) else None)
-
-
-def _validation_message(errors: Sequence[Any]) -> tuple[str, list[dict[str, Any]]]:
-    detail = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        detail.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err["type"]})
-    first = detail[0] if detail else {"field": "", "message": "invalid request"}
-    where = f"{first['field']}: " if first["field"] else ""
-    return f"{where}{first['message']}", detail
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(MedbriefError)
-    async def _medbrief(request: Request, exc: MedbriefError) -> JSONResponse:
-        status, body = _medbrief_error(exc)
-        if status >= 500:
-            log.error("%s %s failed: %s", request.method, request.url.path, exc)
-        return JSONResponse(body, status_code=status)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        message, detail = _validation_message(exc.errors())
-        return error_response(422, "invalid_request", message, detail)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
-        code = codes.get(exc.status_code, f"http_{exc.status_code}")
-        message = "no such route" if exc.status_code == 404 else str(exc.detail)
-        response = error_response(exc.status_code, code, message)
-        for key, value in (exc.headers or {}).items():
-            response.headers[key] = value
-        return response
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("%s %s failed", request.method, request.url.path)
-        return error_response(500, "internal", "internal error; the server log has the details")
 
 
 # ------------------------------------------------------------ engine calls
@@ -205,177 +136,6 @@ class _Recent:
     def get(self, key: tuple[str, Filters | None]) -> Brief | None:
         with self._lock:
             return self._items.get(key)
-
-
-# --------------------------------------------------------------- helpers
-
-
-def to_filters(
-    year_min: int | None = None,
-    year_max: int | None = None,
-    designs: Sequence[str] = (),
-    kinds: Sequence[str] = (),
-) -> Filters | None:
-    """Filters from validated request values; None when nothing is filtered."""
-    if year_min is not None and year_max is not None and year_min > year_max:
-        raise QueryError(f"year_min ({year_min}) is after year_max ({year_max})")
-    filters = Filters(
-        year_min=year_min,
-        year_max=year_max,
-        designs=tuple(dict.fromkeys(designs)),
-        kinds=tuple(dict.fromkeys(kinds)),  # type: ignore[arg-type]  # validated as Kind
-    )
-    return None if filters == Filters() else filters
-
-
-def _body_filters(f: s.FiltersIn | None) -> Filters | None:
-    return None if f is None else to_filters(f.year_min, f.year_max, f.designs, f.kinds)
-
-
-def _query_filters(
-    year_min: Annotated[int | None, Query(ge=s.YEAR_MIN, le=s.YEAR_MAX)] = None,
-    year_max: Annotated[int | None, Query(ge=s.YEAR_MIN, le=s.YEAR_MAX)] = None,
-    designs: Annotated[list[s.Design] | None, Query()] = None,
-    kinds: Annotated[list[s.Kind] | None, Query()] = None,
-) -> Filters | None:
-    return to_filters(year_min, year_max, designs or (), kinds or ())
-
-
-def _clean_question(text: str) -> str:
-    question = " ".join(text.split())
-    if not question:
-        raise QueryError("the question is empty")
-    return question
-
-
-def _reading_dict(question: str, reading: Reading) -> dict[str, Any]:
-    reading_out: dict[str, Any] = brief_to_dict(Brief(question=question, reading=reading))[
-        "reading"
-    ]
-    return reading_out
-
-
-def stage_payload(question: str, name: str, value: Any) -> Any:
-    """One streamed stage as JSON, in the same shapes as the brief's contract."""
-    if name == "reading":
-        return _reading_dict(question, value)
-    if name == "brief":
-        return brief_to_dict(value)
-    if name in {"guidelines", "research"}:
-        stub = Brief(question=question, reading=Reading(question, question), **{name: value})
-        return brief_to_dict(stub)[name]
-    return to_builtins(value)
-
-
-def sse(event: str, data: Any) -> str:
-    """One server-sent event (WHATWG HTML, "Server-sent events": event + data lines)."""
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "brief"
-
-
-def _export(brief: Brief, fmt: str) -> str:
-    if fmt == "markdown":
-        from medbrief.render.markdown import render_markdown
-
-        return render_markdown(brief)
-    if fmt == "json":
-        return json.dumps(brief_to_dict(brief), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "ris":
-        from medbrief.render.ris import render_ris
-
-        return render_ris(brief.references)
-    if fmt == "bibtex":
-        from medbrief.render.bibtex import render_bibtex
-
-        return render_bibtex(brief.references)
-    from medbrief.render.html import render_html
-
-    return render_html(brief)
-
-
-def _item_dict(item: Document | Recommendation) -> dict[str, Any]:
-    if isinstance(item, Recommendation):
-        link = safe_url(item.url) or (f"https://doi.org/{item.doi}" if item.doi else None)
-        return {
-            "kind": "recommendation",
-            "id": item.id,
-            "retracted": False,
-            "link": link,
-            "item": to_builtins(item),
-        }
-    return {
-        "kind": item.kind,
-        "id": item.id,
-        "retracted": item.retracted,
-        "link": safe_url(item.link),
-        "item": to_builtins(item),
-    }
-
-
-def _search_dict(query: str, result: SearchResult) -> dict[str, Any]:
-    return {
-        "query": query,
-        "reading": _reading_dict(query, result.reading),
-        "hits": [to_builtins(h) for h in result.hits],
-        "notes": list(result.notes),
-    }
-
-
-class _Guard:
-    """ASGI middleware: Host check, security headers, and a JSON 500 for anything uncaught.
-
-    Catching here, inside Starlette's ServerErrorMiddleware, matters: that one
-    re-raises after answering, and the server then drops the keep-alive
-    connection, so a client's next request on it would fail too.
-    """
-
-    def __init__(self, app: ASGIApp, trusted_hosts: Sequence[str] | None = None) -> None:
-        self.app = app
-        self.allowed = {h.lower() for h in trusted_hosts} if trusted_hosts else None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        host = headers.get("host", "").lower()
-        host = host if host.endswith("]") else host.rsplit(":", 1)[0]
-        if self.allowed is not None and host not in self.allowed:
-            message = f"requests must be addressed to one of {sorted(self.allowed)}"
-            await error_response(400, "bad_host", message)(scope, receive, send)
-            return
-        length = headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            message = f"request body over {MAX_BODY_BYTES} bytes"
-            await error_response(413, "too_large", message)(scope, receive, send)
-            return
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                out = MutableHeaders(scope=message)
-                if "content-security-policy" not in out:
-                    out["Content-Security-Policy"] = PAGE_CSP
-                out["X-Content-Type-Options"] = "nosniff"
-                out["Referrer-Policy"] = "no-referrer"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
-            if started:
-                raise
-            response = error_response(
-                500, "internal", "internal error; the server log has the details"
-            )
-            await response(scope, receive, send_with_headers)
 
 
 # --------------------------------------------------------------- the app
@@ -428,12 +188,18 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    _install_error_handlers(app)
+    install_error_handlers(app)
 
-    app.add_middleware(_Guard, trusted_hosts=trusted_hosts)
+    app.add_middleware(Guard, trusted_hosts=trusted_hosts)
 
-    async def _answer(question: str, filters: Filters | None) -> Brief:
-        brief = await calls.run("answer", engine.answer, question, filters=filters)
+    async def _answer(
+        question: str,
+        filters: Filters | None,
+        on_stage: Callable[[str, Any], None] | None = None,
+    ) -> Brief:
+        brief = await calls.run(
+            "answer", engine.answer, question, filters=filters, on_stage=on_stage
+        )
         recent.put((question, filters), brief)
         return brief
 
@@ -451,14 +217,14 @@ def create_app(
             "max_k": settings.max_k,
             "designs": [{"name": d, "label": DESIGN_LABELS.get(d, d)} for d in DESIGNS],
             "kinds": ["research", "guideline", "recommendation"],
-            "export_formats": list(EXPORT_FORMATS),
+            "export_formats": list(b.EXPORT_FORMATS),
         }
 
     @app.post("/api/ask", responses={200: {"model": s.BriefOut}}, tags=["brief"])
     async def ask(body: AskRequest) -> JSONResponse:
         """The evidence brief for a question (the brief's JSON contract)."""
-        question = _clean_question(body.question)
-        brief = await _answer(question, _body_filters(body.filters))
+        question = b.clean_question(body.question)
+        brief = await _answer(question, b.body_filters(body.filters))
         return JSONResponse(brief_to_dict(brief))
 
     async def _events(question: str, filters: Filters | None) -> AsyncIterator[str]:
@@ -472,7 +238,7 @@ def create_app(
 
         async def work() -> None:
             try:
-                put("_done", await _answer_streamed(question, filters, put))
+                put("_done", await _answer(question, filters, put))
             except Exception as exc:
                 put("_failed", exc)
 
@@ -481,29 +247,20 @@ def create_app(
             while True:
                 name, value = await queue.get()
                 if name == "_done":
-                    yield sse("brief", brief_to_dict(value))
+                    yield b.sse("brief", brief_to_dict(value))
                     return
                 if name == "_failed":
-                    yield sse("error", _stream_error(value))
+                    yield b.sse("error", _stream_error(value))
                     return
                 if name != "brief":  # the finished brief is sent once, from its return value
-                    yield sse(name, stage_payload(question, name, value))
+                    yield b.sse(name, b.stage_payload(question, name, value))
         finally:
             if not task.done():
                 task.cancel()
 
-    async def _answer_streamed(
-        question: str, filters: Filters | None, on_stage: Callable[[str, Any], None]
-    ) -> Brief:
-        brief = await calls.run(
-            "answer", engine.answer, question, filters=filters, on_stage=on_stage
-        )
-        recent.put((question, filters), brief)
-        return brief
-
     def _stream_error(exc: Exception) -> dict[str, Any]:
         if isinstance(exc, MedbriefError):
-            return _medbrief_error(exc)[1]
+            return medbrief_error(exc)[1]
         log.error("streamed answer failed", exc_info=exc)
         return error_body("internal", "internal error; the server log has the details")
 
@@ -516,15 +273,15 @@ def create_app(
     @app.post("/api/ask/stream", responses=sse_response, tags=["brief"])  # type: ignore[arg-type]
     async def ask_stream(body: AskRequest) -> StreamingResponse:
         """The brief, streamed stage by stage (server-sent events)."""
-        question = _clean_question(body.question)
-        return _sse_response(_events(question, _body_filters(body.filters)))
+        question = b.clean_question(body.question)
+        return _sse_response(_events(question, b.body_filters(body.filters)))
 
     @app.get("/api/ask/stream", responses=sse_response, tags=["brief"])  # type: ignore[arg-type]
     async def ask_stream_get(
-        q: QueryText, filters: Annotated[Filters | None, Depends(_query_filters)]
+        q: QueryText, filters: Annotated[Filters | None, Depends(b.query_filters)]
     ) -> StreamingResponse:
         """The same stream for ``EventSource`` clients, with the question in ``q``."""
-        return _sse_response(_events(_clean_question(q), filters))
+        return _sse_response(_events(b.clean_question(q), filters))
 
     def _sse_response(events: AsyncIterator[str]) -> StreamingResponse:
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
@@ -533,13 +290,13 @@ def create_app(
     @app.get("/api/search", responses={200: {"model": s.SearchOut}}, tags=["search"])
     async def search(
         q: QueryText,
-        filters: Annotated[Filters | None, Depends(_query_filters)],
+        filters: Annotated[Filters | None, Depends(b.query_filters)],
         k: Annotated[int, Query(ge=1, le=settings.max_k, description="Results wanted.")] = 10,
     ) -> JSONResponse:
         """Hybrid search over the store: ranked documents and recommendations."""
-        query = _clean_question(q)
+        query = b.clean_question(q)
         result = await calls.run("search", engine.search, query, k=k, filters=filters)
-        return JSONResponse(_search_dict(query, result))
+        return JSONResponse(b.search_dict(query, result))
 
     @app.get("/api/documents/{ref:path}", responses={200: {"model": s.ItemOut}}, tags=["search"])
     async def document(ref: str) -> JSONResponse:
@@ -551,33 +308,33 @@ def create_app(
         if not ref.strip():
             raise QueryError("no document id given")
         item = await calls.run("item", engine.item, ref)
-        return JSONResponse(_item_dict(item))
+        return JSONResponse(b.item_dict(item))
 
     @app.get(
         "/api/export/{fmt}",
-        responses={200: {"content": {t: {} for t, _ in EXPORT_FORMATS.values()}}},
+        responses={200: {"content": {t: {} for t, _ in b.EXPORT_FORMATS.values()}}},
         tags=["brief"],
     )
     async def export(
         fmt: Literal["markdown", "json", "ris", "bibtex", "html"],
         q: QueryText,
-        filters: Annotated[Filters | None, Depends(_query_filters)],
+        filters: Annotated[Filters | None, Depends(b.query_filters)],
         download: bool = True,
     ) -> Response:
         """The brief for ``q`` as a file: Markdown or JSON (the whole brief), RIS or
         BibTeX (its references), or a standalone print-friendly HTML document."""
-        question = _clean_question(q)
+        question = b.clean_question(q)
         key = (question, filters)
         brief = recent.get(key) or await _answer(question, filters)
-        media, ext = EXPORT_FORMATS[fmt]
+        media, ext = b.EXPORT_FORMATS[fmt]
         headers = {"Cache-Control": "no-store"}
         if download:
             headers["Content-Disposition"] = (
-                f'attachment; filename="medbrief-{_slug(question)}.{ext}"'
+                f'attachment; filename="medbrief-{b.slug(question)}.{ext}"'
             )
         if fmt == "html":
             headers["Content-Security-Policy"] = DOCUMENT_CSP
-        return Response(_export(brief, fmt), media_type=media, headers=headers)
+        return Response(b.export_text(brief, fmt), media_type=media, headers=headers)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
