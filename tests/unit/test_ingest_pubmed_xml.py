@@ -1,4 +1,5 @@
 """PubMed XML reader: every extracted field, inline markup, deletions, faults."""
+# ruff: noqa: E501  (inline XML/JSON test data keeps the real files' line shapes)
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ class _Gunzipped(io.BufferedReader):
     (``GzipFile`` leaves a ``fileobj`` it was given open)."""
 
     def __init__(self, gz: gzip.GzipFile, under: BinaryIO) -> None:
-        super().__init__(gz, buffer_size=1 << 16)  # type: ignore[arg-type]
+        super().__init__(gz, buffer_size=1 << 16)
         self._under = under
 
     def close(self) -> None:
