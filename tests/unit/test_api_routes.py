@@ -279,3 +279,60 @@ def test_engine_calls_run_concurrently_in_the_threadpool() -> None:
     assert results == [200] * 6
     assert elapsed < 6 * 0.4 / 2, elapsed  # serial would take 2.4 s
     assert len(slow.threads) > 1
+
+
+class Counting(FakeEngine):
+    """Records how many answers run at once, and whether the first ran alone."""
+
+    def __init__(self) -> None:
+        super().__init__(*inline_corpus(), delay=0.2)
+        self.active = 0
+        self.first_alone: bool | None = None
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def answer(self, question: str, **kwargs: Any) -> Any:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+            first = self.first_alone is None
+            if first:
+                self.first_alone = True
+        try:
+            return super().answer(question, **kwargs)
+        finally:
+            with self.lock:
+                if first and self.active > 1:
+                    self.first_alone = False
+                self.active -= 1
+
+
+def test_the_first_call_on_a_cold_server_runs_alone() -> None:
+    """Lazily built models and indexes must be built once, not by racing requests."""
+    engine = Counting()
+    codes: list[int] = []
+    with running(create_app(engine)) as url:
+
+        def ask(i: int) -> None:
+            r = httpx.post(f"{url}/api/ask", json={"question": f"{QUESTION} {i}"}, timeout=10)
+            codes.append(r.status_code)
+
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert codes == [200] * 5
+    assert engine.first_alone is True
+    assert engine.peak > 1  # the others then ran together
+
+
+def test_a_client_leaving_a_stream_early_does_not_hurt_the_server() -> None:
+    engine = FakeEngine(*inline_corpus(), delay=0.3)
+    with running(create_app(engine)) as url, httpx.Client(base_url=url, timeout=10) as c:
+        with c.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as r:
+            assert next(r.iter_lines()) == "event: reading"
+        # the answer it asked for finishes in the background; the server goes on serving
+        time.sleep(0.2)
+        assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200
+        assert engine.calls.count("answer") == 2

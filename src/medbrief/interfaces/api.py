@@ -107,12 +107,13 @@ class _Calls:
         self._warm: set[str] = set()
 
     def call(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if name in self._warm:
-            return fn(*args, **kwargs)
-        with self._lock:
-            result = fn(*args, **kwargs)
-            self._warm.add(name)
-        return result
+        if name not in self._warm:
+            with self._lock:
+                if name not in self._warm:  # calls that waited here run concurrently below
+                    result = fn(*args, **kwargs)
+                    self._warm.add(name)
+                    return result
+        return fn(*args, **kwargs)
 
     async def run(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(self.call, name, fn, *args, **kwargs)
