@@ -175,7 +175,7 @@ def _cited_sentences(brief: Brief) -> dict[int, list[str]]:
 
 
 def _reference(ref: Reference, sentences: Sequence[str]) -> str:
-    bits = [_link(reference_link(ref), ref.title or "(untitled)")]
+    bits = [_link(reference_link(ref), ref.title.rstrip(".") or "(untitled)")]
     if ref.body and ref.kind == "guideline":
         bits.append(_e(ref.body))
     if ref.journal:
