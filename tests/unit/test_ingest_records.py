@@ -213,3 +213,16 @@ def test_beir_bad_line(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "corpus.jsonl", {"title": "no id"})
     with pytest.raises(IngestError, match="line 1: expected a BEIR corpus line"):
         list(iter_beir(path))
+
+
+def test_a_write_error_reaches_the_caller(store: Store) -> None:
+    import sqlite3
+
+    bad = Document(id="x:1", source_id="1", source="x", kind="bogus")  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        ingest_records(
+            store, [doc(1), bad, *(doc(i) for i in range(2, 50))], path="p", fmt="t", batch_size=1
+        )
+    assert store.count() == 1  # the batch before the bad one
+    (status,) = store.conn.execute("SELECT status FROM ingest_log").fetchone()
+    assert status == "failed"

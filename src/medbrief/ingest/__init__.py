@@ -22,7 +22,7 @@ from typing import Any
 
 from medbrief.errors import InputError
 from medbrief.ingest.records import Deletion, IngestReport, Record
-from medbrief.store import Store, WriteCounts
+from medbrief.store import Store
 from medbrief.types import Document, Recommendation
 
 __all__ = [
@@ -58,13 +58,18 @@ def ingest_records(
     """Write ``records`` to ``store`` in atomic batches; log to ``ingest_log``.
 
     ``progress(n)`` is called after each committed batch with the number of
-    records it held. On an error from ``records`` the complete records read
-    before it are committed, the log entry is marked failed, and the error is
-    re-raised; on Ctrl-C the batch in flight is rolled back.
+    records it held (from the writer thread). On an error from ``records``
+    the complete records read before it are committed, the log entry is
+    marked failed, and the error is re-raised; on Ctrl-C the batches already
+    handed to the writer are committed and the one being filled is dropped.
     """
+    from medbrief.ingest.writer import BatchWriter
+
     started = time.perf_counter()
     log = store.log_start(path, fmt)
-    state = _Batch(store, progress)
+    writer = BatchWriter(store, progress)
+    docs: list[Document] = []
+    recs: list[Recommendation] = []
     it = iter(records)
     try:
         while True:
@@ -73,64 +78,46 @@ def ingest_records(
             except StopIteration:
                 break
             except Exception:
-                state.flush()
+                writer.write(docs, recs)  # the complete records before the bad one
+                writer.finish()
                 raise
             if isinstance(record, Document):
-                state.docs.append(record)
+                docs.append(record)
             elif isinstance(record, Recommendation):
-                state.recs.append(record)
+                recs.append(record)
             elif isinstance(record, Deletion):
-                state.flush()  # a deletion applies to what came before it
-                state.deleted += store.delete_documents(record.ids)
+                writer.write(docs, recs)  # a deletion applies to what came before it
+                docs, recs = [], []
+                writer.delete(record.ids)
                 continue
             else:
                 raise TypeError(f"cannot ingest {type(record).__name__}")
-            if len(state.docs) + len(state.recs) >= batch_size:
-                state.flush()
-        state.flush()
+            if len(docs) + len(recs) >= batch_size:
+                writer.write(docs, recs)
+                docs, recs = [], []
+        writer.write(docs, recs)
+        writer.finish()
     except KeyboardInterrupt:
-        store.log_finish(log, "interrupted", state.records, state.counts, state.deleted)
+        writer.stop()
+        store.log_finish(log, "interrupted", writer.records, writer.counts, writer.deleted)
         raise
     except Exception as exc:
-        store.log_finish(log, "failed", state.records, state.counts, state.deleted, str(exc))
+        writer.stop()
+        store.log_finish(log, "failed", writer.records, writer.counts, writer.deleted, str(exc))
         raise
-    store.log_finish(log, "ok", state.records, state.counts, state.deleted)
-    c = state.counts
+    store.log_finish(log, "ok", writer.records, writer.counts, writer.deleted)
+    c = writer.counts
     return IngestReport(
         path=path,
         format=fmt,
-        records=state.records,
+        records=writer.records,
         inserted=c.inserted,
         updated=c.updated,
         unchanged=c.unchanged,
         skipped=c.skipped,
-        deleted=state.deleted,
+        deleted=writer.deleted,
         seconds=time.perf_counter() - started,
     )
-
-
-class _Batch:
-    def __init__(self, store: Store, progress: Progress | None) -> None:
-        self.store = store
-        self.progress = progress
-        self.docs: list[Document] = []
-        self.recs: list[Recommendation] = []
-        self.counts = WriteCounts()
-        self.records = 0
-        self.deleted = 0
-
-    def flush(self) -> None:
-        n = len(self.docs) + len(self.recs)
-        if not n:
-            return
-        with self.store.transaction():
-            counts = self.store.write_documents(self.docs)
-            counts += self.store.write_recommendations(self.recs)
-        self.counts += counts
-        self.records += n
-        self.docs, self.recs = [], []
-        if self.progress is not None:
-            self.progress(n)
 
 
 def expand(fmt: str, paths: Sequence[Path | str]) -> list[Path]:
