@@ -95,7 +95,10 @@ def test_reingest_reports_unchanged(home: Path, tmp_path: Path) -> None:
     assert "2 records (0 new, 0 updated, 2 unchanged, 0 skipped)" in out
 
 
-@pytest.mark.parametrize("ref", ["pmid:31229168", "31229168", "10.1/sleep.1"])
+@pytest.mark.parametrize(
+    "ref",
+    ["pmid:31229168", "31229168", "10.1/sleep.1", "10.1/SLEEP.1", "https://doi.org/10.1/Sleep.1"],
+)
 def test_show_document_by_id_pmid_or_doi(home: Path, tmp_path: Path, ref: str) -> None:
     xml, _ = files(tmp_path)
     run(home, "ingest", "pubmed", str(xml))
@@ -163,3 +166,41 @@ def test_api_key_is_not_printed(home: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("MEDBRIEF_NCBI_API_KEY", "secret123")
     code, out, _ = run(home, "settings")
     assert code == 0 and "secret123" not in out and "MEDBRIEF_NCBI_API_KEY = (set)" in out
+
+
+def _faulty(tmp_path: Path, kind: str) -> tuple[str, Path, str]:
+    if kind == "malformed":
+        path = tmp_path / "bad.xml"
+        path.write_text(XML.replace("</ArticleTitle>", "</Article>", 1))
+        return "pubmed", path, "malformed XML"
+    if kind == "truncated":
+        import gzip
+
+        body = XML.replace("</PubmedArticleSet>", "") + "".join(
+            XML.split("<PubmedArticleSet>")[1].split("</PubmedArticleSet>", maxsplit=1)[0]
+            for _ in range(300)
+        )
+        blob = gzip.compress((body + "</PubmedArticleSet>").encode())
+        path = tmp_path / "cut.xml.gz"
+        path.write_bytes(blob[: len(blob) // 2])
+        return "pubmed", path, "truncated gzip"
+    path = tmp_path / "future.jsonl"
+    path.write_text(json.dumps(dict(GUIDELINE, schema_version=9)) + "\n")
+    return "guidelines", path, "schema_version 9 is not supported"
+
+
+@pytest.mark.parametrize("kind", ["malformed", "truncated", "schema"])
+def test_faults_exit_2_with_one_line_and_keep_the_store(
+    home: Path, tmp_path: Path, kind: str
+) -> None:
+    xml, gl = files(tmp_path)
+    run(home, "ingest", "pubmed", str(xml))
+    run(home, "ingest", "guidelines", str(gl))
+    fmt, path, words = _faulty(tmp_path, kind)
+    code, _, err = run(home, "ingest", fmt, str(path))
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"medbrief: error: {path}: ")
+    assert words in line
+    stats = json.loads(run(home, "stats", "--json")[1])
+    assert (stats["documents"], stats["recommendations"]) == (2, 1)

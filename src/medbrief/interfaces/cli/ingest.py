@@ -161,7 +161,8 @@ def _run(
         _summary(reports, as_json, failed=True)
         raise
     finally:
-        if not interrupted and reports:
+        # a failed file may have committed its complete records: index them too
+        if not interrupted:
             engine.after_ingest()
         engine.close()
     _summary(reports, as_json)

@@ -88,13 +88,23 @@ def show(cli: CliContext, ref: str, as_json: bool) -> None:
     from medbrief.engine import Engine
 
     with Engine(cli.settings()) as engine:
-        item = engine.item(ref)
+        item = engine.item(_normalise_ref(ref))
     if as_json:
         click.echo(json.dumps(codec.to_builtins(item), indent=2, ensure_ascii=False))
     elif isinstance(item, Recommendation):
         click.echo(format_recommendation(item))
     else:
         click.echo(format_document(item))
+
+
+def _normalise_ref(ref: str) -> str:
+    """DOIs are stored lower-cased; accept "doi:", "https://doi.org/" forms."""
+    ref = ref.strip()
+    low = ref.lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "doi:"):
+        if low.startswith(prefix):
+            return low[len(prefix) :]
+    return low if low.startswith("10.") else ref
 
 
 def format_document(doc: Document) -> str:
