@@ -1,0 +1,199 @@
+"""Concept extraction: the things a question is about.
+
+Longest match, left to right, of the question's word units against the
+concept lexicon (curated synonym sets, MeSH names, drug names; British
+spellings tried in their American form), with abbreviations read through
+their resolved sense. Words left over are grouped into content phrases and
+kept as concepts only when they look domain-specific (not common English).
+Question framing and populations ("link", "should ... be given", "adults")
+never make a concept on their own, and names of the same concept (RLS,
+restless legs syndrome, Willis-Ekbom disease) merge into one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from medbrief.types import Concept, Expansion
+from medbrief.understand import sources
+from medbrief.understand.abbreviations import Resolution
+from medbrief.understand.lexicon import Entry
+from medbrief.understand.text import STOP_WORDS, Token, fold, singular
+from medbrief.understand.units import Unit, runs, split_units
+from medbrief.understand.vocabulary import Vocabulary
+
+MAX_WORDS = 6
+MAX_CONCEPTS = 8
+MAX_DRUG_NAMES = 6
+#: Concepts that name what is done rather than what it is done about; they
+#: follow the topic concepts ("colorectal cancer; screening").
+ASPECTS = frozenset({"screening", "diagnosis", "prevention", "prognosis", "vaccination"})
+
+
+@dataclass
+class _Found:
+    key: str
+    position: int
+    label: str
+    mesh_ui: str | None
+    terms: list[str] = field(default_factory=list)
+    surfaces: list[str] = field(default_factory=list)
+
+
+class ConceptExtractor:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.nonconcepts = sources.nonconcepts()
+
+    def extract(
+        self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
+    ) -> tuple[tuple[Concept, ...], tuple[Expansion, ...]]:
+        units = split_units(tokens)
+        found: dict[str, _Found] = {}
+        expansions: list[Expansion] = []
+        for run in runs(text, units):
+            self._match_run(text, units, run, resolutions, found, expansions)
+        ordered = sorted(found.values(), key=lambda f: (f.label in ASPECTS, f.position))
+        concepts = tuple(self._concept(f) for f in ordered[:MAX_CONCEPTS])
+        return concepts, tuple(dict.fromkeys(expansions))
+
+    # -------------------------------------------------------------- matching
+
+    def _match_run(
+        self,
+        text: str,
+        units: list[Unit],
+        run: list[int],
+        resolutions: dict[int, Resolution],
+        found: dict[str, _Found],
+        expansions: list[Expansion],
+    ) -> None:
+        i = 0
+        leftover: list[int] = []
+        while i < len(run):
+            unit = units[run[i]]
+            resolution = resolutions.get(unit.token)
+            if resolution is not None:
+                self._flush(text, units, leftover, found)
+                width = sum(1 for idx in run[i:] if units[idx].token == unit.token)
+                if resolution.sense is not None:
+                    expansion = resolution.sense.expansion
+                    entry = self.vocab.entry(fold(expansion))
+                    if entry is not None and expansion.lower() not in self.nonconcepts:
+                        self._add(found, entry, resolution.abbreviation, unit.start, text)
+                i += width
+                continue
+            width, entry = self._longest(units, run[i:], resolutions)
+            if entry is None:
+                leftover.append(run[i])
+                i += 1
+                continue
+            self._flush(text, units, leftover, found)
+            span = units[run[i]].start, units[run[i + width - 1]].end
+            surface = text[span[0] : span[1]]
+            if width > 1 or self._is_topic(units[run[i]].bare, entry):
+                self._add(found, entry, surface, span[0], text)
+                synonym = self._synonym_expansion(surface, entry)
+                if synonym is not None:
+                    expansions.append(synonym)
+            i += width
+        self._flush(text, units, leftover, found)
+
+    def _longest(
+        self, units: list[Unit], rest: list[int], resolutions: dict[int, Resolution]
+    ) -> tuple[int, Entry | None]:
+        limit = 0
+        for idx in rest[:MAX_WORDS]:
+            if units[idx].token in resolutions:
+                break
+            limit += 1
+        for n in range(limit, 0, -1):
+            words = [units[idx].bare for idx in rest[:n]]
+            for variant in (words, [self.vocab.british.get(w, w) for w in words]):
+                entry = self.vocab.entry(" ".join(singular(w) for w in variant))
+                if entry is not None:
+                    return n, entry
+        return 1, None
+
+    def _is_topic(self, word: str, entry: Entry) -> bool:
+        """A one-word match that names a topic, not the question's framing."""
+        if word in STOP_WORDS or word in self.nonconcepts or len(word) < 3 or word.isdigit():
+            return False
+        return entry.kind != "drug" or word not in self.vocab.common_english or bool(entry.label)
+
+    def _flush(
+        self, text: str, units: list[Unit], leftover: list[int], found: dict[str, _Found]
+    ) -> None:
+        """Unmatched content words, as a concept if they look domain-specific."""
+        content = [
+            idx
+            for idx in leftover
+            if units[idx].is_word
+            and units[idx].bare not in STOP_WORDS
+            and units[idx].bare not in self.nonconcepts
+        ]
+        leftover.clear()
+        phrase: list[int] = []
+        for idx in [*content, -1]:
+            if idx != -1 and (not phrase or idx == phrase[-1] + 1) and len(phrase) < 4:
+                phrase.append(idx)
+                continue
+            if phrase and any(self._domain_word(units[k].bare) for k in phrase):
+                start, end = units[phrase[0]].start, units[phrase[-1]].end
+                label = _shown(text[start:end])
+                self._add(found, Entry(label, None, "text"), text[start:end], start, text)
+            phrase = [idx] if idx != -1 else []
+
+    def _domain_word(self, word: str) -> bool:
+        if word in self.vocab.common_english or len(word) < 4:
+            return False
+        return word in self.vocab.medical or self.vocab.corpus_words.get(word, 0) >= 3
+
+    # -------------------------------------------------------------- results
+
+    def _add(
+        self, found: dict[str, _Found], entry: Entry, surface: str, position: int, text: str
+    ) -> None:
+        label = entry.label or _shown(surface)
+        if entry.kind == "mesh" and fold(surface) == fold(label):
+            label = _shown(surface)  # "catheter" as asked, not MeSH's "Catheters"
+        key = entry.mesh_ui or fold(entry.drug or label)
+        item = found.get(key)
+        if item is None:
+            item = found[key] = _Found(key, position, label, entry.mesh_ui)
+            item.terms.extend(entry.terms)
+            if entry.drug:
+                item.terms.append(entry.drug)
+                item.terms.extend(self.vocab.drug_forms.get(entry.drug, [])[:MAX_DRUG_NAMES])
+        item.surfaces.append(surface)
+
+    def _synonym_expansion(self, surface: str, entry: Entry) -> Expansion | None:
+        label = entry.label or entry.drug
+        if not label or fold(label) == fold(surface) or fold(label)[:5] == fold(surface)[:5]:
+            return None
+        return Expansion(surface, label)
+
+    def _concept(self, f: _Found) -> Concept:
+        terms: list[str] = []
+        seen = {fold(f.label)}
+        for term in [*f.surfaces, *f.terms, *self._spelling_variants(f.label)]:
+            key = fold(term)
+            if key and key not in seen:
+                seen.add(key)
+                terms.append(term)
+        return Concept(label=f.label, terms=(f.label, *terms), mesh_ui=f.mesh_ui)
+
+    def _spelling_variants(self, label: str) -> list[str]:
+        words = label.split(" ")
+        other = [self.vocab.american.get(w, self.vocab.british.get(w, w)) for w in words]
+        return [" ".join(other)] if other != words else []
+
+
+def _shown(surface: str) -> str:
+    """A phrase from the question as a label: acronyms and symbols as written,
+    other words in lower case."""
+    words = []
+    for word in surface.split(" "):
+        keep = (len(word) > 1 and word.isupper()) or any(c.isdigit() for c in word)
+        words.append(word if keep else word.lower())
+    return " ".join(words)

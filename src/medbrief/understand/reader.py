@@ -1,0 +1,123 @@
+"""The Reader: one question in, one :class:`~medbrief.types.Reading` out.
+
+Steps, in order: clean and validate the text; correct spelling; resolve
+abbreviations; extract concepts (with their synonyms, brand/generic names
+and spelling variants); assemble the lexical query; note anything unusual.
+"""
+
+from __future__ import annotations
+
+from medbrief.types import Concept, Expansion, Reading, SpellingFix
+from medbrief.understand.abbreviations import AbbreviationTable, Resolution
+from medbrief.understand.concepts import ConceptExtractor
+from medbrief.understand.spelling import Fix, Speller
+from medbrief.understand.text import (
+    STOP_WORDS,
+    Token,
+    clean,
+    foreign_scripts,
+    key_words,
+    tokenize,
+    validate_question,
+)
+from medbrief.understand.units import split_units
+from medbrief.understand.vocabulary import Vocabulary
+
+#: Extra terms of one concept added to the lexical query (the rest stay in
+#: ``Concept.terms`` for retrieval to use as it sees fit).
+MAX_TERMS_SEARCHED = 4
+DEFAULT_MAX_CHARS = 2000
+
+
+class Reader:
+    def __init__(self, vocabulary: Vocabulary, *, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+        self.vocabulary = vocabulary
+        self.max_chars = max_chars
+        self.abbreviations = AbbreviationTable(english=vocabulary.english)
+        self.speller = Speller(vocabulary, self.abbreviations)
+        self.extractor = ConceptExtractor(vocabulary)
+
+    def read(self, question: str) -> Reading:
+        text = validate_question(question, self.max_chars)
+        notes = list(clean(question)[1])
+        tokens = tokenize(text)
+        scripts = foreign_scripts(tokens)
+        if scripts:
+            notes.append(
+                f"the question contains {' and '.join(scripts)} script; those words are "
+                "searched as given, without spelling correction or concept matching"
+            )
+        fixes = self.speller.correct(text, tokens)
+        corrected = apply_fixes(text, fixes)
+        tokens = tokenize(corrected)
+        resolutions = self._resolve(tokens)
+        expansions = [
+            Expansion(tokens[i].text, r.sense.expansion)
+            for i, r in sorted(resolutions.items())
+            if r.sense is not None
+        ]
+        for r in resolutions.values():
+            if r.sense is None:
+                senses = ", ".join(s.expansion for s in r.ambiguous)
+                notes.append(f"{r.abbreviation} is ambiguous ({senses}); searched as written")
+        concepts, synonyms = self.extractor.extract(corrected, tokens, resolutions)
+        expansions.extend(synonyms)
+        expansions.extend(self._spelling_variants(tokens))
+        if not concepts:
+            notes.append("no medical terms recognised in the question; searched as written")
+        expansions = list(dict.fromkeys(expansions))
+        return Reading(
+            question=question,
+            corrected=corrected,
+            corrections=tuple(SpellingFix(f.original, f.replacement) for f in fixes),
+            expansions=tuple(expansions),
+            concepts=concepts,
+            search_text=self._search_text(tokens, expansions, concepts),
+            notes=tuple(dict.fromkeys(notes)),
+        )
+
+    def _resolve(self, tokens: list[Token]) -> dict[int, Resolution]:
+        context = {t.lower for t in tokens}
+        context |= {u.bare for u in split_units(tokens)}
+        found: dict[int, Resolution] = {}
+        for i, tok in enumerate(tokens):
+            previous = tokens[i - 1].text if i else None
+            resolution = self.abbreviations.resolve(tok.text, context, previous)
+            if resolution is not None:
+                found[i] = resolution
+        return found
+
+    def _spelling_variants(self, tokens: list[Token]) -> list[Expansion]:
+        """British spellings, searched in their American form as well."""
+        out = []
+        for unit in split_units(tokens):
+            us = self.vocabulary.british.get(unit.bare)
+            if us is not None:
+                out.append(Expansion(unit.text, us))
+        return out
+
+    def _search_text(
+        self, tokens: list[Token], expansions: list[Expansion], concepts: tuple[Concept, ...]
+    ) -> str:
+        parts = [t.text for t in tokens if t.lower not in STOP_WORDS]
+        seen = {w for p in parts for w in key_words(p)}
+        extra = [e.expansion for e in expansions]
+        for concept in concepts:
+            extra.extend(concept.terms[: MAX_TERMS_SEARCHED + 1])
+        for term in extra:
+            words = key_words(term)
+            if any(w not in seen and w not in STOP_WORDS for w in words):
+                parts.append(term)
+                seen.update(words)
+        return " ".join(parts)
+
+
+def apply_fixes(text: str, fixes: list[Fix]) -> str:
+    out = []
+    last = 0
+    for fix in sorted(fixes, key=lambda f: f.start):
+        out.append(text[last : fix.start])
+        out.append(fix.replacement)
+        last = fix.end
+    out.append(text[last:])
+    return "".join(out)

