@@ -31,8 +31,8 @@ GUIDELINE_TYPES = frozenset({"Practice Guideline", "Guideline"})
 #: are bibliography rather than comments, errata or retractions.
 _SKIP_REFTYPES = frozenset({"Cites"})
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]])")
-_SPACE_AFTER = re.compile(r"([(\[])\s+")
+# space before closing punctuation or after an opening bracket
+_LOOSE_SPACE = re.compile(r" (?=[,.;:!?)\]])|(?<=[(\[]) ")
 _BROKEN_LINE = re.compile(r"\S[ \t]*\n\s*$")
 
 
@@ -147,7 +147,12 @@ def _article(el: etree._Element, label: str) -> Document:
         raise IngestError(label, "PubmedArticle without an Article", f"PMID {pmid}")
     f = _ArticleFields(art)
     title = _text(f.title) or _text(f.vernacular_title)
-    ids = _article_ids(None if pubmed_data is None else pubmed_data.find("ArticleIdList"))
+    id_list = None
+    for child in () if pubmed_data is None else pubmed_data:
+        if child.tag == "ArticleIdList":
+            id_list = child
+            break
+    ids = _article_ids(id_list)
     doi = ids.get("doi") or f.elocation_doi
     pub_types = f.publication_types
     return Document(
@@ -280,18 +285,15 @@ def _pub_date(node: etree._Element | None) -> tuple[str | None, int | None]:
     "1998 Dec-1999 Jan" or "2021 3rd Quarter": the year is its first one."""
     if node is None:
         return None, None
-    medline = node.findtext("MedlineDate")
+    parts = {child.tag: child.text for child in node}
+    medline = parts.get("MedlineDate")
     if medline:
         raw = _strip(medline)
         found = _YEAR.search(raw)
         return raw, int(found.group(1)) if found else None
-    parts = (
-        node.findtext("Year"),
-        node.findtext("Month") or node.findtext("Season"),
-        node.findtext("Day"),
-    )
-    date = " ".join(_strip(p) for p in parts if p) or None
-    return date, _int(node.findtext("Year"))
+    fields = (parts.get("Year"), parts.get("Month") or parts.get("Season"), parts.get("Day"))
+    date = " ".join(_strip(p) for p in fields if p) or None
+    return date, _int(parts.get("Year"))
 
 
 def _abstract(node: etree._Element | None) -> tuple[AbstractSection, ...]:
@@ -419,7 +421,7 @@ def _text(node: etree._Element | None) -> str:
     _walk(node, parts)
     text = " ".join("".join(parts).split())
     # Markup boundaries often leave "( x" or "x ," in the source layout.
-    return _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub(r"\1", text))
+    return _LOOSE_SPACE.sub("", text)
 
 
 def _walk(node: etree._Element, parts: list[str]) -> None:
