@@ -1,0 +1,107 @@
+"""Stance: what an abstract found on a question.
+
+``yes`` (supports, effective, associated), ``no`` (no effect, no
+association, not superior), ``maybe`` (mixed, unclear) or ``not_addressed``
+(the abstract does not bear on the question), with the sentence the label
+rests on: the conclusion sentence that matches the question best.
+
+Two steps, both offline and light (no neural model; ~1 ms an abstract):
+
+1. *Does it bear on the question?* Every concept of the question must occur
+   in the title or abstract (abbreviations expanded, ``terms.addressed``);
+   otherwise ``not_addressed``.
+2. *What does it say?* A logistic regression over cue features
+   (``medbrief.grade.features``) trained on PubMedQA PQA-L (Jin et al. 2019,
+   MIT licence), the 500 expert-labelled questions outside the official test
+   split. Two weight sets ship in ``medbrief/data/grade/stance.json``: one
+   for abstracts with a conclusion (PubMedQA's reasoning-free setting) and
+   one for abstracts without (reasoning-required: results only). The file
+   lists the PMIDs it was trained on, so evaluation can tell when it is
+   being measured on its own training data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from medbrief.grade import terms
+from medbrief.grade.features import Focus, features, read_question
+from medbrief.grade.model import LinearModel
+from medbrief.grade.sentences import abstract_sentences
+from medbrief.types import Stance
+
+MODEL_RESOURCE = "stance.json"
+WITH_CONCLUSION = "with_conclusion"
+WITHOUT_CONCLUSION = "without_conclusion"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything ``stance`` computes, for training and for explanations."""
+
+    addressed: bool
+    coverage: float
+    features: dict[str, float]
+    focus: Focus | None
+    has_conclusion: bool
+
+
+def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
+    sentences = abstract_sentences(abstract, title)
+    body = [s for s in sentences if s.role != "title"]
+    if not body or not question.strip():
+        return Analysis(False, 0.0, {}, None, False)
+    text = " ".join(s.text for s in sentences)
+    abbrev = {**terms.abbreviations(text), **terms.abbreviations(question)}
+    text_stems = terms.content_stems(text, abbrev)
+    units = terms.concept_units(question, abbrev)
+    present = terms.units_present(units, text_stems)
+    coverage = sum(present) / len(present) if present else 1.0
+    ok = terms.addressed(present, terms.is_sentence(question))
+    feats, fc = features(read_question(question), sentences, abbrev, text_stems)
+    has_conclusion = any(s.role == "conclusion" for s in body)
+    return Analysis(ok, coverage, feats, fc, has_conclusion)
+
+
+def stance(question: str, abstract: str, title: str | None = None) -> Stance:
+    """What ``abstract`` (optionally with its ``title``) found on ``question``.
+
+    ``question`` is a question ("Does iron improve RLS symptoms?") or a
+    sub-topic as concept terms ("iron; restless legs syndrome": separate
+    concepts with ";" or "," so that each must be present). ``abstract`` is
+    plain text, structured abstracts as ``LABEL: text`` lines or inline.
+    ``score`` is the classifier's probability of the label, or for
+    ``not_addressed`` the share of the question's concepts found.
+    """
+    result = analyse(question, abstract, title)
+    if not result.addressed or result.focus is None:
+        return Stance("not_addressed", None, round(result.coverage, 4))
+    model = models()[WITH_CONCLUSION if result.has_conclusion else WITHOUT_CONCLUSION]
+    proba = model.proba(result.features)
+    label = max(proba, key=proba.__getitem__)
+    best = result.focus.best
+    sentence = best.text if best is not None else None
+    return Stance(label, sentence, round(proba[label], 4))  # type: ignore[arg-type]
+
+
+@cache
+def models() -> dict[str, LinearModel]:
+    """The shipped weight sets, loaded once."""
+    data = _model_file()
+    return {name: LinearModel.from_json(data["models"][name]) for name in data["models"]}
+
+
+@cache
+def training_pmids() -> frozenset[str]:
+    """PMIDs of the PubMedQA questions the shipped weights were trained on."""
+    return frozenset(_model_file().get("training_pmids", ()))
+
+
+def _model_file() -> dict[str, Any]:
+    ref = resources.files("medbrief") / "data" / "grade" / MODEL_RESOURCE
+    data: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,135 @@
+"""Training and cross-validation of the stance classifier on PubMedQA PQA-L.
+
+Only data we may ship is used: PubMedQA PQA-L (MIT licence). SciFact is
+CC BY-NC and never used here. Run ``python -m medbrief.grade.training
+PQAL.json`` to rewrite ``medbrief/data/grade/stance.json``; ``bench/stance.py``
+reports the k-fold cross-validated figures, the only honest estimate since
+the shipped weights have seen all 500 questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from medbrief.evaluate.pubmedqa import Item, Setting, load, to_pubmedqa
+from medbrief.grade.model import LinearModel, train
+from medbrief.grade.stance import MODEL_RESOURCE, WITH_CONCLUSION, WITHOUT_CONCLUSION, analyse
+
+#: Hyper-parameters, fixed before the final cross-validation.
+L2 = 0.02
+MIN_COUNT = 2
+STEPS = 300
+CLASSES = ("yes", "no", "maybe")
+SETTING_OF_MODEL: dict[str, Setting] = {
+    WITH_CONCLUSION: "reasoning-free",
+    WITHOUT_CONCLUSION: "reasoning-required",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    pmid: str
+    features: dict[str, float]
+    answer: str
+    addressed: bool
+
+
+def examples(items: Sequence[Item], setting: Setting) -> list[Example]:
+    out: list[Example] = []
+    for item in items:
+        result = analyse(item.question, item.abstract(setting))
+        out.append(Example(item.pmid, result.features, item.answer, result.addressed))
+    return out
+
+
+def fit(data: Sequence[Example], l2: float = L2) -> LinearModel:
+    return train(
+        [e.features for e in data],
+        [e.answer for e in data],
+        l2=l2,
+        min_count=MIN_COUNT,
+        steps=STEPS,
+        classes=CLASSES,
+    )
+
+
+def predict(model: LinearModel, example: Example) -> str:
+    """What ``stance`` answers, on PubMedQA's label set."""
+    if not example.addressed:
+        return to_pubmedqa("not_addressed")
+    return model.predict(example.features)
+
+
+def folds(data: Sequence[Example], k: int, seed: int = 0) -> list[list[int]]:
+    """Stratified folds: each label's examples dealt round-robin after a shuffle."""
+    rng = random.Random(seed)
+    out: list[list[int]] = [[] for _ in range(k)]
+    pos = 0
+    for label in CLASSES:
+        idx = [i for i, e in enumerate(data) if e.answer == label]
+        rng.shuffle(idx)
+        for i in idx:
+            out[pos % k].append(i)
+            pos += 1
+    return out
+
+
+def cross_validate(
+    data: Sequence[Example], k: int = 10, seed: int = 0, l2: float = L2
+) -> list[str]:
+    """Out-of-fold predictions: each example predicted by a model not trained on it."""
+    predicted = [""] * len(data)
+    for held in folds(data, k, seed):
+        held_set = set(held)
+        model = fit([e for i, e in enumerate(data) if i not in held_set], l2=l2)
+        for i in held:
+            predicted[i] = predict(model, data[i])
+    return predicted
+
+
+def build(items: Sequence[Item]) -> dict[str, object]:
+    """The content of ``stance.json``: both weight sets and the training PMIDs."""
+    pmids = sorted(item.pmid for item in items)
+    digest = hashlib.sha256("\n".join(pmids).encode()).hexdigest()
+    models: dict[str, object] = {}
+    for name, setting in SETTING_OF_MODEL.items():
+        model = fit(examples(items, setting))
+        model.training.update(
+            {
+                "data": "PubMedQA PQA-L (MIT licence), Jin et al. 2019",
+                "setting": setting,
+                "examples": len(items),
+                "l2": L2,
+                "min_count": MIN_COUNT,
+                "steps": STEPS,
+            }
+        )
+        models[name] = model.to_json()
+    return {
+        "format": 1,
+        "models": models,
+        "training_pmids": pmids,
+        "training_pmids_sha256": digest,
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m medbrief.grade.training PQAL.json", file=sys.stderr)
+        return 2
+    items = load(Path(argv[0]))
+    target = Path(__file__).resolve().parent.parent / "data" / "grade" / MODEL_RESOURCE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(build(items), separators=(",", ":"), sort_keys=True) + "\n")
+    print(f"wrote {target} ({target.stat().st_size // 1024} KiB) from {len(items)} questions")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
