@@ -8,8 +8,9 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -67,7 +68,12 @@ def open_binary(source: Path | BinaryIO, name: str) -> BinaryIO:
     raw: BinaryIO
     if isinstance(source, Path):
         try:
-            raw = source.open("rb")
+            report = BYTES_READ.get()
+            raw = (
+                io.BufferedReader(_Counting(source, report), buffer_size=1 << 16)
+                if report is not None
+                else source.open("rb")
+            )
         except FileNotFoundError:
             raise IngestError(name, "no such file") from None
         except OSError as exc:
@@ -79,6 +85,34 @@ def open_binary(source: Path | BinaryIO, name: str) -> BinaryIO:
         gz = gzip.GzipFile(fileobj=buffered, mode="rb")
         return _Gunzipped(gz, buffered)
     return buffered  # type: ignore[no-any-return]
+
+
+#: Set by a caller that shows progress: called with the byte offset reached
+#: in the file being read (compressed bytes for a gzip file), so that an ETA
+#: can be estimated from the file size.
+BYTES_READ: ContextVar[Callable[[int], None] | None] = ContextVar("bytes_read", default=None)
+
+
+class _Counting(io.RawIOBase):
+    """A file that reports how far it has been read."""
+
+    def __init__(self, path: Path, report: Callable[[int], None]) -> None:
+        self._file = path.open("rb", buffering=0)
+        self._report = report
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._file.readinto(buffer) or 0
+        self._pos += n
+        self._report(self._pos)
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 class _Gunzipped(io.BufferedReader):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -144,16 +144,17 @@ def _run(
     reports: list[IngestReport] = []
     interrupted = False
     try:
-        with _progress(len(files), quiet or not sys.stderr.isatty()) as advance:
+        with _progress(len(files), quiet or not sys.stderr.isatty()) as track:
             for path in files:
-                reports += ingest_paths(
-                    engine.store,
-                    fmt,
-                    [path],
-                    progress=advance(path),
-                    batch_size=batch_size,
-                    **options,
-                )
+                with track(path) as on_records:
+                    reports += ingest_paths(
+                        engine.store,
+                        fmt,
+                        [path],
+                        progress=on_records,
+                        batch_size=batch_size,
+                        **options,
+                    )
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -198,50 +199,68 @@ def _summary(reports: list[Any], as_json: bool, failed: bool = False) -> None:
         )
 
 
+Tracker = Callable[[Path], AbstractContextManager[Callable[[int], None] | None]]
+
+
 @contextmanager
-def _progress(
-    n_files: int, disabled: bool
-) -> Iterator[Callable[[Path], Callable[[int], None] | None]]:
-    """Per-file records and records/s, and files done with an ETA."""
+def _progress(n_files: int, disabled: bool) -> Iterator[Tracker]:
+    """Per file: bytes read (so an ETA), records and records/s; with several
+    files, files done too."""
+
+    @contextmanager
+    def silent(path: Path) -> Iterator[None]:
+        yield None
+
     if disabled:
-        yield lambda path: None
+        yield silent
         return
+    import time
+
     from rich.console import Console
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
         SpinnerColumn,
+        TaskProgressColumn,
         TextColumn,
-        TimeElapsedColumn,
         TimeRemainingColumn,
     )
+
+    from medbrief.ingest.sources import BYTES_READ
 
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
+        BarColumn(bar_width=20),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[records]}"),
+        TextColumn("ETA"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        files = bar.add_task("files", total=n_files, rate="")
-        current: dict[str, Any] = {}
+        files = bar.add_task("files", total=n_files, records="") if n_files > 1 else None
 
-        def advance(path: Path) -> Callable[[int], None]:
-            if "task" in current:
-                bar.remove_task(current["task"])
-                bar.advance(files)
-            task = bar.add_task(path.name, total=None, rate="")
-            current["task"] = task
+        @contextmanager
+        def track(path: Path) -> Iterator[Callable[[int], None]]:
+            size = path.stat().st_size if path.is_file() else None
+            task = bar.add_task(path.name, total=size, records="")
+            started = time.monotonic()
+            done = [0]
 
-            def step(n: int) -> None:
-                bar.advance(task, n)
-                speed = next((t.speed for t in bar.tasks if t.id == task), None)
-                bar.update(task, rate=f"{speed:,.0f} records/s" if speed else "")
+            def on_records(n: int) -> None:
+                done[0] += n
+                rate = done[0] / max(time.monotonic() - started, 1e-6)
+                bar.update(task, records=f"{done[0]:,} records {rate:,.0f}/s")
+                if size is None:
+                    bar.update(task, completed=done[0])
 
-            return step
+            token = BYTES_READ.set(lambda pos: bar.update(task, completed=pos))
+            try:
+                yield on_records
+            finally:
+                BYTES_READ.reset(token)
+                bar.remove_task(task)
+                if files is not None:
+                    bar.advance(files)
 
-        yield advance
+        yield track
