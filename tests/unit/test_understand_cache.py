@@ -1,0 +1,120 @@
+"""The vocabulary cache under <home>/vocabulary: built once, loaded after,
+rebuilt when the corpus changed a lot. Tiny inline vocabularies stand in
+for MeSH, the drug dictionary and the English word list."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from medbrief.settings import Settings
+from medbrief.store import Store
+from medbrief.types import AbstractSection, Document, MeshHeading
+from medbrief.understand import cache, load_reader, sources
+from medbrief.understand.cache import load_vocabulary, vocabulary_dir
+
+_WORDS = """the and of in is for with iron blood brain drain barrier legs syndrome restless
+disease treatment trial effect patients dose"""
+ENGLISH = {w: 1000 - i for i, w in enumerate(_WORDS.split())}
+MESH = [
+    ("D007501", "Iron"),
+    ("D012148", "Restless Legs Syndrome"),
+    ("D001812", "Blood-Brain Barrier"),
+    ("D008687", "Metformin"),
+]
+DRUGS = {"metformin": "metformin", "glucophage": "metformin", "zorbitinib": "zorbitinib"}
+
+
+@pytest.fixture(autouse=True)
+def tiny_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "english_words", lambda: dict(ENGLISH))
+    monkeypatch.setattr(sources, "mesh_descriptors", lambda: iter(MESH))
+    monkeypatch.setattr(sources, "drug_variants", lambda: dict(DRUGS))
+
+
+def doc(n: int, text: str) -> Document:
+    return Document(
+        id=f"pmid:{n}",
+        source_id=str(n),
+        source="test",
+        title=f"Study {n}",
+        abstract=(AbstractSection(text),),
+        mesh=(MeshHeading("Iron"),),
+    )
+
+
+def manifest(settings: Settings) -> dict[str, object]:
+    data = json.loads((vocabulary_dir(settings) / "manifest.json").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_first_load_builds_and_later_loads_read_the_cache(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_vocabulary(settings)
+    assert manifest(settings)["documents"] == 0
+    assert (vocabulary_dir(settings) / "vocabulary.msgpack").exists()
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rebuilt a fresh vocabulary")
+
+    monkeypatch.setattr(cache, "build_vocabulary", no_build)
+    second = load_vocabulary(settings)
+    assert second.stats() == first.stats()
+
+
+def test_reader_from_a_store_knows_the_corpus_words(settings: Settings, store: Store) -> None:
+    store.write_documents(
+        [doc(i, "Zorbitinibum and ferroportinase deficiency in RLS.") for i in range(5)]
+    )
+    reader = load_reader(settings, store)
+    assert reader.vocabulary.corpus_documents == 5
+    assert reader.vocabulary.corpus_words["ferroportinase"] == 5
+    assert reader.vocabulary.corpus_bigrams["ferroportinase deficiency"] == 5
+    reading = reader.read("does ferroportinase matter")
+    assert reading.corrections == ()
+    assert reader.max_chars == settings.max_question_chars
+
+
+def test_a_small_change_keeps_the_cache_and_a_large_one_rebuilds(
+    settings: Settings, store: Store
+) -> None:
+    store.write_documents([doc(i, "iron and the brain") for i in range(20)])
+    load_vocabulary(settings, store)
+    built_seq = manifest(settings)["seq"]
+
+    store.write_documents([doc(100, "one more record about iron")])  # 1 of 20: 5%
+    assert load_vocabulary(settings, store).corpus_documents == 20
+    assert manifest(settings)["seq"] == built_seq
+
+    store.write_documents([doc(200 + i, "many more records") for i in range(10)])
+    assert load_vocabulary(settings, store).corpus_documents == 31
+    assert manifest(settings)["seq"] == store.max_seq()
+
+
+def test_changed_curated_data_rebuilds(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_vocabulary(settings)
+    before = manifest(settings)["digest"]
+    monkeypatch.setattr(sources, "data_digest", lambda: "changed")
+    load_vocabulary(settings)
+    assert manifest(settings)["digest"] == "changed" != before
+
+
+def test_an_unreadable_cache_is_rebuilt(settings: Settings) -> None:
+    load_vocabulary(settings)
+    (vocabulary_dir(settings) / "vocabulary.msgpack").write_bytes(b"\x00not msgpack")
+    vocab = load_vocabulary(settings)
+    assert vocab.entry("iron") is not None
+
+
+def test_the_symspell_index_is_saved_beside_the_vocabulary(settings: Settings) -> None:
+    reader = load_reader(settings)
+    assert reader.read("metfromin dose").corrected == "metformin dose"
+    files = sorted(p.name for p in vocabulary_dir(settings).iterdir())
+    assert files[0] == "manifest.json"
+    assert files[1].startswith("symspell-")
+    reloaded = load_reader(settings)
+    assert reloaded.vocabulary.symspell_path == reader.vocabulary.symspell_path
+    assert reloaded.read("metfromin dose").corrected == "metformin dose"
