@@ -181,7 +181,10 @@ class LexiconBuilder:
         for sense in senses:
             entry_id = self.keys.get(fold(sense.expansion))
             if entry_id is None:
-                entry_id = self.new(Entry(sense.expansion, None, CURATED))
+                mesh = fold(sense.mesh_name) if sense.mesh_name else ""
+                terms = [self.mesh_label[mesh]] if mesh in self.mesh_label else []
+                entry = Entry(sense.expansion, self.mesh_by_key.get(mesh), CURATED, terms)
+                entry_id = self.new(entry)
                 self.add(sense.expansion, entry_id)
             if not sense.cues and sense.abbreviation not in self.entries[entry_id].terms:
                 self.entries[entry_id].terms.append(sense.abbreviation)

@@ -38,6 +38,7 @@ class AbbreviationSense:
     expansion: str
     cues: tuple[str, ...] = ()
     not_after: tuple[str, ...] = ()
+    mesh_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +127,14 @@ def _word_list(name: str) -> frozenset[str]:
 def abbreviations() -> list[AbbreviationSense]:
     senses = []
     for row in _data_lines("abbreviations.tsv"):
-        parts = [*row, "", "", ""]
+        parts = [*row, "", "", "", ""]
         senses.append(
             AbbreviationSense(
                 abbreviation=parts[0].strip(),
                 expansion=parts[1].strip(),
                 cues=tuple(c.strip().lower() for c in parts[2].split(",") if c.strip()),
                 not_after=tuple(c.strip().lower() for c in parts[3].split(",") if c.strip()),
+                mesh_name=parts[4].strip() or None,
             )
         )
     return senses
