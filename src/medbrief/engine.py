@@ -8,11 +8,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medbrief.settings import Settings, get_settings
 from medbrief.store import Store
 from medbrief.types import Brief, Document, Filters, Recommendation, SearchResult
+
+if TYPE_CHECKING:
+    from medbrief.understand import Reader
 
 StageCallback = Callable[[str, Any], None]
 
@@ -31,6 +34,14 @@ class Engine:
 
             load_starter(store, self.settings)
         return store
+
+    @cached_property
+    def reader(self) -> Reader:
+        """The question reader, over the store's vocabulary (cached on disk)."""
+        from medbrief.understand import load_reader
+
+        with self._lock:
+            return load_reader(self.settings, self.store)
 
     def close(self) -> None:
         if "store" in self.__dict__:
