@@ -177,6 +177,16 @@ def test_an_abbreviation_and_its_long_form_are_one_concept(reader: Reader) -> No
     assert labels(reading) == ["restless legs syndrome"]
 
 
+def test_gene_symbols_abbreviated_phrases_and_british_names(reader: Reader) -> None:
+    genes = reader.read("Does BRCA1 mutation status or KRAS change treatment?")
+    assert labels(genes) == ["BRCA1 genes", "KRAS"]
+    assert genes.concepts[0].mesh_ui is not None
+    rsv = reader.read("Does the RSV vaccine prevent hospitalisation in adults over 60?")
+    assert labels(rsv) == ["respiratory syncytial virus vaccines", "hospitalization"]
+    ldl = reader.read("LDL cholesterol targets in polycythaemia vera")
+    assert labels(ldl) == ["LDL cholesterol", "polycythemia vera"]
+
+
 def test_question_framing_makes_no_concepts(reader: Reader) -> None:
     reading = reader.read("What is the best treatment and what are the risks for patients?")
     assert reading.concepts == ()

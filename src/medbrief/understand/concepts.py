@@ -12,15 +12,16 @@ restless legs syndrome, Willis-Ekbom disease) merge into one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from medbrief.types import Concept, Expansion
 from medbrief.understand import sources
 from medbrief.understand.abbreviations import Resolution
 from medbrief.understand.lexicon import Entry
-from medbrief.understand.text import STOP_WORDS, Token, fold, singular
+from medbrief.understand.text import STOP_WORDS, Token, fold, key_words, singular
 from medbrief.understand.units import Unit, runs, split_units
-from medbrief.understand.vocabulary import Vocabulary
+from medbrief.understand.vocabulary import Vocabulary, americanize
 
 MAX_WORDS = 6
 MAX_CONCEPTS = 8
@@ -44,6 +45,7 @@ class ConceptExtractor:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         self.nonconcepts = sources.nonconcepts()
+        self.eponyms = sources.eponyms()
 
     def extract(
         self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
@@ -75,13 +77,7 @@ class ConceptExtractor:
             resolution = resolutions.get(unit.token)
             if resolution is not None:
                 self._flush(text, units, leftover, found)
-                width = sum(1 for idx in run[i:] if units[idx].token == unit.token)
-                if resolution.sense is not None:
-                    expansion = resolution.sense.expansion
-                    entry = self.vocab.entry(fold(expansion))
-                    if entry is not None and expansion.lower() not in self.nonconcepts:
-                        self._add(found, entry, resolution.abbreviation, unit.start, text)
-                i += width
+                i += self._abbreviation(text, units, run, i, resolution, found)
                 continue
             width, entry = self._longest(units, run[i:], resolutions)
             if entry is None:
@@ -92,12 +88,44 @@ class ConceptExtractor:
             span = units[run[i]].start, units[run[i + width - 1]].end
             surface = text[span[0] : span[1]]
             if width > 1 or self._is_topic(units[run[i]].bare, entry):
-                self._add(found, entry, surface, span[0], text)
+                self._add(found, entry, surface, span[0])
                 synonym = self._synonym_expansion(surface, entry)
                 if synonym is not None:
                     expansions.append(synonym)
             i += width
         self._flush(text, units, leftover, found)
+
+    def _abbreviation(
+        self,
+        text: str,
+        units: list[Unit],
+        run: list[int],
+        i: int,
+        resolution: Resolution,
+        found: dict[str, _Found],
+    ) -> int:
+        """Read an abbreviation through its sense, with the words after it when
+        they continue the phrase ("RSV vaccine" is respiratory syncytial virus
+        vaccines; the "cholesterol" of "LDL cholesterol" is LDL's own).
+        Returns the number of units used."""
+        token = units[run[i]].token
+        width = sum(1 for idx in run[i:] if units[idx].token == token)
+        if resolution.sense is None:
+            return width
+        expansion = key_words(resolution.sense.expansion)
+        after = [units[idx].bare for idx in run[i + width : i + width + 3]]
+        start = units[run[i]].start
+        for n in range(len(after), 0, -1):
+            entry = self._lookup([*expansion, *after[:n]])
+            if entry is not None:
+                end = units[run[i + width + n - 1]].end
+                self._add(found, entry, text[start:end], start)
+                return width + n
+        entry = self._lookup(expansion)
+        if entry is not None and " ".join(expansion) not in self.nonconcepts:
+            self._add(found, entry, resolution.abbreviation, start)
+        overlap = bool(after) and singular(after[0]) == expansion[-1]
+        return width + int(overlap)
 
     def _longest(
         self, units: list[Unit], rest: list[int], resolutions: dict[int, Resolution]
@@ -108,30 +136,46 @@ class ConceptExtractor:
                 break
             limit += 1
         for n in range(limit, 0, -1):
-            words = [units[idx].bare for idx in rest[:n]]
-            for variant in (words, [self.vocab.british.get(w, w) for w in words]):
-                entry = self.vocab.entry(" ".join(singular(w) for w in variant))
-                if entry is not None:
-                    return n, entry
+            entry = self._lookup([units[idx].bare for idx in rest[:n]])
+            if entry is not None:
+                return n, entry
         return 1, None
+
+    def _lookup(self, words: list[str]) -> Entry | None:
+        """The entry named by these words, also in American spelling."""
+        for variant in (words, [americanize(w) for w in words]):
+            entry = self.vocab.entry(" ".join(singular(w) for w in variant))
+            if entry is not None:
+                return entry
+        return None
 
     def _is_topic(self, word: str, entry: Entry) -> bool:
         """A one-word match that names a topic, not the question's framing."""
-        if word in STOP_WORDS or word in self.nonconcepts or len(word) < 3 or word.isdigit():
+        if len(word) < 3 or word.isdigit() or word in STOP_WORDS:
+            return False
+        if word in self.nonconcepts or singular(word) in self.nonconcepts:
             return False
         return entry.kind != "drug" or word not in self.vocab.common_english or bool(entry.label)
 
     def _flush(
         self, text: str, units: list[Unit], leftover: list[int], found: dict[str, _Found]
     ) -> None:
-        """Unmatched content words, as a concept if they look domain-specific."""
-        content = [
-            idx
-            for idx in leftover
-            if units[idx].is_word
-            and units[idx].bare not in STOP_WORDS
-            and units[idx].bare not in self.nonconcepts
-        ]
+        """Unmatched words: gene and protein symbols (BRCA1, KRAS) are concepts;
+        runs of content words are, when they look domain-specific."""
+        content = []
+        for idx in leftover:
+            unit = units[idx]
+            if _SYMBOL.match(unit.text):
+                same = [u for u in units if u.token == unit.token]
+                symbol = text[same[0].start : same[-1].end]  # CHA2DS2-VASc, not CHA2DS2
+                self._add(found, Entry(symbol, None, "text"), symbol, unit.start)
+            elif (
+                unit.is_word
+                and unit.bare not in STOP_WORDS
+                and unit.bare not in self.nonconcepts
+                and singular(unit.bare) not in self.nonconcepts
+            ):
+                content.append(idx)
         leftover.clear()
         phrase: list[int] = []
         for idx in [*content, -1]:
@@ -140,23 +184,23 @@ class ConceptExtractor:
                 continue
             if phrase and any(self._domain_word(units[k].bare) for k in phrase):
                 start, end = units[phrase[0]].start, units[phrase[-1]].end
-                label = _shown(text[start:end])
-                self._add(found, Entry(label, None, "text"), text[start:end], start, text)
+                label = self._shown(text[start:end])
+                self._add(found, Entry(label, None, "text"), text[start:end], start)
             phrase = [idx] if idx != -1 else []
 
     def _domain_word(self, word: str) -> bool:
         if word in self.vocab.common_english or len(word) < 4:
             return False
-        return word in self.vocab.medical or self.vocab.corpus_words.get(word, 0) >= 3
+        forms = {word, singular(word), americanize(word)}
+        return any(w in self.vocab.medical or self.vocab.corpus_words.get(w, 0) >= 3 for w in forms)
 
     # -------------------------------------------------------------- results
 
-    def _add(
-        self, found: dict[str, _Found], entry: Entry, surface: str, position: int, text: str
-    ) -> None:
-        label = entry.label or _shown(surface)
-        if entry.kind == "mesh" and fold(surface) == fold(label):
-            label = _shown(surface)  # "catheter" as asked, not MeSH's "Catheters"
+    def _add(self, found: dict[str, _Found], entry: Entry, surface: str, position: int) -> None:
+        label = entry.label or self._shown(surface)
+        american = " ".join(americanize(w) if w.islower() else w for w in surface.split(" "))
+        if entry.kind == "mesh" and fold(american) == fold(label):
+            label = self._shown(american)  # "catheter" as asked, not MeSH's "Catheters"
         key = entry.mesh_ui or fold(entry.drug or label)
         item = found.get(key)
         if item is None:
@@ -168,8 +212,13 @@ class ConceptExtractor:
         item.surfaces.append(surface)
 
     def _synonym_expansion(self, surface: str, entry: Entry) -> Expansion | None:
+        """A different name for the concept (brand -> generic, eponym -> name),
+        not a plural or a British spelling of the same name."""
         label = entry.label or entry.drug
-        if not label or fold(label) == fold(surface) or fold(label)[:5] == fold(surface)[:5]:
+        if not label:
+            return None
+        asked = fold(" ".join(americanize(w) for w in surface.lower().split(" ")))
+        if asked == fold(label) or asked[:5] == fold(label)[:5]:
             return None
         return Expansion(surface, label)
 
@@ -183,17 +232,23 @@ class ConceptExtractor:
                 terms.append(term)
         return Concept(label=f.label, terms=(f.label, *terms), mesh_ui=f.mesh_ui)
 
+    def _shown(self, surface: str) -> str:
+        """A phrase from the question as a label: acronyms, symbols and
+        eponyms as written, other words in lower case."""
+        words = []
+        for word in surface.split(" "):
+            keep = (
+                (len(word) > 1 and word.isupper())
+                or any(c.isdigit() for c in word)
+                or word.removesuffix("'s") in self.eponyms
+            )
+            words.append(word if keep else word.lower())
+        return " ".join(words)
+
     def _spelling_variants(self, label: str) -> list[str]:
         words = label.split(" ")
         other = [self.vocab.american.get(w, self.vocab.british.get(w, w)) for w in words]
         return [" ".join(other)] if other != words else []
 
 
-def _shown(surface: str) -> str:
-    """A phrase from the question as a label: acronyms and symbols as written,
-    other words in lower case."""
-    words = []
-    for word in surface.split(" "):
-        keep = (len(word) > 1 and word.isupper()) or any(c.isdigit() for c in word)
-        words.append(word if keep else word.lower())
-    return " ".join(words)
+_SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){3})[A-Z][A-Z0-9]{2,9}$")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from medbrief.understand import sources
-from medbrief.understand.text import fold, key_words
+from medbrief.understand.text import STOP_WORDS, fold, key_words
 
 #: Kinds of entry, from the most to the least trusted.
 CURATED, MESH, DRUG = "curated", "mesh", "drug"
@@ -128,6 +128,9 @@ class LexiconBuilder:
                 self.mesh_by_key.setdefault(key, ui)
                 self.mesh_label.setdefault(key, label)
             words = key_words(natural)
+            symbol = name.removeprefix("Genes, ")
+            if symbol != name and " " not in symbol and _is_symbol(symbol):
+                self.add(symbol, entry_id, phrase=False)  # "Genes, BRCA1" is BRCA1
             if len(words) >= 2 and words[-1] == "neoplasm":
                 # "Colorectal Neoplasms" is MeSH's heading for colorectal cancer
                 for noun in _NEOPLASM_WORDS:
@@ -191,7 +194,16 @@ class LexiconBuilder:
 
 
 def _usable_drug_name(name: str) -> bool:
-    return 3 <= len(name) <= 60 and "," not in name and any(c.isalpha() for c in name)
+    if not 3 <= len(name) <= 60 or "," in name or not any(c.isalpha() for c in name):
+        return False
+    # fragments of combination products ("and emtricitabine") are not names
+    words = name.split(" ")
+    return words[0] not in STOP_WORDS and words[-1] not in STOP_WORDS
+
+
+def _is_symbol(word: str) -> bool:
+    """A gene or protein symbol: digits or capitals inside (BRCA1, APC, erbB-2)."""
+    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
 
 
 def _unique(terms: list[str], label: str) -> list[str]:
