@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medbrief.errors import QueryError
 from medbrief.types import Reading
@@ -20,6 +22,17 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
     vocab.save(folder / "vocabulary.msgpack")
     vocab.symspell_path = folder / "symspell.pkl"
     return Reader(vocab)
+
+
+#: Correctly spelled words of clinical questions, symbols and doses, mixed at
+#: random by a property test: no mix of them may be "corrected".
+_WORDS = (
+    "iron ferritin restless legs syndrome blood-brain barrier RLS BBB IDA IV CKD COPD HbA1c"
+    " eGFR INR DOAC metformin 500mg 5 mg/kg BRCA1 HLA-B27 TNF-alpha IL-6 APOE4 anaemia"
+    " oesophagus haemoglobin should adults aged screened colorectal cancer drain brain"
+    " Willis-Ekbom Glucophage warfarin apixaban pregnancy trial randomised dose weekly"
+)
+WORDS = _WORDS.split()
 
 
 def fixes(reading: Reading) -> list[tuple[str, str]]:
@@ -247,3 +260,30 @@ def test_vocabulary_round_trips_through_its_file(reader: Reader, tmp_path: Path)
     assert (
         Reader(loaded).read("IV iron for RLS").concepts == reader.read("IV iron for RLS").concepts
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",)),
+        max_size=300,
+    )
+)
+def test_any_text_reads_or_is_refused_clearly(reader: Reader, text: str) -> None:
+    try:
+        reading = reader.read(text)
+    except QueryError as exc:
+        assert str(exc)
+        return
+    assert reading.question == text
+    assert reading.corrected
+    assert len(reading.concepts) <= 8
+    for fix in reading.corrections:
+        assert fix.corrected in reading.corrected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12))
+def test_correct_words_in_any_order_are_never_changed(reader: Reader, words: list[str]) -> None:
+    question = " ".join(words)
+    assert reader.read(question).corrections == ()
