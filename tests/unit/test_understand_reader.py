@@ -265,7 +265,7 @@ def test_vocabulary_round_trips_through_its_file(reader: Reader, tmp_path: Path)
 @settings(max_examples=150, deadline=None)
 @given(
     st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",)),
+        alphabet=st.characters(exclude_categories=["Cs"]),
         max_size=300,
     )
 )
