@@ -278,12 +278,16 @@ class FaissIndex:
         index: Any
         sample = _sample(self._vectors("", ()), live, TRAIN_SAMPLE)
         if self._is_ivf and live >= 10_000:
-            # Jegou et al. 2011 (PQ), nlist ~ 4 sqrt(n) as in the faiss wiki's
-            # "Guidelines to choose an index"; 8-dim sub-vectors, 1 byte each.
-            nlist = int(min(65_536, max(16, 4 * math.sqrt(live))))
+            # Jegou et al. 2011 (PQ): 8-dim sub-vectors, 1 byte each. nlist ~
+            # sqrt(n) (the faiss wiki's "Guidelines to choose an index" give
+            # 1-16 sqrt(n)); the low end keeps k-means affordable on 2 cores,
+            # and k-means wants >= 39 training points per list.
+            nlist = int(min(len(sample) // 39, max(16, math.sqrt(live))))
             index = faiss.IndexIVFPQ(
                 faiss.IndexFlatIP(dim), dim, nlist, dim // 8, 8, faiss.METRIC_INNER_PRODUCT
             )
+            index.cp.niter = 10
+            index.pq.cp.niter = 10
         elif self._is_ivf:
             # too few passages to train product quantisers: exact search is fast
             index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))

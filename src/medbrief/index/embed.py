@@ -11,6 +11,12 @@ vectors keep a cosine of ~0.995 with the float computation (measured on
 SciFact abstracts). Sentence vectors are the mean of the token embeddings
 over the attention mask, L2-normalised, as sentence-transformers does for
 this model (Reimers & Gurevych 2019; model card of all-MiniLM-L6-v2).
+
+Each passage runs alone, never in a padded batch: ``DynamicQuantizeLinear``
+picks one activation scale per tensor, so in a batch a passage's vector
+would depend on its neighbours (cosine ~0.994 instead of 1). Alone, a text
+always gets the same vector, at the index and at query time, and no time is
+spent on padding; passages run in parallel on a small thread pool instead.
 """
 
 from __future__ import annotations
@@ -34,10 +40,6 @@ from medbrief.settings import Settings
 #: beyond it were never seen in training and are cut.
 MAX_TOKENS = 256
 DIM = 384
-#: Padded word pieces per model run. Attention memory grows with batch x
-#: length^2, and onnxruntime's arena keeps its peak: 32 full-length passages
-#: per run held ~1 GB per thread; small runs are no slower on CPU.
-TOKENS_PER_RUN = 2048
 
 
 def _package_version() -> str:
@@ -52,9 +54,8 @@ class MiniLMEmbedder:
 
     dim = DIM
 
-    def __init__(self, settings: Settings | None = None, *, threads: int = 0, batch: int = 32):
+    def __init__(self, settings: Settings | None = None, *, threads: int = 0) -> None:
         self.threads = settings.embed_threads if settings is not None else threads
-        self.batch = settings.embed_batch if settings is not None else batch
         self.name = f"all-MiniLM-L6-v2-int8/dq@{_package_version()}"
         self._lock = threading.Lock()
         self._session: Any = None
@@ -94,41 +95,24 @@ class MiniLMEmbedder:
         if self._session is None:
             self._load()
         encodings = self._tokenizer.encode_batch([_clean(t) for t in texts])
-        # Length-sorted batches pad little; results go back to input order.
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
-        batches: list[list[int]] = [[]]
-        for i in order:
-            width = len(encodings[i].ids)
-            if batches[-1] and (
-                len(batches[-1]) >= self.batch or (len(batches[-1]) + 1) * width > TOKENS_PER_RUN
-            ):
-                batches.append([])
-            batches[-1].append(i)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        run = lambda idx: self._run([encodings[i].ids for i in idx])  # noqa: E731
-        results = (
-            self._pool.map(run, batches) if self._pool and len(batches) > 1 else map(run, batches)
-        )
-        for idx, vectors in zip(batches, results, strict=True):
-            out[idx] = vectors
-        return out
+        ids = [e.ids for e in encodings]
+        if self._pool is not None and len(ids) > 1:
+            rows = list(self._pool.map(self._run, ids))
+        else:
+            rows = [self._run(x) for x in ids]
+        return _normalise(np.stack(rows))
 
-    def _run(self, ids: list[list[int]]) -> Vector:
-        width = max(len(x) for x in ids)
-        input_ids = np.zeros((len(ids), width), dtype=np.int64)
-        mask = np.zeros((len(ids), width), dtype=np.int64)
-        for row, seq in enumerate(ids):
-            input_ids[row, : len(seq)] = seq
-            mask[row, : len(seq)] = 1
+    def _run(self, ids: list[int]) -> Vector:
+        """Mean of the token embeddings of one passage (no padding, so no mask)."""
+        input_ids = np.array([ids], dtype=np.int64)
         feeds = {
             "input_ids": input_ids,
-            "attention_mask": mask,
+            "attention_mask": np.ones_like(input_ids),
             "token_type_ids": np.zeros_like(input_ids),
         }
         hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return _normalise(pooled)
+        pooled: Vector = hidden[0].mean(axis=0, dtype=np.float32)
+        return pooled
 
 
 def _cpus() -> int:
