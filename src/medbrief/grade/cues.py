@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_P_VALUE = re.compile(r"\bp\s*(?:value\s*)?([<>=≤≥]|&lt;|&gt;|< or =|> or =)\s*(0?\.\d+|1\.0+)", re.I)
+_P_VALUE = re.compile(
+    r"\bp\s*(?:value\s*)?([<>=≤≥]|&lt;|&gt;|< or =|> or =)\s*(0?\.\d+|1\.0+)", re.I
+)
 
 # A negator and the verbs/adjectives it commonly scopes over in conclusions.
 _NEG = r"(?:not|no|never|n't|neither|nor|none|cannot|without)"
@@ -129,7 +131,7 @@ def significant_p(text: str, alpha: float = 0.05) -> tuple[int, int]:
     """Counts of significant and non-significant reported p-values."""
     sig = nonsig = 0
     for op, value in p_values(text):
-        if op == "<" and value <= alpha or op == "=" and value < alpha:
+        if (op == "<" and value <= alpha) or (op == "=" and value < alpha):
             sig += 1
         elif op in {"=", ">"} and value >= alpha:
             nonsig += 1

@@ -17,6 +17,7 @@ abstract ends with) and, more weakly, from the results. Three kinds:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -186,9 +187,7 @@ def features(
         _cue_features("c1", fc.block[0].text, out)
     _cue_features("k", fc.best_clause, out)
     _cue_features("r", " ".join(s.text for s in fc.results), out)
-    negated_block = any(
-        out.get(f"c:{n}") for n in ("null", "neg_verb", "failed", "negative_eval")
-    )
+    negated_block = any(out.get(f"c:{n}") for n in ("null", "neg_verb", "failed", "negative_eval"))
     negated_clause = any(
         out.get(f"k:{n}") for n in ("null", "neg_verb", "failed", "negation", "negative_eval")
     )
@@ -206,7 +205,7 @@ def features(
     words = negation_marked(block_text)
     for word in set(words):
         out["w:" + word] = 1.0
-    for pair in {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)}:
+    for pair in {f"{a}_{b}" for a, b in itertools.pairwise(words)}:
         out["b:" + pair] = 1.0
     for word in set(negation_marked(fc.best_clause)):
         out["kw:" + word] = 1.0

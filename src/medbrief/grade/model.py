@@ -160,14 +160,14 @@ def _adam(
         p /= p.sum(axis=1, keepdims=True)
         g = (p - y) / n
         grads = [x.tdot(g) + l2 * params[0], g.sum(axis=0)]
-        for param, grad, (m, v) in zip(params, grads, moments, strict=True):
-            m *= beta1
-            m += (1 - beta1) * grad
-            v *= beta2
-            v += (1 - beta2) * grad * grad
-            m_hat = m / (1 - beta1**t)
-            v_hat = v / (1 - beta2**t)
-            param -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+        for i, grad in enumerate(grads):
+            first, second = moments[i]
+            first *= beta1
+            first += (1 - beta1) * grad
+            second *= beta2
+            second += (1 - beta2) * grad * grad
+            step = (first / (1 - beta1**t)) / (np.sqrt(second / (1 - beta2**t)) + eps)
+            params[i] -= learning_rate * step
     return params[0], params[1]
 
 

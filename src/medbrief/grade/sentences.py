@@ -32,7 +32,9 @@ _ABBREVIATIONS = frozenset(
 # brackets, whitespace, then something that can start a sentence.
 _BEFORE_NUMBER = frozenset({"no", "nos", "fig", "figs", "ref", "refs", "eq", "vol", "sec"})
 
-_BOUNDARY = re.compile(r"""([.?!])(["'\u201d\u2019)\]]*)\s+(?=["'\u201c\u2018(\[]?[A-Z0-9\u00C0-\u024F])""")
+_BOUNDARY = re.compile(
+    r"""([.?!])(["'\u201d\u2019)\]]*)\s+(?=["'\u201c\u2018(\[]?[A-Z0-9\u00C0-\u024F])"""
+)
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 # "RESULTS:", "Conclusions:", "MEASUREMENTS AND RESULTS:", "Authors' conclusions:"
@@ -152,8 +154,8 @@ def role_of_label(label: str | None, category: str | None = None) -> Role:
 def split_sections(abstract: str) -> list[tuple[str | None, str]]:
     """``(label, text)`` pairs: one per ``Label: text`` line or inline label."""
     sections: list[tuple[str | None, str]] = []
-    for line in abstract.splitlines():
-        line = line.strip()
+    for raw in abstract.splitlines():
+        line = raw.strip()
         if not line:
             continue
         match = _LINE_LABEL.match(line)

@@ -23,6 +23,7 @@ Two steps, both offline and light (no neural model; ~1 ms an abstract):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -35,6 +36,13 @@ from medbrief.grade.sentences import abstract_sentences
 from medbrief.types import Stance
 
 MODEL_RESOURCE = "stance.json"
+_UNSETTLED = re.compile(
+    r"\b(?:unclear|uncertain|inconclusive|conflicting|inconsistent|mixed results?|equivocal|"
+    r"controversial|remains? (?:to be (?:determined|established|elucidated|clarified|seen)|"
+    r"unclear|uncertain|unknown|controversial)|(?:is|are|was|were) not (?:yet )?(?:clear|"
+    r"known|established|conclusive))\b",
+    re.IGNORECASE,
+)
 WITH_CONCLUSION = "with_conclusion"
 WITHOUT_CONCLUSION = "without_conclusion"
 
@@ -77,15 +85,33 @@ def stance(question: str, abstract: str, title: str | None = None) -> Stance:
     ``score`` is the classifier's probability of the label, or for
     ``not_addressed`` the share of the question's concepts found.
     """
-    result = analyse(question, abstract, title)
+    return stance_from_analysis(analyse(question, abstract, title))
+
+
+def stance_from_analysis(result: Analysis) -> Stance:
     if not result.addressed or result.focus is None:
         return Stance("not_addressed", None, round(result.coverage, 4))
     model = models()[WITH_CONCLUSION if result.has_conclusion else WITHOUT_CONCLUSION]
-    proba = model.proba(result.features)
-    label = max(proba, key=proba.__getitem__)
+    label, score = decide(model, result)
     best = result.focus.best
     sentence = best.text if best is not None else None
-    return Stance(label, sentence, round(proba[label], 4))  # type: ignore[arg-type]
+    return Stance(label, sentence, round(score, 4))  # type: ignore[arg-type]
+
+
+def decide(model: LinearModel, result: Analysis) -> tuple[str, float]:
+    """The label for an addressed abstract and its score.
+
+    The classifier decides, except that a conclusion clause on the question
+    that calls the matter unsettled ("remains unclear", "inconclusive",
+    "conflicting") is ``maybe`` whatever else it says: PubMedQA has too few
+    such conclusions for the classifier to learn them (3 of 500), and mixed
+    evidence must not be reported as support.
+    """
+    proba = model.proba(result.features)
+    if result.focus is not None and _UNSETTLED.search(result.focus.best_clause):
+        return "maybe", max(proba["maybe"], 0.5)
+    label = max(proba, key=proba.__getitem__)
+    return label, proba[label]
 
 
 @cache

@@ -19,7 +19,12 @@ _ABBREV_DEF = re.compile(r"\(\s*([A-Za-z][\w-]{1,9})\s*[;,)]")
 _WORDS_BEFORE = re.compile(r"[\w\u0370-\u03FF'-]+")
 STEM_LENGTH = 6
 
-STOPWORDS = frozenset(
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _wordset(
     """
     a about above after again against all also am an and any are aren't as at be because been
     before being below between both but by can could did do does doing down during each few for
@@ -29,12 +34,12 @@ STOPWORDS = frozenset(
     through to too under until up very was we were what when where which while who whom why will
     with would you your yours there's it's versus vs among within without whether upon via per
     either neither yet ever really still actually indeed truly
-    """.split()
+    """
 )
 
 #: Words that occur in nearly every clinical abstract; they count, but little,
 #: towards whether a text bears on a question.
-GENERIC = frozenset(
+GENERIC = _wordset(
     """
     patient patients study studies effect effects effective outcome outcomes result results use
     used using treatment treat treated therapy risk associated association factor factors group
@@ -46,7 +51,7 @@ GENERIC = frozenset(
     associated related relationship influence need needed necessary useful benefit beneficial
     good better best factor can may might is are does do should must help symptom symptoms
     sign signs severity severe status
-    """.split()
+    """
 )
 _GENERIC_STEMS = frozenset(w.lower()[:STEM_LENGTH] for w in GENERIC) | frozenset(
     (w[:-1] if w.endswith("s") else w)[:STEM_LENGTH] for w in GENERIC
@@ -94,9 +99,7 @@ def abbreviations(text: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def content_stems(
-    text: str, abbrev: Mapping[str, tuple[str, ...]] | None = None
-) -> list[str]:
+def content_stems(text: str, abbrev: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:
     """Stems of the content words of ``text``, abbreviations expanded."""
     out: list[str] = []
     for tok in tokens(text):

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from medbrief.evaluate.pubmedqa import Item, Setting, load, to_pubmedqa
 from medbrief.grade.model import LinearModel, train
-from medbrief.grade.stance import MODEL_RESOURCE, WITH_CONCLUSION, WITHOUT_CONCLUSION, analyse
+from medbrief.grade.stance import (
+    MODEL_RESOURCE,
+    WITH_CONCLUSION,
+    WITHOUT_CONCLUSION,
+    Analysis,
+    analyse,
+    decide,
+)
 
 #: Hyper-parameters, fixed before the final cross-validation.
 L2 = 0.02
@@ -35,17 +42,23 @@ SETTING_OF_MODEL: dict[str, Setting] = {
 @dataclass(frozen=True, slots=True)
 class Example:
     pmid: str
-    features: dict[str, float]
+    analysis: Analysis
     answer: str
-    addressed: bool
+
+    @property
+    def features(self) -> dict[str, float]:
+        return self.analysis.features
+
+    @property
+    def addressed(self) -> bool:
+        return self.analysis.addressed
 
 
 def examples(items: Sequence[Item], setting: Setting) -> list[Example]:
-    out: list[Example] = []
-    for item in items:
-        result = analyse(item.question, item.abstract(setting))
-        out.append(Example(item.pmid, result.features, item.answer, result.addressed))
-    return out
+    return [
+        Example(item.pmid, analyse(item.question, item.abstract(setting)), item.answer)
+        for item in items
+    ]
 
 
 def fit(data: Sequence[Example], l2: float = L2) -> LinearModel:
@@ -63,7 +76,7 @@ def predict(model: LinearModel, example: Example) -> str:
     """What ``stance`` answers, on PubMedQA's label set."""
     if not example.addressed:
         return to_pubmedqa("not_addressed")
-    return model.predict(example.features)
+    return decide(model, example.analysis)[0]
 
 
 def folds(data: Sequence[Example], k: int, seed: int = 0) -> list[list[int]]:

@@ -1,0 +1,153 @@
+"""``medbrief eval``: measure medbrief's stages on standard test collections.
+
+Subcommands are imported when run, like the top-level commands. To add one,
+put it in its own module and add a line to ``EVAL_COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+#: Lazily imported subcommands: name -> "module:attribute" (e.g. "beir":
+#: "medbrief.interfaces.cli.evaluate_ir:beir"). ``pubmedqa`` lives here.
+EVAL_COMMANDS: dict[str, str] = {}
+
+
+class _EvalGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*EVAL_COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = EVAL_COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+
+@click.group(name="eval", cls=_EvalGroup)
+def evaluate() -> None:
+    """Measure medbrief on standard test collections (accuracy, F1, speed).
+
+    \b
+    Stance on PubMedQA (Jin et al. 2019):
+      medbrief eval pubmedqa ori_pqal.json --setting reasoning-free
+    """
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option(
+    "--setting",
+    type=click.Choice(["reasoning-free", "reasoning-required"]),
+    default="reasoning-free",
+    show_default=True,
+    help="reasoning-free: the question with the whole abstract, its conclusion included "
+    "(CONTEXTS + LONG_ANSWER); reasoning-required: the question with CONTEXTS only.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def pubmedqa(file: Path, setting: str, as_json: bool) -> None:
+    """Accuracy and macro-F1 of stance() on a PubMedQA-format FILE.
+
+    FILE maps PMIDs to {QUESTION, CONTEXTS, LABELS, final_decision, LONG_ANSWER}
+    (PubMedQA's ori_pqal.json / test_set.json layout). Each question is put to
+    medbrief.stance() with its abstract and the answer compared to
+    final_decision (yes / no / maybe). 'not_addressed' counts as 'maybe'.
+
+    The stance weights were trained on PubMedQA PQA-L's 500 questions outside
+    the official test split. Questions of FILE that the weights were trained
+    on are counted and flagged: on those, the figures measure fit, not
+    accuracy (bench/stance.py gives 10-fold cross-validated figures).
+    """
+    from medbrief.evaluate.pubmedqa import evaluate as run
+    from medbrief.evaluate.pubmedqa import load
+
+    items = load(file)
+    with _Progress(len(items), quiet=as_json) as tick:
+        report = run(items, setting, on_item=tick)  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps({"file": str(file), **report.to_json()}, indent=2))
+        return
+    _print(file, report)
+
+
+class _Progress:
+    """A rich progress bar with questions/s and ETA on stderr (none for --json)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total = total
+        self.bar: Any = None
+        if not quiet and sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("stance"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+
+    def __enter__(self) -> Any:
+        if self.bar is None:
+            return None
+        import time
+
+        self.bar.start()
+        task = self.bar.add_task("stance", total=self.total, rate="")
+        start = time.perf_counter()
+
+        def tick(done: int) -> None:
+            if done % 10 == 0 or done == self.total:
+                elapsed = max(time.perf_counter() - start, 1e-9)
+                self.bar.update(task, completed=done, rate=f"{done / elapsed:,.0f} q/s")
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print(file: Path, report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    speed = report.n / report.seconds if report.seconds else 0.0
+    console.print(f"[bold]PubMedQA[/bold] {file} ({report.setting}, {report.n} questions)")
+    console.print(f"accuracy  {report.accuracy:.3f}")
+    console.print(f"macro-F1  {report.macro_f1:.3f}")
+    console.print(f"speed     {speed:,.0f} abstracts/s")
+    if report.not_addressed:
+        console.print(f"not_addressed (scored as maybe): {report.not_addressed}")
+    table = Table(title="confusion (rows: gold, columns: predicted)")
+    table.add_column("gold")
+    for label in ("yes", "no", "maybe"):
+        table.add_column(label, justify="right")
+    table.add_column("F1", justify="right")
+    for gold, row in report.confusion.items():
+        f1 = report.per_class[gold]["f1"]
+        table.add_row(gold, *(str(row[p]) for p in ("yes", "no", "maybe")), f"{f1:.3f}")
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[yellow]caveat:[/yellow] {note}")
+
+
+evaluate.add_command(pubmedqa)
