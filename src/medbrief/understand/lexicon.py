@@ -24,6 +24,7 @@ _RANK = {CURATED: 0, MESH: 1, DRUG: 2}
 _CLASS_WORDS = re.compile(r"\b(agents?|inhibitors?|antagonists?|agonists?|and|series)\b")
 _NEOPLASM_WORDS = ("cancer", "tumor", "tumour")
 _NAME_WORD = re.compile(r"[a-z]{3,}")
+_FIELD_SEP, _TERM_SEP = "\x1f", "\x1e"  # ASCII unit and record separators
 
 
 @dataclass(slots=True)
@@ -35,16 +36,16 @@ class Entry:
     #: canonical drug name, for brand <-> generic expansion
     drug: str | None = None
 
-    def to_list(self) -> list[object]:
-        return [self.label, self.mesh_ui or "", self.kind, self.terms, self.drug or ""]
+    # Entries are stored as one string each: tens of thousands of short
+    # strings load much faster than as many nested lists.
+    def to_row(self) -> str:
+        terms = _TERM_SEP.join(self.terms)
+        return _FIELD_SEP.join((self.label, self.mesh_ui or "", self.kind, terms, self.drug or ""))
 
     @classmethod
-    def from_list(cls, row: list[object]) -> Entry:
-        label, ui, kind, terms, drug = row
-        assert isinstance(terms, list)
-        return cls(
-            str(label), str(ui) or None, str(kind), [str(t) for t in terms], str(drug) or None
-        )
+    def from_row(cls, row: str) -> Entry:
+        label, ui, kind, terms, drug = row.split(_FIELD_SEP)
+        return cls(label, ui or None, kind, terms.split(_TERM_SEP) if terms else [], drug or None)
 
 
 def deinvert(name: str) -> str | None:

@@ -231,7 +231,7 @@ class Speller:
         if len(word) >= _FAR_LENGTH:
             # three edits away, for long words that still sound the same
             # ("skitzophrenia"): the sound index holds the candidates
-            for term in self.vocab.sounds.get(sound_key(word), ()):
+            for term in self.vocab.sounds.get(sound_key(word), "").split():
                 if term not in found and (d := osa_distance(word, term)) == 3:
                     found[term] = d
         return list(found.items())

@@ -27,7 +27,7 @@ from medbrief.understand.lexicon import Entry, LexiconBuilder
 from medbrief.understand.phonetic import sound_key
 
 #: Bump when the stored layout or the build rules change.
-FORMAT = 1
+FORMAT = 2
 #: English words this frequent are "common English": never a concept on
 #: their own unless a vocabulary names them.
 COMMON_ENGLISH = 20_000
@@ -47,8 +47,8 @@ class Vocabulary:
     medical: frozenset[str]
     #: words of MeSH, curated and generic drug names (what corrections produce)
     core: frozenset[str]
-    #: concept entries, stored as rows (see :meth:`Entry.to_list`), built on access
-    rows: list[list[object]]
+    #: concept entries, stored as rows (see :meth:`Entry.to_row`), built on access
+    rows: list[str]
     lexicon: dict[str, int]
     phrases: dict[str, str]
     drug_forms: dict[str, list[str]]
@@ -57,8 +57,9 @@ class Vocabulary:
     corpus_bigrams: dict[str, int] = field(default_factory=dict)
     corpus_tokens: int = 0
     corpus_documents: int = 0
-    #: sound key -> long words with that key (three-edit phonetic candidates)
-    sounds: dict[str, list[str]] = field(default_factory=dict)
+    #: sound key -> long words with that key, space-separated (candidates
+    #: three edits away that sound alike)
+    sounds: dict[str, str] = field(default_factory=dict)
     #: where the pickled SymSpell index lives (built on first use when absent)
     symspell_path: Path | None = None
 
@@ -102,7 +103,7 @@ class Vocabulary:
 
     def entry(self, key: str) -> Entry | None:
         entry_id = self.lexicon.get(key)
-        return None if entry_id is None else Entry.from_list(self.rows[entry_id])
+        return None if entry_id is None else Entry.from_row(self.rows[entry_id])
 
     @cached_property
     def phrase_slots(self) -> dict[str, list[str]]:
@@ -235,7 +236,7 @@ def build_vocabulary(
         english=english,
         medical=medical,
         core=frozenset(builder.core_words),
-        rows=[e.to_list() for e in builder.entries],
+        rows=[e.to_row() for e in builder.entries],
         lexicon=builder.keys,
         phrases=builder.phrases,
         drug_forms=_rank_forms(drug_forms, counts),
@@ -245,9 +246,11 @@ def build_vocabulary(
         corpus_tokens=counts.tokens,
         corpus_documents=counts.documents,
     )
+    sounds: dict[str, list[str]] = {}
     for word in vocab.correction_targets():
         if len(word) >= SOUND_INDEX_LENGTH:
-            vocab.sounds.setdefault(sound_key(word), []).append(word)
+            sounds.setdefault(sound_key(word), []).append(word)
+    vocab.sounds = {key: " ".join(words) for key, words in sounds.items()}
     return vocab
 
 
