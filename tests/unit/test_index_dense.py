@@ -182,3 +182,15 @@ def test_export_import_vectors(
         assert embedder.calls == 0  # every vector came from the file
     with pytest.raises(IndexStateError, match="hash-64"):
         import_vectors(other.model_copy(update={"embedder": "minilm-int8"}), path)
+
+
+def test_filters_through_the_ann_selector(
+    setup: tuple[Settings, HashEmbedder, VectorIndex], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, embedder, index = setup
+    monkeypatch.setattr("medbrief.index.dense.EXACT_LIMIT", 0)
+    q = query(embedder, "kidney sleep")
+    assert [i for i, _ in index.search(q, 5, Filters(kinds=("recommendation",)))] == ["rec:1"]
+    hits = index.search(q, 100, Filters(year_min=2010, year_max=2011))
+    assert {int(i.split(":")[1]) % 20 for i, _ in hits} == {10, 11}
+    assert len(hits) == 6
