@@ -39,6 +39,8 @@ _MEDICAL_ODDS = 100.0
 _EDIT = 0.05
 _SOUNDS_ALIKE = 50.0
 _FIRST_LETTER = 0.2
+#: Suggestions remembered per reader (questions repeat their words).
+_MEMO_SIZE = 10_000
 #: Words at least this long may be three edits from their correction, if it
 #: sounds the same.
 _FAR_LENGTH = 8
@@ -99,6 +101,7 @@ class Speller:
     def __init__(self, vocab: Vocabulary, abbreviations: AbbreviationTable) -> None:
         self.vocab = vocab
         self.abbreviations = abbreviations
+        self._suggested: dict[tuple[str, bool], str | None] = {}
 
     # ------------------------------------------------------------ knowledge
 
@@ -159,7 +162,14 @@ class Speller:
         word = unit.bare
         if self.known(word) and not self._corpus_typo(word):
             return None
-        best = self.suggest(word, strict=proper)
+        key = (word, proper)
+        if key in self._suggested:
+            best = self._suggested[key]
+        else:
+            best = self.suggest(word, strict=proper)
+            if len(self._suggested) >= _MEMO_SIZE:
+                self._suggested = {}  # a new dict: readers in other threads keep theirs
+            self._suggested[key] = best
         if best is None:
             return None
         suffix = unit.lower[len(word) :]
