@@ -162,14 +162,12 @@ class Speller:
         word = unit.bare
         if self.known(word) and not self._corpus_typo(word):
             return None
+        memo = self._suggested
         key = (word, proper)
-        if key in self._suggested:
-            best = self._suggested[key]
-        else:
-            best = self.suggest(word, strict=proper)
-            if len(self._suggested) >= _MEMO_SIZE:
-                self._suggested = {}  # a new dict: readers in other threads keep theirs
-            self._suggested[key] = best
+        best = memo[key] if key in memo else self.suggest(word, strict=proper)
+        if len(memo) >= _MEMO_SIZE:
+            memo = self._suggested = {}  # a new dict: other threads keep theirs
+        memo[key] = best
         if best is None:
             return None
         suffix = unit.lower[len(word) :]
