@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,8 @@ def build(home: Path, n: int) -> dict[str, Any]:
     embedder = SyntheticEmbedder()
     cache = VectorCache(cache_path(settings.index_dir, embedder.name), embedder.name, DIM)
     t = time.perf_counter()
-    i = 0
-    for x in vectors(n):
+    i = 0 if cache.count() < n else n  # filled by an earlier run
+    for x in islice(vectors(n), i // 50_000, None):
         hashes = [passage_hash(embedder.name, f"passage {j}") for j in range(i, i + len(x))]
         cache.put(hashes, x)
         i += len(x)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from medbrief.index import ann
 from medbrief.index.base import Scored, Vector
 from medbrief.index.cache import VectorCache, cache_path, passage_hash
 from medbrief.index.items import IndexItem, dense_chunks, from_change
@@ -105,12 +106,7 @@ class FaissIndex:
             )
             self._index = None
             if meta is not None and self.faiss_path.exists():
-                faiss = _faiss()
-
-                # IVF inverted lists are memory-mapped: the OS pages in the
-                # lists a query probes, so the index need not fit in RAM.
-                flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if self._is_ivf else 0
-                self._index = faiss.read_index(str(self.faiss_path), flags)
+                self._index = ann.read(self.faiss_path, mmap=self._is_ivf)
             self._loaded_mtime = mtime
 
     @property
@@ -231,7 +227,7 @@ class FaissIndex:
             self._index, trained = self._build(live)
         elif top > saved_top:
             if self._is_ivf:  # the mapped copy is read-only: add to one in memory
-                self._index = _faiss().read_index(str(self.faiss_path))
+                self._index = ann.read(self.faiss_path, mmap=False)
             self._add(self._index, "WHERE label > ?", (saved_top,))
         else:
             assert self._meta is not None
@@ -239,11 +235,7 @@ class FaissIndex:
                 return
         self.dir.mkdir(parents=True, exist_ok=True)
         if rebuild or top > saved_top:
-            faiss = _faiss()
-
-            tmp = self.faiss_path.with_suffix(".tmp")
-            faiss.write_index(self._index, str(tmp))
-            tmp.replace(self.faiss_path)
+            ann.write(self._index, self.faiss_path)
         assert self._meta is not None
         (items,) = conn.execute("SELECT count(DISTINCT item_id) FROM members").fetchone()
         self._meta = self._meta.advanced(
@@ -272,34 +264,8 @@ class FaissIndex:
             index.add_with_ids(vectors, labels)
 
     def _build(self, live: int) -> tuple[Any, int]:
-        faiss = _faiss()
-
-        dim = self.embedder.dim
-        index: Any
         sample = _sample(self._vectors("", ()), live, TRAIN_SAMPLE)
-        if self._is_ivf and live >= 10_000:
-            # Jegou et al. 2011 (PQ): 8-dim sub-vectors, 1 byte each. nlist ~
-            # sqrt(n) (the faiss wiki's "Guidelines to choose an index" give
-            # 1-16 sqrt(n)); the low end keeps k-means affordable on 2 cores,
-            # and k-means wants >= 39 training points per list.
-            nlist = int(min(len(sample) // 39, max(16, math.sqrt(live))))
-            index = faiss.IndexIVFPQ(
-                faiss.IndexFlatIP(dim), dim, nlist, dim // 8, 8, faiss.METRIC_INNER_PRODUCT
-            )
-            index.cp.niter = 10
-            index.pq.cp.niter = 10
-        elif self._is_ivf:
-            # too few passages to train product quantisers: exact search is fast
-            index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
-        else:
-            # Malkov & Yashunin 2018 (HNSW); M=32, int8 per-dimension codes
-            inner: Any = faiss.IndexHNSWSQ(
-                dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT
-            )
-            inner.hnsw.efConstruction = 64
-            index = faiss.IndexIDMap(inner)
-        if len(sample):
-            index.train(sample)
+        index = ann.new_structure(self.name, self.embedder.dim, live, sample)
         self._add(index, "", ())
         return index, len(sample)
 
@@ -324,7 +290,9 @@ class FaissIndex:
         ntotal = int(self._index.ntotal)
         fetch = min(ntotal, max(4 * k, 32))
         while True:
-            labels, scores = self._ann(query, fetch, allowed)
+            labels, scores = ann.search(
+                self._index, query, fetch, self.settings.hnsw_ef_search, allowed
+            )
             if self._is_ivf:
                 # PQ distances are coarse: rerank the candidates exactly with
                 # the cached vectors (a few hundred reads from SQLite).
@@ -336,23 +304,6 @@ class FaissIndex:
             fetch = min(ntotal, fetch * 4)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
         return ranked[:k]
-
-    def _ann(self, query: Vector, fetch: int, allowed: Any) -> tuple[Any, Any]:
-        faiss = _faiss()
-
-        params: Any
-        ef = max(self.settings.hnsw_ef_search, fetch)
-        if self._is_ivf and isinstance(faiss.downcast_index(self._index), faiss.IndexIVF):
-            params = faiss.SearchParametersIVF(nprobe=max(8, self.settings.hnsw_ef_search // 4))
-        elif self._is_ivf:
-            params = faiss.SearchParameters()
-        else:
-            params = faiss.SearchParametersHNSW(efSearch=ef)
-        if allowed is not None:
-            selector = faiss.IDSelectorBatch(allowed)
-            params.sel = selector
-        scores, labels = self._index.search(query, fetch, params=params)
-        return labels[0], scores[0]
 
     def _resolve(self, labels: Any, scores: Any) -> dict[str, float]:
         """Best passage score per live item (dead labels are not in members)."""
@@ -410,17 +361,10 @@ class FaissIndex:
         }
 
 
-def _faiss() -> Any:
-    """faiss, typed loosely: its bundled stubs miss much of the SWIG API."""
-    import faiss
-
-    return faiss
-
-
 def _sample(batches: Iterator[tuple[Any, Vector]], total: int, limit: int) -> Vector:
     """An evenly spaced sample of at most ``limit`` vectors, for training."""
     step = max(1, math.ceil(total / limit))
-    parts = [vectors[::step] for _, vectors in batches]
+    parts = [vectors[::step].copy() for _, vectors in batches]  # copies free each batch
     return np.concatenate(parts)[:limit] if parts else np.zeros((0, 0), dtype=np.float32)
 
 
