@@ -102,20 +102,22 @@ _SYSTEMATIC = _rx(
     r"\bsearched (?:the )?(?:medline|pubmed|embase|cochrane|web of science|cinahl|scopus)"
 )
 _EARLIER = _rx(r"\b(?:previous|prior|earlier|recent|published|existing)\b")
+# Sentences that call for trials rather than report one.
+_CALL_FOR = _rx(r"\b(?:needs?|needed|warrant(?:s|ed)?|future|further|should|required)\b")
 _NONRANDOM = _rx(
     r"\bnon-?randomi[sz]ed\b|\bsingle-arm\b|\bopen-label\b|\buncontrolled\b|"
     r"\bquasi-experimental\b|\bphase (?:i|ii|1|2)(?:/ii|/2)? (?:trial|study)\b|\bpilot trial\b|"
     r"\bbefore-and-after\b"
 )
 _RANDOM = _rx(
-    r"(?<!non-)(?<!non)\brandomi[sz]ed\b|\brandomly (?:\w+ )?(?:assigned|allocated|divided|"
-    r"administered|given|received)\b|\brandomi[sz]ation\b|\bdouble-?blind(?:ed)?\b|"
-    r"\bplacebo-controlled\b"
+    r"(?<!non-)(?<!non)(?<!mendelian )\brandomi[sz](?:ed|ation)\b|"
+    r"\brandomly (?:\w+ )?(?:assigned|allocated|divided|administered|given|received)\b|"
+    r"\bdouble-?blind(?:ed)?\b|\bplacebo-controlled\b"
 )
 _PROTOCOL = _rx(r"\bprotocol\b|\bstudy design and rationale\b")
 _ANIMAL = _rx(
     r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|dogs?|canine|pigs?|piglets?|porcine|"
-    r"swine|sheep|ovine|goats?|cattle|bovine|cows?|horses?|equine|monkeys?|macaques?|"
+    r"swine|sheep|lambs?|ovine|goats?|cattle|bovine|cows?|horses?|equine|monkeys?|macaques?|"
     r"primates?|zebrafish|drosophila|c\. elegans|guinea pigs?|hamsters?|ferrets?|cats?|"
     r"feline|chickens?|xenopus)\b"
 )
@@ -225,7 +227,7 @@ def _randomised(title: str, abstract: str) -> bool | None:
     ("Previous open-label trials have shown..."); the title decides first.
     """
     for sentence in [title, *re.split(r"(?<=[.!?])\s+", abstract)]:
-        if sentence is not title and _EARLIER.search(sentence):
+        if sentence is not title and (_EARLIER.search(sentence) or _CALL_FOR.search(sentence)):
             continue
         if _NONRANDOM.search(sentence):
             return False

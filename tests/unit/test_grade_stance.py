@@ -1,0 +1,122 @@
+"""Stance on crafted abstracts, with exact expected labels and sentences."""
+
+import pytest
+
+import medbrief
+from medbrief.grade import grade
+from medbrief.grade.stance import models, stance, training_pmids
+from medbrief.types import AbstractSection, Document, Stance
+
+QUESTION = "Does vitamin D reduce fractures in older adults?"
+
+POSITIVE = (
+    "BACKGROUND: Fractures are common in older adults.\n"
+    "METHODS: In this randomized, double-blind, placebo-controlled trial, 400 adults aged 70 "
+    "years or older were randomized to vitamin D or placebo for 3 years.\n"
+    "RESULTS: Fractures occurred in 12% of the vitamin D group and 21% of the placebo group "
+    "(hazard ratio 0.55; 95% CI 0.38-0.80; p = 0.002).\n"
+    "CONCLUSIONS: Vitamin D supplementation significantly reduced fractures in older adults."
+)
+NULL = (
+    "BACKGROUND: Fractures are common in older adults.\n"
+    "METHODS: In this randomized, double-blind, placebo-controlled trial, 400 adults aged 70 "
+    "years or older were randomized to vitamin D or placebo.\n"
+    "RESULTS: Fractures occurred in 15% of the vitamin D group and 16% of the placebo group "
+    "(hazard ratio 0.95; 95% CI 0.70-1.30; p = 0.42). There was no significant difference "
+    "in falls.\n"
+    "CONCLUSIONS: Vitamin D supplementation did not reduce fractures in older adults."
+)
+MIXED = (
+    "BACKGROUND: Fractures are common in older adults. METHODS: We randomized 400 adults aged "
+    "70 years or older to vitamin D or placebo. RESULTS: Vertebral fractures were fewer with "
+    "vitamin D (p = 0.03), but hip fractures did not differ (p = 0.61). CONCLUSIONS: The "
+    "effect of vitamin D on fractures in older adults remains unclear; the results are "
+    "inconsistent across fracture sites and further trials are needed."
+)
+UNRELATED = (
+    "BACKGROUND: Influenza vaccination coverage among health care workers is low. METHODS: "
+    "We surveyed 300 nurses in 12 hospitals. RESULTS: Coverage was 45%. CONCLUSIONS: "
+    "Mandatory vaccination policies increased coverage among nurses."
+)
+
+
+@pytest.mark.parametrize("question", [QUESTION, "vitamin D; fractures"])
+def test_positive_trial_is_yes(question: str) -> None:
+    got = stance(question, POSITIVE)
+    assert got.label == "yes"
+    assert got.sentence == (
+        "Vitamin D supplementation significantly reduced fractures in older adults."
+    )
+    assert 0.5 < got.score <= 1.0
+
+
+@pytest.mark.parametrize("question", [QUESTION, "vitamin D; fractures"])
+def test_null_trial_is_no(question: str) -> None:
+    got = stance(question, NULL)
+    assert got.label == "no"
+    assert got.sentence == "Vitamin D supplementation did not reduce fractures in older adults."
+
+
+def test_mixed_result_is_maybe() -> None:
+    got = stance(QUESTION, MIXED)
+    assert got.label == "maybe"
+    assert got.sentence is not None and got.sentence.startswith("The effect of vitamin D")
+
+
+@pytest.mark.parametrize("question", [QUESTION, "vitamin D; fractures", "vitamin D fractures"])
+def test_unrelated_abstract_is_not_addressed(question: str) -> None:
+    assert stance(question, UNRELATED) == Stance("not_addressed", None, 0.0)
+
+
+def test_every_concept_of_a_sub_topic_must_be_present() -> None:
+    # vitamin D is there, fractures are not
+    abstract = "CONCLUSIONS: Vitamin D supplementation reduced falls in older adults."
+    assert stance("vitamin D; fractures", abstract).label == "not_addressed"
+
+
+def test_abbreviation_in_question_matches_spelled_out_text() -> None:
+    abstract = (
+        "RESULTS: Symptoms of restless legs syndrome improved more with iron than placebo "
+        "(p = 0.01). CONCLUSIONS: Oral iron significantly improved restless legs syndrome."
+    )
+    assert stance("Does iron improve RLS symptoms?", abstract).label == "yes"
+
+
+def test_empty_inputs_are_not_addressed() -> None:
+    assert stance(QUESTION, "").label == "not_addressed"
+    assert stance("", POSITIVE).label == "not_addressed"
+
+
+def test_abstract_without_conclusion_uses_the_results_model() -> None:
+    contexts = POSITIVE.rsplit("\nCONCLUSIONS:", 1)[0]
+    got = stance(QUESTION, contexts)
+    assert got.label == "yes"
+    assert got.sentence is not None and got.sentence.startswith("Fractures occurred")
+
+
+def test_public_api_and_grade() -> None:
+    assert medbrief.stance(QUESTION, NULL).label == "no"
+    d = Document(
+        id="pmid:1",
+        source_id="1",
+        source="test",
+        title="Vitamin D and fractures: a randomized trial",
+        abstract=tuple(
+            AbstractSection(text.split(": ", 1)[1], text.split(": ", 1)[0])
+            for text in NULL.split("\n")
+        ),
+        publication_types=("Randomized Controlled Trial",),
+    )
+    evidence = grade(d, QUESTION)
+    assert (evidence.design, evidence.level, evidence.sample_size) == ("rct", 2, 400)
+    assert evidence.stance.label == "no"
+    assert evidence.relevance == 1.0
+    assert grade(d).stance == Stance("not_addressed")
+
+
+def test_shipped_weights_name_their_training_data() -> None:
+    assert set(models()) == {"with_conclusion", "without_conclusion"}
+    assert len(training_pmids()) == 500
+    for model in models().values():
+        assert model.classes == ("yes", "no", "maybe")
+        assert model.training["data"].startswith("PubMedQA PQA-L")
