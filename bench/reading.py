@@ -13,10 +13,12 @@ Usage::
 
     python bench/reading.py                     # installed vocabularies only
     python bench/reading.py --medline ../shared/data/pubmed/pubmed21n1298.xml.gz
+    python bench/reading.py --home ~/.local/share/medbrief   # a medbrief store's corpus
     python bench/reading.py --json
 
 ``--medline`` adds a corpus read from a MEDLINE XML file (titles, abstracts,
-MeSH headings), as ``load_reader`` does from the store.
+MeSH headings); ``--home`` reads the corpus of the store in that medbrief
+home, as ``load_reader`` does (its vocabulary cache there is left alone).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from medbrief.store import Store
 from medbrief.types import AbstractSection, Document, MeshHeading
 from medbrief.understand import Reader
 from medbrief.understand.vocabulary import Vocabulary, build_vocabulary
@@ -94,13 +97,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(medline: Path | None) -> dict[str, Any]:
+def run(medline: Path | None, home: Path | None = None) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     started = time.perf_counter()
-    docs = medline_documents(medline) if medline else ()
-    vocab = build_vocabulary(docs)
+    if home is not None:
+        with Store.open(home / "medbrief.sqlite3") as store:
+            vocab = build_vocabulary(store.iter_documents(), store.iter_recommendations())
+        figures["corpus"] = f"store in {home}"
+    else:
+        vocab = build_vocabulary(medline_documents(medline) if medline else ())
+        figures["corpus"] = str(medline) if medline else "none"
     figures["build_seconds"] = round(time.perf_counter() - started, 2)
-    figures["corpus"] = str(medline) if medline else "none"
     figures["vocabulary"] = vocab.stats()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,9 +195,10 @@ def report(f: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--medline", type=Path, help="MEDLINE XML(.gz) file to use as corpus")
+    parser.add_argument("--home", type=Path, help="medbrief home whose store is the corpus")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    figures = run(args.medline)
+    figures = run(args.medline, args.home)
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0

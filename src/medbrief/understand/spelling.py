@@ -46,7 +46,7 @@ _MEMO_SIZE = 10_000
 _FAR_LENGTH = 8
 #: A word the corpus uses but no dictionary knows is still taken for a typo
 #: when a neighbour one edit away is this many times more frequent.
-_TYPO_RATIO = 50.0
+_TYPO_RATIO = 10.0
 #: Bigram count from which the corpus "uses" a phrase (phrase pass veto).
 _PHRASE_VETO = 3
 
@@ -174,15 +174,19 @@ class Speller:
         return Fix(unit.start, unit.end, unit.text, match_case(best + suffix, unit.text))
 
     def _corpus_typo(self, word: str) -> bool:
-        """A word only the corpus knows, next to a far more frequent word."""
+        """A word only the corpus knows (abstracts have typos too), one edit or
+        two sound-alike edits from a word the corpus uses far more often."""
         vocab = self.vocab
         if word in vocab.english or word in vocab.medical or word not in vocab.corpus_words:
             return False
         count = vocab.corpus_words[word]
-        from symspellpy import Verbosity
-
-        for s in vocab.symspell.lookup(word, Verbosity.CLOSEST, 1):
-            if s.term != word and vocab.corpus_words.get(s.term, 0) >= _TYPO_RATIO * count:
+        sound = sound_key(word)
+        for term, distance in self._candidates(word):
+            if distance == 0 or distance > 2 or same_family(word, term):
+                continue
+            if distance == 2 and sound_key(term) != sound:
+                continue
+            if vocab.corpus_words.get(term, 0) >= _TYPO_RATIO * count:
                 return True
         return False
 
