@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from medbrief.engine import Engine
 from medbrief.settings import Settings
 from medbrief.store import Store
 from medbrief.types import AbstractSection, Document, MeshHeading
@@ -118,3 +119,15 @@ def test_the_symspell_index_is_saved_beside_the_vocabulary(settings: Settings) -
     reloaded = load_reader(settings)
     assert reloaded.vocabulary.symspell_path == reader.vocabulary.symspell_path
     assert reloaded.read("metfromin dose").corrected == "metformin dose"
+
+
+def test_the_engine_reads_with_one_reader_over_its_store(settings: Settings) -> None:
+    with Engine(settings) as engine:
+        engine.store.write_documents([doc(1, "ferroportinase deficiency")] * 3)
+        reader = engine.reader
+        assert engine.reader is reader
+        assert reader.vocabulary.corpus_documents == 1
+        assert [c.label for c in reader.read("iron and RLS").concepts] == [
+            "iron",
+            "restless legs syndrome",
+        ]
