@@ -77,3 +77,12 @@ def test_unlabelled_abstract_gets_roles_from_cues() -> None:
 def test_unlabelled_abstract_without_cue_ends_with_its_conclusion() -> None:
     got = abstract_sentences("One. Two. Three.")
     assert [s.role for s in got] == ["background", "results", "conclusion"]
+
+
+def test_labels_without_colon_as_printed_by_pubmed() -> None:
+    assert split_sections("CONCLUSIONS IV iron sucrose is safe.\nRESULTS Scores fell.") == [
+        ("CONCLUSIONS", "IV iron sucrose is safe."),
+        ("RESULTS", "Scores fell."),
+    ]
+    # an upper-case word that is not a section name stays text
+    assert split_sections("IRLS scores fell.") == [(None, "IRLS scores fell.")]

@@ -120,3 +120,11 @@ def test_shipped_weights_name_their_training_data() -> None:
     for model in models().values():
         assert model.classes == ("yes", "no", "maybe")
         assert model.training["data"].startswith("PubMedQA PQA-L")
+
+
+def test_truncated_abstract_with_no_findings_takes_no_stance() -> None:
+    abstract = (
+        "BACKGROUND: Fractures are common in older adults.\n"
+        "METHODS: We randomized 400 adults to vitamin D or placebo."
+    )
+    assert stance(QUESTION, abstract).label == "not_addressed"

@@ -45,6 +45,11 @@ _LINE_LABEL = re.compile(rf"^\s*({_LABEL})\s*:\s*(?=\S)")
 # and ratios ("1:2") would be taken for headings.
 _INLINE_LABEL = re.compile(r"(?:(?<=^)|(?<=[.?!]\s)|(?<=[.?!]\)\s))([A-Z][A-Z'/&,\- ]{2,58}):\s+")
 
+# PubMed's web page prints labels without a colon: "CONCLUSIONS IV iron ...".
+_BARE_LABEL = re.compile(
+    r"^([A-Z]{4,}(?: (?:AND|[A-Z]{4,})){0,3})\s+(?=[A-Z][a-z]|[A-Z0-9]{1,3}\b)"
+)
+
 _ROLE_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("conclusion", ("conclu", "interpretation", "implication", "discussion", "summary",
                     "significance", "relevance", "take-home", "message", "bottom line")),
@@ -162,6 +167,10 @@ def split_sections(abstract: str) -> list[tuple[str | None, str]]:
         label: str | None = None
         if match and _looks_like_label(match.group(1)):
             label, line = match.group(1).strip(), line[match.end() :]
+        else:
+            bare = _BARE_LABEL.match(line)
+            if bare and role_of_label(bare.group(1)) != "other":
+                label, line = bare.group(1).strip(), line[bare.end() :]
         sections.extend(_split_inline(label, line))
     return sections
 

@@ -72,6 +72,10 @@ def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
     ok = terms.addressed(present, terms.is_sentence(question))
     feats, fc = features(read_question(question), sentences, abbrev, text_stems)
     has_conclusion = any(s.role == "conclusion" for s in body)
+    if not any(s.role in {"results", "conclusion", "other"} for s in body):
+        # Labelled background and methods only (a truncated record): the
+        # abstract states no finding to take a stance from.
+        ok = False
     return Analysis(ok, coverage, feats, fc, has_conclusion)
 
 
