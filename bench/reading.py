@@ -118,12 +118,16 @@ def run(medline: Path | None, home: Path | None = None) -> dict[str, Any]:
         _ = vocab.symspell  # built and saved on first use
         figures["symspell_build_seconds"] = round(time.perf_counter() - started, 2)
         figures["cache_bytes"] = path.stat().st_size + spell.stat().st_size
-        started = time.perf_counter()
-        loaded = Vocabulary.load(path, spell)
-        figures["load_seconds"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        _ = loaded.symspell
-        figures["symspell_load_seconds"] = round(time.perf_counter() - started, 3)
+        loads, spells = [], []
+        for _ in range(3):  # best of three: the machine may be busy
+            started = time.perf_counter()
+            loaded = Vocabulary.load(path, spell)
+            loads.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            _ = loaded.symspell
+            spells.append(time.perf_counter() - started)
+        figures["load_seconds"] = round(min(loads), 3)
+        figures["symspell_load_seconds"] = round(min(spells), 3)
     reader = Reader(loaded)
 
     rows = misspellings()
@@ -173,8 +177,8 @@ def report(f: dict[str, Any]) -> str:
         f"vocabulary build: {f['build_seconds']} s, SymSpell index {f['symspell_build_seconds']} s,"
         f" cache {f['cache_bytes'] / 1e6:.1f} MB",
         "  " + ", ".join(f"{k}={v:,}" for k, v in vocab.items()),
-        f"load from cache: {f['load_seconds']} s, SymSpell index {f['symspell_load_seconds']} s"
-        " (loaded on the first unknown word)",
+        f"load from cache (best of 3): {f['load_seconds']} s, SymSpell index"
+        f" {f['symspell_load_seconds']} s (loaded on the first unknown word)",
         f"misspellings: accuracy {f['misspelling_accuracy']:.3f} on {f['misspellings']}",
     ]
     lines += [
