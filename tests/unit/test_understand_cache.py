@@ -13,7 +13,9 @@ from medbrief.settings import Settings
 from medbrief.store import Store
 from medbrief.types import AbstractSection, Document, MeshHeading
 from medbrief.understand import cache, load_reader, sources
+from medbrief.understand.abbreviations import AbbreviationTable
 from medbrief.understand.cache import load_vocabulary, vocabulary_dir
+from medbrief.understand.spelling import Speller
 
 _WORDS = """the and of in is for with iron blood brain drain barrier legs syndrome restless
 disease treatment trial effect patients dose"""
@@ -131,3 +133,18 @@ def test_the_engine_reads_with_one_reader_over_its_store(settings: Settings) -> 
             "iron",
             "restless legs syndrome",
         ]
+
+
+def test_a_large_corpus_decides_between_candidates(settings: Settings) -> None:
+    """ "ezema" is one edit from edema and from eczema: without a corpus the
+    English list decides; with one, the corpus's own word rates do."""
+    vocab = load_vocabulary(settings)
+    vocab.english = {**vocab.english, "the": 10**9, "eczema": 900, "edema": 10}
+    vocab.core = vocab.core | {"eczema", "edema"}
+    vocab.symspell_path = None
+    speller = Speller(vocab, AbbreviationTable(english=vocab.english))
+    assert speller.suggest("ezema") == "eczema"
+    vocab.corpus_tokens = 2_000_000
+    vocab.corpus_words = {"edema": 4000, "eczema": 40}
+    speller = Speller(vocab, AbbreviationTable(english=vocab.english))
+    assert speller.suggest("ezema") == "edema"

@@ -32,13 +32,19 @@ from medbrief.understand.vocabulary import Vocabulary, americanize
 MIN_WORD = 5
 #: A candidate wins only if the runner-up scores at most this fraction of it.
 _DOMINANCE = 0.34
-#: Prior odds of a medical term over an everyday word (see Speller.prior).
+#: Prior odds of a medical term over an everyday word (see Speller.prior),
+#: and the corpus size from which the corpus's own word rates are the prior.
 _MEDICAL_ODDS = 100.0
+_CORPUS_TOKENS = 1_000_000
 #: Error model: the cost of each edit, the bonus for a candidate that sounds
 #: like the misspelling, the cost of a different first letter.
 _EDIT = 0.05
 _SOUNDS_ALIKE = 50.0
 _FIRST_LETTER = 0.2
+#: ... and of replacing a letter by one that is neither a keyboard neighbour
+#: nor a vowel for a vowel (typing slips hit neighbouring keys; spelling
+#: slips swap vowels).
+_FAR_KEY = 0.3
 #: Suggestions remembered per reader (questions repeat their words).
 _MEMO_SIZE = 10_000
 #: Words at least this long may be three edits from their correction, if it
@@ -115,21 +121,30 @@ class Speller:
         return any(in_dictionary(v) for v in _base_forms(word))
 
     def prior(self, word: str) -> float:
-        """How likely a word is as the intended one in a clinical question:
-        its frequency (or that of its British spelling: the English list is
-        British), times the prior odds that a clinician means a medical term:
-        :data:`_MEDICAL_ODDS` for a word of the medical vocabularies that is
-        not common English (diarrhea over diary), a tenth of that for a
-        medical name that is also an everyday word."""
-        rate = self.vocab.per_million(word)
-        british = self.vocab.american.get(word)
-        if british is not None:
-            rate = max(rate, self.vocab.per_million(british))
+        """How likely a word is as the intended one in a clinical question.
+
+        With a corpus of some size, its own word rate: the literature being
+        searched is the best model of what a clinician asks about (English
+        words it never uses count a hundredth of their English rate). Without
+        one, the English rate times the prior odds that a clinician means a
+        medical term: :data:`_MEDICAL_ODDS` for a word of the medical
+        vocabularies that is not common English (diarrhea over diary), a
+        tenth of that for a medical name that is also an everyday word. A
+        word's British spelling counts for it (the English list is British).
+        """
+        vocab = self.vocab
+        spellings = [word]
+        if (british := vocab.american.get(word)) is not None:
+            spellings.append(british)
+        english = max(vocab.per_million(w) for w in spellings)
+        if vocab.corpus_tokens >= _CORPUS_TOKENS:
+            tokens = vocab.corpus_tokens
+            corpus = max(1e6 * vocab.corpus_words.get(w, 0) / tokens for w in spellings)
+            return max(corpus, english / 100, 0.001)
         odds = 1.0
-        if word in self.vocab.core:
-            common = word in self.vocab.common_english
-            odds = _MEDICAL_ODDS / 10 if common else _MEDICAL_ODDS
-        return max(rate, 0.001) * odds
+        if word in vocab.core:
+            odds = _MEDICAL_ODDS / 10 if word in vocab.common_english else _MEDICAL_ODDS
+        return max(english, 0.001) * odds
 
     def eligible(self, unit: Unit, tok: Token) -> bool:
         if not token_is_plain(tok) or not unit.is_word:
@@ -221,6 +236,8 @@ class Speller:
             if not alike and distance == 2 and not self._plausible_far(word, term):
                 continue
             channel = _EDIT**distance * (_SOUNDS_ALIKE if alike else 1.0)
+            if distance == 1 and not alike and _unlikely_substitution(word, term):
+                channel *= _FAR_KEY
             first = 1.0 if term[0] == word[0] else _FIRST_LETTER
             scores[term] = self.prior(term) * channel * first
         # a British and an American spelling of one word are one candidate
@@ -335,6 +352,36 @@ class Speller:
         if any(self.vocab.corpus_bigrams.get(b, 0) >= _PHRASE_VETO for b in bigrams):
             return None
         return distance
+
+
+_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWEL_SET = frozenset("aeiouy")
+
+
+def _neighbours(ch: str) -> set[str]:
+    for r, row in enumerate(_QWERTY):
+        c = row.find(ch)
+        if c >= 0:
+            near: set[str] = set()
+            for rr in (r - 1, r, r + 1):
+                if 0 <= rr < len(_QWERTY):
+                    near.update(_QWERTY[rr][max(c - 1, 0) : c + 2])
+            return near - {ch}
+    return set()
+
+
+def _unlikely_substitution(word: str, term: str) -> bool:
+    """One letter replaced by a letter far from it on the keyboard and not a
+    vowel for a vowel ("ezema" -> "edema", unlike "amoicillin" -> "ampicillin")."""
+    if len(word) != len(term):
+        return False
+    diff = [(a, b) for a, b in zip(word, term, strict=True) if a != b]
+    if len(diff) != 1:
+        return False  # a transposition
+    a, b = diff[0]
+    if a in _VOWEL_SET and b in _VOWEL_SET:
+        return False
+    return b not in _neighbours(a)
 
 
 def _proper_name(text: str, unit: Unit) -> bool:
