@@ -75,3 +75,13 @@ def test_model_mismatch_is_a_clear_error(home: Path, monkeypatch: pytest.MonkeyP
     code, out = run(home, "--rebuild", "--json")
     assert code == 0, out
     assert json.loads(out)["dense"]["backend"] == "ivf-pq"
+
+
+def test_status_of_a_fresh_home_creates_nothing(home: Path) -> None:
+    code, out = run(home, "--status", "--json")
+    assert code == 0, out
+    status = json.loads(out)
+    assert status["documents"] == 50
+    assert status["lexical"]["pending"] == 50
+    assert status["dense"]["items"] == 0
+    assert not (home / "index").exists()

@@ -346,17 +346,18 @@ class FaissIndex:
     def status(self) -> dict[str, Any]:
         self._load()
         assert self._meta is not None
-        passages = self.members.execute("SELECT count(*) FROM members").fetchone()[0]
+        # no members query: --status must not create files
+        cache_files = self.cache.path.parent.glob(self.cache.path.name + "*")
         return {
             "backend": self.name,
             "model": self.embedder.name,
             "dim": self.embedder.dim,
             "watermark": self._meta.watermark,
             "items": self._meta.items,
-            "passages": passages,
+            "passages": int(self._extra.get("passages", 0)),
             "faiss_entries": 0 if self._index is None else int(self._index.ntotal),
             "bytes": dir_size(self.dir),
-            "cache_bytes": dir_size(self.cache.path),
+            "cache_bytes": sum(dir_size(f) for f in cache_files),
             "updated": self._meta.updated,
         }
 

@@ -165,6 +165,8 @@ class Fts5Index:
 
     def status(self) -> dict[str, Any]:
         meta = read_meta(self.meta_path)
+        if meta is None:  # never built: say so without creating it
+            return {"backend": self.name, "watermark": 0, "items": 0, "bytes": 0, "updated": ""}
         return {
             "backend": self.name,
             "watermark": self.watermark,

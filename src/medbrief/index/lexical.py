@@ -216,6 +216,8 @@ class TantivyIndex:
         return touched
 
     def status(self) -> dict[str, Any]:
+        if not self.meta_path.exists():  # never built: say so without creating it
+            return {"backend": self.name, "watermark": 0, "items": 0, "bytes": 0, "updated": ""}
         self._open()
         assert self._meta is not None
         return {
