@@ -102,6 +102,8 @@ class Fts5Index:
 
     @property
     def watermark(self) -> int:
+        if not self.path.exists():
+            return 0
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
         return 0 if row is None else int(row[0])
 

@@ -115,6 +115,8 @@ class TantivyIndex:
 
     @property
     def watermark(self) -> int:
+        if self._index is None and not self.meta_path.exists():
+            return 0
         self._open()
         assert self._meta is not None
         return self._meta.watermark
