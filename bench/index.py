@@ -104,10 +104,17 @@ def build(settings: Settings, skip_dense: bool, cold: bool) -> dict[str, object]
     return out
 
 
+def peak_rss_mb() -> float:
+    """VmHWM: this process's own peak. (getrusage's ru_maxrss would include
+    the parent's peak, which Linux copies into a forked child.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 def search_process(home: Path, n: int) -> dict[str, object]:
     """Run in a child process: load everything, time queries, report peak RSS."""
-    import resource
-
     settings = get_settings(home=home, load_starter=False)
     lexical = open_lexical(settings)
     embedder = open_embedder(settings)
@@ -133,7 +140,7 @@ def search_process(home: Path, n: int) -> dict[str, object]:
     if dense_ms:
         out["dense_embed_plus_search"] = percentiles(dense_ms)
         out["embed_only"] = percentiles(embed_ms)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
