@@ -127,12 +127,37 @@ def search(home: Path, queries: int) -> dict[str, Any]:
     }
 
 
+def recall(home: Path, n: int, queries: int = 50) -> dict[str, Any]:
+    """Recall@10 of the index against exact search over the same vectors."""
+    settings = get_settings(home=home, load_starter=False, vector_backend="ivf-pq")
+    index = FaissIndex(settings, SyntheticEmbedder(), kind="ivf-pq")
+    qs = next(vectors(queries, seed=7, batch=queries))
+    best = np.full((queries, 10), -np.inf, dtype=np.float32)
+    best_ids = np.zeros((queries, 10), dtype=np.int64)
+    start = 0
+    for x in vectors(n):  # the same deterministic stream the index was built from
+        scores = qs @ x.T
+        ids = np.broadcast_to(np.arange(start, start + len(x)), scores.shape)
+        all_scores = np.concatenate([best, scores], axis=1)
+        all_ids = np.concatenate([best_ids, ids], axis=1)
+        top = np.argsort(-all_scores, axis=1)[:, :10]
+        best = np.take_along_axis(all_scores, top, axis=1)
+        best_ids = np.take_along_axis(all_ids, top, axis=1)
+        start += len(x)
+    found = 0
+    for q, exact in zip(qs, best_ids, strict=True):
+        got = {int(i.split(":")[1]) for i, _ in index.search(q, 10)}
+        found += len(got & set(exact.tolist()))
+    return {"queries": queries, "recall@10": round(found / (10 * queries), 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--home", type=Path, default=Path("/tmp/medbrief-1m"))
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--search-only", action="store_true")
+    parser.add_argument("--recall", action="store_true", help="also measure recall@10")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -156,6 +181,8 @@ def main() -> None:
         check=True,
     )
     report["search_process"] = json.loads(out.stdout)
+    if args.recall:
+        report["recall"] = recall(args.home, args.n)
     print(json.dumps(report, indent=1))
 
 
