@@ -187,7 +187,8 @@ def main() -> int:
 
     kind = args.engine
     if kind == "auto":
-        kind = "real" if importlib.util.find_spec("medbrief.pipeline") else "fake"
+        needed = ("medbrief.pipeline", "medbrief.ingest.starter")
+        kind = "real" if all(importlib.util.find_spec(m) for m in needed) else "fake"
     with tempfile.TemporaryDirectory(prefix="medbrief-bench-") as tmp:
         home = args.home or Path(tmp) / "home"
         t = time.perf_counter()

@@ -4,8 +4,8 @@
 thread, as ``medbrief serve`` does, so tests talk HTTP to a real server.
 
 ``make_engine(home)`` is the switch between the fake and the real engine:
-once ``medbrief.pipeline`` exists the page and API tests run on the real
-engine with the bundled starter corpus; before that (or with
+once ``medbrief.pipeline`` and ``medbrief.ingest.starter`` exist the page and
+API tests run on the real engine with the bundled starter corpus; before that (or with
 ``MEDBRIEF_TEST_ENGINE=fake``) on :class:`fake_engine.FakeEngine` over the RLS
 records of ../shared (or its inline records when ../shared is absent). Tests
 whose data must be controlled (errors, XSS) always use the fake.
@@ -33,11 +33,13 @@ RLS_QUESTION = "iron, blood drain barrier and restless legs syndrome"
 
 
 def engine_kind() -> str:
-    """'real' once the pipeline exists, else 'fake'; MEDBRIEF_TEST_ENGINE overrides."""
+    """'real' once the pipeline and the starter corpus it answers from exist, else
+    'fake'; MEDBRIEF_TEST_ENGINE=fake|real overrides."""
     forced = os.environ.get("MEDBRIEF_TEST_ENGINE", "").strip().lower()
     if forced in {"fake", "real"}:
         return forced
-    return "real" if importlib.util.find_spec("medbrief.pipeline") is not None else "fake"
+    needed = ("medbrief.pipeline", "medbrief.ingest.starter")
+    return "real" if all(importlib.util.find_spec(m) is not None for m in needed) else "fake"
 
 
 def fake_engine(*, delay: float = 0.0) -> FakeEngine:
