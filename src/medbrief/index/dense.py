@@ -43,6 +43,10 @@ BATCH_ITEMS = 256
 #: force over cached vectors): an ANN graph walk finds too few of them.
 EXACT_LIMIT = 4096
 REBUILD_DEAD_FRACTION = 0.25
+#: IVF-PQ candidates reranked exactly, at least: 48-byte PQ codes order
+#: close neighbours poorly. On 1M synthetic vectors, recall@10 is 0.37
+#: reranking 40 candidates, 0.91 with 256 and 1.0 with 500.
+RERANK_MIN = 512
 TRAIN_SAMPLE = 100_000
 _SQL_VARS = 500
 _SEP = "\x1f"
@@ -288,7 +292,7 @@ class FaissIndex:
                 return self._exact(query[0], labels, k)
             allowed = np.array(labels, dtype=np.int64)
         ntotal = int(self._index.ntotal)
-        fetch = min(ntotal, max(4 * k, 32))
+        fetch = min(ntotal, max(4 * k, RERANK_MIN) if self._is_ivf else max(4 * k, 32))
         while True:
             labels, scores = ann.search(
                 self._index, query, fetch, self.settings.hnsw_ef_search, allowed
