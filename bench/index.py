@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import load_all
 from medbrief.index import open_embedder, open_lexical, open_vector, remove
-from medbrief.index.cache import cache_path
+from medbrief.index.cache import VectorCache, cache_path
 from medbrief.index.state import dir_size
 from medbrief.index.sync import sync
 from medbrief.settings import Settings, get_settings
@@ -144,6 +144,32 @@ def search_process(home: Path, n: int) -> dict[str, object]:
     return out
 
 
+def dense_recall(settings: Settings, n: int = 100) -> dict[str, object]:
+    """Recall@10 of the vector index against exact best-chunk search."""
+    import sqlite3
+
+    embedder = open_embedder(settings)
+    vector = open_vector(settings, embedder)
+    assert vector is not None
+    conn = sqlite3.connect(settings.index_dir / "dense" / "members.sqlite3")
+    rows = conn.execute("SELECT item_id, hash FROM members").fetchall()
+    conn.close()
+    cache = VectorCache(cache_path(settings.index_dir, embedder.name), embedder.name, embedder.dim)
+    found = cache.get([h for _, h in rows])
+    items = np.array([i for i, _ in rows])
+    matrix = np.stack([found[h] for _, h in rows])
+    hits = 0
+    qs = embedder.embed(queries(n))
+    for q in qs:
+        scores = matrix @ q
+        best: dict[str, float] = {}
+        for j in np.argsort(-scores)[:200]:
+            best.setdefault(str(items[j]), float(scores[j]))
+        exact = sorted(best, key=lambda i: -best[i])[:10]
+        hits += len(set(exact) & {i for i, _ in vector.search(q, 10)})
+    return {"queries": n, "passages": len(rows), "recall@10": round(hits / (10 * n), 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--home", type=Path, default=Path("/tmp/medbrief-bench"))
@@ -153,6 +179,7 @@ def main() -> None:
     parser.add_argument("--warm-cache", action="store_true", help="keep cached vectors")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--search-only", action="store_true")
+    parser.add_argument("--recall", action="store_true", help="dense recall@10 vs exact")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -179,6 +206,8 @@ def main() -> None:
         check=True,
     )
     report["search"] = json.loads(child.stdout)
+    if args.recall:
+        report["dense_recall"] = dense_recall(settings)
     print(json.dumps(report, indent=1))
 
 
