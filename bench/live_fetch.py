@@ -30,7 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
-from fake_ncbi import FakeNCBI, first_records  # noqa: E402
+# the fake lives with the tests; mypy finds it only when run over tests/integration
+from fake_ncbi import FakeNCBI, first_records  # type: ignore[import-not-found,unused-ignore]  # noqa: E402
 
 from medbrief.errors import RemoteError  # noqa: E402
 from medbrief.live.eutils import EUtilsClient  # noqa: E402

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ class EUtilsClient:
         self._sleep = sleep
         self._rng = rng
         self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
         #: Requests sent, attempts included (for reports and tests).
         self.requests = 0
 
@@ -138,19 +140,22 @@ class EUtilsClient:
 
     @property
     def http(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(
-                transport=self._transport,
-                timeout=httpx.Timeout(self.settings.ncbi_timeout),
-                headers={"User-Agent": _user_agent()},
-                follow_redirects=True,
-            )
-        return self._http
+        # Locked: threads sharing a client must not each build (and leak) one.
+        with self._lock:
+            if self._http is None:
+                self._http = httpx.Client(
+                    transport=self._transport,
+                    timeout=httpx.Timeout(self.settings.ncbi_timeout),
+                    headers={"User-Agent": _user_agent()},
+                    follow_redirects=True,
+                )
+            return self._http
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
     def __enter__(self) -> EUtilsClient:
         return self
@@ -197,7 +202,8 @@ class EUtilsClient:
                 self._sleep(max(last.wait, self._backoff_wait(attempt - 1)))
             try:
                 with self.limiter.slot():
-                    self.requests += 1
+                    with self._lock:
+                        self.requests += 1
                     if post:
                         response = self.http.post(url, data=data)
                     else:
