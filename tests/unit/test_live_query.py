@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medbrief.live.query import (
     MAX_TERMS,
     clean_term,
     concept_clause,
+    leftover_clause,
     pubmed_query_for,
     relaxations,
     with_preferred_types,
@@ -55,8 +58,24 @@ def test_query_ands_concept_blocks() -> None:
 
 def test_query_without_concepts_uses_content_words() -> None:
     r = Reading(question="Does iron help restless legs?", corrected="Does iron help restless legs?")
-    assert pubmed_query_for(r) == "iron help restless legs"
+    assert pubmed_query_for(r) == "iron restless legs"
     assert pubmed_query_for(Reading(question="what is the?", corrected="what is the?")) == ""
+
+
+def test_a_single_concept_gets_the_leftover_words_as_one_block() -> None:
+    vit_d = Concept("vitamin d", ("vitamin D", "cholecalciferol"), "D014807")
+    r = Reading(
+        question="Does vitamin D supplementation reduce fractures in older adults?",
+        corrected="Does vitamin D supplementation reduce fractures in older adults?",
+        concepts=(vit_d,),
+        search_text="vitamin D supplementation reduce fractures older adults cholecalciferol",
+    )
+    block = '("supplementation"[tiab] OR "fractures"[tiab] OR "older"[tiab] OR "adults"[tiab])'
+    assert leftover_clause(r) == block
+    assert pubmed_query_for(r) == f"{concept_clause(vit_d)} AND {block}"
+    assert relaxations(r) == [pubmed_query_for(r), concept_clause(vit_d)]
+    # two concepts or more are specific enough: no leftover block
+    assert "supplementation" not in pubmed_query_for(replace(r, concepts=(vit_d, IRON)))
 
 
 def test_preferred_types_narrow_the_query() -> None:
@@ -66,8 +85,16 @@ def test_preferred_types_narrow_the_query() -> None:
     )
 
 
-def test_relaxations_drop_trailing_concepts_down_to_two() -> None:
-    qs = relaxations(reading(RLS, IRON, PREG))
-    assert qs == [pubmed_query_for(reading(RLS, IRON, PREG)), pubmed_query_for(reading(RLS, IRON))]
-    assert relaxations(reading(RLS)) == [concept_clause(RLS)]
+def test_relaxations_drop_concepts_without_mesh_first_then_from_the_end() -> None:
+    def q(*cs: Concept) -> str:
+        return pubmed_query_for(reading(*cs))
+
+    assert relaxations(reading(RLS, IRON, PREG)) == [q(RLS, IRON, PREG), q(RLS, IRON)]
+    assert relaxations(reading(RLS, PREG, IRON)) == [q(RLS, PREG, IRON), q(RLS, IRON)]
+    four = reading(RLS, PREG, IRON, Concept("Ferritins", (), "D005293"))
+    assert relaxations(four)[1:] == [
+        q(RLS, IRON, Concept("Ferritins", (), "D005293")),
+        q(RLS, IRON),
+    ]
+    assert relaxations(reading(RLS)) == [concept_clause(RLS)]  # no leftover words in "q"
     assert relaxations(reading(question="the?")) == []

@@ -41,58 +41,17 @@ MAX_CONCEPTS = 5
 # Characters with a meaning in PubMed's query syntax (phrase quotes, field tags,
 # grouping, truncation); inside a term they would change the query.
 _SYNTAX = re.compile(r'["\[\]()*{}]')
-_STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "should",
-        "than",
-        "that",
-        "the",
-        "their",
-        "there",
-        "these",
-        "this",
-        "to",
-        "vs",
-        "was",
-        "were",
-        "what",
-        "when",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "patients",
-        "patient",
-        "treatment",
-    }
+#: Question words that carry no topic: function words and the verbs of
+#: "does X reduce Y" questions.
+_STOP_TEXT = (
+    "a an and are as at be been by can could did do does for from has have how in into is "
+    "it its of on or should than that the their there these this those to vs versus was "
+    "were what when which who why will with would "
+    "patient patients treatment treat treating use used using help helps effect effects "
+    "effective reduce reduces reducing increase increases improve improves compared better"
 )
+_STOPWORDS = frozenset(_STOP_TEXT.split())
+_EDGE = "?.,;:!'"
 
 
 def clean_term(term: str) -> str:
@@ -124,16 +83,46 @@ def concept_clause(concept: Concept) -> str:
 def pubmed_query_for(reading: Reading, *, max_concepts: int = MAX_CONCEPTS) -> str:
     """The PubMed query for ``reading``: concept blocks ANDed (see module doc).
 
-    A reading without concepts falls back to its content words, which
-    PubMed's Automatic Term Mapping then maps to MeSH itself. Returns ``""``
-    when nothing searchable is left.
+    With a single concept the query would be the whole topic ("vitamin D"),
+    so the question's remaining content words join as one more OR-block
+    ("supplementation", "fractures", ...): a record must mention one of them,
+    and PubMed's Best Match ranks by all of them. A reading without concepts
+    falls back to its content words, which PubMed's Automatic Term Mapping
+    maps to MeSH itself. Returns ``""`` when nothing searchable is left.
     """
-    clauses = [c for c in (concept_clause(c) for c in reading.concepts) if c]
+    clauses = _concept_clauses(reading)[:max_concepts]
+    if len(clauses) == 1 and (rest := leftover_clause(reading)):
+        clauses.append(rest)
     if clauses:
-        return " AND ".join(clauses[:max_concepts])
+        return " AND ".join(clauses)
+    return " ".join(_content_words(reading))
+
+
+def leftover_clause(reading: Reading) -> str:
+    """An OR-block of the question's content words no concept covers."""
+    covered = {
+        word
+        for concept in reading.concepts
+        for term in (concept.label, *concept.terms)
+        for word in clean_term(term).lower().split()
+    }
+    words = [w for w in _content_words(reading) if w.lower() not in covered]
+    return concept_clause(Concept(words[0], tuple(words[1:]))) if words else ""
+
+
+def _concept_clauses(reading: Reading) -> list[str]:
+    return [c for c in (concept_clause(c) for c in reading.concepts) if c]
+
+
+def _content_words(reading: Reading) -> list[str]:
     text = reading.search_text or reading.corrected or reading.question
-    words = [w for w in clean_term(text).split() if w.lower().strip("?.,;:!") not in _STOPWORDS]
-    return " ".join(w.strip("?.,;:!") for w in words if len(w.strip("?.,;:!")) > 1)
+    words: dict[str, str] = {}
+    for raw in clean_term(text).split():
+        word = raw.strip(_EDGE)
+        key = word.lower()
+        if len(key) > 1 and key not in _STOPWORDS and any(c.isalpha() for c in key):
+            words.setdefault(key, word)
+    return list(words.values())
 
 
 def with_preferred_types(query: str) -> str:
@@ -143,13 +132,25 @@ def with_preferred_types(query: str) -> str:
 
 
 def relaxations(reading: Reading) -> list[str]:
-    """Queries to try in turn: all concept blocks, then dropping the last ones.
+    """Queries to try in turn, from the narrowest.
 
-    ANDing every concept of a long question can leave nothing; the first
-    concepts are the question's subject, so the tail is dropped first.
+    ANDing every concept of a long question can leave nothing. Blocks are
+    dropped one at a time, down to two: concepts without a MeSH descriptor
+    first (modifiers such as "asymptomatic"), then from the end (the first
+    concepts are the question's subject). A single concept sheds its
+    leftover-words block.
     """
-    n = min(len([c for c in reading.concepts if concept_clause(c)]), MAX_CONCEPTS)
-    queries = [pubmed_query_for(reading, max_concepts=k) for k in range(max(n, 1), 1, -1)]
-    if not queries:
+    blocks = [(c, concept_clause(c)) for c in reading.concepts]
+    blocks = [(c, clause) for c, clause in blocks if clause][:MAX_CONCEPTS]
+    if len(blocks) < 2:
         queries = [pubmed_query_for(reading)]
+        if blocks:
+            queries.append(blocks[0][1])
+    else:
+        kept = list(range(len(blocks)))
+        order = sorted(kept, key=lambda i: (blocks[i][0].mesh_ui is not None, -i))
+        queries = [" AND ".join(blocks[i][1] for i in kept)]
+        for i in order[: len(blocks) - 2]:
+            kept.remove(i)
+            queries.append(" AND ".join(blocks[i][1] for i in kept))
     return [q for i, q in enumerate(queries) if q and q not in queries[:i]]
