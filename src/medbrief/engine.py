@@ -15,9 +15,16 @@ from medbrief.store import Store
 from medbrief.types import Brief, Document, Filters, Recommendation, SearchResult
 
 if TYPE_CHECKING:
+    from medbrief.cite.check import SimilarityFn
+    from medbrief.index import Embedder, LexicalIndex, VectorIndex
+    from medbrief.retrieve.hybrid import Retriever
     from medbrief.understand import Reader
 
 StageCallback = Callable[[str, Any], None]
+
+#: pending items a query may embed on the fly to keep the dense index whole
+#: (a live fetch adds ~50); more than this waits for 'medbrief index'
+AUTO_EMBED_LIMIT = 500
 
 
 class Engine:
@@ -43,7 +50,70 @@ class Engine:
         with self._lock:
             return load_reader(self.settings, self.store)
 
+    @cached_property
+    def embedder(self) -> Embedder | None:
+        if self.settings.vector_backend == "none":
+            return None
+        from medbrief.index import open_embedder
+
+        return open_embedder(self.settings)
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        """The lexical index, brought up to the store (cheap) when first opened."""
+        from medbrief.index import open_lexical, sync
+
+        with self._lock:
+            index = open_lexical(self.settings)
+            sync(index, self.store)
+            return index
+
+    @cached_property
+    def dense(self) -> VectorIndex | None:
+        """The vector index as built by ``medbrief index``; never embeds here
+        except for a few pending items (see :meth:`index_notes`)."""
+        from medbrief.index import open_vector, pending, sync
+
+        with self._lock:
+            index = open_vector(self.settings, self.embedder)
+            if index is not None and 0 < pending(index, self.store) <= AUTO_EMBED_LIMIT:
+                sync(index, self.store)
+            return index
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        from medbrief.retrieve.hybrid import Retriever
+
+        return Retriever(self.store, self.lexical, self.dense, self.embedder, self.settings)
+
+    def similarity(self) -> SimilarityFn:
+        """A fresh per-brief sentence similarity: embeddings when an embedder is
+        configured, shared content words otherwise."""
+        from medbrief.cite.check import lexical_similarity
+        from medbrief.cite.similarity import CachedSimilarity
+
+        return CachedSimilarity(self.embedder) if self.embedder is not None else lexical_similarity
+
+    def index_notes(self) -> tuple[str, ...]:
+        """What the user should know about index coverage (stale dense index)."""
+        from medbrief.index import pending
+
+        if self.dense is None:
+            return ("dense search is off (vector_backend = none): lexical search only",)
+        behind = pending(self.dense, self.store)
+        if behind:
+            return (
+                f"the dense index is {behind:,} store changes behind: results use lexical "
+                "search for those items; run 'medbrief index' to embed them",
+            )
+        return ()
+
     def close(self) -> None:
+        for name in ("dense", "lexical", "retriever", "reader"):
+            index = self.__dict__.pop(name, None)
+            closer = getattr(index, "close", None)
+            if callable(closer):
+                closer()
         if "store" in self.__dict__:
             self.store.close()
             del self.__dict__["store"]
@@ -55,10 +125,11 @@ class Engine:
         self.close()
 
     def after_ingest(self) -> None:
-        """Called once an ingest has finished writing to the store."""
-        from medbrief.index import sync_lexical
+        """Called once an ingest has finished writing to the store: the lexical
+        index absorbs the new records at once (dense waits for 'medbrief index')."""
+        from medbrief.index import sync
 
-        sync_lexical(self.store, self.settings)
+        sync(self.lexical, self.store)
 
     # -- the operations every interface calls (implemented in pipeline.py)
 
@@ -80,10 +151,13 @@ class Engine:
 
         return answer(self, question, filters=filters, live=live, on_stage=on_stage)
 
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> SearchResult:
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, raw: bool = False
+    ) -> SearchResult:
+        """Hybrid search; ``raw`` searches the text as given (no spelling or expansion)."""
         from medbrief.pipeline import search
 
-        return search(self, query, k=k, filters=filters)
+        return search(self, query, k=k, filters=filters, raw=raw)
 
     def item(self, ref: str) -> Document | Recommendation:
         """A stored document or recommendation by id, PMID, DOI or source id."""

@@ -12,7 +12,12 @@ from medbrief.cite import check_findings, unresolved_markers
 from medbrief.grade import grade
 from medbrief.grade.stance import stance
 from medbrief.synthesize.facets import plan_facets
-from medbrief.synthesize.guidelines import document_drafts, order, recommendation_drafts
+from medbrief.synthesize.guidelines import (
+    covered_by,
+    document_drafts,
+    order,
+    recommendation_drafts,
+)
 from medbrief.synthesize.match import matchers as concept_matchers
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose, guideline_items
@@ -40,17 +45,19 @@ def _concept_query(concepts: tuple[Concept, ...]) -> str:
 
 
 def search(
-    engine: Engine, query: str, *, k: int = 10, filters: Filters | None = None
+    engine: Engine, query: str, *, k: int = 10, filters: Filters | None = None, raw: bool = False
 ) -> SearchResult:
-    reading = engine.reader.read(query)
+    """Hybrid search; ``raw`` searches the text as given (no spelling or expansion)."""
+    if raw:
+        from medbrief.understand import validate_question
+
+        text = validate_question(query, engine.settings.max_question_chars)
+        reading = Reading(question=query, corrected=text, search_text=text)
+    else:
+        reading = engine.reader.read(query)
     k = max(1, min(k, engine.settings.max_k))
     hits = engine.retriever.search(reading.search_text, reading.corrected, k, filters)
     return SearchResult(reading, tuple(hits), engine.index_notes())
-
-
-def _research_filters(filters: Filters | None) -> Filters:
-    base = filters or Filters()
-    return replace(base, kinds=("research",))
 
 
 def _with_kind(filters: Filters | None, kind: str) -> Filters | None:
@@ -75,11 +82,19 @@ def answer(
     if live:
         from medbrief.live import fetch_for_reading
 
-        result = fetch_for_reading(engine, reading)
-        live_ids = result.fetched
-        if result.note:
-            notes.append(result.note)
+        fetched = fetch_for_reading(engine, reading)
+        live_ids = fetched.fetched
+        if fetched.note:
+            notes.append(fetched.note)
     emit("reading", reading)
+    if reading.unknown_terms and not live_ids:
+        # a question resting on a term no stored source uses cannot be answered
+        # from them; answering the rest of it would be answering another question
+        brief = compose(question, reading, [], [], {}, {}, 0, notes)
+        emit("guidelines", ())
+        emit("research", ())
+        emit("brief", brief)
+        return brief
 
     matchers = concept_matchers(reading.concepts)
     retriever = engine.retriever
@@ -106,8 +121,8 @@ def answer(
             )
             if h.document
         ]
-    drafts = recommendation_drafts(recs, matchers)
-    covered = {r.pmid for r in recs if r.pmid and any(d.item_id == r.id for d in drafts)}
+    drafts = recommendation_drafts(recs, matchers, reading.corrected)
+    covered = covered_by(recs, drafts)
     drafts = order(drafts + document_drafts(gdocs, matchers, covered, len(recs)))
     emit("guidelines", guideline_items(drafts))
 

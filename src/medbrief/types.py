@@ -58,7 +58,7 @@ DESIGN_LABELS: dict[str, str] = {
     "narrative-review": "narrative review",
     "animal": "animal study",
     "in-vitro": "in-vitro study",
-    "other": "other",
+    "other": "other design",
 }
 FacetStatus = Literal["evidence", "no_evidence", "inconsistent"]
 
@@ -239,6 +239,9 @@ class Reading:
     #: The lexical query actually sent to the index.
     search_text: str = ""
     notes: tuple[str, ...] = ()
+    #: Content words of the question that no stored document contains: the
+    #: corpus cannot speak to them, so a brief must not pretend it does.
+    unknown_terms: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------- retrieval
@@ -319,6 +322,9 @@ class Reference:
     sample_size: int | None = None
     body: str | None = None
     retracted: bool = False
+    #: for a recommendation: whom it is for, so that each reference names
+    #: the exact recommendation and not just its guideline
+    population: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

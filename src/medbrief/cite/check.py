@@ -33,8 +33,42 @@ SEMANTIC_FLOOR = 0.5
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    "a an and are as at be by for from had has have in is it its of on or that the their this"
-    " to was were which with than these those not no".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "than",
+        "these",
+        "those",
+        "not",
+        "no",
+    ]
 )
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
@@ -63,6 +97,11 @@ class CheckResult:
     findings: tuple[Finding, ...]
     dropped_claims: int
     dropped_citations: int
+
+
+def lexical_similarity(claim: str, sentences: Sequence[str]) -> list[float]:
+    """The similarity used when no embedder is loaded: shared content words."""
+    return [lexical_support(claim, s) for s in sentences]
 
 
 def check_support(claim: str, source_text: str, similarity: SimilarityFn | None) -> Support | None:

@@ -81,6 +81,7 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
                 "sample_size": ref.sample_size,
                 "body": ref.body,
                 "retracted": ref.retracted,
+                "population": ref.population,
             }
             for ref in brief.references
         ],

@@ -10,14 +10,16 @@ import re
 
 from medbrief.types import Brief, Bullet, GuidelineItem, Reference
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~>])")
+# Source text is only ever placed inline (after a list marker or heading
+# marker), so line-start constructs (#, -, +, 1.) cannot trigger; these can.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 DISCLAIMER = (
     "medbrief reports what the sources it found say; it does not give personal medical advice."
 )
 
 
 def md_escape(text: str) -> str:
-    """Backslash-escape every CommonMark punctuation character that can start markup."""
+    """Backslash-escape every character that can start inline markup here."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
@@ -45,7 +47,9 @@ def _bullet(b: Bullet, refs: dict[int, Reference]) -> str:
 def _escape_keep_markers(text: str) -> str:
     """Escape a summary but keep its own citation markers as brackets."""
     parts = re.split(r"(\[\d+(?:, \d+)*\])", text)
-    return "".join(p if re.fullmatch(r"\[\d+(?:, \d+)*\]", p) else md_escape(p) for p in parts)
+    return "".join(
+        p if re.fullmatch(r"\[\d+(?:, \d+)*\]", p) else _SPECIAL.sub(r"\\\1", p) for p in parts
+    )
 
 
 def _guideline(g: GuidelineItem) -> list[str]:
@@ -62,9 +66,8 @@ def _guideline(g: GuidelineItem) -> list[str]:
     if g.direction:
         lines.append(f"  - Direction: {md_escape(g.direction)}")
     if g.statement_type not in ("verbatim",):
-        lines.append(
-            f"  - Wording: {md_escape(_WORDING.get(g.statement_type.split(' ')[0], g.statement_type))}"
-        )
+        wording = _WORDING.get(g.statement_type.split(" ")[0], g.statement_type)
+        lines.append(f"  - Wording: {md_escape(wording)}")
     for point in g.key_points:
         lines.append(f"  - Key point: {md_escape(point)} {_marks((g.ref,))}")
     return lines
@@ -84,6 +87,9 @@ def _reference(ref: Reference) -> str:
     ]
     if ref.journal:
         bits.append(f"*{md_escape(ref.journal)}*.")
+    if ref.kind == "guideline" and ref.design == "guideline" and ref.body:
+        who = f" for {md_escape(ref.population.rstrip('.'))}" if ref.population else ""
+        bits.append(f"Recommendation {md_escape(ref.id)}{who}.")
     if ref.year:
         bits.append(f"{ref.year}.")
     if ref.kind == "study":

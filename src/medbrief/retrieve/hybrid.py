@@ -2,8 +2,9 @@
 
 Each side fetches ``overfetch * k`` candidates so that an item ranked low by
 one side but high by the other survives into the fusion (the usual practice
-in hybrid search, e.g. txtai, Vespa). The dense side has no native filters,
-so filters are applied to its candidates after loading them from the store.
+in hybrid search, e.g. txtai, Vespa). Both sides filter natively;
+dense candidates are checked again after loading, so that a vector backend
+without filters stays correct.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class _Lexical(Protocol):
 
 
 class _Dense(Protocol):
-    def search(self, vector: Any, k: int) -> list[tuple[str, float]]: ...
+    def search(
+        self, vector: Any, k: int, filters: Filters | None = None
+    ) -> list[tuple[str, float]]: ...
 
 
 class _Embedder(Protocol):
@@ -68,8 +71,7 @@ class Retriever:
         dense: list[tuple[str, float]] = []
         if self.dense is not None and self.embedder is not None and dense_query:
             vector = self.embedder.embed([dense_query])[0]
-            # unfiltered neighbours may be mostly of another kind: dig deeper
-            dense = self.dense.search(vector, depth * (4 if filters != Filters() else 1))
+            dense = self.dense.search(vector, depth, filters)
         items = self._load([i for i, _ in lexical] + [i for i, _ in dense])
         dense = [(i, s) for i, s in dense if i in items and _passes(items[i], filters)][:depth]
         lexical = [(i, s) for i, s in lexical if i in items]

@@ -82,7 +82,8 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
         return [FacetPlan(_cap(c), (c,), "topic", f"What is known about {c}?")]
     roles = {c.label: role(c) for c in concepts}
     plans: list[tuple[int, int, FacetPlan]] = []
-    for order, (a, b) in enumerate(combinations(concepts, 2)):
+    for order, (first_c, second_c) in enumerate(combinations(concepts, 2)):
+        a, b = first_c, second_c
         # the condition goes second: "Iron and restless legs syndrome"
         if roles[a.label] == "condition" and roles[b.label] != "condition":
             a, b = b, a

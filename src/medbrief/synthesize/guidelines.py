@@ -10,6 +10,7 @@ source's own sentences that name a concept of the question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ class GuidelineDraft:
     statement_type: str
     key_points: tuple[str, ...]
     rank: int
+    strength_norm: str = "unknown"
 
 
 def _needed(n_concepts: int) -> int:
@@ -47,23 +49,58 @@ def _matched(text: str, matchers: dict[str, ConceptMatcher]) -> int:
     return sum(1 for m in matchers.values() if m.in_text(text))
 
 
-def _key_points(texts: Sequence[str], matchers: dict[str, ConceptMatcher]) -> tuple[str, ...]:
-    points: list[str] = []
+_PRACTICAL = re.compile(
+    r"\b(recommend\w*|should|offer\w*|every \d|interval\w*|start\w*|stop\w*|dose\w*|\d+ ?mg\b"
+    r"|monitor\w*|avoid\w*|test\w*|consider\w*|initiat\w*|discontinu\w*|refer\w*)\b",
+    re.IGNORECASE,
+)
+#: sections of guideline text that inform but are not something to act on
+_BACKGROUND = re.compile(
+    r"^(importance|table \d|additional tools|other related|update of previous|research needs"
+    r"|[\w ]*burden|available evidence|how did the evidence|response to public comment)",
+    re.IGNORECASE,
+)
+
+
+def _key_points(
+    texts: Sequence[str],
+    matchers: dict[str, ConceptMatcher],
+    question_numbers: set[str],
+    seen: set[str],
+) -> tuple[str, ...]:
+    """The source's most practical sentences on the question's concepts.
+
+    A sentence scores for naming a concept, for the question's own numbers
+    (ages, doses), and for wording that tells a clinician what to do; text
+    under background headings (importance, burden, tables) is skipped. A
+    sentence already shown under another recommendation is not repeated.
+    """
+    scored: list[tuple[int, int, str]] = []
+    order = 0
     for text in texts:
+        if _BACKGROUND.match(text):
+            continue
         for sentence in split_sentences(text):
-            if len(sentence) > MAX_KEY_POINT_CHARS or sentence in points:
+            order += 1
+            if len(sentence) > MAX_KEY_POINT_CHARS or sentence in seen:
                 continue
-            if _matched(sentence, matchers):
-                points.append(sentence)
-            if len(points) == MAX_KEY_POINTS:
-                return tuple(points)
+            concepts = _matched(sentence, matchers)
+            if not concepts:
+                continue
+            score = 2 * concepts + 2 * bool(_PRACTICAL.search(sentence))
+            score += 3 * bool(question_numbers & set(re.findall(r"\d+", sentence)))
+            scored.append((-score, order, sentence))
+    points = [sentence for _, _, sentence in sorted(scored)[:MAX_KEY_POINTS]]
+    seen.update(points)
     return tuple(points)
 
 
 def recommendation_drafts(
-    recs: Sequence[Recommendation], matchers: dict[str, ConceptMatcher]
+    recs: Sequence[Recommendation], matchers: dict[str, ConceptMatcher], question: str
 ) -> list[GuidelineDraft]:
     need = _needed(len(matchers))
+    numbers = set(re.findall(r"\d+", question))
+    seen: set[str] = set()
     drafts = []
     for rank, rec in enumerate(recs):
         scope = " ".join(filter(None, (rec.statement, rec.guideline_title, rec.population)))
@@ -79,8 +116,9 @@ def recommendation_drafts(
                 certainty=rec.certainty,
                 direction=rec.direction,
                 statement_type=rec.statement_type,
-                key_points=_key_points(rec.key_points, matchers),
+                key_points=_key_points(rec.key_points, matchers, numbers, seen),
                 rank=rank,
+                strength_norm=rec.strength_norm,
             )
         )
     return drafts
@@ -89,7 +127,7 @@ def recommendation_drafts(
 def document_drafts(
     docs: Sequence[Document],
     matchers: dict[str, ConceptMatcher],
-    covered_pmids: set[str],
+    covered: set[str],
     start_rank: int,
 ) -> list[GuidelineDraft]:
     """Guideline documents without graded recommendations: a short excerpt.
@@ -100,11 +138,12 @@ def document_drafts(
     need = _needed(len(matchers))
     drafts = []
     for i, doc in enumerate(docs):
-        if doc.pmid and doc.pmid in covered_pmids:
+        # a guideline whose recommendations are listed is not listed again
+        if covered & {doc.pmid, doc.doi, doc.journal, doc.title}:
             continue
         if sum(1 for m in matchers.values() if m.in_document(doc)) < need:
             continue
-        sentences = split_sentences(doc.abstract_text)
+        sentences = [_LIST_MARK.sub("", s) for s in split_sentences(doc.abstract_text)]
         scored = sorted(
             ((-_matched(s, matchers), j, s) for j, s in enumerate(sentences)),
         )
@@ -114,7 +153,7 @@ def document_drafts(
         drafts.append(
             GuidelineDraft(
                 item_id=doc.id,
-                body=doc.journal if doc.source != "pubmed" and doc.journal else _body_of(doc),
+                body=_body_of(doc),
                 year=doc.year,
                 statement=" ".join(s for _, s in best),
                 strength=None,
@@ -128,14 +167,57 @@ def document_drafts(
     return drafts
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|#+|\d+\.)\s+")
+
+
 def _body_of(doc: Document) -> str:
+    """Who issued a guideline document: a summary's registry names it as the
+    (collective) author; a PubMed record's journal is the best we have."""
+    if doc.source != "pubmed" and doc.authors:
+        return doc.authors[0]
     return doc.journal or "guideline"
 
 
+def covered_by(recs: Sequence[Recommendation], drafts: Sequence[GuidelineDraft]) -> set[str]:
+    """Identifiers of the guidelines whose recommendations are listed."""
+    listed = {d.item_id for d in drafts}
+    keys: set[str] = set()
+    for rec in recs:
+        if rec.id in listed:
+            keys.update(k for k in (rec.pmid, rec.doi, rec.guideline_title) if k)
+    return keys
+
+
 def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
-    """Best-ranked issuing body first; within a body, the newest guideline first."""
+    """Grouped by issuing body, the body with the newest guideline first (a
+    newer guideline usually supersedes an older one); within a body, newest
+    first, then by retrieval rank."""
+    newest: dict[str, int] = {}
     best: dict[str, int] = {}
     for d in drafts:
+        newest[d.body] = max(newest.get(d.body, 0), d.year or 0)
         best[d.body] = min(best.get(d.body, d.rank), d.rank)
-    ordered = sorted(drafts, key=lambda d: (best[d.body], -(d.year or 0), d.rank))
+    ordered = sorted(
+        drafts, key=lambda d: (-newest[d.body], best[d.body], d.body, -(d.year or 0), d.rank)
+    )
     return ordered[:MAX_ITEMS]
+
+
+#: how much a normalised strength weighs when choosing the key recommendation
+_STRENGTH_ORDER = {"strong": 0, "conditional": 1, "good-practice": 2, "expert-opinion": 3}
+
+
+def key_recommendations(drafts: Sequence[GuidelineDraft], n: int) -> list[int]:
+    """Indexes of the ``n`` recommendations to repeat in Key Findings: graded
+    ones first (strong, then conditional), newest first, the source's own
+    words before paraphrases."""
+    scored = sorted(
+        range(len(drafts)),
+        key=lambda i: (
+            _STRENGTH_ORDER.get(drafts[i].strength_norm, 9),
+            -(drafts[i].year or 0),
+            not drafts[i].statement_type.startswith("verbatim"),
+            i,
+        ),
+    )
+    return scored[:n]

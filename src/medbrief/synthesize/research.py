@@ -78,10 +78,18 @@ def facet_findings(
         silent: list[str] = []
         for ev in sorted(members, key=lambda e: (e.level, -(e.document.year or 0), -e.relevance)):
             st = stance(plan.question, ev.document.text)
-            if st.label == "not_addressed" or not st.sentence:
+            sentence = clean_sentence(st.sentence or "")
+            # the finding must itself speak to the sub-topic: it names at least
+            # one of its concepts, the title names the others. A methods or
+            # background sentence is not what the study found on it.
+            named = [matchers[c].in_text(sentence) for c in plan.concepts]
+            title = ev.document.title
+            titled = [
+                n or matchers[c].in_text(title) for n, c in zip(named, plan.concepts, strict=True)
+            ]
+            if st.label == "not_addressed" or not any(named) or not all(titled):
                 silent.append(ev.document.id)
                 continue
-            sentence = clean_sentence(st.sentence)
             findings.append(
                 Finding(
                     text=sentence,

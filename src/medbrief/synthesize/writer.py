@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from medbrief.synthesize.draft import Finding
-from medbrief.synthesize.guidelines import GuidelineDraft
+from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations
 from medbrief.synthesize.research import FacetFindings
 from medbrief.types import (
     DESIGN_LABELS,
@@ -80,7 +80,8 @@ def _summary(facet: FacetFindings, numbering: _Numbering) -> tuple[str, Bullet |
         by[f.stance].extend(i for i in f.item_ids if i not in by[f.stance])
     yes, no, maybe = by["yes"], by["no"], by["maybe"]
     if not (yes or no or maybe):
-        text = f"No study among those retrieved addresses {facet.plan.label[:1].lower()}{facet.plan.label[1:]}."
+        label = facet.plan.label
+        text = f"No study among those retrieved addresses {label[:1].lower()}{label[1:]}."
         return "no_evidence", Bullet(text, kind="summary")
     parts = []
     if yes:
@@ -151,7 +152,10 @@ def compose(
         research.append(
             Facet(facet.plan.label, facet.plan.concepts, status, tuple(bullets))  # type: ignore[arg-type]
         )
-    key_findings = [Bullet(_guideline_key(g), (g.ref,)) for g in guidelines[:MAX_KEY_GUIDELINES]]
+    key_findings = [
+        Bullet(_guideline_key(guidelines[i]), (guidelines[i].ref,))
+        for i in key_recommendations(guideline_drafts, MAX_KEY_GUIDELINES)
+    ]
     key_findings.extend(key_facets)
     abstained = not guidelines and all(f.status == "no_evidence" for f in research)
     references = tuple(
@@ -181,11 +185,15 @@ def compose(
     )
 
 
+_UNGRADED = ("not stated", "n/a", "not applicable", "none")
+
+
 def _guideline_key(g: GuidelineItem) -> str:
-    grade = "; ".join(x for x in (g.strength, g.certainty) if x)
+    grades = [x for x in (g.strength, g.certainty) if x and not x.lower().startswith(_UNGRADED)]
     year = f" ({g.year})" if g.year else ""
     first = g.statement.split(". ")[0].rstrip(".")
-    return f"{g.body}{year}: {first}." + (f" Grading as stated: {grade}." if grade else "")
+    grading = f" Graded by the source: {'; '.join(grades)}." if grades else ""
+    return f"{g.body}{year}: {first}.{grading}"
 
 
 def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> Reference:
@@ -201,6 +209,7 @@ def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> 
             url=item.url or _doi_url(item.doi),
             design="guideline",
             body=item.body,
+            population=item.population,
         )
     design = ev.design if ev else ("guideline" if item.kind == "guideline" else None)
     return Reference(

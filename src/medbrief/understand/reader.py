@@ -17,12 +17,16 @@ from medbrief.understand.text import (
     clean,
     foreign_scripts,
     key_words,
+    singular,
     tokenize,
     validate_question,
 )
 from medbrief.understand.units import split_units
 from medbrief.understand.vocabulary import Vocabulary
 
+#: Below this many documents the corpus is too small to say a word is absent
+#: from it on purpose.
+MIN_CORPUS_DOCUMENTS = 500
 #: Extra terms of one concept added to the lexical query (the rest stay in
 #: ``Concept.terms`` for retrieval to use as it sees fit).
 MAX_TERMS_SEARCHED = 4
@@ -66,6 +70,9 @@ class Reader:
         if not concepts:
             notes.append("no medical terms recognised in the question; searched as written")
         expansions = list(dict.fromkeys(expansions))
+        unknown = self._unknown_terms(tokens, concepts)
+        if unknown:
+            notes.append("no stored document mentions " + ", ".join(f"'{w}'" for w in unknown))
         return Reading(
             question=question,
             corrected=corrected,
@@ -74,7 +81,25 @@ class Reader:
             concepts=concepts,
             search_text=self._search_text(tokens, expansions, concepts),
             notes=tuple(dict.fromkeys(notes)),
+            unknown_terms=unknown,
         )
+
+    def _unknown_terms(self, tokens: list[Token], concepts: tuple[Concept, ...]) -> tuple[str, ...]:
+        """Content words outside every concept that the corpus never uses."""
+        vocab = self.vocabulary
+        if vocab.corpus_documents < MIN_CORPUS_DOCUMENTS:
+            return ()
+        covered = {w for c in concepts for t in (c.label, *c.terms) for w in key_words(t)}
+        out = []
+        for unit in split_units(tokens):
+            word = unit.bare
+            if not unit.is_word or len(word) < 4 or word in STOP_WORDS:
+                continue
+            if word in covered or singular(word) in covered or word in vocab.medical:
+                continue
+            if not any(vocab.corpus_words.get(w, 0) for w in (word, singular(word))):
+                out.append(unit.text)
+        return tuple(dict.fromkeys(out))
 
     def _resolve(self, tokens: list[Token]) -> dict[int, Resolution]:
         context = {t.lower for t in tokens}

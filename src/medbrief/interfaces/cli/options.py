@@ -40,7 +40,7 @@ def filter_options(f: F) -> F:
                 "--publication-type",
                 "publication_types",
                 multiple=True,
-                help="Only records with this PubMed publication type, e.g. 'Randomized Controlled Trial'.",
+                help="Only this PubMed publication type ('Randomized Controlled Trial').",
             ),
         ]
     ):

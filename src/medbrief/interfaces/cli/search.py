@@ -111,7 +111,7 @@ def search(
         click.echo(f"note: {note}")
     for hit in result.hits:
         item: Any = hit.document or hit.recommendation
-        title = getattr(item, "title", None) or getattr(item, "statement", "")
+        title = str(getattr(item, "title", None) or getattr(item, "statement", ""))
         year = getattr(item, "year", None) or ""
         click.echo(f"{hit.rank:>3}. {hit.id}  {year}  {title[:100]}")
         if explain:
