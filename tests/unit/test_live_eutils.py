@@ -257,6 +257,12 @@ def test_retstart_limit_is_not_mistaken_for_expiry(make: Callable[..., EUtilsCli
 def test_esearch_error_element_surfaces_and_transient_ones_retry(
     make: Callable[..., EUtilsClient],
 ) -> None:
+    empty = ok(
+        b"<eSearchResult><ERROR>Empty term and query_key - nothing todo</ERROR></eSearchResult>"
+    )
+    with pytest.raises(RemoteError, match="Empty term and query_key") as info:
+        make(Recorder(empty)).esearch("")
+    assert not isinstance(info.value, HistoryExpiredError)
     bad = ok(b"<eSearchResult><ERROR>Invalid query syntax near ((</ERROR></eSearchResult>")
     with pytest.raises(RemoteError, match=r"Invalid query syntax near \(\("):
         make(Recorder(bad)).esearch("((")
@@ -276,6 +282,16 @@ def test_efetch_posts_ids_in_batches_of_at_most_200(make: Callable[..., EUtilsCl
         client.efetch([str(i) for i in range(201)])
     with pytest.raises(ValueError, match="at least one"):
         client.efetch([])
+
+
+def test_long_search_terms_are_posted(make: Callable[..., EUtilsClient]) -> None:
+    rec = Recorder(ok(ESEARCH))
+    client = make(rec)
+    client.esearch("short")
+    term = " OR ".join(f'"term {i}"[tiab]' for i in range(120))
+    client.esearch(term)
+    assert [r.method for r in rec.requests] == ["GET", "POST"]
+    assert rec.params()["term"] == term and b"term" not in rec.requests[-1].url.query
 
 
 def test_espell(make: Callable[..., EUtilsClient]) -> None:

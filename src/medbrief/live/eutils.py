@@ -58,7 +58,7 @@ _TRANSIENT_MARKERS = (
     "try again",
     "unable to route",
 )
-_HISTORY_MARKERS = ("webenv", "history", "query_key", "query #", "query key")
+_HISTORY_MARKERS = ("retrieve history", "history data", "unable to obtain query", "webenv")
 
 
 class UnreachableError(RemoteError):
