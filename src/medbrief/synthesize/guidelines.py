@@ -39,6 +39,10 @@ class GuidelineDraft:
     key_points: tuple[str, ...]
     rank: int
     strength_norm: str = "unknown"
+    #: an excerpt of a guideline document rather than a graded recommendation
+    excerpt: bool = False
+    #: how many of the question's concepts the recommendation names
+    matched: int = 0
 
 
 def _needed(n_concepts: int) -> int:
@@ -104,7 +108,8 @@ def recommendation_drafts(
     drafts = []
     for rank, rec in enumerate(recs):
         scope = " ".join(filter(None, (rec.statement, rec.guideline_title, rec.population)))
-        if _matched(scope, matchers) < need:
+        matched = _matched(scope, matchers)
+        if matched < need:
             continue
         drafts.append(
             GuidelineDraft(
@@ -119,6 +124,7 @@ def recommendation_drafts(
                 key_points=_key_points(rec.key_points, matchers, numbers, seen),
                 rank=rank,
                 strength_norm=rec.strength_norm,
+                matched=matched,
             )
         )
     return drafts
@@ -141,13 +147,19 @@ def document_drafts(
         # a guideline whose recommendations are listed is not listed again
         if covered & {doc.pmid, doc.doi, doc.journal, doc.title}:
             continue
-        if sum(1 for m in matchers.values() if m.in_document(doc)) < need:
+        matched = sum(1 for m in matchers.values() if m.in_document(doc))
+        if matched < need:
             continue
-        sentences = [_LIST_MARK.sub("", s) for s in split_sentences(doc.abstract_text)]
+        sentences = [
+            _LIST_MARK.sub("", s)
+            for s in split_sentences(doc.abstract_text)
+            if "|" not in s  # Markdown table rows are not sentences
+        ]
         scored = sorted(
             ((-_matched(s, matchers), j, s) for j, s in enumerate(sentences)),
         )
-        best = sorted((j, s) for score, j, s in scored[:MAX_EXCERPT_SENTENCES] if score < 0)
+        # an excerpt must itself name the concepts a recommendation must name
+        best = sorted((j, s) for score, j, s in scored[:MAX_EXCERPT_SENTENCES] if -score >= need)
         if not best:
             continue
         drafts.append(
@@ -162,6 +174,8 @@ def document_drafts(
                 statement_type="summary" if doc.note else "excerpt",
                 key_points=(),
                 rank=start_rank + i,
+                excerpt=True,
+                matched=matched,
             )
         )
     return drafts
@@ -189,17 +203,32 @@ def covered_by(recs: Sequence[Recommendation], drafts: Sequence[GuidelineDraft])
 
 
 def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
-    """Grouped by issuing body, the body with the newest guideline first (a
-    newer guideline usually supersedes an older one); within a body, newest
-    first, then by retrieval rank."""
-    newest: dict[str, int] = {}
-    best: dict[str, int] = {}
+    """The guideline section's order, by issuing body.
+
+    Graded recommendations come before excerpts of guideline documents. Bodies
+    are ordered by how many of the question's concepts their best
+    recommendation names, then bodies that grade their recommendations, then
+    the newest guideline (a newer guideline usually supersedes an older one),
+    then retrieval rank; within a body, by concepts named, then rank.
+    """
+    groups: dict[tuple[bool, str], list[GuidelineDraft]] = {}
     for d in drafts:
-        newest[d.body] = max(newest.get(d.body, 0), d.year or 0)
-        best[d.body] = min(best.get(d.body, d.rank), d.rank)
-    ordered = sorted(
-        drafts, key=lambda d: (-newest[d.body], best[d.body], d.body, -(d.year or 0), d.rank)
-    )
+        groups.setdefault((d.excerpt, d.body), []).append(d)
+
+    def group_key(key: tuple[bool, str]) -> tuple[bool, int, bool, int, int]:
+        items = groups[key]
+        graded = any(d.strength_norm != "unknown" for d in items)
+        return (
+            key[0],
+            -max(d.matched for d in items),
+            not graded,
+            -max(d.year or 0 for d in items),
+            min(d.rank for d in items),
+        )
+
+    ordered = []
+    for key in sorted(groups, key=group_key):
+        ordered.extend(sorted(groups[key], key=lambda d: (-d.matched, d.rank)))
     return ordered[:MAX_ITEMS]
 
 

@@ -41,7 +41,8 @@ def term_pattern(term: str) -> str:
     if not words:
         return ""
     # an all-caps abbreviation must match as a whole word, case-insensitively
-    return r"\b" + r"[\s\-/]+".join(_word_pattern(w) for w in words) + r"\b"
+    # "pre-exposure", "pre exposure" and "preexposure" are one term
+    return r"\b" + r"[\s\-/]*".join(_word_pattern(w) for w in words) + r"\b"
 
 
 @lru_cache(maxsize=4096)

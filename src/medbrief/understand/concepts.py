@@ -46,6 +46,7 @@ class ConceptExtractor:
         self.vocab = vocab
         self.nonconcepts = sources.nonconcepts()
         self.eponyms = sources.eponyms()
+        self.drug_classes = sources.drug_classes()
 
     def extract(
         self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
@@ -225,7 +226,15 @@ class ConceptExtractor:
     def _concept(self, f: _Found) -> Concept:
         terms: list[str] = []
         seen = {fold(f.label)}
-        for term in [*f.surfaces, *f.terms, *self._spelling_variants(f.label)]:
+        related: list[str] = []
+        for name in (f.label, *f.surfaces):
+            # a class is searched by its members' names too (drug_classes.tsv)
+            related.extend(self.drug_classes.get(fold(name), ()))
+            # "low-dose aspirin" is aspirin at a dose: sources name the drug
+            dosed = _DOSE_MODIFIER.match(name)
+            if dosed:
+                related.append(dosed.group(1))
+        for term in [*f.surfaces, *f.terms, *self._spelling_variants(f.label), *related]:
             key = fold(term)
             if key and key not in seen:
                 seen.add(key)
@@ -251,4 +260,7 @@ class ConceptExtractor:
         return [" ".join(other)] if other != words else []
 
 
+_DOSE_MODIFIER = re.compile(
+    r"^(?:low|high|standard|very low|ultra-low)[- ]dose (.+)$", re.IGNORECASE
+)
 _SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){3})[A-Z][A-Z0-9]{2,9}$")

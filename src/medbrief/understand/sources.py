@@ -149,6 +149,20 @@ def synonym_sets() -> list[SynonymSet]:
     return sets
 
 
+def drug_classes() -> dict[str, tuple[str, ...]]:
+    """Folded name of a drug class (label or other name) -> its member drugs."""
+    from medbrief.understand.text import fold
+
+    classes: dict[str, tuple[str, ...]] = {}
+    for row in _data_lines("drug_classes.tsv"):
+        parts = [*row, "", ""]
+        members = tuple(m.strip() for m in parts[2].split("|") if m.strip())
+        for name in [parts[0], *parts[1].split("|")]:
+            if name.strip():
+                classes[fold(name.strip())] = members
+    return classes
+
+
 def protected_words() -> frozenset[str]:
     return _word_list("protected.txt")
 
