@@ -56,6 +56,8 @@ def make_engine(home: Path) -> Any:
         from medbrief.engine import Engine
         from medbrief.settings import get_settings
 
+        # MEDBRIEF_TEST_HOME runs the suite against an existing store instead.
+        home = Path(os.environ.get("MEDBRIEF_TEST_HOME") or home)
         return Engine(get_settings(home=home, load_starter=True))
     return fake_engine()
 

@@ -81,7 +81,7 @@ def test_server_errors_are_shown_not_thrown(
         page.fill("#question", "iron and restless legs syndrome")
         page.keyboard.press("Enter")
         page.wait_for_selector("#error:not([hidden])")
-        page.wait_for_function("!document.getElementById('ask-button').disabled")
+        page.wait_for_function("() => !document.getElementById('ask-button').disabled")
         assert page.locator("#error").inner_text() == (
             "the index is being rebuilt; try again in a minute"
         )
@@ -96,7 +96,7 @@ def test_server_errors_are_shown_not_thrown(
 def test_over_long_question_gets_the_servers_message(watched: Any, served_fake: str) -> None:
     page = watched
     page.goto(served_fake + "/")
-    page.wait_for_function("document.getElementById('question').maxLength === 2000")
+    page.wait_for_function("() => document.getElementById('question').maxLength === 2000")
     # typing stops at maxlength; a pasted-in value set by script reaches the server
     page.evaluate("document.getElementById('question').value = 'iron '.repeat(500)")
     page.click("#ask-button")

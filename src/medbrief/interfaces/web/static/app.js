@@ -242,10 +242,14 @@
     return button;
   }
 
+  // "[3, 4, 5]": each number keeps its bracket or comma on its line, and a long
+  // group may still wrap between numbers (a phone is 375 px wide).
   function citeGroup(numbers, bullet) {
-    const parts = ["["];
-    numbers.forEach((n, i) => parts.push(i ? ", " : "", citeButton(n, bullet)));
-    parts.push("]");
+    const last = numbers.length - 1;
+    const parts = numbers.map((n, i) => [
+      i ? " " : "",
+      el("span", { class: "cite-item" }, i ? "" : "[", citeButton(n, bullet), i === last ? "]" : ","),
+    ]);
     return el("span", { class: "cites" }, parts);
   }
 
@@ -362,9 +366,16 @@
   }
 
   // The text with the first occurrence of `sentence` wrapped in <mark>
-  // (whitespace-insensitive), or null when it does not occur.
+  // (whitespace-insensitive), or null when it does not occur. A sentence
+  // quoted with its abstract section's heading ("CONCLUSIONS: ...") is found
+  // without it, since the card shows headings apart from the text.
   function highlighted(text, sentence) {
     if (!sentence || !text) return null;
+    const unlabelled = sentence.replace(/^[A-Z][A-Za-z /&-]{1,40}:\s+/, "");
+    return find(text, sentence) || (unlabelled !== sentence ? find(text, unlabelled) : null);
+  }
+
+  function find(text, sentence) {
     let start = text.indexOf(sentence);
     let length = sentence.length;
     if (start < 0) {
