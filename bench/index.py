@@ -144,6 +144,39 @@ def search_process(home: Path, n: int) -> dict[str, object]:
     return out
 
 
+def build_rate(n: int) -> dict[str, object]:
+    """Dense build rate on the first ``n`` records of the 2021 MEDLINE update
+    file (~90% with abstracts), cold cache, with CPU time: on a shared
+    machine wall time says little, CPU seconds per document do not change."""
+    import tempfile
+    from itertools import islice
+
+    from corpus import pubmed_records
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = get_settings(home=Path(tmp), load_starter=False)
+        with Store.open(settings.db_path) as store:
+            records = pubmed_records(SHARED / "pubmed" / "pubmed21n1298.xml.gz")
+            docs = [d for d in islice(records, n) if not isinstance(d, list)]
+            store.write_documents(docs)
+            vector = open_vector(settings)
+            assert vector is not None
+            t, cpu = time.perf_counter(), time.process_time()
+            items = sync(vector, store)
+            seconds, cpu_s = time.perf_counter() - t, time.process_time() - cpu
+            passages = vector.status()["passages"]
+    return {
+        "documents": items,
+        "passages": passages,
+        "with_abstract": sum(1 for d in docs if d.abstract),
+        "seconds": round(seconds, 1),
+        "cpu_s": round(cpu_s, 1),
+        "docs_per_s": round(items / seconds, 1),
+        "docs_per_cpu_s": round(items / cpu_s, 1),
+        "passages_per_cpu_s": round(passages / cpu_s, 1),
+    }
+
+
 def dense_recall(settings: Settings, n: int = 100) -> dict[str, object]:
     """Recall@10 of the vector index against exact best-chunk search."""
     import sqlite3
@@ -180,10 +213,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--search-only", action="store_true")
     parser.add_argument("--recall", action="store_true", help="dense recall@10 vs exact")
+    parser.add_argument(
+        "--rate", type=int, default=0, metavar="N", help="only: dense build rate on N records"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(search_process(args.home, args.queries)))
+        return
+    if args.rate:
+        print(json.dumps({"build_rate": build_rate(args.rate)}, indent=1))
         return
     settings = get_settings(home=args.home, load_starter=False)
     report: dict[str, object] = {"cpus": os.cpu_count()}
