@@ -2,7 +2,10 @@
 
 Backends are created by name through :mod:`medbrief.registry` (entry-point
 groups ``medbrief.lexical``, ``medbrief.vector``, ``medbrief.embedder``), the
-built-in ones exactly like plugins. Item ids are the store's ids
+built-in ones exactly like plugins. Factories are called as
+``lexical(settings)``, ``vector(settings, embedder=...)`` and
+``embedder(settings)``; ``memory`` (lexical and vector) and ``hash``
+(embedder) are in-memory fakes for tests. Item ids are the store's ids
 (``pmid:123``, a recommendation id), so every index answers in the same
 currency and the retrieval stage can fuse them.
 
