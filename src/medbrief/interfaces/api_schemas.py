@@ -125,6 +125,9 @@ class ReferenceOut(_Open):
     sample_size: int | None
     body: str | None
     retracted: bool
+    population: str | None = Field(
+        None, description="Who a guideline recommendation applies to, as the source says."
+    )
 
 
 class BriefOut(_Open):
