@@ -31,9 +31,19 @@ class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._lock = threading.RLock()
+        self._store: Store | None = None
 
-    @cached_property
+    @property
     def store(self) -> Store:
+        store = self._store
+        if store is None:
+            with self._lock:  # two threads asking first must not open (and seed) it twice
+                if self._store is None:
+                    self._store = self._open_store()
+                store = self._store
+        return store
+
+    def _open_store(self) -> Store:
         store = Store.open(self.settings.db_path)
         empty = store.count() == 0 and store.count("recommendations") == 0
         if self.settings.load_starter and empty and store.meta_get("starter.loaded") is None:
@@ -114,9 +124,9 @@ class Engine:
             closer = getattr(index, "close", None)
             if callable(closer):
                 closer()
-        if "store" in self.__dict__:
-            self.store.close()
-            del self.__dict__["store"]
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def __enter__(self) -> Engine:
         return self

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from medbrief.cite import check_findings, unresolved_markers
 from medbrief.grade import grade
 from medbrief.grade.stance import stance
+from medbrief.retrieve.hybrid import expansion_terms
 from medbrief.synthesize.facets import plan_facets
 from medbrief.synthesize.guidelines import (
     covered_by,
@@ -23,7 +24,6 @@ from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose, guideline_items
 from medbrief.types import (
     Brief,
-    Concept,
     Document,
     Evidence,
     Filters,
@@ -40,10 +40,6 @@ GUIDELINE_CANDIDATES = 25
 FACET_CANDIDATES = 15
 
 
-def _concept_query(concepts: tuple[Concept, ...]) -> str:
-    return " ".join(" ".join(dict.fromkeys((c.label, *c.terms))) for c in concepts)
-
-
 def search(
     engine: Engine, query: str, *, k: int = 10, filters: Filters | None = None, raw: bool = False
 ) -> SearchResult:
@@ -56,7 +52,9 @@ def search(
     else:
         reading = engine.reader.read(query)
     k = max(1, min(k, engine.settings.max_k))
-    hits = engine.retriever.search(reading.search_text, reading.corrected, k, filters)
+    hits = engine.retriever.search(
+        reading.corrected, k, filters, expansions=expansion_terms(reading)
+    )
     return SearchResult(reading, tuple(hits), engine.index_notes())
 
 
@@ -103,24 +101,19 @@ def answer(
     # -- guidelines: graded recommendations, then guideline documents
     recs: list[Recommendation] = []
     gdocs: list[Document] = []
+    expansions = expansion_terms(reading)
     rec_filters = _with_kind(filters, "recommendation")
     if rec_filters is not None:
-        recs = [
-            h.recommendation
-            for h in retriever.search(
-                reading.search_text, reading.corrected, GUIDELINE_CANDIDATES, rec_filters
-            )
-            if h.recommendation
-        ]
+        hits = retriever.search(
+            reading.corrected, GUIDELINE_CANDIDATES, rec_filters, expansions=expansions
+        )
+        recs = [h.recommendation for h in hits if h.recommendation]
     gdoc_filters = _with_kind(filters, "guideline")
     if gdoc_filters is not None:
-        gdocs = [
-            h.document
-            for h in retriever.search(
-                reading.search_text, reading.corrected, GUIDELINE_CANDIDATES, gdoc_filters
-            )
-            if h.document
-        ]
+        hits = retriever.search(
+            reading.corrected, GUIDELINE_CANDIDATES, gdoc_filters, expansions=expansions
+        )
+        gdocs = [h.document for h in hits if h.document]
     drafts = recommendation_drafts(recs, matchers, reading.corrected)
     covered = covered_by(recs, drafts)
     drafts = order(drafts + document_drafts(gdocs, matchers, covered, len(recs)))
@@ -128,19 +121,19 @@ def answer(
 
     # -- research: the whole question, then each sub-topic on its own
     plans = plan_facets(reading.concepts)
-    hits: dict[str, Hit] = {}
+    found: dict[str, Hit] = {}
     research_filters = _with_kind(filters, "research")
     if research_filters is not None:
-        queries = [(reading.search_text, reading.corrected, settings.brief_studies)]
+        queries = [(reading.corrected, expansions, settings.brief_studies)]
         for plan in plans:
-            concepts = tuple(c for c in reading.concepts if c.label in plan.concepts)
-            q = _concept_query(concepts)
-            queries.append((q, plan.question, FACET_CANDIDATES))
-        for lexical_q, dense_q, k in queries:
-            for hit in retriever.search(lexical_q, dense_q, k, research_filters):
-                if hit.document is not None and hit.id not in hits:
-                    hits[hit.id] = hit
-    evidence = _graded(hits.values(), filters)
+            concepts = [c for c in reading.concepts if c.label in plan.concepts]
+            terms = [t for c in concepts for t in c.terms]
+            queries.append((" ".join(plan.concepts), terms, FACET_CANDIDATES))
+        for text, extra, k in queries:
+            for hit in retriever.search(text, k, research_filters, expansions=extra):
+                if hit.document is not None and hit.id not in found:
+                    found[hit.id] = hit
+    evidence = _graded(found.values(), filters)
     similarity = engine.similarity()
     findings = facet_findings(plans, list(evidence.values()), matchers, stance, similarity)
 

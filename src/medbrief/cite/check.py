@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
-from medbrief.synthesize.draft import Finding, Support
+from medbrief.synthesize.draft import Finding, Support, strip_label
 from medbrief.types import Brief
 
 SimilarityFn = Callable[[str, Sequence[str]], list[float]]
@@ -143,7 +143,7 @@ def check_findings(
             if found is None:
                 dropped_citations += 1
                 continue
-            supports.append(Support(s.item_id, found.sentence, found.score))
+            supports.append(Support(s.item_id, strip_label(found.sentence), found.score))
         if supports:
             kept.append(finding.with_supports(tuple(supports)))
         else:

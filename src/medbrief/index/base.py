@@ -54,9 +54,18 @@ class LexicalIndex(Protocol):
     @property
     def watermark(self) -> int: ...
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> Scored:
+    def search(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        expansions: Sequence[str] = (),
+    ) -> Scored:
         """Best ``k`` items for free text ``query`` as ``(id, score)``, best first.
 
+        ``expansions`` (synonyms, expanded abbreviations) are searched too, with
+        less weight than the query's own words where the backend can weigh.
         Never raises on odd user text: syntax characters are plain text."""
         ...
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from medbrief.index.base import Scored
@@ -107,8 +107,17 @@ class Fts5Index:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
         return 0 if row is None else int(row[0])
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> Scored:
-        words = [w.lower() for w in _WORD.findall(query[:MAX_QUERY_CHARS])]
+    def search(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        expansions: Sequence[str] = (),
+    ) -> Scored:
+        # FTS5's bm25() cannot weigh query terms: expansion words count in full
+        text = " ".join([query, *expansions])
+        words = [w.lower() for w in _WORD.findall(text[:MAX_QUERY_CHARS])]
         words = [w for w in dict.fromkeys(words) if w not in STOPWORDS][:MAX_QUERY_TERMS]
         if not words or k <= 0:
             return []

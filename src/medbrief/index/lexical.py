@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from medbrief.errors import IndexStateError
@@ -37,6 +37,8 @@ FIELD_WEIGHTS = {"text": 1.0, "title": 0.3, "terms": 0.5}
 #: Distinct query terms used; longer input is cut (the reading stage already
 #: limits questions, this only keeps a pasted page from building a huge query).
 MAX_QUERY_TERMS = 64
+#: weight of a word that only an expansion (synonym, abbreviation) brings
+EXPANSION_WEIGHT = 0.4
 MAX_QUERY_CHARS = 20_000
 COMMIT_EVERY = 20_000
 WRITER_HEAP = 128_000_000
@@ -129,17 +131,31 @@ class TantivyIndex:
         tokens: list[str] = self._analyzer.analyze(text[:MAX_QUERY_CHARS])
         return list(dict.fromkeys(tokens))
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> Scored:
+    def search(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        expansions: Sequence[str] = (),
+    ) -> Scored:
         import tantivy
 
         self._open()
         if k <= 0:
             return []
-        counts = Counter(self._analyzer.analyze(query[:MAX_QUERY_CHARS]))
-        if not counts:
+        counts: Counter[str] = Counter(self._analyzer.analyze(query[:MAX_QUERY_CHARS]))
+        weights = {term: float(n) for term, n in counts.items()}
+        # an expansion word adds evidence, at a fraction of a question word's
+        # weight and only once however many synonyms repeat it (query expansion
+        # with down-weighted terms, as in RM3: Abdul-Jaleel et al., TREC 2004)
+        for text in expansions:
+            for term in self._analyzer.analyze(text[:MAX_QUERY_CHARS]):
+                weights.setdefault(term, EXPANSION_WEIGHT)
+        if not weights:
             return []
         should = []
-        for term, n in list(counts.items())[:MAX_QUERY_TERMS]:
+        for term, n in list(weights.items())[:MAX_QUERY_TERMS]:
             for field, weight in FIELD_WEIGHTS.items():
                 q = tantivy.Query.term_query(self._schema, field, term, index_option="freq")
                 should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, weight * n)))

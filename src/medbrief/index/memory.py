@@ -10,7 +10,7 @@ registered as backend ``memory`` (lexical and vector).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,8 +85,15 @@ class MemoryLexical(_Memory):
     def _learn(self, item: IndexItem) -> None:
         self._words[item.id] = _words(f"{item.title} {item.body} {item.terms}")
 
-    def search(self, query: str, k: int, filters: Filters | None = None) -> Scored:
-        wanted = _words(query)
+    def search(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        expansions: Sequence[str] = (),
+    ) -> Scored:
+        wanted = _words(" ".join([query, *expansions]))
         scored = [
             (id_, float(len(wanted & words)))
             for id_, words in self._words.items()

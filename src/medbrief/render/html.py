@@ -14,12 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from medbrief.render._references import reference_link, safe_url
+from medbrief.render.markdown import DISCLAIMER
 from medbrief.types import DESIGN_LABELS, Brief, Bullet, Facet, GuidelineItem, Reference
 
 #: Same words as the Markdown brief, so every format says the same thing.
-DISCLAIMER = (
-    "medbrief reports what the sources it found say; it does not give personal medical advice."
-)
 _STATUS_LABELS = {
     "evidence": "Evidence found",
     "no_evidence": "No study among those retrieved addresses this",

@@ -16,12 +16,17 @@ from typing import Any, Protocol
 from medbrief.retrieve.fusion import convex, rrf
 from medbrief.settings import Settings
 from medbrief.store import Store
-from medbrief.types import Document, Filters, Hit, ItemKind, Recommendation
+from medbrief.types import Document, Filters, Hit, ItemKind, Reading, Recommendation
 
 
 class _Lexical(Protocol):
     def search(
-        self, query: str, k: int, filters: Filters | None = None
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        expansions: Sequence[str] = (),
     ) -> list[tuple[str, float]]: ...
 
 
@@ -33,6 +38,15 @@ class _Dense(Protocol):
 
 class _Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Any: ...
+
+
+def expansion_terms(reading: Reading) -> list[str]:
+    """What widens a question's lexical search: expanded abbreviations,
+    synonyms and spelling variants, and each concept's other names."""
+    terms = [e.expansion for e in reading.expansions]
+    for concept in reading.concepts:
+        terms.extend(concept.terms)
+    return list(dict.fromkeys(terms))
 
 
 def _passes(item: Document | Recommendation, filters: Filters) -> bool:
@@ -60,27 +74,39 @@ class Retriever:
 
     def search(
         self,
-        lexical_query: str,
-        dense_query: str,
+        text: str,
         k: int,
         filters: Filters | None = None,
+        *,
+        expansions: Sequence[str] = (),
+        lexical: bool = True,
+        dense: bool = True,
     ) -> list[Hit]:
+        """The ``k`` best items for ``text``; ``expansions`` (synonyms, expanded
+        abbreviations) widen the lexical side at reduced weight; the dense side
+        embeds ``text`` alone, since a vector already captures synonymy."""
         filters = filters or Filters()
         depth = k * self.settings.overfetch
-        lexical = self.lexical.search(lexical_query, depth, filters) if lexical_query else []
-        dense: list[tuple[str, float]] = []
-        if self.dense is not None and self.embedder is not None and dense_query:
-            vector = self.embedder.embed([dense_query])[0]
-            dense = self.dense.search(vector, depth, filters)
-        items = self._load([i for i, _ in lexical] + [i for i, _ in dense])
-        dense = [(i, s) for i, s in dense if i in items and _passes(items[i], filters)][:depth]
-        lexical = [(i, s) for i, s in lexical if i in items]
+        lexical_hits = (
+            self.lexical.search(text, depth, filters, expansions=expansions)
+            if lexical and text
+            else []
+        )
+        dense_hits: list[tuple[str, float]] = []
+        if dense and self.dense is not None and self.embedder is not None and text:
+            vector = self.embedder.embed([text])[0]
+            dense_hits = self.dense.search(vector, depth, filters)
+        items = self._load([i for i, _ in lexical_hits] + [i for i, _ in dense_hits])
+        dense_hits = [(i, s) for i, s in dense_hits if i in items and _passes(items[i], filters)][
+            :depth
+        ]
+        lexical_hits = [(i, s) for i, s in lexical_hits if i in items]
         if self.settings.fusion == "convex":
-            fused = convex(lexical, dense, self.settings.convex_alpha)
+            fused = convex(lexical_hits, dense_hits, self.settings.convex_alpha)
         else:
-            fused = rrf([lexical, dense], self.settings.rrf_k)
-        lex_rank = {i: (r, s) for r, (i, s) in enumerate(lexical, 1)}
-        den_rank = {i: (r, s) for r, (i, s) in enumerate(dense, 1)}
+            fused = rrf([lexical_hits, dense_hits], self.settings.rrf_k)
+        lex_rank = {i: (r, s) for r, (i, s) in enumerate(lexical_hits, 1)}
+        den_rank = {i: (r, s) for r, (i, s) in enumerate(dense_hits, 1)}
         hits = []
         for rank, (id_, score) in enumerate(fused[:k], 1):
             item = items[id_]

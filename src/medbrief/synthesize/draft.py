@@ -19,11 +19,14 @@ _SOURCE_REFS = re.compile(r"\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\]")
 _LABEL = re.compile(r"^(?:[A-Z][A-Z /&-]{2,40}|[A-Z][a-z]+(?: [a-z]+){0,3}):\s+")
 
 
+def strip_label(sentence: str) -> str:
+    """A sentence without the abstract section heading it may start with."""
+    return _LABEL.sub("", sentence.strip())
+
+
 def clean_sentence(sentence: str) -> str:
     """A source sentence as quoted in a brief: no section label, no ref markers."""
-    text = _SOURCE_REFS.sub("", sentence.strip())
-    text = _LABEL.sub("", text)
-    return " ".join(text.split())
+    return " ".join(strip_label(_SOURCE_REFS.sub("", sentence.strip())).split())
 
 
 @dataclass(frozen=True, slots=True)
