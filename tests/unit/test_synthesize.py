@@ -1,0 +1,246 @@
+"""The writer's parts on tiny inline data, with exact expectations."""
+
+from __future__ import annotations
+
+from medbrief.cite import check_findings, check_support
+from medbrief.cite.check import lexical_similarity, numbers
+from medbrief.render.markdown import md_escape, render_markdown
+from medbrief.synthesize.draft import Finding, Support, clean_sentence
+from medbrief.synthesize.facets import FacetPlan, plan_facets, role
+from medbrief.synthesize.match import ConceptMatcher, matchers
+from medbrief.synthesize.research import FacetFindings, facet_findings
+from medbrief.synthesize.writer import compose
+from medbrief.types import AbstractSection, Concept, Document, Evidence, Reading, Stance
+
+IRON = Concept("iron", ("iron", "ferrous sulfate"))
+RLS = Concept("restless legs syndrome", ("restless legs syndrome", "RLS"))
+BBB = Concept("blood-brain barrier", ("blood-brain barrier",))
+
+
+def doc(pmid: str, title: str, abstract: str, year: int = 2020) -> Document:
+    return Document(
+        id=f"pmid:{pmid}",
+        source_id=pmid,
+        source="pubmed",
+        pmid=pmid,
+        title=title,
+        abstract=(AbstractSection(abstract),),
+        year=year,
+    )
+
+
+# ------------------------------------------------------------------ matching
+
+
+def test_matcher_tolerates_inflection_hyphens_and_abbreviations() -> None:
+    screening = ConceptMatcher(Concept("screening"))
+    assert screening.in_text("Adults were screened every year")
+    prep = ConceptMatcher(Concept("pre-exposure prophylaxis"))
+    assert prep.in_text("clinicians prescribe preexposure prophylaxis")
+    assert prep.in_text("Pre\u2010exposure prophylaxis")  # U+2010 hyphen from PMC pages
+    rls = ConceptMatcher(RLS)
+    assert rls.in_text("Patients with RLS had lower ferritin")
+    iron = ConceptMatcher(IRON)
+    assert not iron.in_text("An ironic twist")
+    assert iron.in_text("Oral ferrous sulfate was given")
+
+
+def test_matcher_reads_mesh_headings() -> None:
+    from medbrief.types import MeshHeading
+
+    d = Document(
+        id="pmid:1",
+        source_id="1",
+        source="pubmed",
+        title="A trial",
+        mesh=(MeshHeading("Restless Legs Syndrome", "D012148"),),
+    )
+    assert ConceptMatcher(Concept("restless legs syndrome", mesh_ui="D012148")).in_document(d)
+    assert not ConceptMatcher(IRON).in_document(d)
+
+
+# ------------------------------------------------------------------- facets
+
+
+def test_roles_come_from_mesh_categories() -> None:
+    assert [role(c) for c in (IRON, BBB, RLS)] == ["drug", "other", "condition"]
+    assert role(Concept("screening")) == "procedure"
+
+
+def test_facets_are_pairs_with_a_treatment_sub_topic() -> None:
+    plans = plan_facets((IRON, BBB, RLS))
+    assert [(p.label, p.intent) for p in plans] == [
+        ("Iron and restless legs syndrome", "association"),
+        ("Treatment of restless legs syndrome with iron", "treatment"),
+        ("Blood-brain barrier and restless legs syndrome", "association"),
+        ("Iron and blood-brain barrier", "association"),
+    ]
+    assert [
+        p.label
+        for p in plan_facets(
+            (Concept("colorectal cancer", ("colorectal neoplasms",)), Concept("screening"))
+        )
+    ] == ["Screening for colorectal cancer"]
+    assert [p.label for p in plan_facets((RLS,))] == ["Restless legs syndrome"]
+    assert plan_facets(()) == []
+
+
+# ----------------------------------------------------------------- research
+
+
+def _stance(labels: dict[str, str]) -> object:
+    """A fake stance: the label by keyword, the sentence = the abstract's last sentence."""
+
+    def stance(question: str, text: str) -> Stance:
+        for word, label in labels.items():
+            if word in text:
+                last = text.strip().split(". ")[-1]
+                return Stance(label, last)  # type: ignore[arg-type]
+        return Stance("not_addressed")
+
+    return stance
+
+
+def test_findings_need_the_concepts_and_a_finding_sentence() -> None:
+    ev = [
+        Evidence(
+            doc("1", "Iron in RLS", "Methods were used. Oral iron improved RLS symptoms."), "rct", 2
+        ),
+        Evidence(
+            doc("2", "Iron and RLS", "We studied iron therapy in RLS. Iron did not help RLS."),
+            "rct",
+            2,
+        ),
+        Evidence(
+            doc("3", "Iron therapy in RLS", "Randomised iron therapy. We enrolled 40 patients."),
+            "rct",
+            2,
+        ),
+        Evidence(doc("4", "Iron in anaemia", "Oral iron improved anaemia."), "rct", 2),
+    ]
+    plans = [
+        FacetPlan(
+            "Treatment of restless legs syndrome with iron",
+            ("iron", "restless legs syndrome"),
+            "treatment",
+            "Is iron effective for treating RLS?",
+        )
+    ]
+    stance = _stance({"improved": "yes", "did not": "no", "enrolled": "yes"})
+    out = facet_findings(plans, ev, matchers((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
+    (facet,) = out
+    assert [(f.text, f.stance, f.item_ids) for f in facet.findings] == [
+        ("Oral iron improved RLS symptoms.", "yes", ("pmid:1",)),
+        ("Iron did not help RLS.", "no", ("pmid:2",)),
+    ]
+    # 3's "finding" names neither concept (a methods sentence); 4 is not about RLS
+    assert facet.silent == ("pmid:3",)
+
+
+def test_retracted_studies_are_not_used() -> None:
+    from medbrief.types import Correction
+
+    d = doc("9", "Iron in RLS", "Oral iron improved RLS symptoms.")
+    retracted = Document(
+        **{
+            **{f: getattr(d, f) for f in d.__dataclass_fields__},
+            "corrections": (Correction("RetractionIn", "10"),),
+        }
+    )
+    plans = plan_facets((IRON, RLS))[:1]
+    out = facet_findings(
+        plans,
+        [Evidence(retracted, "cohort", 3)],
+        matchers((IRON, RLS)),
+        _stance({"improved": "yes"}),
+        lexical_similarity,
+    )  # type: ignore[arg-type]
+    assert out[0].findings == ()
+
+
+# --------------------------------------------------------------------- cite
+
+
+def test_support_requires_the_sentence_and_its_numbers() -> None:
+    source = "Background text. Ferritin was 33 vs 59 ug/l (p < 0.01). Iron helped."
+    found = check_support("Ferritin was 33 vs 59 ug/l (p < 0.01).", source, None)
+    assert found is not None and found.score == 1.0
+    assert check_support("Ferritin was 31 vs 59 ug/l (p < 0.01).", source, None) is None
+    assert check_support("Dopamine agonists cause augmentation.", source, None) is None
+    assert numbers("n = 1,234 and 0.5%") == {"1234", "0.5"}
+
+
+def test_unsupported_citations_and_claims_are_dropped() -> None:
+    sources = {"a": "Oral iron improved symptoms in 20 patients.", "b": "Nothing related here."}
+    findings = [
+        Finding(
+            "Oral iron improved symptoms in 20 patients.",
+            "yes",
+            (Support("a", ""), Support("b", "")),
+        ),
+        Finding("Iron cured everyone.", "yes", (Support("b", ""),)),
+    ]
+    result = check_findings(findings, sources)
+    assert [f.item_ids for f in result.findings] == [("a",)]
+    assert (result.dropped_claims, result.dropped_citations) == (1, 2)
+
+
+def test_clean_sentence_drops_labels_and_source_reference_markers() -> None:
+    assert clean_sentence("CONCLUSIONS: Iron helps [12, 13].") == "Iron helps."
+    assert clean_sentence("Results: Iron helps [3-5] a lot.") == "Iron helps a lot."
+
+
+# -------------------------------------------------------------------- write
+
+
+def _reading() -> Reading:
+    return Reading("iron and RLS", "iron and RLS", concepts=(IRON, RLS))
+
+
+def test_compose_numbers_guidelines_first_and_reports_disagreement() -> None:
+    plan = plan_facets((IRON, RLS))[1]
+    f1 = Finding("Iron improved RLS.", "yes", (Support("pmid:1", "Iron improved RLS."),))
+    f2 = Finding(
+        "Iron improved RLS a lot.", "yes", (Support("pmid:2", "Iron improved RLS a lot."),)
+    )
+    f3 = Finding("Iron did not help RLS.", "no", (Support("pmid:3", "Iron did not help RLS."),))
+    items = {f"pmid:{i}": doc(str(i), f"T{i}", "x") for i in (1, 2, 3)}
+    brief = compose("q", _reading(), [], [FacetFindings(plan, (f1, f2, f3))], items, {}, 0)  # type: ignore[arg-type]
+    (facet,) = brief.research
+    assert facet.status == "inconsistent"
+    assert facet.bullets[0].text == (
+        "The evidence is inconsistent: 2 studies report a benefit [1, 2]; "
+        "1 study reports no benefit [3]."
+    )
+    assert [r.id for r in brief.references] == ["pmid:1", "pmid:2", "pmid:3"]
+    assert not brief.abstained
+
+
+def test_compose_abstains_when_nothing_addresses_the_question() -> None:
+    plan = plan_facets((IRON, RLS))[0]
+    brief = compose("q", _reading(), [], [FacetFindings(plan, ())], {}, {}, 0)
+    assert brief.abstained and brief.references == () and brief.research == ()
+    assert "No relevant evidence found" in render_markdown(brief)
+
+
+# ------------------------------------------------------------------- render
+
+
+def test_markdown_escapes_source_and_question_text() -> None:
+    assert md_escape("<script>alert(1)</script> **bold** [x](y)") == (
+        "\\<script\\>alert(1)\\</script\\> \\*\\*bold\\*\\* \\[x\\](y)"
+    )
+    brief = compose("<b>hi</b> _there_", Reading("<b>hi</b>", "<b>hi</b>"), [], [], {}, {}, 0)
+    text = render_markdown(brief)
+    assert "<b>" not in text and "\\<b\\>hi\\</b\\> \\_there\\_" in text
+
+
+def test_markdown_escapes_source_titles_in_references() -> None:
+    plan = plan_facets((IRON, RLS))[0]
+    f = Finding("Iron is linked to RLS **always**.", "yes", (Support("pmid:1", "x"),))
+    items = {"pmid:1": doc("1", "<script>alert('x')</script> Iron [RLS]", "x")}
+    brief = compose("q", _reading(), [], [FacetFindings(plan, (f,))], items, {}, 0)  # type: ignore[arg-type]
+    text = render_markdown(brief)
+    assert "<script>" not in text
+    assert "\\<script\\>alert('x')\\</script\\> Iron \\[RLS\\]" in text
+    assert "Iron is linked to RLS \\*\\*always\\*\\*. [1]" in text
