@@ -111,7 +111,8 @@ GOLDEN = [
     Golden(
         "vitamin D supplementation to prevent fractures in older adults",
         concepts=("vitamin d", "fracture"),
-        guidelines=("uspstf:409",),
+        # three USPSTF statements on this question, for men and women of different ages
+        guidelines=("uspstf:408", "uspstf:409", "uspstf:410"),
     ),
     Golden(
         "ferric carboxymaltose for RLS",
