@@ -5,6 +5,9 @@ Warm: a store of every MEDLINE record in ../shared (50,783), the SciFact corpus
 and studies), fully indexed; the golden questions asked in rounds after one
 warm-up; p50/p95 of `Engine.answer` in one process, and that process's peak RSS.
 
+Search: `Engine.search` (reading + hybrid retrieval, k=10) over the golden
+questions and 300 SciFact claims, warm.
+
 Fresh: `medbrief ask` in a new process on an empty MEDBRIEF_HOME, offline, timed
 end to end (starter corpus load, index build from shipped vectors, model load).
 
@@ -85,7 +88,19 @@ def warm(home: Path, rounds: int) -> dict[str, Any]:
                 engine.answer(q)
                 times.append((time.perf_counter() - t) * 1000)
         stats = engine.store.stats()
+        claims = [
+            json.loads(line)["text"]
+            for line in (SHARED / "scifact" / "beir_queries_train.jsonl").read_text().splitlines()
+        ][:300]
+        search_ms = []
+        for q in questions + claims:
+            t = time.perf_counter()
+            engine.search(q, k=10)
+            search_ms.append((time.perf_counter() - t) * 1000)
     return {
+        "search_queries": len(search_ms),
+        "search_p50_ms": round(float(np.percentile(search_ms, 50)), 1),
+        "search_p95_ms": round(float(np.percentile(search_ms, 95)), 1),
         "documents": stats["documents"],
         "recommendations": stats["recommendations"],
         "first_answer_s": round(first, 2),

@@ -4,9 +4,7 @@ The public API is exactly ``__all__`` (a test checks it). Importing medbrief
 is cheap: the engine, models and indexes load on first use.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from medbrief.errors import (
     IngestError,
@@ -29,7 +27,7 @@ from medbrief.types import (
     Stance,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from medbrief.engine import Engine
 
 __version__ = "0.1.0"
@@ -59,10 +57,10 @@ __all__ = [
     "stance",
 ]
 
-_default: Engine | None = None
+_default: "Engine | None" = None
 
 
-def _engine(settings: Settings | None) -> Engine:
+def _engine(settings: Settings | None) -> "Engine":
     from medbrief.engine import Engine
 
     global _default  # noqa: PLW0603 - one shared engine per process for the convenience API
@@ -73,13 +71,13 @@ def _engine(settings: Settings | None) -> Engine:
     return _default
 
 
-def answer(question: str, *, settings: Settings | None = None, **kwargs: Any) -> Brief:
+def answer(question: str, *, settings: Settings | None = None, **kwargs: _typing.Any) -> Brief:
     """The evidence brief for a clinical question (see :meth:`Engine.answer`)."""
     return _engine(settings).answer(question, **kwargs)
 
 
 def search(
-    query: str, *, k: int = 10, settings: Settings | None = None, **kwargs: Any
+    query: str, *, k: int = 10, settings: Settings | None = None, **kwargs: _typing.Any
 ) -> SearchResult:
     """Hybrid search over the store (see :meth:`Engine.search`)."""
     return _engine(settings).search(query, k=k, **kwargs)
@@ -92,7 +90,7 @@ def stance(question: str, abstract: str) -> Stance:
     return _stance(question, abstract)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name == "Engine":
         from medbrief.engine import Engine
 
