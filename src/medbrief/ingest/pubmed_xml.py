@@ -442,7 +442,14 @@ def _walk(node: etree._Element, parts: list[str]) -> None:
 
 
 def _strip(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
+    """Whitespace runs collapsed to one space; most XML texts have none, and
+    four substring tests are far cheaper than split() and join()."""
+    if not text:
+        return ""
+    text = text.strip()
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        return " ".join(text.split())
+    return text
 
 
 def _int(text: str | None) -> int | None:

@@ -7,6 +7,8 @@ import glob
 import gzip
 import io
 import json
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -115,12 +117,83 @@ class _Counting(io.RawIOBase):
         super().close()
 
 
+class _Prefetched(io.RawIOBase):
+    """Decompresses ahead in a thread, so that inflating the next megabytes
+    overlaps with parsing the last ones on another core (zlib releases the
+    GIL while it inflates). Errors (a truncated file) surface at the read
+    that reaches them, never earlier."""
+
+    CHUNK = 1 << 20
+    AHEAD = 8
+
+    def __init__(self, gz: gzip.GzipFile) -> None:
+        super().__init__()
+        self._gz = gz
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(self.AHEAD)
+        self._stop = threading.Event()
+        self._chunk = memoryview(b"")
+        self._done = False
+        self._thread = threading.Thread(target=self._fill, name="gunzip", daemon=True)
+        self._thread.start()
+
+    def _fill(self) -> None:
+        while not self._stop.is_set():
+            chunk = bytearray()
+            failure: BaseException | None = None
+            try:
+                # small reads, so that the data before a damaged spot is handed
+                # over before the error about it
+                while len(chunk) < self.CHUNK:
+                    piece = self._gz.read(1 << 16)
+                    if not piece:
+                        break
+                    chunk += piece
+            except BaseException as exc:  # handed to the reader, raised there
+                failure = exc
+            if chunk:
+                self._put(bytes(chunk))
+            if failure is not None or not chunk:
+                self._put(failure if failure is not None else b"")
+                return
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._chunk and not self._done:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                self._done = True
+                raise item
+            if not item:
+                self._done = True
+            self._chunk = memoryview(item)
+        n = min(len(buffer), len(self._chunk))
+        buffer[:n] = self._chunk[:n]
+        self._chunk = self._chunk[n:]
+        return n
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._gz.close()
+        super().close()
+
+
 class _Gunzipped(io.BufferedReader):
     """Decompressed stream that also closes the compressed file under it
     (``GzipFile`` leaves a ``fileobj`` it was given open)."""
 
     def __init__(self, gz: gzip.GzipFile, under: BinaryIO) -> None:
-        super().__init__(gz, buffer_size=1 << 16)
+        super().__init__(_Prefetched(gz), buffer_size=1 << 16)
         self._under = under
 
     def close(self) -> None:
