@@ -19,7 +19,7 @@ from medbrief.synthesize.guidelines import (
     order,
     recommendation_drafts,
 )
-from medbrief.synthesize.match import matchers as concept_matchers
+from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose, guideline_items
 from medbrief.types import (
@@ -94,7 +94,7 @@ def answer(
         emit("brief", brief)
         return brief
 
-    matchers = concept_matchers(reading.concepts)
+    matcher = Matcher(reading.concepts)
     retriever = engine.retriever
     settings = engine.settings
 
@@ -114,9 +114,9 @@ def answer(
             reading.corrected, GUIDELINE_CANDIDATES, gdoc_filters, expansions=expansions
         )
         gdocs = [h.document for h in hits if h.document]
-    drafts = recommendation_drafts(recs, matchers, reading.corrected)
+    drafts = recommendation_drafts(recs, matcher, reading.corrected)
     covered = covered_by(recs, drafts)
-    drafts = order(drafts + document_drafts(gdocs, matchers, covered, len(recs)))
+    drafts = order(drafts + document_drafts(gdocs, matcher, covered, len(recs)))
     emit("guidelines", guideline_items(drafts))
 
     # -- research: the whole question, then each sub-topic on its own
@@ -133,9 +133,17 @@ def answer(
             for hit in retriever.search(text, k, research_filters, expansions=extra):
                 if hit.document is not None and hit.id not in found:
                     found[hit.id] = hit
-    evidence = _graded(found.values(), filters)
+    # only a study that names every concept of some sub-topic can be cited:
+    # grade those alone
+    facets = [set(p.concepts) for p in plans]
+    candidates = [
+        h
+        for h in found.values()
+        if h.document and any(f <= matcher.in_document(h.document) for f in facets)
+    ]
+    evidence = _graded(candidates, filters)
     similarity = engine.similarity()
-    findings = facet_findings(plans, list(evidence.values()), matchers, stance, similarity)
+    findings = facet_findings(plans, list(evidence.values()), matcher, stance, similarity)
 
     # -- cite: every finding against its sources' own text
     items: dict[str, Document | Recommendation] = {r.id: r for r in recs}

@@ -7,7 +7,7 @@ from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan, plan_facets, role
-from medbrief.synthesize.match import ConceptMatcher, matchers
+from medbrief.synthesize.match import ConceptMatcher, Matcher
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose
 from medbrief.types import AbstractSection, Concept, Document, Evidence, Reading, Stance
@@ -127,7 +127,7 @@ def test_findings_need_the_concepts_and_a_finding_sentence() -> None:
         )
     ]
     stance = _stance({"improved": "yes", "did not": "no", "enrolled": "yes"})
-    out = facet_findings(plans, ev, matchers((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
+    out = facet_findings(plans, ev, Matcher((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
     (facet,) = out
     assert [(f.text, f.stance, f.item_ids) for f in facet.findings] == [
         ("Oral iron improved RLS symptoms.", "yes", ("pmid:1",)),
@@ -151,7 +151,7 @@ def test_retracted_studies_are_not_used() -> None:
     out = facet_findings(
         plans,
         [Evidence(retracted, "cohort", 3)],
-        matchers((IRON, RLS)),
+        Matcher((IRON, RLS)),
         _stance({"improved": "yes"}),
         lexical_similarity,
     )  # type: ignore[arg-type]

@@ -42,6 +42,8 @@ BATCH_ITEMS = 256
 #: Filters leaving at most this many passages are answered exactly (brute
 #: force over cached vectors): an ANN graph walk finds too few of them.
 EXACT_LIMIT = 4096
+#: small filtered sets kept in memory for exact search (at most ~6 MB each)
+EXACT_SETS = 8
 REBUILD_DEAD_FRACTION = 0.25
 #: IVF-PQ candidates reranked exactly, at least: 48-byte PQ codes order
 #: close neighbours poorly. On 1M synthetic vectors, recall@10 is 0.37
@@ -76,6 +78,10 @@ class FaissIndex:
         self._index: Any = None
         self._meta: IndexMeta | None = None
         self._loaded_mtime: float | None = None
+        #: (watermark, filter) -> (item ids, passage matrix) of small filtered
+        #: sets, searched exactly; the same filter (e.g. "recommendations
+        #: only") comes back with every brief
+        self._exact_sets: dict[tuple[Any, ...], tuple[list[str], Vector]] = {}
 
     # ------------------------------------------------------------- state
 
@@ -289,7 +295,8 @@ class FaissIndex:
                 r[0] for r in self.members.execute(f"SELECT label FROM members WHERE {where}", args)
             ]
             if len(labels) <= EXACT_LIMIT:
-                return self._exact(query[0], labels, k)
+                key = (self._meta.watermark if self._meta else -1, where, *args)
+                return self._exact(query[0], labels, k, key)
             allowed = np.array(labels, dtype=np.int64)
         ntotal = int(self._index.ntotal)
         fetch = min(ntotal, max(4 * k, RERANK_MIN) if self._is_ivf else max(4 * k, 32))
@@ -330,20 +337,43 @@ class FaissIndex:
                 best[item] = score
         return best
 
-    def _exact(self, query: Vector, labels: list[int], k: int) -> Scored:
+    def _exact(
+        self, query: Vector, labels: list[int], k: int, key: tuple[Any, ...] | None = None
+    ) -> Scored:
+        """Exact inner products over ``labels``' cached passage vectors."""
+        found = self._exact_sets.get(key) if key is not None else None
+        if found is None:
+            found = self._passages(labels)
+            if key is not None:
+                with self._lock:
+                    if len(self._exact_sets) >= EXACT_SETS:
+                        self._exact_sets.clear()
+                    self._exact_sets[key] = found
+        items, matrix = found
+        if not items:
+            return []
+        scores = matrix @ query
         best: dict[str, float] = {}
+        for item, score in zip(items, scores.tolist(), strict=True):
+            if score > best.get(item, -math.inf):
+                best[item] = score
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def _passages(self, labels: list[int]) -> tuple[list[str], Vector]:
+        items: list[str] = []
+        vectors: list[Vector] = []
         for part in batched(labels, _SQL_VARS):
             marks = ",".join("?" * len(part))
             rows = self.members.execute(
                 f"SELECT label, item_id, hash FROM members WHERE label IN ({marks})", part
             ).fetchall()
-            vectors = self.cache.get([h for _, _, h in rows])
+            cached = self.cache.get([h for _, _, h in rows])
             for _, item, h in rows:
-                if h in vectors:
-                    score = float(vectors[h] @ query)
-                    if score > best.get(item, -math.inf):
-                        best[item] = score
-        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+                if h in cached:
+                    items.append(item)
+                    vectors.append(cached[h])
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, self.embedder.dim), np.float32)
+        return items, matrix
 
     # ------------------------------------------------------------ status
 

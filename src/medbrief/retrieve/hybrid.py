@@ -9,8 +9,9 @@ without filters stays correct.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from medbrief.retrieve.fusion import convex, rrf
@@ -38,6 +39,9 @@ class _Dense(Protocol):
 
 class _Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Any: ...
+
+
+RECENT_QUERIES = 64
 
 
 def expansion_terms(reading: Reading) -> list[str]:
@@ -71,6 +75,8 @@ class Retriever:
     dense: _Dense | None
     embedder: _Embedder | None
     settings: Settings
+    _recent: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def search(
         self,
@@ -94,7 +100,7 @@ class Retriever:
         )
         dense_hits: list[tuple[str, float]] = []
         if dense and self.dense is not None and self.embedder is not None and text:
-            vector = self.embedder.embed([text])[0]
+            vector = self._vector(text)
             dense_hits = self.dense.search(vector, depth, filters)
         items = self._load([i for i, _ in lexical_hits] + [i for i, _ in dense_hits])
         dense_hits = [(i, s) for i, s in dense_hits if i in items and _passes(items[i], filters)][
@@ -128,6 +134,19 @@ class Retriever:
                 )
             )
         return hits
+
+    def _vector(self, text: str) -> Any:
+        """The query's embedding; a brief searches the same text for several
+        sections, so the last few are kept."""
+        with self._lock:
+            vector = self._recent.get(text)
+        if vector is None:
+            vector = self.embedder.embed([text])[0]  # type: ignore[union-attr]
+            with self._lock:
+                self._recent[text] = vector
+                if len(self._recent) > RECENT_QUERIES:
+                    self._recent.pop(next(iter(self._recent)))
+        return vector
 
     def _load(self, ids: Sequence[str]) -> dict[str, Document | Recommendation]:
         unique = list(dict.fromkeys(ids))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
-from medbrief.synthesize.match import ConceptMatcher
+from medbrief.synthesize.match import Matcher
 from medbrief.types import Document, Recommendation
 
 MAX_ITEMS = 10
@@ -49,8 +49,8 @@ def _needed(n_concepts: int) -> int:
     return 1 if n_concepts <= 1 else 2
 
 
-def _matched(text: str, matchers: dict[str, ConceptMatcher]) -> int:
-    return sum(1 for m in matchers.values() if m.in_text(text))
+def _matched(text: str, matcher: Matcher) -> int:
+    return len(matcher.in_text(text))
 
 
 _PRACTICAL = re.compile(
@@ -68,7 +68,7 @@ _BACKGROUND = re.compile(
 
 def _key_points(
     texts: Sequence[str],
-    matchers: dict[str, ConceptMatcher],
+    matcher: Matcher,
     question_numbers: set[str],
     seen: set[str],
 ) -> tuple[str, ...]:
@@ -88,7 +88,7 @@ def _key_points(
             order += 1
             if len(sentence) > MAX_KEY_POINT_CHARS or sentence in seen:
                 continue
-            concepts = _matched(sentence, matchers)
+            concepts = _matched(sentence, matcher)
             if not concepts:
                 continue
             score = 2 * concepts + 2 * bool(_PRACTICAL.search(sentence))
@@ -100,15 +100,15 @@ def _key_points(
 
 
 def recommendation_drafts(
-    recs: Sequence[Recommendation], matchers: dict[str, ConceptMatcher], question: str
+    recs: Sequence[Recommendation], matcher: Matcher, question: str
 ) -> list[GuidelineDraft]:
-    need = _needed(len(matchers))
+    need = _needed(len(matcher))
     numbers = set(re.findall(r"\d+", question))
     seen: set[str] = set()
     drafts = []
     for rank, rec in enumerate(recs):
         scope = " ".join(filter(None, (rec.statement, rec.guideline_title, rec.population)))
-        matched = _matched(scope, matchers)
+        matched = _matched(scope, matcher)
         if matched < need:
             continue
         drafts.append(
@@ -121,7 +121,7 @@ def recommendation_drafts(
                 certainty=rec.certainty,
                 direction=rec.direction,
                 statement_type=rec.statement_type,
-                key_points=_key_points(rec.key_points, matchers, numbers, seen),
+                key_points=_key_points(rec.key_points, matcher, numbers, seen),
                 rank=rank,
                 strength_norm=rec.strength_norm,
                 matched=matched,
@@ -132,7 +132,7 @@ def recommendation_drafts(
 
 def document_drafts(
     docs: Sequence[Document],
-    matchers: dict[str, ConceptMatcher],
+    matcher: Matcher,
     covered: set[str],
     start_rank: int,
 ) -> list[GuidelineDraft]:
@@ -141,13 +141,13 @@ def document_drafts(
     The excerpt is the document's own sentences that name the most concepts;
     the document's grades, if any, are not in our data, so none are shown.
     """
-    need = _needed(len(matchers))
+    need = _needed(len(matcher))
     drafts = []
     for i, doc in enumerate(docs):
         # a guideline whose recommendations are listed is not listed again
         if covered & {doc.pmid, doc.doi, doc.journal, doc.title}:
             continue
-        matched = sum(1 for m in matchers.values() if m.in_document(doc))
+        matched = len(matcher.in_document(doc))
         if matched < need:
             continue
         sentences = [
@@ -156,7 +156,7 @@ def document_drafts(
             if "|" not in s  # Markdown table rows are not sentences
         ]
         scored = sorted(
-            ((-_matched(s, matchers), j, s) for j, s in enumerate(sentences)),
+            ((-_matched(s, matcher), j, s) for j, s in enumerate(sentences)),
         )
         # an excerpt must itself name the concepts a recommendation must name
         best = sorted((j, s) for score, j, s in scored[:MAX_EXCERPT_SENTENCES] if -score >= need)

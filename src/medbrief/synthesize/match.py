@@ -62,15 +62,49 @@ class ConceptMatcher:
         return (self.concept.label, *self.concept.terms)
 
     def in_text(self, text: str) -> bool:
+        return self.in_normalised(normalise(text))
+
+    def in_normalised(self, text: str) -> bool:
         pattern = _compiled(self.terms)
-        return bool(pattern and pattern.search(normalise(text)))
+        return bool(pattern and pattern.search(text))
 
     def in_document(self, doc: Document) -> bool:
-        if self.concept.mesh_ui and any(m.ui == self.concept.mesh_ui for m in doc.mesh):
-            return True
-        headings = " ; ".join(m.descriptor for m in doc.mesh)
-        return self.in_text(f"{doc.text}\n{headings}\n{' ; '.join(doc.keywords)}")
+        return self.concept.label in Matcher((self.concept,)).in_document(doc)
 
 
-def matchers(concepts: Iterable[Concept]) -> dict[str, ConceptMatcher]:
-    return {c.label: ConceptMatcher(c) for c in concepts}
+def _document_text(doc: Document) -> str:
+    headings = " ; ".join(m.descriptor for m in doc.mesh)
+    return normalise(f"{doc.text}\n{headings}\n{' ; '.join(doc.keywords)}")
+
+
+class Matcher:
+    """Which of the question's concepts a text or a document names.
+
+    One per brief: a document's answer is remembered by id, since the same
+    candidates are tested for every sub-topic and every section.
+    """
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts = {c.label: ConceptMatcher(c) for c in concepts}
+        self._documents: dict[str, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def in_text(self, text: str) -> frozenset[str]:
+        normal = normalise(text)
+        return frozenset(label for label, m in self.concepts.items() if m.in_normalised(normal))
+
+    def in_document(self, doc: Document) -> frozenset[str]:
+        """Concepts named in the title, abstract, MeSH headings or keywords."""
+        found = self._documents.get(doc.id)
+        if found is None:
+            text = _document_text(doc)
+            found = frozenset(
+                label
+                for label, m in self.concepts.items()
+                if (m.concept.mesh_ui and any(h.ui == m.concept.mesh_ui for h in doc.mesh))
+                or m.in_normalised(text)
+            )
+            self._documents[doc.id] = found
+        return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan
-from medbrief.synthesize.match import ConceptMatcher
+from medbrief.synthesize.match import Matcher
 from medbrief.types import Evidence, Stance
 
 StanceFn = Callable[[str, str], Stance]
@@ -49,18 +49,15 @@ def _is_treatment_study(ev: Evidence) -> bool:
     return ev.design in TREATMENT_DESIGNS and bool(_TREATMENT_CUE.search(ev.document.text))
 
 
-def _members(
-    plan: FacetPlan, evidence: Sequence[Evidence], matchers: dict[str, ConceptMatcher]
-) -> list[Evidence]:
-    return [
-        ev for ev in evidence if all(matchers[c].in_document(ev.document) for c in plan.concepts)
-    ]
+def _members(plan: FacetPlan, evidence: Sequence[Evidence], matcher: Matcher) -> list[Evidence]:
+    needed = set(plan.concepts)
+    return [ev for ev in evidence if needed <= matcher.in_document(ev.document)]
 
 
 def facet_findings(
     plans: Sequence[FacetPlan],
     evidence: Sequence[Evidence],
-    matchers: dict[str, ConceptMatcher],
+    matcher: Matcher,
     stance: StanceFn,
     similarity: SimilarityFn,
 ) -> list[FacetFindings]:
@@ -68,7 +65,7 @@ def facet_findings(
     treatment_pairs = {p.concepts for p in plans if p.intent == "treatment"}
     out: list[FacetFindings] = []
     for plan in plans:
-        members = _members(plan, usable, matchers)
+        members = _members(plan, usable, matcher)
         if plan.intent == "treatment":
             members = [ev for ev in members if _is_treatment_study(ev)]
         elif plan.intent == "association" and plan.concepts in treatment_pairs:
@@ -82,12 +79,9 @@ def facet_findings(
             # the finding must itself speak to the sub-topic: it names at least
             # one of its concepts, the title names the others. A methods or
             # background sentence is not what the study found on it.
-            named = [matchers[c].in_text(sentence) for c in plan.concepts]
-            title = ev.document.title
-            titled = [
-                n or matchers[c].in_text(title) for n, c in zip(named, plan.concepts, strict=True)
-            ]
-            if st.label == "not_addressed" or not any(named) or not all(titled):
+            named = matcher.in_text(sentence) & set(plan.concepts)
+            titled = named | matcher.in_text(ev.document.title)
+            if st.label == "not_addressed" or not named or not set(plan.concepts) <= titled:
                 silent.append(ev.document.id)
                 continue
             findings.append(
