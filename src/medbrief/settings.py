@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     # -- server
     host: str = Field("127.0.0.1", description="Address 'medbrief serve' binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port 'medbrief serve' listens on.")
+    server_workers: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Briefs 'medbrief serve' computes at once (CPU-bound: about 2 per core); "
+        "further requests wait their turn.",
+    )
 
     @property
     def db_path(self) -> Path:

@@ -12,6 +12,7 @@ as one JSON shape: ``{"error": {"code", "message", "detail"}}``.
 # limits come from the settings), so annotations must be real objects.
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -21,11 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from medbrief import __version__
 from medbrief.errors import MedbriefError, QueryError
@@ -102,9 +104,11 @@ class _Calls:
     calls run concurrently.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 4) -> None:
         self._lock = threading.Lock()
         self._warm: set[str] = set()
+        self._workers = workers
+        self._limiter: anyio.CapacityLimiter | None = None
 
     def call(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if name not in self._warm:
@@ -116,7 +120,13 @@ class _Calls:
         return fn(*args, **kwargs)
 
     async def run(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await run_in_threadpool(self.call, name, fn, *args, **kwargs)
+        # Briefs are CPU-bound: a few worker threads keep every core busy,
+        # while more would only queue inside the process, each thread with
+        # its own SQLite connections and caches (memory grows with threads).
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._workers)
+        call = functools.partial(self.call, name, fn, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
 
 
 class _Recent:
@@ -153,7 +163,7 @@ def create_app(
     server this stops DNS-rebinding pages from reading the API.
     """
     settings = engine.settings
-    calls, recent = _Calls(), _Recent()
+    calls, recent = _Calls(settings.server_workers), _Recent()
     max_chars = settings.max_question_chars
     Question = Annotated[str, Field(min_length=1, max_length=max_chars)]  # noqa: N806
     QueryText = Annotated[  # noqa: N806
