@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from medbrief.grade import split_sentences
 from medbrief.synthesize.draft import Finding, Support, strip_label
 from medbrief.types import Brief
+from medbrief.understand.text import STOP_WORDS
 
 SimilarityFn = Callable[[str, Sequence[str]], list[float]]
 
@@ -32,44 +33,6 @@ SEMANTIC_FLOOR = 0.5
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "was",
-        "were",
-        "which",
-        "with",
-        "than",
-        "these",
-        "those",
-        "not",
-        "no",
-    ]
-)
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
@@ -82,7 +45,7 @@ def numbers(text: str) -> set[str]:
 
 
 def _content(text: str) -> set[str]:
-    return {w for w in _WORD.findall(_norm(text)) if w not in _STOP}
+    return {w for w in _WORD.findall(_norm(text)) if w not in STOP_WORDS}
 
 
 def lexical_support(claim: str, sentence: str) -> float:

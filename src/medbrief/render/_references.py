@@ -36,3 +36,15 @@ def reference_note(ref: Reference) -> str | None:
     if ref.retracted:
         parts.append("RETRACTED")
     return "; ".join(parts) or None
+
+
+def study_facts(ref: Reference) -> str:
+    """Design, size, year (and a retraction) as shown beside a citation."""
+    parts = [DESIGN_LABELS.get(ref.design, ref.design)] if ref.design else []
+    if ref.sample_size:
+        parts.append(f"n = {ref.sample_size:,}")
+    if ref.year:
+        parts.append(str(ref.year))
+    if ref.retracted:
+        parts.append("RETRACTED")
+    return ", ".join(parts)

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from medbrief.render._references import reference_link, safe_url
+from medbrief.render._references import reference_link, safe_url, study_facts
 from medbrief.render.markdown import DISCLAIMER
 from medbrief.types import DESIGN_LABELS, Brief, Bullet, Facet, GuidelineItem, Reference
 
@@ -84,21 +84,10 @@ def _inline_markers(text: str) -> str:
     return "".join(out)
 
 
-def _study_facts(ref: Reference) -> str:
-    parts = [DESIGN_LABELS.get(ref.design, ref.design)] if ref.design else []
-    if ref.sample_size:
-        parts.append(f"n = {ref.sample_size:,}")
-    if ref.year:
-        parts.append(str(ref.year))
-    if ref.retracted:
-        parts.append("RETRACTED")
-    return ", ".join(parts)
-
-
 def _bullet(b: Bullet, refs: dict[int, Reference]) -> str:
     if b.kind == "summary":
         return f"<li>{_inline_markers(b.text)}</li>"
-    facts = "; ".join(f for f in (_study_facts(refs[n]) for n in b.refs if n in refs) if f)
+    facts = "; ".join(f for f in (study_facts(refs[n]) for n in b.refs if n in refs) if f)
     tail = f' <span class="meta">({_e(facts)})</span>' if facts else ""
     return f"<li>{_e(b.text)}{_cites(b.refs)}{tail}</li>"
 

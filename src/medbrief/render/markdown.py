@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from medbrief.render._references import study_facts
 from medbrief.types import Brief, Bullet, GuidelineItem, Reference
 
 # Source text is only ever placed inline (after a list marker or heading
@@ -27,19 +28,10 @@ def _marks(refs: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(n) for n in refs) + "]" if refs else ""
 
 
-def _study_facts(ref: Reference) -> str:
-    parts = [p for p in (ref.design, f"n = {ref.sample_size:,}" if ref.sample_size else None) if p]
-    if ref.year:
-        parts.append(str(ref.year))
-    if ref.retracted:
-        parts.append("RETRACTED")
-    return ", ".join(parts)
-
-
 def _bullet(b: Bullet, refs: dict[int, Reference]) -> str:
     if b.kind == "summary":
         return f"- {_escape_keep_markers(b.text)}"
-    facts = "; ".join(f for f in (_study_facts(refs[n]) for n in b.refs if n in refs) if f)
+    facts = "; ".join(f for f in (study_facts(refs[n]) for n in b.refs if n in refs) if f)
     tail = f" {_marks(b.refs)}" if b.refs else ""
     return f"- {md_escape(b.text)}{tail}" + (f" ({md_escape(facts)})" if facts else "")
 
@@ -93,7 +85,7 @@ def _reference(ref: Reference) -> str:
     if ref.year:
         bits.append(f"{ref.year}.")
     if ref.kind == "study":
-        facts = _study_facts(ref)
+        facts = study_facts(ref)
         if facts:
             bits.append(md_escape(facts) + ".")
     if ref.pmid:
