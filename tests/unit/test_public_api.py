@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-import types
 import sys
+import types
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_public_api_is_exactly_all() -> None:
         for n in dir(medbrief)
         if not n.startswith("_") and not isinstance(getattr(medbrief, n), types.ModuleType)
     }
-    assert public | {"Engine"} == set(medbrief.__all__)
+    assert public | {"Engine", "__version__"} == set(medbrief.__all__)
     for name in medbrief.__all__:
         assert getattr(medbrief, name) is not None
 
