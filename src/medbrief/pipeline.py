@@ -5,6 +5,7 @@ understand -> retrieve -> grade -> synthesize -> cite -> synthesize.compose
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from medbrief.types import (
     Reading,
     Recommendation,
     SearchResult,
+    SpellingFix,
 )
 
 if TYPE_CHECKING:
@@ -78,8 +80,11 @@ def answer(
     live_ids: tuple[str, ...] = ()
     notes: list[str] = list(engine.index_notes())
     if live:
-        from medbrief.live import fetch_for_reading
+        from medbrief.live import fetch_for_reading, spelling_second_opinion
 
+        suggestion = spelling_second_opinion(engine, reading)
+        if suggestion is not None:
+            reading = _reread(engine, reading, suggestion)
         fetched = fetch_for_reading(engine, reading)
         live_ids = fetched.fetched
         if fetched.note:
@@ -166,6 +171,23 @@ def answer(
     emit("research", brief.research)
     emit("brief", brief)
     return brief
+
+
+def _reread(engine: Engine, reading: Reading, suggestion: str) -> Reading:
+    """The question read again as NCBI ESpell spelled it, keeping the original
+    question and recording each word ESpell changed as a correction."""
+    again = engine.reader.read(suggestion)
+    before, after = reading.corrected.split(), suggestion.split()
+    fixes = list(reading.corrections)
+    matcher = difflib.SequenceMatcher(a=[w.lower() for w in before], b=[w.lower() for w in after])
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace":
+            fixes.append(SpellingFix(" ".join(before[i1:i2]), " ".join(after[j1:j2])))
+    fixes.extend(f for f in again.corrections if f not in fixes)
+    note = f"spelling checked with NCBI ESpell: searched as '{suggestion}'"
+    return replace(
+        again, question=reading.question, corrections=tuple(fixes), notes=(*again.notes, note)
+    )
 
 
 def _graded(hits: Any, filters: Filters | None) -> dict[str, Evidence]:

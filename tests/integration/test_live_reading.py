@@ -106,3 +106,25 @@ def test_espell_second_opinion(settings: Settings) -> None:
         with EUtilsClient(s) as client:
             assert espell(client, "restles leggs syndrome") == "restless legs syndrome"
             assert espell(client, "restless legs") is None
+
+
+def test_espell_second_opinion_rereads_a_question_the_corpus_cannot_read(
+    settings: Settings, records: list[bytes]
+) -> None:
+    from dataclasses import replace
+
+    from medbrief.live import spelling_second_opinion
+    from medbrief.pipeline import _reread
+
+    unsure = replace(READING, corrected="iron for restlss legs", unknown_terms=("restlss",))
+    fake = FakeNCBI(records, rate=None, spellings={"restlss": "restless"})
+    with fake, engine_for(settings, fake) as engine:
+        assert spelling_second_opinion(engine, READING) is None  # confident: nothing sent
+        assert fake.requests("espell") == []
+        suggestion = spelling_second_opinion(engine, unsure)
+        assert suggestion == "iron for restless legs"
+        again = _reread(engine, unsure, suggestion)
+    assert again.question == READING.question
+    assert ("restlss", "restless") in [(f.original, f.corrected) for f in again.corrections]
+    assert any("ESpell" in n for n in again.notes)
+    assert "restless legs syndrome" in [c.label for c in again.concepts]

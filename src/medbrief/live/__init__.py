@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from medbrief.engine import Engine
     from medbrief.live.eutils import EUtilsClient
 
-__all__ = ["LiveResult", "espell", "fetch_for_reading", "pubmed_query_for"]
+__all__ = [
+    "LiveResult",
+    "espell",
+    "fetch_for_reading",
+    "pubmed_query_for",
+    "spelling_second_opinion",
+]
 
 OFFLINE_NOTE = "offline: answered from the local store only"
 
@@ -86,6 +92,24 @@ def fetch_for_reading(
         skipped=report.unchanged + report.skipped,
         note=cap_note(len(pmids), found, cap),
     )
+
+
+def spelling_second_opinion(engine: Engine, reading: Reading) -> str | None:
+    """NCBI ESpell's correction of a question the local vocabulary could not
+    fully read (it has words no stored document uses), or None.
+
+    Asked only then, and only for ``ask --live``: the local speller stays the
+    first opinion, and nothing is sent when it is confident.
+    """
+    from medbrief.live.eutils import EUtilsClient
+
+    if not reading.unknown_terms:
+        return None
+    with EUtilsClient(engine.settings) as client:
+        suggestion = espell(client, reading.corrected)
+    if suggestion and suggestion.strip().lower() != reading.corrected.strip().lower():
+        return suggestion.strip()
+    return None
 
 
 def espell(client: EUtilsClient, term: str) -> str | None:

@@ -72,7 +72,7 @@ _WORDING = {
 }
 
 
-def _reference(ref: Reference) -> str:
+def _reference(ref: Reference, live: frozenset[str] = frozenset()) -> str:
     bits = [
         md_escape(ref.body) + "." if ref.body and ref.kind == "guideline" else "",
         md_escape(ref.title.rstrip(".")) + ".",
@@ -94,6 +94,8 @@ def _reference(ref: Reference) -> str:
         bits.append(f"doi: {md_escape(ref.doi)}.")
     if ref.url:
         bits.append(f"<{ref.url}>")
+    if ref.id in live:
+        bits.append("(fetched live from PubMed for this brief)")
     return f"{ref.n}. " + " ".join(b for b in bits if b)
 
 
@@ -138,7 +140,8 @@ def render_markdown(brief: Brief) -> str:
         out.extend(_reference(x) for x in guidelines)
     if studies:
         out.extend(["", "**Studies**", ""])
-        out.extend(_reference(x) for x in studies)
+        live = frozenset(brief.live_fetched)
+        out.extend(_reference(x, live) for x in studies)
     out.append("")
     if brief.dropped_claims:
         out.append(
