@@ -111,7 +111,9 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
                 FacetPlan(
                     _cap(f"{a.label} and {b.label}"),
                     pair,
-                    "association",
+                    # "associated with" is said of a condition; otherwise a
+                    # study only reports findings on the two together
+                    "association" if "condition" in (ra, rb) else "topic",
                     f"Is {a.label} associated with {b.label}?",
                 ),
             )

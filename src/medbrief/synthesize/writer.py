@@ -68,6 +68,22 @@ def _refs(numbering: _Numbering, ids: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted({numbering.n(i) for i in ids}))
 
 
+def _shown(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings listed under a sub-topic: strongest evidence first, but
+    every side of a disagreement gets its bullets (a reader must see what
+    the studies finding no effect say, not only their count)."""
+    sides: dict[str, list[Finding]] = {}
+    for f in findings:
+        sides.setdefault(f.stance, []).append(f)
+    share = max(MAX_BULLETS_PER_FACET // max(len(sides), 1), 2)
+    picked = {id(f) for side in sides.values() for f in side[:share]}
+    for f in findings:  # fill what is left in order of strength
+        if len(picked) >= MAX_BULLETS_PER_FACET:
+            break
+        picked.add(id(f))
+    return [f for f in findings if id(f) in picked]
+
+
 def _finding_bullet(f: Finding, numbering: _Numbering) -> Bullet:
     citations = tuple(Citation(numbering.n(s.item_id), s.sentence, s.score) for s in f.supports)
     return Bullet(f.text, tuple(sorted({c.n for c in citations})), citations)
@@ -139,7 +155,7 @@ def compose(
     research = []
     key_facets = []
     for facet in facets:
-        shown = facet.findings[:MAX_BULLETS_PER_FACET]
+        shown = _shown(facet.findings)
         bullets = [_finding_bullet(f, numbering) for f in shown]
         status, summary = _summary(facet, numbering)
         if summary is not None:
