@@ -73,7 +73,7 @@ def test_facets_are_pairs_with_a_treatment_sub_topic() -> None:
         ("Iron and restless legs syndrome", "association"),
         ("Treatment of restless legs syndrome with iron", "treatment"),
         ("Blood-brain barrier and restless legs syndrome", "association"),
-        ("Iron and blood-brain barrier", "association"),
+        ("Iron and blood-brain barrier", "topic"),
     ]
     assert [
         p.label
