@@ -113,8 +113,7 @@ def test_espell_second_opinion_rereads_a_question_the_corpus_cannot_read(
 ) -> None:
     from dataclasses import replace
 
-    from medbrief.live import spelling_second_opinion
-    from medbrief.pipeline import _reread
+    from medbrief.live import reread, spelling_second_opinion
 
     unsure = replace(READING, corrected="iron for restlss legs", unknown_terms=("restlss",))
     fake = FakeNCBI(records, rate=None, spellings={"restlss": "restless"})
@@ -123,7 +122,7 @@ def test_espell_second_opinion_rereads_a_question_the_corpus_cannot_read(
         assert fake.requests("espell") == []
         suggestion = spelling_second_opinion(engine, unsure)
         assert suggestion == "iron for restless legs"
-        again = _reread(engine, unsure, suggestion)
+        again = reread(engine, unsure, suggestion)
     assert again.question == READING.question
     assert ("restlss", "restless") in [(f.original, f.corrected) for f in again.corrections]
     assert any("ESpell" in n for n in again.notes)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
 from medbrief.synthesize.draft import Finding, Support, strip_label
-from medbrief.types import Brief
+from medbrief.synthesize.research import FacetFindings
+from medbrief.types import Brief, Document, Recommendation
 from medbrief.understand.text import STOP_WORDS
 
 SimilarityFn = Callable[[str, Sequence[str]], list[float]]
@@ -112,6 +113,23 @@ def check_findings(
         else:
             dropped_claims += 1
     return CheckResult(tuple(kept), dropped_claims, dropped_citations)
+
+
+def check_facets(
+    facets: Sequence[FacetFindings],
+    items: Mapping[str, Document | Recommendation],
+    similarity: SimilarityFn | None = None,
+) -> tuple[list[FacetFindings], int]:
+    """Every sub-topic's findings checked against their sources' own text;
+    the findings that survive, and how many claims were dropped."""
+    sources = {i: (x.text if isinstance(x, Document) else x.statement) for i, x in items.items()}
+    checked = []
+    dropped = 0
+    for facet in facets:
+        result = check_findings(facet.findings, sources, similarity)
+        dropped += result.dropped_claims
+        checked.append(FacetFindings(facet.plan, result.findings, facet.silent))
+    return checked, dropped
 
 
 def unresolved_markers(brief: Brief) -> list[int]:

@@ -8,16 +8,20 @@ retraction flag travels with the document (``Document.retracted``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
+
 from medbrief.grade.design import classify_design
 from medbrief.grade.level import evidence_level, strength_key
 from medbrief.grade.sample import sample_size
 from medbrief.grade.sentences import split_sentences
-from medbrief.types import Document, Evidence, Stance
+from medbrief.types import Document, Evidence, Hit, Stance
 
 __all__ = [
     "classify_design",
     "evidence_level",
     "grade",
+    "grade_hits",
     "sample_size",
     "split_sentences",
     "strength_key",
@@ -47,3 +51,17 @@ def grade(doc: Document, question: str | None = None) -> Evidence:
         stance=stance,
         relevance=round(relevance, 4),
     )
+
+
+def grade_hits(hits: Iterable[Hit], designs: Iterable[str] = ()) -> dict[str, Evidence]:
+    """Retrieved studies graded, keyed by id, relevance = retrieval score;
+    when ``designs`` are given, only studies of those designs."""
+    wanted = set(designs)
+    out: dict[str, Evidence] = {}
+    for hit in hits:
+        if hit.document is None:
+            continue
+        ev = grade(hit.document)
+        if not wanted or ev.design in wanted:
+            out[hit.id] = replace(ev, relevance=hit.score)
+    return out

@@ -11,12 +11,13 @@ note says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from medbrief.errors import QueryError, RemoteError
 from medbrief.live.query import pubmed_query_for, relaxations, with_preferred_types
-from medbrief.types import Reading
+from medbrief.types import Reading, SpellingFix
 
 if TYPE_CHECKING:
     from medbrief.engine import Engine
@@ -27,6 +28,8 @@ __all__ = [
     "espell",
     "fetch_for_reading",
     "pubmed_query_for",
+    "read_live",
+    "reread",
     "spelling_second_opinion",
 ]
 
@@ -110,6 +113,32 @@ def spelling_second_opinion(engine: Engine, reading: Reading) -> str | None:
     if suggestion and suggestion.strip().lower() != reading.corrected.strip().lower():
         return suggestion.strip()
     return None
+
+
+def reread(engine: Engine, reading: Reading, suggestion: str) -> Reading:
+    """The question read again as NCBI ESpell spelled it, keeping the original
+    question and recording each word ESpell changed as a correction."""
+    again = engine.reader.read(suggestion)
+    before, after = reading.corrected.split(), suggestion.split()
+    fixes = list(reading.corrections)
+    diff = difflib.SequenceMatcher(a=[w.lower() for w in before], b=[w.lower() for w in after])
+    for op, i1, i2, j1, j2 in diff.get_opcodes():
+        if op == "replace":
+            fixes.append(SpellingFix(" ".join(before[i1:i2]), " ".join(after[j1:j2])))
+    fixes.extend(f for f in again.corrections if f not in fixes)
+    note = f"spelling checked with NCBI ESpell: searched as '{suggestion}'"
+    return replace(
+        again, question=reading.question, corrections=tuple(fixes), notes=(*again.notes, note)
+    )
+
+
+def read_live(engine: Engine, reading: Reading) -> tuple[Reading, LiveResult]:
+    """What ``ask --live`` does before answering: a second opinion on spelling
+    when the local vocabulary is unsure, then a PubMed fetch for the reading."""
+    suggestion = spelling_second_opinion(engine, reading)
+    if suggestion is not None:
+        reading = reread(engine, reading, suggestion)
+    return reading, fetch_for_reading(engine, reading)
 
 
 def espell(client: EUtilsClient, term: str) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
+from medbrief.retrieve.candidates import GuidelineCandidates
 from medbrief.synthesize.match import Matcher
 from medbrief.types import Document, Recommendation
 
@@ -250,3 +251,15 @@ def key_recommendations(drafts: Sequence[GuidelineDraft], n: int) -> list[int]:
         ),
     )
     return scored[:n]
+
+
+def guideline_drafts(
+    candidates: GuidelineCandidates, matcher: Matcher, question: str
+) -> list[GuidelineDraft]:
+    """The guideline section: recommendations that name the question's
+    concepts, then excerpts of guideline documents whose recommendations are
+    not already listed, in the order of :func:`order`."""
+    recs = candidates.recommendations
+    drafts = recommendation_drafts(recs, matcher, question)
+    covered = covered_by(recs, drafts)
+    return order(drafts + document_drafts(candidates.documents, matcher, covered, len(recs)))

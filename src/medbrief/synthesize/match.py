@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from medbrief.synthesize.facets import FacetPlan
 from medbrief.types import Concept, Document
 
 # Light suffix stripping (a few English inflections) so that "screening"
@@ -94,6 +95,11 @@ class Matcher:
     def in_text(self, text: str) -> frozenset[str]:
         normal = normalise(text)
         return frozenset(label for label, m in self.concepts.items() if m.in_normalised(normal))
+
+    def names_any(self, doc: Document, subtopics: Iterable[FacetPlan]) -> bool:
+        """Does ``doc`` name every concept of at least one of ``subtopics``?"""
+        named = self.in_document(doc)
+        return any(set(s.concepts) <= named for s in subtopics)
 
     def in_document(self, doc: Document) -> frozenset[str]:
         """Concepts named in the title, abstract, MeSH headings or keywords."""
