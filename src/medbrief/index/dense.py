@@ -32,7 +32,7 @@ import numpy as np
 from medbrief.index import ann
 from medbrief.index.base import Scored, Vector
 from medbrief.index.cache import VectorCache, cache_path, passage_hash
-from medbrief.index.items import IndexItem, dense_chunks, from_change
+from medbrief.index.items import TYPE_SEP, IndexItem, dense_chunks, filter_sql, from_change
 from medbrief.index.state import IndexMeta, check_meta, dir_size, read_meta, write_meta
 from medbrief.settings import Settings
 from medbrief.store import Change
@@ -51,7 +51,7 @@ REBUILD_DEAD_FRACTION = 0.25
 RERANK_MIN = 512
 TRAIN_SAMPLE = 100_000
 _SQL_VARS = 500
-_SEP = "\x1f"
+_SEP = TYPE_SEP
 
 
 def batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -288,7 +288,8 @@ class FaissIndex:
         query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         if query.shape[1] != self.embedder.dim or not np.isfinite(query).all():
             return []
-        where, args = _filter_sql(filters)
+        # members store types joined by TYPE_SEP, unwrapped: wrap them here
+        where, args = filter_sql(filters, "members", "char(31) || members.pub_types || char(31)")
         allowed: Any = None
         if where:
             labels = [
@@ -401,28 +402,6 @@ def _sample(batches: Iterator[tuple[Any, Vector]], total: int, limit: int) -> Ve
     step = max(1, math.ceil(total / limit))
     parts = [vectors[::step].copy() for _, vectors in batches]  # copies free each batch
     return np.concatenate(parts)[:limit] if parts else np.zeros((0, 0), dtype=np.float32)
-
-
-def _filter_sql(filters: Filters | None) -> tuple[str, list[Any]]:
-    if filters is None:
-        return "", []
-    clauses: list[str] = []
-    args: list[Any] = []
-    if filters.kinds:
-        clauses.append(f"kind IN ({','.join('?' * len(filters.kinds))})")
-        args += list(filters.kinds)
-    if filters.year_min is not None:
-        clauses.append("year >= ?")
-        args.append(filters.year_min)
-    if filters.year_max is not None:
-        clauses.append("year <= ?")
-        args.append(filters.year_max)
-    if filters.publication_types:
-        ors = " OR ".join("instr(? || pub_types || ?, ?) > 0" for _ in filters.publication_types)
-        clauses.append(f"({ors})")
-        for pt in filters.publication_types:
-            args += [_SEP, _SEP, f"{_SEP}{pt}{_SEP}"]
-    return " AND ".join(clauses), args
 
 
 def hnsw_sq8(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from medbrief.index.base import Scored
-from medbrief.index.items import from_change
+from medbrief.index.items import TYPE_SEP, filter_sql, from_change
 from medbrief.index.lexical import FIELD_WEIGHTS, MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from medbrief.index.state import IndexMeta, check_meta, dir_size, read_meta, write_meta
 from medbrief.settings import Settings
@@ -25,7 +25,7 @@ from medbrief.store import Change
 from medbrief.types import Filters
 
 COMMIT_EVERY = 5_000
-_SEP = "\x1f"
+_SEP = TYPE_SEP
 _WORD = re.compile(r"\w+")
 #: Lucene's English stop words (EnglishAnalyzer), as the tantivy index drops.
 STOPWORDS = frozenset(
@@ -123,7 +123,8 @@ class Fts5Index:
             return []
         match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS.values())
-        where, args = _filters(filters)
+        condition, args = filter_sql(filters, "items", "items.pub_types")
+        where = f" AND {condition}" if condition else ""
         rows = self.conn.execute(
             f"SELECT items.id, bm25(fts, {weights}) AS score FROM fts"
             " JOIN items ON items.rowid = fts.rowid"
@@ -185,30 +186,6 @@ class Fts5Index:
             "bytes": dir_size(self.dir),
             "updated": meta.updated if meta else "",
         }
-
-
-def _filters(filters: Filters | None) -> tuple[str, list[Any]]:
-    if filters is None:
-        return "", []
-    clauses: list[str] = []
-    args: list[Any] = []
-    if filters.kinds:
-        clauses.append(f"items.kind IN ({','.join('?' * len(filters.kinds))})")
-        args += list(filters.kinds)
-    if filters.year_min is not None:
-        clauses.append("items.year >= ?")
-        args.append(filters.year_min)
-    if filters.year_max is not None:
-        clauses.append("items.year <= ?")
-        args.append(filters.year_max)
-    if filters.publication_types:
-        clauses.append(
-            "("
-            + " OR ".join("instr(items.pub_types, ?) > 0" for _ in filters.publication_types)
-            + ")"
-        )
-        args += [f"{_SEP}{pt}{_SEP}" for pt in filters.publication_types]
-    return "".join(f" AND {c}" for c in clauses), args
 
 
 def create(settings: Settings, **kwargs: Any) -> Fts5Index:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from medbrief.store import Change
-from medbrief.types import Document, ItemKind, Recommendation
+from medbrief.types import Document, Filters, ItemKind, Recommendation
 
 #: Words per dense chunk. all-MiniLM-L6-v2 reads 256 word pieces; biomedical
 #: text averages ~1.6 pieces per whitespace word (measured on SciFact), so
@@ -102,3 +103,31 @@ def dense_chunks(item: IndexItem) -> list[str]:
         windows[-1].extend(words)
     texts = (" ".join(w) for w in windows[:MAX_CHUNKS])
     return [f"{title}\n{t}" if title else t for t in texts]
+
+
+#: joins an item's publication types in the index files ("\x1f" cannot occur in them)
+TYPE_SEP = "\x1f"
+
+
+def filter_sql(filters: Filters | None, table: str, pub_types: str) -> tuple[str, list[Any]]:
+    """A SQL condition (and its arguments) for ``filters`` over an index table
+    with ``kind``, ``year`` and ``pub_types`` columns; ``pub_types`` is the SQL
+    expression giving that column wrapped in TYPE_SEP on both sides."""
+    if filters is None:
+        return "", []
+    clauses: list[str] = []
+    args: list[Any] = []
+    if filters.kinds:
+        clauses.append(f"{table}.kind IN ({','.join('?' * len(filters.kinds))})")
+        args += list(filters.kinds)
+    if filters.year_min is not None:
+        clauses.append(f"{table}.year >= ?")
+        args.append(filters.year_min)
+    if filters.year_max is not None:
+        clauses.append(f"{table}.year <= ?")
+        args.append(filters.year_max)
+    if filters.publication_types:
+        ors = " OR ".join(f"instr({pub_types}, ?) > 0" for _ in filters.publication_types)
+        clauses.append(f"({ors})")
+        args += [f"{TYPE_SEP}{pt}{TYPE_SEP}" for pt in filters.publication_types]
+    return " AND ".join(clauses), args

@@ -15,7 +15,7 @@ from typing import Any
 
 from medbrief.errors import IngestError, SchemaVersionError
 from medbrief.ingest.pubmed_xml import GUIDELINE_TYPES
-from medbrief.ingest.sources import describe, head, iter_json_lines, open_binary
+from medbrief.ingest.sources import iter_json_lines, require_json_lines
 from medbrief.types import AbstractSection, Document
 
 SCHEMA_VERSION = 1
@@ -27,13 +27,7 @@ _NO_TYPE = frozenset({"", "unknown", "n/a"})
 
 def iter_articles(path: Path) -> Iterator[Document]:
     name = str(path)
-    stream = open_binary(path, name)
-    try:
-        start = head(stream, name).lstrip(b"\xef\xbb\xbf \t\r\n")
-    finally:
-        stream.close()
-    if not start.startswith(b"{"):
-        raise IngestError(name, f"not article JSON lines: {describe(start)}", "line 1")
+    require_json_lines(path, name, "article JSON lines")
     for lineno, obj in iter_json_lines(path, name):
         yield article(obj, name, lineno)
 

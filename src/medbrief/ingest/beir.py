@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from medbrief.errors import IngestError
-from medbrief.ingest.sources import describe, head, iter_json_lines, open_binary
+from medbrief.ingest.sources import iter_json_lines, require_json_lines
 from medbrief.types import AbstractSection, Document
 
 
@@ -18,13 +18,7 @@ def iter_beir(path: Path, *, collection: str | None = None) -> Iterator[Document
     coll = collection or path.resolve().parent.name or "corpus"
     if ":" in coll:
         raise IngestError(name, f"collection name may not contain ':' ({coll!r})")
-    stream = open_binary(path, name)
-    try:
-        start = head(stream, name).lstrip(b"\xef\xbb\xbf \t\r\n")
-    finally:
-        stream.close()
-    if not start.startswith(b"{"):
-        raise IngestError(name, f"not a BEIR corpus (JSON lines): {describe(start)}", "line 1")
+    require_json_lines(path, name, "a BEIR corpus (JSON lines)")
     for lineno, obj in iter_json_lines(path, name):
         if "_id" not in obj or not isinstance(obj.get("text", ""), str):
             raise IngestError(

@@ -212,6 +212,17 @@ def head(stream: BinaryIO, name: str, n: int = 512) -> bytes:
     return data[:n]
 
 
+def require_json_lines(path: Path, name: str, what: str) -> None:
+    """Raise IngestError unless ``path`` starts like JSON lines (a ``{``)."""
+    stream = open_binary(path, name)
+    try:
+        start = head(stream, name).lstrip(b"\xef\xbb\xbf \t\r\n")
+    finally:
+        stream.close()
+    if not start.startswith(b"{"):
+        raise IngestError(name, f"not {what}: {describe(start)}", "line 1")
+
+
 def describe(start: bytes) -> str:
     """A short guess at what a file holds, for 'wrong kind of file' messages."""
     text = start.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -228,23 +228,12 @@ def fetch_pubmed(
         if progress:
             progress(len(state.done), state.target)
     file.remove()
-    counts = state.counts
-    return FetchReport(
-        query=query,
-        found=state.count,
-        target=state.target,
-        records=counts["records"],
-        inserted=counts["inserted"],
-        updated=counts["updated"],
-        unchanged=counts["unchanged"],
-        skipped=counts["skipped"],
-        missing=len(state.missing),
-        written=tuple(state.written),
+    return _report(
+        state,
         resumed=resumed,
         requests=client.requests - requests_before,
         seconds=time.monotonic() - started,
         note=cap_note(state.target, state.count, max_records),
-        warnings=tuple(state.warnings),
     )
 
 
@@ -258,9 +247,20 @@ def fetch_pmids(store: Store, client: EUtilsClient, pmids: Sequence[str]) -> Fet
     while batch := state.pending()[:EFETCH_BATCH]:
         docs, deleted = _parse(client.efetch(batch), "efetch")
         _store(store, state, docs, deleted, requested=batch)
+    return _report(
+        state,
+        resumed=False,
+        requests=client.requests - requests_before,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _report(
+    state: _State, *, resumed: bool, requests: int, seconds: float, note: str | None = None
+) -> FetchReport:
     c = state.counts
     return FetchReport(
-        query="",
+        query=state.query,
         found=state.count,
         target=state.target,
         records=c["records"],
@@ -270,9 +270,11 @@ def fetch_pmids(store: Store, client: EUtilsClient, pmids: Sequence[str]) -> Fet
         skipped=c["skipped"],
         missing=len(state.missing),
         written=tuple(state.written),
-        resumed=False,
-        requests=client.requests - requests_before,
-        seconds=time.monotonic() - started,
+        resumed=resumed,
+        requests=requests,
+        seconds=seconds,
+        note=note,
+        warnings=tuple(state.warnings),
     )
 
 
