@@ -161,13 +161,21 @@ class Document:
 
     @property
     def link(self) -> str | None:
-        if self.url:
-            return self.url
-        if self.pmid:
-            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
-        if self.doi:
-            return f"https://doi.org/{self.doi}"
-        return None
+        """The record's own address: PubMed, else doi.org, else the stored URL.
+
+        The stored URL is where a copy was taken from (a mirror, an
+        aggregator), so it comes last: a reader should land on the record of
+        reference, not on whichever site the copy came from.
+        """
+        return canonical_link(self.pmid, self.doi, self.url)
+
+
+def canonical_link(pmid: str | None, doi: str | None, url: str | None) -> str | None:
+    if pmid:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+    if doi:
+        return f"https://doi.org/{doi}"
+    return url
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +333,9 @@ class Reference:
     #: for a recommendation: whom it is for, so that each reference names
     #: the exact recommendation and not just its guideline
     population: str | None = None
+    #: for a recommendation: where its stored wording was taken from, when
+    #: that is not ``url`` (a secondary source quoting or paraphrasing it)
+    text_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,7 +156,8 @@ def test_document_ids_with_colons_and_slashes(client: httpx.Client, path: str) -
 def test_document_flags_retraction_and_drops_script_links(client: httpx.Client) -> None:
     body = client.get("/api/documents/666").json()
     assert body["retracted"] is True
-    assert body["link"] is None  # its url is javascript:..., never handed to the page
+    # Its stored url is javascript:...: the link is its PubMed record instead.
+    assert body["link"] == "https://pubmed.ncbi.nlm.nih.gov/666/"
     assert body["item"]["title"].startswith("<script>")  # data stays data; the page escapes it
 
 

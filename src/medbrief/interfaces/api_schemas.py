@@ -128,6 +128,11 @@ class ReferenceOut(_Open):
     population: str | None = Field(
         None, description="Who a guideline recommendation applies to, as the source says."
     )
+    text_source: str | None = Field(
+        None,
+        description="Where a recommendation's stored wording was taken from, when that is "
+        "not `url` (a secondary source quoting or paraphrasing the guideline).",
+    )
 
 
 class BriefOut(_Open):

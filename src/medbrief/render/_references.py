@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from medbrief.types import DESIGN_LABELS, Reference
+from medbrief.types import DESIGN_LABELS, Reference, canonical_link
 
 
 def safe_url(url: str | None) -> str | None:
@@ -18,12 +18,8 @@ def safe_url(url: str | None) -> str | None:
 
 
 def reference_link(ref: Reference) -> str | None:
-    """The best link for a reference: its own URL, else PubMed, else doi.org."""
-    return (
-        safe_url(ref.url)
-        or (f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/" if ref.pmid else None)
-        or (f"https://doi.org/{ref.doi}" if ref.doi else None)
-    )
+    """The best link for a reference: PubMed, else doi.org, else its own URL."""
+    return safe_url(canonical_link(ref.pmid, ref.doi, ref.url))
 
 
 def reference_note(ref: Reference) -> str | None:

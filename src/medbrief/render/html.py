@@ -177,6 +177,9 @@ def _reference(ref: Reference, sentences: Sequence[str]) -> str:
     if ref.doi:
         bits.append(_link(f"https://doi.org/{ref.doi}", f"doi:{ref.doi}"))
     line = ". ".join(bits) + "."
+    source = safe_url(ref.text_source)
+    if source:
+        line += f" Wording as stored taken from {_link(source, source)}."
     if ref.retracted:
         line += ' <span class="retracted">Retracted.</span>'
     quotes = "".join(f"<blockquote>{_e(s)}</blockquote>" for s in sentences)

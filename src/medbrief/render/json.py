@@ -82,6 +82,7 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
                 "body": ref.body,
                 "retracted": ref.retracted,
                 "population": ref.population,
+                "text_source": ref.text_source,
             }
             for ref in brief.references
         ],

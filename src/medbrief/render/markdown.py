@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from medbrief.render._references import study_facts
+from medbrief.render._references import reference_link, safe_url, study_facts
 from medbrief.types import Brief, Bullet, GuidelineItem, Reference
 
 # Source text is only ever placed inline (after a list marker or heading
@@ -92,8 +92,12 @@ def _reference(ref: Reference, live: frozenset[str] = frozenset()) -> str:
         bits.append(f"PMID: {ref.pmid}.")
     if ref.doi:
         bits.append(f"doi: {md_escape(ref.doi)}.")
-    if ref.url:
-        bits.append(f"<{ref.url}>")
+    link = reference_link(ref)
+    if link:
+        bits.append(f"<{link}>")
+    source = safe_url(ref.text_source)
+    if source:
+        bits.append(f"Wording as stored taken from <{source}>.")
     if ref.id in live:
         bits.append("(fetched live from PubMed for this brief)")
     return f"{ref.n}. " + " ".join(b for b in bits if b)

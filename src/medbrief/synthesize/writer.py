@@ -27,6 +27,7 @@ from medbrief.types import (
     Reading,
     Recommendation,
     Reference,
+    canonical_link,
 )
 
 MAX_BULLETS_PER_FACET = 6
@@ -214,6 +215,7 @@ def _guideline_key(g: GuidelineItem) -> str:
 
 def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> Reference:
     if isinstance(item, Recommendation):
+        link = canonical_link(item.pmid, item.doi, item.url)
         return Reference(
             n=n,
             kind="guideline",
@@ -222,10 +224,11 @@ def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> 
             year=item.year,
             pmid=item.pmid,
             doi=item.doi,
-            url=item.url or _doi_url(item.doi),
+            url=link,
             design="guideline",
             body=item.body,
             population=item.population,
+            text_source=item.url if item.url and item.url != link else None,
         )
     design = ev.design if ev else ("guideline" if item.kind == "guideline" else None)
     return Reference(
@@ -242,7 +245,3 @@ def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> 
         sample_size=ev.sample_size if ev else None,
         retracted=item.retracted,
     )
-
-
-def _doi_url(doi: str | None) -> str | None:
-    return f"https://doi.org/{doi}" if doi else None
