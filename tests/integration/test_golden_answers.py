@@ -258,7 +258,13 @@ def test_rls_brief_in_detail(engine: Engine) -> None:
     summary = treatment.bullets[0].text
     by_n = {r.n: r.id for r in brief.references}
     yes_refs, no_refs = re.findall(r"\[([\d, ]+)\]", summary)[:2]
-    assert "report a benefit [" in summary and "report no benefit [" in summary
+    assert re.search(r"reports? a benefit \[", summary)
+    assert re.search(r"reports? no benefit \[", summary)
+    # Trials of other drugs that mention iron in passing are not iron trials:
+    # pramipexole (ferritin at entry) and cabergoline/levodopa (ferritin and
+    # augmentation).
+    cited = {by_n[n] for b in treatment.bullets for n in b.refs}
+    assert not cited & {"pmid:21354368", "pmid:17921065"}
     # oral iron in low-normal ferritin: the positive RCT; oral iron, no deficiency: negative
     assert "pmid:19230757" in {by_n[int(n)] for n in yes_refs.split(",")}
     assert "pmid:10686463" in {by_n[int(n)] for n in no_refs.split(",")}
@@ -269,6 +275,16 @@ def test_rls_brief_in_detail(engine: Engine) -> None:
     assert refs["pmid:19230757"].design == "randomised controlled trial"
     assert refs["pmid:30798983"].design == "meta-analysis"
     assert brief.key_findings
+    # A title that states the finding is the finding: "Pharmaceutical iron
+    # formulations do not cross a model of the human blood-brain barrier".
+    iron_bbb = facets["Iron and blood-brain barrier"]
+    negative = [b for b in iron_bbb.bullets if b.text.startswith("Pharmaceutical iron")]
+    assert negative and by_n[negative[0].refs[0]] == "pmid:29889872"
+    assert iron_bbb.status == "inconsistent"
+    # links lead to the record of reference, never to the mirror a copy came from
+    assert all(
+        r.url == f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/" for r in brief.references if r.pmid
+    )
 
 
 def test_abstention_is_plain(engine: Engine) -> None:

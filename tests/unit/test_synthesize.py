@@ -137,6 +137,37 @@ def test_findings_need_the_concepts_and_a_finding_sentence() -> None:
     assert facet.silent == ("pmid:3",)
 
 
+def test_a_trial_of_another_drug_is_not_a_trial_of_the_one_asked_about() -> None:
+    ev = [
+        Evidence(
+            doc("1", "Pramipexole for RLS", "Placebo controlled. Iron-replete RLS improved."),
+            "rct",
+            2,
+        ),
+        Evidence(doc("2", "Oral iron for RLS", "Placebo controlled. Iron improved RLS."), "rct", 2),
+    ]
+    plan = FacetPlan("T", ("iron", "restless legs syndrome"), "treatment", "Iron for RLS?")
+    stance = _stance({"improved": "yes"})
+    (facet,) = facet_findings([plan], ev, Matcher((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
+    assert [f.item_ids for f in facet.findings] == [("pmid:2",)]
+    assert facet.silent == ("pmid:1",)
+
+
+def test_a_title_that_states_the_finding_is_used_when_the_abstract_is_vague() -> None:
+    title = "Iron formulations do not cross the blood-brain barrier"
+    vague = "Cells were grown. This has implications for iron."
+    ev = [Evidence(doc("1", title, vague), "other", 5)]
+    plan = FacetPlan("Iron and BBB", ("iron", "blood-brain barrier"), "topic", "Iron and BBB?")
+
+    def stance(question: str, text: str) -> Stance:
+        if text.startswith("CONCLUSIONS: "):
+            return Stance("no", text.removeprefix("CONCLUSIONS: "))
+        return Stance("yes", "This has implications for iron.")
+
+    (facet,) = facet_findings([plan], ev, Matcher((IRON, BBB)), stance, lexical_similarity)  # type: ignore[arg-type]
+    assert [(f.text, f.stance) for f in facet.findings] == [(title, "no")]
+
+
 def test_retracted_studies_are_not_used() -> None:
     from medbrief.types import Correction
 
@@ -244,3 +275,35 @@ def test_markdown_escapes_source_titles_in_references() -> None:
     assert "<script>" not in text
     assert "\\<script\\>alert('x')\\</script\\> Iron \\[RLS\\]" in text
     assert "Iron is linked to RLS \\*\\*always\\*\\*. [1]" in text
+
+
+def test_references_link_the_record_of_reference_and_name_where_wording_came_from() -> None:
+    from dataclasses import replace
+
+    from medbrief.render.json import brief_to_dict
+    from medbrief.synthesize.guidelines import GuidelineDraft
+    from medbrief.types import Recommendation
+
+    rec = Recommendation(
+        id="R1",
+        guideline_title="Iron in RLS",
+        body="AASM",
+        statement="Oral iron is suggested.",
+        pmid="39324694",
+        url="https://aggregator.example/rls",
+    )
+    draft = GuidelineDraft("R1", "AASM", 2024, rec.statement, "conditional", "moderate",
+                           "for", "paraphrase", (), 0)  # fmt: skip
+    plan = plan_facets((IRON, RLS))[0]
+    f = Finding("Iron is linked to RLS.", "yes", (Support("pmid:1", "x"),))
+    mirrored = replace(doc("1", "Iron and RLS", "x"), url="http://10.0.0.1:8081/1")
+    items = {"pmid:1": mirrored, "R1": rec}
+    brief = compose("q", _reading(), [draft], [FacetFindings(plan, (f,))], items, {}, 0)  # type: ignore[arg-type]
+    guideline, study = brief.references
+    assert guideline.url == "https://pubmed.ncbi.nlm.nih.gov/39324694/"
+    assert guideline.text_source == "https://aggregator.example/rls"
+    assert study.url == "https://pubmed.ncbi.nlm.nih.gov/1/" and study.text_source is None
+    text = render_markdown(brief)
+    assert "10.0.0.1" not in text
+    assert "Wording as stored taken from <https://aggregator.example/rls>" in text
+    assert brief_to_dict(brief)["references"][0]["text_source"] == "https://aggregator.example/rls"

@@ -34,6 +34,17 @@ _TREATMENT_CUE = re.compile(
     re.IGNORECASE,
 )
 
+# A title that states a result: a finite verb of finding, with or without
+# negation ("is associated with", "do not cross", "improves").
+_FINDING_TITLE = re.compile(
+    r"\b(?:(?:is|are|was|were)(?: not)? (?:associated|linked|related|correlated|influenced|"
+    r"affected|increased|decreased|reduced|elevated|altered|impaired|effective|safe|"
+    r"superior|inferior|not)|(?:do|does|did) not \w+|(?:improve|reduce|increase|decrease|"
+    r"predict|cross|influence|affect|alter|prevent|cause|protect|impair|enhance|lower|raise|"
+    r"modulate|regulate|worsen|correlate)s)\b",
+    re.IGNORECASE,
+)
+
 MERGE_SIMILARITY = 0.82
 
 
@@ -79,9 +90,32 @@ def facet_findings(
             # the finding must itself speak to the sub-topic: it names at least
             # one of its concepts, the title names the others. A methods or
             # background sentence is not what the study found on it.
-            named = matcher.in_text(sentence) & set(plan.concepts)
-            titled = named | matcher.in_text(ev.document.title)
+            concepts = frozenset(plan.concepts)
+            named = matcher.in_text(sentence) & concepts
+            title = ev.document.title
+            title_concepts = matcher.in_text(title)
+            if (
+                st.label != "not_addressed"
+                and named != concepts
+                and concepts <= title_concepts
+                and _FINDING_TITLE.search(title)
+                and not title.rstrip().endswith("?")
+            ):
+                # The abstract's sentence covers part of the sub-topic while
+                # the title states a finding on all of it ("Pharmaceutical
+                # iron formulations do not cross a model of the human
+                # blood-brain barrier"): the title is the finding.
+                by_title = stance(plan.question, f"CONCLUSIONS: {title}")
+                if by_title.label != "not_addressed":
+                    st, sentence, named = by_title, clean_sentence(title), concepts
+            titled = named | title_concepts
             if st.label == "not_addressed" or not named or not set(plan.concepts) <= titled:
+                silent.append(ev.document.id)
+                continue
+            if plan.intent == "treatment" and plan.concepts[0] not in title_concepts:
+                # A trial names what it tests in its title (CONSORT 2010 item
+                # 1a); one that mentions this drug only in passing (iron
+                # status at entry to a pramipexole trial) is not a trial of it.
                 silent.append(ev.document.id)
                 continue
             findings.append(
