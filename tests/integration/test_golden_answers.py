@@ -33,6 +33,9 @@ class Golden:
     first: tuple[str, ...] = ()
     #: store ids of studies the research section must cite
     studies: tuple[str, ...] = ()
+    #: sub-topics no retrieved study addresses (studies that only mention
+    #: the concepts must not be reported as evidence on them)
+    no_evidence: tuple[str, ...] = ()
     abstains: bool = False
 
 
@@ -48,6 +51,9 @@ GOLDEN = [
         "Should adults aged 45 to 49 be screened for colorectal cancer?",
         concepts=("colorectal cancer", "screening"),
         guidelines=("uspstf:1929", "uspstf:1928"),
+        # the starter corpus has cohorts recruited at screening, no study of
+        # whether screening works
+        no_evidence=("Screening for colorectal cancer",),
     ),
     Golden("Is teleportation safe for patients with pacemakers?", abstains=True),
     Golden("What is the capital of France?", abstains=True),
@@ -238,6 +244,9 @@ def test_golden_answer(golden: Golden, engine: Engine) -> None:
         assert guideline_ids[0] in (golden.first or golden.guidelines)
     for sid in golden.studies:
         assert sid in study_ids, study_ids
+    status = {f.facet: f.status for f in brief.research}
+    for facet in golden.no_evidence:
+        assert status[facet] == "no_evidence", status
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:

@@ -112,10 +112,12 @@ def facet_findings(
             if st.label == "not_addressed" or not named or not set(plan.concepts) <= titled:
                 silent.append(ev.document.id)
                 continue
-            if plan.intent == "treatment" and plan.concepts[0] not in title_concepts:
+            if plan.intent in ("treatment", "procedure") and plan.concepts[0] not in title_concepts:
                 # A trial names what it tests in its title (CONSORT 2010 item
                 # 1a); one that mentions this drug only in passing (iron
-                # status at entry to a pramipexole trial) is not a trial of it.
+                # status at entry to a pramipexole trial) is not a trial of
+                # it, nor is a cohort that recruited at screening a study of
+                # whether screening works.
                 silent.append(ev.document.id)
                 continue
             findings.append(
