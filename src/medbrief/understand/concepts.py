@@ -29,6 +29,13 @@ MAX_DRUG_NAMES = 6
 #: Concepts that name what is done rather than what it is done about; they
 #: follow the topic concepts ("colorectal cancer; screening").
 ASPECTS = frozenset({"screening", "diagnosis", "prevention", "prognosis", "vaccination"})
+#: A concept right after these words says whom the question excludes ("adults
+#: without heart disease"): it narrows the population, it is not a sub-topic.
+_EXCLUDING = re.compile(
+    r"\b(?:without|free of|excluding|no (?:history of|known|prior|previous))\s+"
+    r"(?:(?:a|an|any|known|prior|previous|established|existing|pre-?existing|overt|clinical)\s+)*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -50,15 +57,20 @@ class ConceptExtractor:
 
     def extract(
         self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
-    ) -> tuple[tuple[Concept, ...], tuple[Expansion, ...]]:
+    ) -> tuple[tuple[Concept, ...], tuple[Expansion, ...], tuple[str, ...]]:
+        """Concepts, synonym expansions, and the labels of excluded concepts."""
         units = split_units(tokens)
         found: dict[str, _Found] = {}
         expansions: list[Expansion] = []
         for run in runs(text, units):
             self._match_run(text, units, run, resolutions, found, expansions)
         ordered = sorted(found.values(), key=lambda f: (f.label in ASPECTS, f.position))
-        concepts = tuple(self._concept(f) for f in ordered[:MAX_CONCEPTS])
-        return concepts, tuple(dict.fromkeys(expansions))
+        excluded = [f for f in ordered if _EXCLUDING.search(text[: f.position])]
+        if len(excluded) == len(ordered):
+            excluded = []  # "life without pain": nothing else to ask about
+        kept = [f for f in ordered if f not in excluded]
+        concepts = tuple(self._concept(f) for f in kept[:MAX_CONCEPTS])
+        return concepts, tuple(dict.fromkeys(expansions)), tuple(f.label for f in excluded)
 
     # -------------------------------------------------------------- matching
 

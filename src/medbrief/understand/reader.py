@@ -64,7 +64,9 @@ class Reader:
             if r.sense is None:
                 senses = ", ".join(s.expansion for s in r.ambiguous)
                 notes.append(f"{r.abbreviation} is ambiguous ({senses}); searched as written")
-        concepts, synonyms = self.extractor.extract(corrected, tokens, resolutions)
+        concepts, synonyms, excluded = self.extractor.extract(corrected, tokens, resolutions)
+        for label in excluded:
+            notes.append(f"'{label}' follows 'without': read as an exclusion, not a sub-topic")
         expansions.extend(synonyms)
         expansions.extend(self._spelling_variants(tokens))
         if not concepts:
