@@ -292,4 +292,7 @@ def test_correct_words_in_any_order_are_never_changed(reader: Reader, words: lis
 def test_a_condition_the_question_excludes_is_not_a_sub_topic(reader: Reader) -> None:
     r = reader.read("Do statins prevent cardiovascular disease in adults without heart disease?")
     assert [c.label for c in r.concepts] == ["statins", "cardiovascular disease"]
-    assert "'heart disease' follows 'without': read as an exclusion, not a sub-topic" in r.notes
+    assert (
+        "'heart disease' is read as an exclusion (whom or what the question leaves out), "
+        "not a sub-topic"
+    ) in r.notes

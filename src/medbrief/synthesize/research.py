@@ -105,11 +105,12 @@ def facet_findings(
                 # the title states a finding on all of it ("Pharmaceutical
                 # iron formulations do not cross a model of the human
                 # blood-brain barrier"): the title is the finding.
+                # (labelled as a conclusion: that is what the stance reads)
                 by_title = stance(plan.question, f"CONCLUSIONS: {title}")
                 if by_title.label != "not_addressed":
                     st, sentence, named = by_title, clean_sentence(title), concepts
             titled = named | title_concepts
-            if st.label == "not_addressed" or not named or not set(plan.concepts) <= titled:
+            if st.label == "not_addressed" or not named or not concepts <= titled:
                 silent.append(ev.document.id)
                 continue
             if plan.intent in ("treatment", "procedure") and plan.concepts[0] not in title_concepts:

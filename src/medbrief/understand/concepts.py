@@ -67,7 +67,7 @@ class ConceptExtractor:
         ordered = sorted(found.values(), key=lambda f: (f.label in ASPECTS, f.position))
         excluded = [f for f in ordered if _EXCLUDING.search(text[: f.position])]
         if len(excluded) == len(ordered):
-            excluded = []  # "life without pain": nothing else to ask about
+            excluded = []  # "surgery without anaesthesia?" asks about what it excludes
         kept = [f for f in ordered if f not in excluded]
         concepts = tuple(self._concept(f) for f in kept[:MAX_CONCEPTS])
         return concepts, tuple(dict.fromkeys(expansions)), tuple(f.label for f in excluded)

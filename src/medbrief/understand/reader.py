@@ -66,7 +66,10 @@ class Reader:
                 notes.append(f"{r.abbreviation} is ambiguous ({senses}); searched as written")
         concepts, synonyms, excluded = self.extractor.extract(corrected, tokens, resolutions)
         for label in excluded:
-            notes.append(f"'{label}' follows 'without': read as an exclusion, not a sub-topic")
+            notes.append(
+                f"'{label}' is read as an exclusion (whom or what the question leaves out), "
+                "not a sub-topic"
+            )
         expansions.extend(synonyms)
         expansions.extend(self._spelling_variants(tokens))
         if not concepts:
