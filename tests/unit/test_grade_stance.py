@@ -4,7 +4,7 @@ import pytest
 
 import medbrief
 from medbrief.grade import grade
-from medbrief.grade.stance import models, stance, training_pmids
+from medbrief.grade.stance import denies_predicate, models, stance, training_pmids
 from medbrief.types import AbstractSection, Document, Stance
 
 QUESTION = "Does vitamin D reduce fractures in older adults?"
@@ -128,3 +128,56 @@ def test_truncated_abstract_with_no_findings_takes_no_stance() -> None:
         "METHODS: We randomized 400 adults to vitamin D or placebo."
     )
     assert stance(QUESTION, abstract).label == "not_addressed"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "denied"),
+    [
+        ("Are current guidelines adequate?", "Current guidelines are inadequate for X.", True),
+        ("Are current guidelines adequate?", "Current guidelines are not adequate.", True),
+        ("Are current guidelines adequate?", "Current guidelines are adequate.", False),
+        ("Are current guidelines adequate?", "They were not inadequate.", False),
+        ("Are current guidelines not adequate?", "Current guidelines are inadequate.", False),
+        (
+            "Are polyps of A similar to those of B?",
+            "Polyps of A and B exhibit differing markers.",
+            True,
+        ),
+        ("Are polyps of A similar to those of B?", "Polyps of A and B did not differ.", False),
+        ("Is the result the same on different scanners?", "Different scanners were used.", False),
+        (
+            "Are physicians aware of side effects?",
+            "There was poor knowledge of side effects.",
+            True,
+        ),
+        ("Is peak concentration needed?", "These results suggest little need to use it.", True),
+        ("Is X more effective than Y?", "X was not less effective than Y.", False),
+    ],
+)
+def test_a_conclusion_denying_the_questions_predicate(
+    question: str, sentence: str, denied: bool
+) -> None:
+    assert denies_predicate(question, sentence) is denied
+
+
+def test_denied_predicate_answers_no_with_the_denying_sentence() -> None:
+    # Without the rule the classifier answers "yes" here (it reads "exhibit"
+    # as a positive finding, not as a denial of "similar").
+    abstract = (
+        "BACKGROUND: Endometrial polyps are common.\n"
+        "METHODS: We stained 80 polyps for hormone receptors.\n"
+        "RESULTS: Receptor expression was higher in pre-menopausal polyps.\n"
+        "CONCLUSIONS: Pre- and post-menopausal endometrial polyps exhibit differing hormone "
+        "receptor and proliferation markers."
+    )
+    question = (
+        "Are endometrial polyps from pre-menopausal women similar to those from "
+        "post-menopausal women?"
+    )
+    got = stance(question, abstract)
+    assert got.label == "no"
+    assert got.sentence == (
+        "Pre- and post-menopausal endometrial polyps exhibit differing hormone receptor and "
+        "proliferation markers."
+    )
+    assert got.score >= 0.5

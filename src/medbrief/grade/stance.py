@@ -43,6 +43,44 @@ _UNSETTLED = re.compile(
     r"known|established|conclusive))\b",
     re.IGNORECASE,
 )
+# Evaluative predicates a yes/no question asks about ("are the guidelines
+# adequate?", "is X similar to Y?") and the words that deny each without a
+# negator: the morphological antonym (in-/un-/dis- prefixes) and, for
+# sameness, need and awareness, the findings that answer "no" ("differing",
+# "little need", "poor knowledge"). Written from the antonym pairs among the
+# PubMedQA errors (docs/benchmarks.md); "not adequate" is handled generally.
+# "differing", "differ from": a finding; a bare "different" often only names
+# the groups compared ("on different scanner models").
+_DIFFER = r"differ(?:s|ed|ing)?|different from|(?:significantly|markedly|substantially) different"
+_NEED = r"unnecessary|(?:little|no) need|(?:of )?limited value"
+_KNOW = r"unaware|poor knowledge|knowledge deficit|lack(?:ed)? (?:of )?(?:awareness|knowledge)"
+_PREDICATE_DENIALS: dict[str, str] = {
+    "adequate": "inadequate(?:ly)?",
+    "sufficient": "insufficient(?:ly)?",
+    "accurate": "inaccurate",
+    "appropriate": "inappropriate",
+    "effective": "ineffective",
+    "safe": "unsafe",
+    "reliable": "unreliable",
+    "valid": "invalid",
+    "useful": "(?:of )?(?:limited|little|no) (?:value|use|usefulness)",
+    "necessary": _NEED,
+    "needed": _NEED,
+    "justified": "unjustified",
+    "feasible": "infeasible|unfeasible",
+    "aware": _KNOW,
+    "know": _KNOW,
+    "similar": "dissimilar|" + _DIFFER,
+    "same": _DIFFER,
+    "equivalent": _DIFFER,
+    "comparable": _DIFFER,
+    "identical": _DIFFER,
+}
+_COPULA = (
+    r"(?:(?:be|been|is|are|was|were|always|very|necessarily|entirely|fully|as|"
+    r"appear to be|seem to be)\s+)?"
+)
+_NEGATOR_BEFORE = re.compile(r"(?:\b(?:not|no|never|without|neither|nor)\b|n't\b)[^,;]*$", re.I)
 WITH_CONCLUSION = "with_conclusion"
 WITHOUT_CONCLUSION = "without_conclusion"
 
@@ -56,6 +94,39 @@ class Analysis:
     features: dict[str, float]
     focus: Focus | None
     has_conclusion: bool
+    #: The conclusion sentence that denies the question's predicate, if any.
+    denial: str | None = None
+
+
+def denies_predicate(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` denies the evaluative predicate ``question`` asks about.
+
+    "Are current guidelines adequate?" is answered "no" by "Current guidelines
+    are inadequate ..." and by "... are not adequate ...", unless the denial is
+    itself negated ("not inadequate", "did not differ").
+    """
+    if read_question(question).negated:
+        return False
+    for word in _PREDICATE_DENIALS:
+        if not _asks(word).search(question):
+            continue
+        for m in _denial(word).finditer(sentence):
+            negator = m.group().lower().startswith("not")
+            if negator or not _NEGATOR_BEFORE.search(sentence[: m.start()]):
+                return True
+    return False
+
+
+@cache
+def _asks(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{word}\b", re.IGNORECASE)
+
+
+@cache
+def _denial(word: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"\bnot\s+{_COPULA}{word}\b|\b(?:{_PREDICATE_DENIALS[word]})\b", re.IGNORECASE
+    )
 
 
 def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
@@ -76,7 +147,9 @@ def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
         # Labelled background and methods only (a truncated record): the
         # abstract states no finding to take a stance from.
         ok = False
-    return Analysis(ok, coverage, feats, fc, has_conclusion)
+    candidates = [fc.best, *fc.block[:1]] if fc.best else fc.block[:1]
+    denial = next((c.text for c in candidates if denies_predicate(question, c.text)), None)
+    return Analysis(ok, coverage, feats, fc, has_conclusion, denial)
 
 
 def stance(question: str, abstract: str, title: str | None = None) -> Stance:
@@ -99,6 +172,8 @@ def stance_from_analysis(result: Analysis) -> Stance:
     label, score = decide(model, result)
     best = result.focus.best
     sentence = best.text if best is not None else None
+    if label == "no" and result.denial is not None:
+        sentence = result.denial
     return Stance(label, sentence, round(score, 4))  # type: ignore[arg-type]
 
 
@@ -109,11 +184,16 @@ def decide(model: LinearModel, result: Analysis) -> tuple[str, float]:
     that calls the matter unsettled ("remains unclear", "inconclusive",
     "conflicting") is ``maybe`` whatever else it says: PubMedQA has too few
     such conclusions for the classifier to learn them (3 of 500), and mixed
-    evidence must not be reported as support.
+    evidence must not be reported as support. Likewise a conclusion that
+    denies the predicate the question asks about ("inadequate" for "are the
+    guidelines adequate?", ``denies_predicate``) is ``no``: the linear model
+    sees "inadequate" but not that it is the question's word that is denied.
     """
     proba = model.proba(result.features)
     if result.focus is not None and _UNSETTLED.search(result.focus.best_clause):
         return "maybe", max(proba["maybe"], 0.5)
+    if result.denial is not None:
+        return "no", max(proba["no"], 0.5)
     label = max(proba, key=proba.__getitem__)
     return label, proba[label]
 
