@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medbrief.errors import QueryError
-from medbrief.types import Reading
+from medbrief.types import AbstractSection, Document, Reading
 from medbrief.understand import Reader
 from medbrief.understand.vocabulary import Vocabulary, build_vocabulary
 
@@ -296,3 +296,23 @@ def test_a_condition_the_question_excludes_is_not_a_sub_topic(reader: Reader) ->
         "'heart disease' is read as an exclusion (whom or what the question leaves out), "
         "not a sub-topic"
     ) in r.notes
+
+
+def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
+    # The drug dictionary's "iron powder" and "reduced iron" are searched once
+    # a corpus uses them; they match nothing "iron" does not and add an
+    # off-topic word to the search.
+    corpus = [
+        Document(
+            id="pubmed:1",
+            source="pubmed",
+            source_id="1",
+            title="Reduced iron and iron powder in fortified flour",
+            abstract=(AbstractSection("Reduced iron and iron powder were compared with iron."),),
+        )
+    ]
+    reading = Reader(build_vocabulary(corpus)).read("iron in restless legs syndrome")
+    iron = reading.concepts[0]
+    assert iron.label == "iron"
+    assert not {"iron powder", "reduced iron"} & set(iron.terms)
+    assert "powder" not in reading.search_text
