@@ -247,6 +247,24 @@ def test_compose_numbers_guidelines_first_and_reports_disagreement() -> None:
     assert not brief.abstained
 
 
+def test_narrative_reviews_are_counted_apart_from_studies() -> None:
+    plan = plan_facets((IRON, RLS))[0]
+    findings = tuple(
+        Finding(f"Iron is linked to RLS {i}.", "yes", (Support(f"pmid:{i}", "s"),))
+        for i in (1, 2, 3)
+    )
+    items = {f"pmid:{i}": doc(str(i), f"T{i}", "x") for i in (1, 2, 3)}
+    evidence = {
+        "pmid:1": Evidence(items["pmid:1"], "cohort", 3),
+        "pmid:2": Evidence(items["pmid:2"], "narrative-review", 5),
+        "pmid:3": Evidence(items["pmid:3"], "narrative-review", 5),
+    }
+    brief = compose("q", _reading(), [], [FacetFindings(plan, findings)], items, evidence, 0)  # type: ignore[arg-type]
+    assert brief.research[0].bullets[0].text == (
+        "1 study and 2 narrative reviews report an association [1, 2, 3]."
+    )
+
+
 def test_compose_abstains_when_nothing_addresses_the_question() -> None:
     plan = plan_facets((IRON, RLS))[0]
     brief = compose("q", _reading(), [], [FacetFindings(plan, ())], {}, {}, 0)

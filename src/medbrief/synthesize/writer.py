@@ -47,12 +47,20 @@ _NEGATIVE = {
 }
 
 
-def _studies(n: int) -> str:
-    return f"{n} study" if n == 1 else f"{n} studies"
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
 
 
-def _reports(n: int) -> str:
-    return "reports" if n == 1 else "report"
+def _sources(ids: Sequence[str], reviews: frozenset[str]) -> str:
+    """ "3 studies report", "2 studies and 1 narrative review report": a
+    narrative review summarises others' work and is not counted as a study
+    (it sits below every primary design in the CEBM levels)."""
+    m = sum(i in reviews for i in ids)
+    n = len(ids) - m
+    parts = [_count(n, "study", "studies")] if n else []
+    if m:
+        parts.append(_count(m, "narrative review", "narrative reviews"))
+    return f"{' and '.join(parts)} {'reports' if len(ids) == 1 else 'report'}"
 
 
 @dataclass
@@ -90,7 +98,9 @@ def _finding_bullet(f: Finding, numbering: _Numbering) -> Bullet:
     return Bullet(f.text, tuple(sorted({c.n for c in citations})), citations)
 
 
-def _summary(facet: FacetFindings, numbering: _Numbering) -> tuple[str, Bullet | None]:
+def _summary(
+    facet: FacetFindings, numbering: _Numbering, reviews: frozenset[str]
+) -> tuple[str, Bullet | None]:
     intent = facet.plan.intent
     by: dict[str, list[str]] = {"yes": [], "no": [], "maybe": []}
     for f in facet.findings:
@@ -102,13 +112,11 @@ def _summary(facet: FacetFindings, numbering: _Numbering) -> tuple[str, Bullet |
         return "no_evidence", Bullet(text, kind="summary")
     parts = []
     if yes:
-        parts.append(f"{_studies(len(yes))} {_reports(len(yes))} {_POSITIVE[intent]} {{yes}}")
+        parts.append(f"{_sources(yes, reviews)} {_POSITIVE[intent]} {{yes}}")
     if no:
-        parts.append(f"{_studies(len(no))} {_reports(len(no))} {_NEGATIVE[intent]} {{no}}")
+        parts.append(f"{_sources(no, reviews)} {_NEGATIVE[intent]} {{no}}")
     if maybe:
-        parts.append(
-            f"{_studies(len(maybe))} {_reports(len(maybe))} mixed or unclear results {{maybe}}"
-        )
+        parts.append(f"{_sources(maybe, reviews)} mixed or unclear results {{maybe}}")
     status = "inconsistent" if yes and no else "evidence"
     refs = {k: _refs(numbering, v) for k, v in by.items()}
     text = "; ".join(parts)
@@ -155,10 +163,11 @@ def compose(
     guidelines = guideline_items(guideline_drafts)
     research = []
     key_facets = []
+    reviews = frozenset(i for i, e in evidence.items() if e.design == "narrative-review")
     for facet in facets:
         shown = _shown(facet.findings)
         bullets = [_finding_bullet(f, numbering) for f in shown]
-        status, summary = _summary(facet, numbering)
+        status, summary = _summary(facet, numbering, reviews)
         if summary is not None:
             bullets.insert(0, summary)
             key_facets.append(
