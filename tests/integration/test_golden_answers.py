@@ -36,6 +36,8 @@ class Golden:
     #: sub-topics no retrieved study addresses (studies that only mention
     #: the concepts must not be reported as evidence on them)
     no_evidence: tuple[str, ...] = ()
+    #: the research sub-topics, exactly and in order (when given)
+    facets: tuple[str, ...] = ()
     abstains: bool = False
 
 
@@ -73,6 +75,8 @@ GOLDEN = [
         concepts=("mammography", "breast cancer", "screening"),
         guidelines=("uspstf:2035",),
         studies=("pmid:33770557",),
+        # "screening" says what the mammography is for; it is not paired with it
+        facets=("Mammography for breast cancer", "Screening for breast cancer"),
     ),
     Golden(
         "folic acid supplementation to prevent neural tube defects",
@@ -247,6 +251,8 @@ def test_golden_answer(golden: Golden, engine: Engine) -> None:
     status = {f.facet: f.status for f in brief.research}
     for facet in golden.no_evidence:
         assert status[facet] == "no_evidence", status
+    if golden.facets:
+        assert tuple(status) == golden.facets
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:
@@ -290,6 +296,12 @@ def test_rls_brief_in_detail(engine: Engine) -> None:
     negative = [b for b in iron_bbb.bullets if b.text.startswith("Pharmaceutical iron")]
     assert negative and by_n[negative[0].refs[0]] == "pmid:29889872"
     assert iron_bbb.status == "inconsistent"
+    # a narrative review is counted as one, not as a study
+    assert "narrative review reports a positive finding" in iron_bbb.bullets[0].text
+    assert (
+        "narrative reviews report an association"
+        in facets["Iron and restless legs syndrome"].bullets[0].text
+    )
     # links lead to the record of reference, never to the mirror a copy came from
     assert all(
         r.url == f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/" for r in brief.references if r.pmid

@@ -85,6 +85,20 @@ def test_facets_are_pairs_with_a_treatment_sub_topic() -> None:
     assert plan_facets(()) == []
 
 
+def test_a_generic_procedure_qualifies_the_specific_one_rather_than_pairing_with_it() -> None:
+    mammography = Concept("mammography", ("mammography",), "D008327")
+    breast_cancer = Concept("breast cancer", ("breast neoplasms",), "D001943")
+    plans = plan_facets((mammography, breast_cancer, Concept("screening")))
+    assert [(p.label, p.intent, p.named_by) for p in plans] == [
+        ("Mammography for breast cancer", "procedure", ()),
+        ("Screening for breast cancer", "procedure", ("mammography",)),
+    ]
+    # without a condition to pair each with, the pair is the only sub-topic
+    assert [p.label for p in plan_facets((mammography, Concept("screening")))] == [
+        "Mammography and screening"
+    ]
+
+
 # ----------------------------------------------------------------- research
 
 
@@ -151,6 +165,29 @@ def test_a_trial_of_another_drug_is_not_a_trial_of_the_one_asked_about() -> None
     (facet,) = facet_findings([plan], ev, Matcher((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
     assert [f.item_ids for f in facet.findings] == [("pmid:2",)]
     assert facet.silent == ("pmid:1",)
+
+
+def test_a_screening_sub_topic_takes_studies_titled_by_the_screening_test_asked_about() -> None:
+    mammo = Concept("mammography", ("mammography",))
+    cancer = Concept("breast cancer", ("breast cancer",))
+    screening = Concept("screening", ("screening",))
+    text = "Women were screened. Screening mammography detected breast cancer early."
+    ev = [
+        Evidence(doc("1", "Mobile mammography services", text), "cohort", 3),
+        Evidence(doc("2", "Breast cancer in rural women", text), "cohort", 3),
+    ]
+    plan = FacetPlan(
+        "Screening for breast cancer",
+        ("screening", "breast cancer"),
+        "procedure",
+        "Is screening effective for breast cancer?",
+        ("mammography",),
+    )
+    matcher = Matcher((mammo, cancer, screening))
+    stance = _stance({"detected": "yes"})
+    (facet,) = facet_findings([plan], ev, matcher, stance, lexical_similarity)  # type: ignore[arg-type]
+    assert [f.item_ids for f in facet.findings] == [("pmid:1",)]
+    assert facet.silent == ("pmid:2",)
 
 
 def test_a_title_that_states_the_finding_is_used_when_the_abstract_is_vague() -> None:

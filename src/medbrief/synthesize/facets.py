@@ -35,6 +35,9 @@ class FacetPlan:
     intent: Intent
     #: the question the stance of each study is judged against
     question: str
+    #: for a generic procedure ("screening"), the question's specific
+    #: interventions ("mammography"): a title naming one of them names it
+    named_by: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +84,13 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
         c = concepts[0].label
         return [FacetPlan(_cap(c), (c,), "topic", f"What is known about {c}?")]
     roles = {c.label: role(c) for c in concepts}
+    generic = {c.label for c in concepts if c.label.lower() in _GENERIC_PROCEDURES}
+    specific = tuple(
+        c.label
+        for c in concepts
+        if roles[c.label] in ("drug", "procedure") and c.label not in generic
+    )
+    has_condition = "condition" in roles.values()
     plans: list[tuple[int, int, FacetPlan]] = []
     for order, (first_c, second_c) in enumerate(combinations(concepts, 2)):
         a, b = first_c, second_c
@@ -90,6 +100,11 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
         ra, rb = roles[a.label], roles[b.label]
         first = 0 if "condition" in (ra, rb) else 1
         pair = (a.label, b.label)
+        if has_condition and len(generic & set(pair)) == 1 and set(pair) & set(specific):
+            # "screening mammography": the generic word says what the
+            # specific one is for, it is not a second sub-topic; each is
+            # paired with the condition instead.
+            continue
         if ra == "procedure" and rb == "condition":
             plans.append(
                 (
@@ -100,6 +115,7 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
                         pair,
                         "procedure",
                         f"Is {a.label} effective for {b.label}?",
+                        specific if a.label in generic else (),
                     ),
                 )
             )

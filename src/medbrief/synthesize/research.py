@@ -113,7 +113,8 @@ def facet_findings(
             if st.label == "not_addressed" or not named or not concepts <= titled:
                 silent.append(ev.document.id)
                 continue
-            if plan.intent in ("treatment", "procedure") and plan.concepts[0] not in title_concepts:
+            named_in_title = {plan.concepts[0], *plan.named_by} & title_concepts
+            if plan.intent in ("treatment", "procedure") and not named_in_title:
                 # A trial names what it tests in its title (CONSORT 2010 item
                 # 1a); one that mentions this drug only in passing (iron
                 # status at entry to a pramipexole trial) is not a trial of
