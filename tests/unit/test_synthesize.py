@@ -190,6 +190,22 @@ def test_a_screening_sub_topic_takes_studies_titled_by_the_screening_test_asked_
     assert facet.silent == ("pmid:2",)
 
 
+def test_an_association_sub_topic_emptied_by_its_trials_is_not_reported_empty() -> None:
+    ev = [
+        Evidence(doc("1", "Oral iron for RLS", "Placebo controlled. Iron improved RLS."), "rct", 2)
+    ]
+    plans = plan_facets((IRON, RLS))
+    assert [p.intent for p in plans] == ["association", "treatment"]
+    stance = _stance({"improved": "yes"})
+    out = facet_findings(plans, ev, Matcher((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
+    assert [(f.plan.intent, [x.item_ids for x in f.findings]) for f in out] == [
+        ("treatment", [("pmid:1",)])
+    ]
+    # with no trial either, both sub-topics say plainly that nothing addresses them
+    out = facet_findings(plans, [], Matcher((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
+    assert [f.plan.intent for f in out] == ["association", "treatment"]
+
+
 def test_a_title_that_states_the_finding_is_used_when_the_abstract_is_vague() -> None:
     title = "Iron formulations do not cross the blood-brain barrier"
     vague = "Cells were grown. This has implications for iron."

@@ -132,7 +132,15 @@ def facet_findings(
                 )
             )
         out.append(FacetFindings(plan, tuple(_merge(findings, similarity)), tuple(silent)))
-    return out
+    treated = {f.plan.concepts for f in out if f.plan.intent == "treatment" and f.findings}
+    # The association sub-topic of a drug and a condition gave its trials to
+    # the treatment sub-topic; left empty, "no study addresses dopamine
+    # agonists and RLS" would contradict the trials listed under it.
+    return [
+        f
+        for f in out
+        if f.findings or f.plan.intent != "association" or f.plan.concepts not in treated
+    ]
 
 
 def _merge(findings: list[Finding], similarity: SimilarityFn) -> list[Finding]:
