@@ -31,6 +31,8 @@ class Golden:
     guidelines: tuple[str, ...] = ()
     #: ids one of which must be listed first (default: any of ``guidelines``)
     first: tuple[str, ...] = ()
+    #: the guideline section lists ``guidelines`` and nothing else
+    only_these_guidelines: bool = False
     #: store ids of studies the research section must cite
     studies: tuple[str, ...] = ()
     #: sub-topics no retrieved study addresses (studies that only mention
@@ -56,6 +58,14 @@ GOLDEN = [
         # the starter corpus has cohorts recruited at screening, no study of
         # whether screening works
         no_evidence=("Screening for colorectal cancer",),
+    ),
+    Golden(
+        "Should people with a family history of colon cancer start screening earlier?",
+        concepts=("family history", "colon cancer", "screening"),
+        # colon cancer is screened for as colorectal cancer; recommendations on
+        # family history and screening for other cancers are not listed
+        guidelines=("uspstf:1928", "uspstf:1929", "uspstf:1930"),
+        only_these_guidelines=True,
     ),
     Golden("Is teleportation safe for patients with pacemakers?", abstains=True),
     Golden("What is the capital of France?", abstains=True),
@@ -120,7 +130,7 @@ GOLDEN = [
     ),
     Golden(
         "vitamin D supplementation to prevent fractures in older adults",
-        concepts=("vitamin d", "fracture"),
+        concepts=("vitamin D", "fracture"),
         # three USPSTF statements on this question, for men and women of different ages
         guidelines=("uspstf:408", "uspstf:409", "uspstf:410"),
     ),
@@ -152,7 +162,7 @@ GOLDEN = [
     ),
     Golden(
         "hepatitis C screening in adults",
-        concepts=("hepatitis c", "screening"),
+        concepts=("hepatitis C", "screening"),
         guidelines=("uspstf:524",),
     ),
     Golden(
@@ -246,6 +256,8 @@ def test_golden_answer(golden: Golden, engine: Engine) -> None:
         assert gid in guideline_ids, guideline_ids
     if golden.guidelines:
         assert guideline_ids[0] in (golden.first or golden.guidelines)
+    if golden.only_these_guidelines:
+        assert set(guideline_ids) == set(golden.guidelines), guideline_ids
     for sid in golden.studies:
         assert sid in study_ids, study_ids
     status = {f.facet: f.status for f in brief.research}

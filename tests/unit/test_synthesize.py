@@ -7,10 +7,19 @@ from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan, plan_facets, role
+from medbrief.synthesize.guidelines import recommendation_drafts
 from medbrief.synthesize.match import ConceptMatcher, Matcher
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose
-from medbrief.types import AbstractSection, Concept, Document, Evidence, Reading, Stance
+from medbrief.types import (
+    AbstractSection,
+    Concept,
+    Document,
+    Evidence,
+    Reading,
+    Recommendation,
+    Stance,
+)
 
 IRON = Concept("iron", ("iron", "ferrous sulfate"))
 RLS = Concept("restless legs syndrome", ("restless legs syndrome", "RLS"))
@@ -97,6 +106,29 @@ def test_a_generic_procedure_qualifies_the_specific_one_rather_than_pairing_with
     assert [p.label for p in plan_facets((mammography, Concept("screening")))] == [
         "Mammography and screening"
     ]
+
+
+def test_a_recommendation_must_name_a_condition_of_the_question() -> None:
+    family = Concept("family history", ("family history",))
+    colon = Concept("colon cancer", ("colon cancer", "colorectal cancer"), "D003110")
+    screening = Concept("screening", ("screening",))
+
+    def rec(i: str, statement: str) -> Recommendation:
+        return Recommendation(id=i, guideline_title="G", body="USPSTF", statement=statement)
+
+    recs = [
+        rec(
+            "prostate",
+            "No separate advice on screening men with a family history of prostate cancer.",
+        ),
+        rec("colorectal", "Screening for colorectal cancer in adults aged 45 to 49 years."),
+        rec("history", "Take a family history before screening."),
+    ]
+    drafts = recommendation_drafts(recs, Matcher((family, colon, screening)), "q")
+    assert [d.item_id for d in drafts] == ["colorectal"]
+    # without a condition in the question, any two concepts will do
+    drafts = recommendation_drafts(recs, Matcher((family, screening)), "q")
+    assert [d.item_id for d in drafts] == ["prostate", "history"]
 
 
 # ----------------------------------------------------------------- research

@@ -316,3 +316,22 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
     assert iron.label == "iron"
     assert not {"iron powder", "reduced iron"} & set(iron.terms)
     assert "powder" not in reading.search_text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Should people with a family history of colon cancer start screening earlier?",
+            ["family history", "colon cancer", "screening"],
+        ),
+        ("quality of life after knee replacement", ["quality of life", "knee replacement"]),
+        ("vitamin d for falls in older adults", ["vitamin D", "falls"]),
+        ("is hepatitis b vaccine safe in pregnancy", ["hepatitis B vaccine", "pregnancy"]),
+        ("history of stroke and atrial fibrillation", ["stroke", "atrial fibrillation"]),
+    ],
+)
+def test_common_clinical_phrases_are_one_concept_each(
+    reader: Reader, question: str, expected: list[str]
+) -> None:
+    assert labels(reader.read(question)) == expected

@@ -3,8 +3,12 @@
 A recommendation is listed when its statement, guideline title or population
 names at least two of the question's concepts (one when the question has a
 single concept): a guideline on the condition that is about another treatment
-is not an answer. Strength and certainty are carried exactly as stored (the
-source's words); nothing here rewrites them. Practical key points are the
+is not an answer. When the question names a condition, one of the
+concepts named must be a condition of the question: a recommendation on
+screening men with a family history of prostate cancer does not answer a
+question on family history and colon cancer screening. Strength and
+certainty are carried exactly as stored (the source's words); nothing here
+rewrites them. Practical key points are the
 source's own sentences that name a concept of the question.
 """
 
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
 from medbrief.retrieve.candidates import GuidelineCandidates
+from medbrief.synthesize.facets import role
 from medbrief.synthesize.match import Matcher
 from medbrief.types import Document, Recommendation
 
@@ -52,6 +57,16 @@ def _needed(n_concepts: int) -> int:
 
 def _matched(text: str, matcher: Matcher) -> int:
     return len(matcher.in_text(text))
+
+
+def _conditions(matcher: Matcher) -> frozenset[str]:
+    return frozenset(
+        label for label, m in matcher.concepts.items() if role(m.concept) == "condition"
+    )
+
+
+def _bears_on(named: frozenset[str], need: int, conditions: frozenset[str]) -> bool:
+    return len(named) >= need and (not conditions or bool(named & conditions))
 
 
 _PRACTICAL = re.compile(
@@ -104,14 +119,16 @@ def recommendation_drafts(
     recs: Sequence[Recommendation], matcher: Matcher, question: str
 ) -> list[GuidelineDraft]:
     need = _needed(len(matcher))
+    conditions = _conditions(matcher)
     numbers = set(re.findall(r"\d+", question))
     seen: set[str] = set()
     drafts = []
     for rank, rec in enumerate(recs):
         scope = " ".join(filter(None, (rec.statement, rec.guideline_title, rec.population)))
-        matched = _matched(scope, matcher)
-        if matched < need:
+        named = matcher.in_text(scope)
+        if not _bears_on(named, need, conditions):
             continue
+        matched = len(named)
         drafts.append(
             GuidelineDraft(
                 item_id=rec.id,
@@ -143,14 +160,16 @@ def document_drafts(
     the document's grades, if any, are not in our data, so none are shown.
     """
     need = _needed(len(matcher))
+    conditions = _conditions(matcher)
     drafts = []
     for i, doc in enumerate(docs):
         # a guideline whose recommendations are listed is not listed again
         if covered & {doc.pmid, doc.doi, doc.journal, doc.title}:
             continue
-        matched = len(matcher.in_document(doc))
-        if matched < need:
+        named = matcher.in_document(doc)
+        if not _bears_on(named, need, conditions):
             continue
+        matched = len(named)
         sentences = [
             _LIST_MARK.sub("", s)
             for s in split_sentences(doc.abstract_text)

@@ -261,9 +261,13 @@ class ConceptExtractor:
 
     def _shown(self, surface: str) -> str:
         """A phrase from the question as a label: acronyms, symbols and
-        eponyms as written, other words in lower case."""
+        eponyms as written, a trailing type letter in capitals ("vitamin D",
+        "hepatitis B"), other words in lower case."""
         words = []
-        for word in surface.split(" "):
+        for i, word in enumerate(surface.split(" ")):
+            if i and len(word) == 1 and word.isalpha():
+                words.append(word.upper())
+                continue
             keep = (
                 (len(word) > 1 and word.isupper())
                 or any(c.isdigit() for c in word)

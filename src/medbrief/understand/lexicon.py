@@ -64,14 +64,14 @@ def display(name: str, eponyms: frozenset[str]) -> str:
     """A MeSH or drug name as shown to a reader: lower case except eponyms,
     acronyms and symbols with digits (COVID-19, HIV, Alzheimer)."""
     words = []
-    for word in name.split(" "):
+    for i, word in enumerate(name.split(" ")):
         parts = word.split("-")
         shown = []
         for part in parts:
             core = part.removesuffix("'s").removesuffix("\u2019s")
             keep = (
                 core in eponyms
-                or (len(part) > 1 and part.isupper())
+                or (part.isupper() and (len(part) > 1 or i > 0))  # HIV; vitamin D
                 or any(c.isdigit() for c in part)
                 or any(c.isupper() for c in part[1:])
             )
