@@ -29,8 +29,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from medbrief.grade import terms
-from medbrief.grade.features import Focus, features, read_question
+from medbrief.grade import cues, terms
+from medbrief.grade.features import Focus, QuestionForm, features, read_question
 from medbrief.grade.model import LinearModel
 from medbrief.grade.sentences import abstract_sentences
 from medbrief.types import Stance
@@ -80,7 +80,7 @@ _COPULA = (
     r"(?:(?:be|been|is|are|was|were|always|very|necessarily|entirely|fully|as|"
     r"appear to be|seem to be)\s+)?"
 )
-_NEGATOR_BEFORE = re.compile(r"(?:\b(?:not|no|never|without|neither|nor)\b|n't\b)[^,;]*$", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;]")
 WITH_CONCLUSION = "with_conclusion"
 WITHOUT_CONCLUSION = "without_conclusion"
 
@@ -105,14 +105,20 @@ def denies_predicate(question: str, sentence: str) -> bool:
     are inadequate ..." and by "... are not adequate ...", unless the denial is
     itself negated ("not inadequate", "did not differ").
     """
-    if read_question(question).negated:
-        return False
-    for word in _PREDICATE_DENIALS:
-        if not _asks(word).search(question):
-            continue
+    return _denies(_asked_predicates(read_question(question)), sentence)
+
+
+def _asked_predicates(question: QuestionForm) -> tuple[str, ...]:
+    if question.negated:
+        return ()
+    return tuple(w for w in _PREDICATE_DENIALS if _asks(w).search(question.text))
+
+
+def _denies(predicates: tuple[str, ...], sentence: str) -> bool:
+    for word in predicates:
         for m in _denial(word).finditer(sentence):
-            negator = m.group().lower().startswith("not")
-            if negator or not _NEGATOR_BEFORE.search(sentence[: m.start()]):
+            clause_before = _CLAUSE_BREAK.split(sentence[: m.start()])[-1]
+            if m.group().lower().startswith("not") or not cues.count("negation", clause_before):
                 return True
     return False
 
@@ -141,14 +147,18 @@ def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
     present = terms.units_present(units, text_stems)
     coverage = sum(present) / len(present) if present else 1.0
     ok = terms.addressed(present, terms.is_sentence(question))
-    feats, fc = features(read_question(question), sentences, abbrev, text_stems)
+    form = read_question(question)
+    feats, fc = features(form, sentences, abbrev, text_stems)
     has_conclusion = any(s.role == "conclusion" for s in body)
     if not any(s.role in {"results", "conclusion", "other"} for s in body):
         # Labelled background and methods only (a truncated record): the
         # abstract states no finding to take a stance from.
         ok = False
-    candidates = [fc.best, *fc.block[:1]] if fc.best else fc.block[:1]
-    denial = next((c.text for c in candidates if denies_predicate(question, c.text)), None)
+    denial = None
+    predicates = _asked_predicates(form)
+    if predicates:
+        candidates = [fc.best, *fc.block[:1]] if fc.best else fc.block[:1]
+        denial = next((c.text for c in candidates if _denies(predicates, c.text)), None)
     return Analysis(ok, coverage, feats, fc, has_conclusion, denial)
 
 

@@ -249,10 +249,10 @@ class ConceptExtractor:
         # A name that contains the label ("iron powder", "reduced iron" for
         # iron) matches nothing the label does not, and searching its extra
         # word only pulls retrieval off topic.
-        label_words = set(_WORDS.findall(fold(f.label)))
+        label_words = set(key_words(f.label))
         for term in [*f.surfaces, *f.terms, *self._spelling_variants(f.label), *related]:
             key = fold(term)
-            if label_words < set(_WORDS.findall(key)):
+            if label_words < set(key.split(" ")):
                 continue
             if key and key not in seen:
                 seen.add(key)
@@ -286,4 +286,3 @@ _DOSE_MODIFIER = re.compile(
     r"^(?:low|high|standard|very low|ultra-low)[- ]dose (.+)$", re.IGNORECASE
 )
 _SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){3})[A-Z][A-Z0-9]{2,9}$")
-_WORDS = re.compile(r"[a-z0-9]+")
