@@ -145,6 +145,9 @@ def test_truncated_abstract_with_no_findings_takes_no_stance() -> None:
         ),
         ("Are polyps of A similar to those of B?", "Polyps of A and B did not differ.", False),
         ("Is the result the same on different scanners?", "Different scanners were used.", False),
+        ("Are A and B the same procedure?", "A specimens were 50% longer than B specimens.", True),
+        ("Are A and B the same procedure?", "A and B were no longer than C.", False),
+        ("Do A and B affect similar muscles?", "Knee involvement was more common in A.", True),
         (
             "Are physicians aware of side effects?",
             "There was poor knowledge of side effects.",

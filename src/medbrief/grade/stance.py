@@ -49,9 +49,15 @@ _UNSETTLED = re.compile(
 # sameness, need and awareness, the findings that answer "no" ("differing",
 # "little need", "poor knowledge"). Written from the antonym pairs among the
 # PubMedQA errors (docs/benchmarks.md); "not adequate" is handled generally.
-# "differing", "differ from": a finding; a bare "different" often only names
+# "differing", "differ from", and a comparison ("50% longer than", "more
+# common in"): a finding of difference; a bare "different" often only names
 # the groups compared ("on different scanner models").
-_DIFFER = r"differ(?:s|ed|ing)?|different from|(?:significantly|markedly|substantially) different"
+_DIFFER = (
+    r"differ(?:s|ed|ing)?|different from|(?:significantly|markedly|substantially) different|"
+    r"(?:more|less|higher|lower|greater|longer|shorter|larger|smaller|heavier|fewer|better|"
+    r"worse)\s+(?:\w+\s+){0,5}?(?:than|compared (?:with|to)|relative to)|"
+    r"more (?:common(?:ly)?|often|frequent(?:ly)?)"
+)
 _NEED = r"unnecessary|(?:little|no) need|(?:of )?limited value"
 _KNOW = r"unaware|poor knowledge|knowledge deficit|lack(?:ed)? (?:of )?(?:awareness|knowledge)"
 _PREDICATE_DENIALS: dict[str, str] = {
