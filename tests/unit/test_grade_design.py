@@ -108,6 +108,32 @@ def test_mesh_designs(mesh: tuple[str, ...], expected: str) -> None:
         ("Iron in RLS", "Three cases of RLS after iron are described.", "case-series"),
         ("Brain iron", "Iron uptake was measured in mice and rats.", "animal"),
         ("Iron transport", "Transport was measured in vitro in a cell line.", "in-vitro"),
+        (
+            "Iron formulations and the human blood-brain barrier",
+            "We examine iron transport across an in vitro model made of human endothelial cells. "
+            "The results have clinical implications.",
+            "in-vitro",
+        ),
+        (
+            "Iron and the blood-brain barrier",
+            "Iron was measured in cultured cells from 12 patients with RLS.",
+            "other",
+        ),
+        (
+            "Brain iron in RLS",
+            "Thirty-nine RLS patients and 29 age-matched healthy controls were scanned.",
+            "case-control",
+        ),
+        (
+            "Brain iron in RLS",
+            "Five individuals with no neurologic history served as controls.",
+            "case-control",
+        ),
+        (
+            "Iron in brain disease: a review",
+            "Studies in mice and in cell lines are reviewed.",
+            "narrative-review",
+        ),
         ("Restless legs: a review", "", "narrative-review"),
         ("Protocol for a systematic review and meta-analysis of iron", "", "other"),
         ("Iron", "Iron is an element.", "other"),

@@ -125,11 +125,23 @@ _HUMAN = _rx(
     r"\b(?:patients?|participants?|volunteers?|women|men|children|infants?|adults?|"
     r"subjects with|individuals|persons|people|humans?|clinical)\b"
 )
+# People taking part, as opposed to "human cells" or "clinical implications".
+_PARTICIPANTS = _rx(
+    r"\b(?:patients?|participants?|volunteers?|women|men|children|infants?|adults?|"
+    r"subjects|individuals|persons|people)\b"
+)
 _IN_VITRO = _rx(
     r"\bin vitro\b|\bcell lines?\b|\bcultured\b|\bcell cultures?\b|\bhela\b|\borganoids?\b|"
     r"\bipscs?\b|\bstem[- ]cell[- ]derived\b|\bcells were (?:treated|incubated|exposed)\b"
 )
 _CASE_CONTROL = _rx(r"\bcase-?control\b|\bcase control\b")
+# People with the condition compared with people without it, the design
+# NLM indexes as Case-Control Studies when the article does not name it.
+_VERSUS_CONTROLS = _rx(
+    r"\b(?:healthy|matched|age-matched|sex-matched|normal|unaffected|non-?\w+) "
+    r"(?:\w+ ){0,2}?(?:controls|control (?:subjects|individuals|participants|group))\b|"
+    r"\bserved as controls\b|\b\d+ (?:\w+ ){0,2}?controls\b|\bcontrol group consisted of\b"
+)
 _COHORT = _rx(
     r"\bcohort\b|\bprospective(?:ly)? (?:study|studies|followed|enrolled|collected|observational)"
     r"|\bretrospective(?:ly)? (?:study|review|analysis|cohort|chart)|\blongitudinal\b|"
@@ -247,10 +259,12 @@ def design_from_text(title: str, abstract: str) -> str:
         return "meta-analysis"
     if _mentions_own(_SYSTEMATIC, title, abstract):
         return "systematic-review"
-    if _ANIMAL.search(text) and not _HUMAN.search(text):
-        return "animal"
-    if _IN_VITRO.search(text) and not _HUMAN.search(text):
-        return "in-vitro"
+    if not _REVIEW.search(title):
+        # A review quotes animal and laboratory work without being either.
+        if _ANIMAL.search(text) and not _HUMAN.search(text):
+            return "animal"
+        if _IN_VITRO.search(text) and not _PARTICIPANTS.search(text):
+            return "in-vitro"
     randomised = _randomised(title, abstract)
     if randomised is not None:
         return "rct" if randomised else "non-randomised-trial"
@@ -260,6 +274,8 @@ def design_from_text(title: str, abstract: str) -> str:
         return "cohort"
     if _CROSS_SECTIONAL.search(text):
         return "cross-sectional"
+    if _VERSUS_CONTROLS.search(text):
+        return "case-control"
     if _CASE_SERIES.search(text):
         return "case-series"
     if _CASE_REPORT.search(text):
