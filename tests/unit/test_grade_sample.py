@@ -20,6 +20,8 @@ from medbrief.types import AbstractSection, Document
         ("We included 12 trials with 1,234 participants.", 1234),
         ("a population of 642 pregnant women", 642),
         ("PATIENTS: 27 (18 females, 9 males), aged 29-81 years.", 27),
+        ("Hormones were compared in 22 patients and 22 euthyroid control subjects.", 44),
+        ("We included 37 adolescents born preterm (22 BPD cases and 15 preterm controls).", 37),
     ],
 )
 def test_stated_counts(text: str, expected: int) -> None:
@@ -33,6 +35,8 @@ def test_stated_counts(text: str, expected: int) -> None:
         "Four studies enrolled subjects with RLS.",
         "Improvement was seen in 12 patients.",
         "Ferritin was 75 ng/ml in 2019.",
+        "Seven brains of people with RLS were examined. Five age-matched individuals served as "
+        "controls.",
         "",
     ],
 )

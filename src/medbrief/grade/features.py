@@ -37,6 +37,15 @@ _NEGATORS = frozenset(
 )  # fmt: skip
 _SCOPE_END = re.compile(r"[,.;:()]|\b(?:but|however|whereas|while|although|and therefore)\b")
 
+# A conclusion sentence that says what was done, not what was found ("We
+# have used MRI phase analysis to study ..."): the finding is elsewhere.
+_PROCEDURAL = re.compile(
+    r"^(?:in (?:this|the present) (?:study|work), )?(?:we|this (?:study|paper|article|report)|"
+    r"the (?:present|current) study|our study) (?:have |has )?(?:used|examined|investigated|"
+    r"evaluated|assessed|studied|described|reviewed|compared|explored|analy[sz]ed|performed|"
+    r"conducted|aimed|sought|measured|developed)\b",
+    re.I,
+)
 _Q_NEG = re.compile(r"\b(?:not|no|never|without|n't|cannot|neither|nor)\b|n't\b", re.I)
 _Q_SCEPTIC = re.compile(
     r"\b(?:really|myth|overrated|overestimated|truly|actually|still|always|worth(?:while)?|"
@@ -147,6 +156,8 @@ def focus(
         # Earlier conclusion sentences state the main finding; later ones
         # tend to be caveats and calls for research.
         score = terms.coverage(q, terms.content_stems(sent.text, abbrev)) - 0.05 * pos
+        if _PROCEDURAL.match(sent.text):
+            score -= 0.2
         if score > best_score:
             best, best_score = sent, score
     best_clause = ""

@@ -64,11 +64,16 @@ _VERB_FIRST = re.compile(
     re.I,
 )
 _WITH_CONTROLS = re.compile(
-    rf"\b{_NUM}\s+{_MODS}{_UNITS}\b[^.;]{{0,80}}?\band\s+(?:in\s+)?(?P<num2>\d+|{_WORD_NUM})\s+"
-    r"(?:(?:age|sex|age- and sex|age and sex)[- ]matched\s+|matched\s+|healthy\s+|normal\s+)*"
+    rf"\b{_NUM}\s+{_MODS}{_UNITS}\b(?:(?!\(\s*\d)[^.;]){{0,80}}?\band\s+(?:in\s+)?(?P<num2>\d+|{_WORD_NUM})\s+"
+    r"(?:(?:age|sex|age- and sex|age and sex)[- ]matched\s+|matched\s+|healthy\s+|normal\s+|"
+    r"[a-z][\w-]*\s+(?=control))*"
     r"(?:controls?|control subjects|control participants|healthy (?:volunteers|subjects|"
     r"individuals|participants))\b",
     re.I,
+)
+_CONTROLS_UNIT = re.compile(r"\bcontrols|control subjects$", re.I)
+_CONTROLS_AFTER = re.compile(
+    r"[^.;]{0,60}?\b(?:served|acted|were used|were included) as (?:the )?controls?\b", re.I
 )
 _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)(?![.\d])")
 _COUNT = re.compile(rf"\b{_NUM}\s+{_MODS}{_UNITS}\b", re.I)
@@ -133,7 +138,16 @@ def sample_size_from_text(text: str) -> int | None:
         counts = [a for a in arms if a]
         if counts:
             return sum(counts) if len(counts) > 1 else counts[0]
-    return _first(_COUNT, text)
+    # A lone count of controls ("Five age-matched individuals served as
+    # controls") is not the sample: the cases were counted in other words.
+    for match in _COUNT.finditer(text):
+        n = parse_count(match.group("num"))
+        if not n or _after_denominator(text, match.start()):
+            continue
+        if _CONTROLS_AFTER.match(text, match.end()) or _CONTROLS_UNIT.search(match.group()):
+            return None
+        return n
+    return None
 
 
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
