@@ -7,7 +7,7 @@ from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan, plan_facets, role
-from medbrief.synthesize.guidelines import recommendation_drafts
+from medbrief.synthesize.guidelines import document_drafts, recommendation_drafts
 from medbrief.synthesize.match import ConceptMatcher, Matcher
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose
@@ -129,6 +129,52 @@ def test_a_recommendation_must_name_a_condition_of_the_question() -> None:
     # without a condition in the question, any two concepts will do
     drafts = recommendation_drafts(recs, Matcher((family, screening)), "q")
     assert [d.item_id for d in drafts] == ["prostate", "history"]
+
+
+def test_key_points_name_the_question_and_stand_on_their_own() -> None:
+    vitamin_d = Concept("vitamin D", ("vitamin D",))
+    falls = Concept("falls", ("falls", "falling"))
+    rec = Recommendation(
+        id="r",
+        guideline_title="Falls prevention",
+        body="USPSTF",
+        statement="The USPSTF recommends against vitamin D supplementation to prevent falls.",
+        key_points=(
+            "History of falls was the risk factor most used to identify people at risk.",
+            "If both thresholds are below these values, vitamin D and fall prevention are advised.",
+            "Vitamin D supplementation has no benefit in preventing falls.",
+            "This recommendation applies to vitamin D taken to prevent falls.",
+        ),
+    )
+    (draft,) = recommendation_drafts([rec], Matcher((vitamin_d, falls)), "q")
+    # practical wording ("recommendation") ranks first
+    assert draft.key_points == (
+        "This recommendation applies to vitamin D taken to prevent falls.",
+        "Vitamin D supplementation has no benefit in preventing falls.",
+    )
+
+
+def test_a_guideline_excerpt_does_not_open_on_a_reference_to_text_not_shown() -> None:
+    vitamin_d = Concept("vitamin D", ("vitamin D",))
+    falls = Concept("falls", ("falls", "falling"))
+    guideline = Document(
+        id="summary:1",
+        source_id="1",
+        source="markdown:open_medicine",
+        kind="guideline",
+        title="Osteoporosis",
+        abstract=(
+            AbstractSection(
+                "If both thresholds are below these values, vitamin D and fall prevention. "
+                "They also advise vitamin D for falls. "
+                "Offer vitamin D to adults at risk of falls with low vitamin D levels."
+            ),
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((vitamin_d, falls)), set(), 0)
+    assert (
+        draft.statement == "Offer vitamin D to adults at risk of falls with low vitamin D levels."
+    )
 
 
 # ----------------------------------------------------------------- research

@@ -82,6 +82,20 @@ _BACKGROUND = re.compile(
 )
 
 
+# A sentence that leans on one before it ("If both thresholds are below these
+# values ...") says nothing on its own. An excerpt also may not open with a
+# pronoun; a key point may ("This recommendation applies to ..."), since it
+# is shown under its recommendation.
+_DANGLING = re.compile(
+    r"\b(?:these|those|such|the above|the same|both) (?:values?|thresholds?|criteria|levels?|"
+    r"patients|measures|findings|recommendations?|options|cases)\b",
+    re.IGNORECASE,
+)
+_OPENS_WITH_REFERENCE = re.compile(
+    r"^\W*(?:this|these|those|such|it|they|both|the latter|the former)\b", re.IGNORECASE
+)
+
+
 def _key_points(
     texts: Sequence[str],
     matcher: Matcher,
@@ -90,11 +104,14 @@ def _key_points(
 ) -> tuple[str, ...]:
     """The source's most practical sentences on the question's concepts.
 
-    A sentence scores for naming a concept, for the question's own numbers
+    A sentence must name as many of the question's concepts as a listed
+    recommendation must (``_needed``), and must stand on its own (no "these
+    values" pointing back). It scores for naming a concept, for the question's own numbers
     (ages, doses), and for wording that tells a clinician what to do; text
     under background headings (importance, burden, tables) is skipped. A
     sentence already shown under another recommendation is not repeated.
     """
+    need = _needed(len(matcher))
     scored: list[tuple[int, int, str]] = []
     order = 0
     for text in texts:
@@ -105,7 +122,7 @@ def _key_points(
             if len(sentence) > MAX_KEY_POINT_CHARS or sentence in seen:
                 continue
             concepts = _matched(sentence, matcher)
-            if not concepts:
+            if concepts < need or _DANGLING.search(sentence):
                 continue
             score = 2 * concepts + 2 * bool(_PRACTICAL.search(sentence))
             score += 3 * bool(question_numbers & set(re.findall(r"\d+", sentence)))
@@ -173,7 +190,8 @@ def document_drafts(
         sentences = [
             _LIST_MARK.sub("", s)
             for s in split_sentences(doc.abstract_text)
-            if "|" not in s  # Markdown table rows are not sentences
+            # Markdown table rows are not sentences
+            if "|" not in s and not _DANGLING.search(s) and not _OPENS_WITH_REFERENCE.match(s)
         ]
         scored = sorted(
             ((-_matched(s, matcher), j, s) for j, s in enumerate(sentences)),
