@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from medbrief.render.html import render_html
+from medbrief.render.markdown import render_markdown
 from medbrief.types import (
     Brief,
     Bullet,
@@ -144,6 +145,24 @@ def test_guideline_grades_are_quoted_with_wording_note() -> None:
     assert "As graded by the source: Strength: strong; certainty of evidence: moderate" in html
     assert "paraphrased from a secondary source" in html
     assert '<sup>[<a href="#ref-1">1</a>]</sup>' in html
+
+
+def test_an_excerpt_without_grading_fields_does_not_claim_the_grade_is_unstated() -> None:
+    excerpt = GuidelineItem(
+        ref=1,
+        body="ADA",
+        year=2024,
+        statement="SGLT2 Inhibitors (Recommendation 9.18, Grade A): Recommended in CKD.",
+        strength=None,
+        certainty=None,
+        statement_type="summary",
+    )
+    for text in (
+        render_html(brief(guidelines=(excerpt,))),
+        render_markdown(brief(guidelines=(excerpt,))),
+    ):
+        assert "As graded by the source: no grading recorded apart from any quoted" in text
+        assert "not stated" not in text
 
 
 def test_citations_link_to_references() -> None:

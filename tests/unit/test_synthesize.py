@@ -177,6 +177,33 @@ def test_a_guideline_excerpt_does_not_open_on_a_reference_to_text_not_shown() ->
     )
 
 
+def test_a_guideline_excerpt_keeps_the_sub_heading_that_names_its_subject() -> None:
+    metformin = Concept("metformin", ("metformin",))
+    ckd = Concept("chronic kidney disease", ("chronic kidney disease", "CKD"))
+    guideline = Document(
+        id="summary:2",
+        source_id="2",
+        source="markdown:open_medicine",
+        kind="guideline",
+        title="Pharmacologic approaches",
+        abstract=(
+            AbstractSection(
+                "Metformin\n- Reduce the dose of metformin in CKD stage 3b.\n"
+                "SGLT2 Inhibitors (Recommendation 9.18, Grade A)\n"
+                "Recommended for patients with CKD, independent of metformin use.\n"
+                "| Drug | Dose |",
+                "Medication Classes",
+            ),
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((metformin, ckd)), set(), 0)
+    assert draft.statement == (
+        "Metformin: Reduce the dose of metformin in CKD stage 3b. "
+        "SGLT2 Inhibitors (Recommendation 9.18, Grade A): Recommended for patients with CKD, "
+        "independent of metformin use."
+    )
+
+
 # ----------------------------------------------------------------- research
 
 

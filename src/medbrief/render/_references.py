@@ -1,10 +1,28 @@
-"""Facts about a reference that every renderer shows the same way."""
+"""Facts about a reference or guideline item that every renderer shows the same way."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from medbrief.types import DESIGN_LABELS, Reference, canonical_link
+from medbrief.types import DESIGN_LABELS, GuidelineItem, Reference, canonical_link
+
+WORDING = {
+    "paraphrase": "paraphrased from a secondary source, not the guideline's own words",
+    "summary": "a summary of the guideline, not the publisher's text",
+    "excerpt": "an excerpt of the guideline's abstract; grading not given there",
+}
+#: Shown instead of "strength: not stated" for an excerpt: its text may quote
+#: a grade ("SGLT2 Inhibitors (Recommendation 9.18-9.20, Grade A): ...").
+UNGRADED_EXCERPT = "no grading recorded apart from any quoted in the text"
+
+
+def wording(g: GuidelineItem) -> str:
+    """How the statement's words relate to the guideline's own."""
+    return WORDING.get(g.statement_type.split(" ")[0], g.statement_type)
+
+
+def ungraded_excerpt(g: GuidelineItem) -> bool:
+    return g.statement_type in ("summary", "excerpt") and not (g.strength or g.certainty)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -13,7 +13,14 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from medbrief.render._references import reference_link, safe_url, study_facts
+from medbrief.render._references import (
+    UNGRADED_EXCERPT,
+    reference_link,
+    safe_url,
+    study_facts,
+    ungraded_excerpt,
+    wording,
+)
 from medbrief.render.markdown import DISCLAIMER
 from medbrief.types import DESIGN_LABELS, Brief, Bullet, Facet, GuidelineItem, Reference
 
@@ -117,29 +124,24 @@ def _reading(brief: Brief) -> str:
     return "<h2>How the question was read</h2>" + "".join(parts)
 
 
-_WORDING = {
-    "paraphrase": "paraphrased from a secondary source, not the guideline's own words",
-    "summary": "a summary of the guideline, not the publisher's text",
-    "excerpt": "an excerpt of the guideline's abstract; grading not given there",
-}
-
-
 def _guideline(g: GuidelineItem) -> str:
     year = f" ({g.year})" if g.year else ""
-    grade = [
-        f"Strength: {_e(g.strength) if g.strength else 'not stated'}",
-        f"certainty of evidence: {_e(g.certainty) if g.certainty else 'not stated'}",
-    ]
+    if ungraded_excerpt(g):
+        grade = UNGRADED_EXCERPT
+    else:
+        grade = (
+            f"Strength: {_e(g.strength) if g.strength else 'not stated'}; "
+            f"certainty of evidence: {_e(g.certainty) if g.certainty else 'not stated'}"
+        )
     out = [
         f"<h3>{_e(g.body)}{_e(year)}{_cites([g.ref])}</h3>",
         f"<blockquote>{_e(g.statement)}</blockquote>",
-        f'<p class="meta">As graded by the source: {"; ".join(grade)}</p>',
+        f'<p class="meta">As graded by the source: {grade}</p>',
     ]
     if g.direction:
         out.append(f'<p class="meta">Direction: {_e(g.direction)}</p>')
     if g.statement_type != "verbatim":
-        wording = _WORDING.get(g.statement_type.split(" ")[0], g.statement_type)
-        out.append(f'<p class="meta">Wording: {_e(wording)}</p>')
+        out.append(f'<p class="meta">Wording: {_e(wording(g))}</p>')
     if g.key_points:
         points = "".join(f"<li>{_e(p)}</li>" for p in g.key_points)
         out.append(f"<p>Key points:</p><ul>{points}</ul>")

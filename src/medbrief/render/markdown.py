@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import re
 
-from medbrief.render._references import reference_link, safe_url, study_facts
+from medbrief.render._references import (
+    UNGRADED_EXCERPT,
+    reference_link,
+    safe_url,
+    study_facts,
+    ungraded_excerpt,
+    wording,
+)
 from medbrief.types import Brief, Bullet, GuidelineItem, Reference
 
 # Source text is only ever placed inline (after a list marker or heading
@@ -47,29 +54,23 @@ def _escape_keep_markers(text: str) -> str:
 def _guideline(g: GuidelineItem) -> list[str]:
     year = f" ({g.year})" if g.year else ""
     lines = [f"- **{md_escape(g.body)}{year}**: {md_escape(g.statement)} {_marks((g.ref,))}"]
-    grading = []
-    grading.append(f"strength: {md_escape(g.strength)}" if g.strength else "strength: not stated")
-    grading.append(
-        f"certainty of evidence: {md_escape(g.certainty)}"
-        if g.certainty
-        else "certainty of evidence: not stated"
-    )
-    lines.append(f"  - As graded by the source: {'; '.join(grading)}")
+    if ungraded_excerpt(g):
+        lines.append(f"  - As graded by the source: {UNGRADED_EXCERPT}")
+    else:
+        grading = [
+            f"strength: {md_escape(g.strength)}" if g.strength else "strength: not stated",
+            f"certainty of evidence: {md_escape(g.certainty)}"
+            if g.certainty
+            else "certainty of evidence: not stated",
+        ]
+        lines.append(f"  - As graded by the source: {'; '.join(grading)}")
     if g.direction:
         lines.append(f"  - Direction: {md_escape(g.direction)}")
-    if g.statement_type not in ("verbatim",):
-        wording = _WORDING.get(g.statement_type.split(" ")[0], g.statement_type)
-        lines.append(f"  - Wording: {md_escape(wording)}")
+    if g.statement_type != "verbatim":
+        lines.append(f"  - Wording: {md_escape(wording(g))}")
     for point in g.key_points:
         lines.append(f"  - Key point: {md_escape(point)} {_marks((g.ref,))}")
     return lines
-
-
-_WORDING = {
-    "paraphrase": "paraphrased from a secondary source, not the guideline's own words",
-    "summary": "a summary of the guideline, not the publisher's text",
-    "excerpt": "an excerpt of the guideline's abstract; grading not given there",
-}
 
 
 def _reference(ref: Reference, live: frozenset[str] = frozenset()) -> str:

@@ -187,17 +187,17 @@ def document_drafts(
         if not _bears_on(named, need, conditions):
             continue
         matched = len(named)
-        sentences = [
-            _LIST_MARK.sub("", s)
-            for s in split_sentences(doc.abstract_text)
-            # Markdown table rows are not sentences
-            if "|" not in s and not _DANGLING.search(s) and not _OPENS_WITH_REFERENCE.match(s)
-        ]
+        passages = _passages(doc.abstract_text)
         scored = sorted(
-            ((-_matched(s, matcher), j, s) for j, s in enumerate(sentences)),
+            (-_matched(f"{heading} {s}", matcher), j, heading, s)
+            for j, (heading, s) in enumerate(passages)
         )
         # an excerpt must itself name the concepts a recommendation must name
-        best = sorted((j, s) for score, j, s in scored[:MAX_EXCERPT_SENTENCES] if -score >= need)
+        best = sorted(
+            (j, f"{heading}: {s}" if heading else s)
+            for score, j, heading, s in scored[:MAX_EXCERPT_SENTENCES]
+            if -score >= need
+        )
         if not best:
             continue
         drafts.append(
@@ -220,6 +220,40 @@ def document_drafts(
 
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|#+|\d+\.)\s+")
+# A sub-heading inside a section ("SGLT2 Inhibitors (Recommendation 9.18-9.20,
+# Grade A)"): a short line that is not a list item and does not end a sentence.
+_HEADING = re.compile(r"^(?:#+\s*)?(?![-*+]\s|\d+\.\s)[^|]{2,100}(?<![.;:!?,])$")
+_MAX_HEADING_WORDS = 12
+
+
+def _passages(text: str) -> list[tuple[str, str]]:
+    """(sub-heading, sentence) pairs of a guideline document.
+
+    Summaries state recommendations under sub-headings that name the subject
+    ("SGLT2 Inhibitors (... Grade A)" over "Recommended as part of the
+    treatment plan ..."): the sentence alone would be a fragment that reads as
+    if it were about whatever else it names. Table rows are not sentences; a
+    sentence that points back to text not shown is skipped.
+    """
+    out: list[tuple[str, str]] = []
+    heading = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or "|" in line:
+            continue
+        if _HEADING.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
+            # "Medication Classes: Metformin" (a section label and its
+            # first sub-heading on one line): the nearest heading names it.
+            heading = _LIST_MARK.sub("", line).rsplit(": ", 1)[-1]
+            continue
+        for piece in split_sentences(line):
+            sentence = _LIST_MARK.sub("", piece)
+            if _DANGLING.search(sentence):
+                continue
+            if not heading and _OPENS_WITH_REFERENCE.match(sentence):
+                continue
+            out.append((heading, sentence))
+    return out
 
 
 def _body_of(doc: Document) -> str:
