@@ -106,6 +106,13 @@ def test_a_generic_procedure_qualifies_the_specific_one_rather_than_pairing_with
     assert [p.label for p in plan_facets((mammography, Concept("screening")))] == [
         "Mammography and screening"
     ]
+    # "screening" in a question on lung cancer is lung cancer screening, also
+    # when it is said of a population: no "Smokers and screening" sub-topic,
+    # which took colonoscopy studies in smokers
+    lung_cancer = Concept("lung cancer", ("lung neoplasms",), "D008175")
+    smokers = Concept("smokers", ("smokers",))
+    plans = plan_facets((lung_cancer, smokers, Concept("screening")))
+    assert [p.label for p in plans] == ["Smokers and lung cancer", "Screening for lung cancer"]
 
 
 def test_a_recommendation_must_name_a_condition_of_the_question() -> None:
@@ -144,10 +151,12 @@ def test_key_points_name_the_question_and_stand_on_their_own() -> None:
             "If both thresholds are below these values, vitamin D and fall prevention are advised.",
             "Vitamin D supplementation has no benefit in preventing falls.",
             "This recommendation applies to vitamin D taken to prevent falls.",
+            "Vitamin D supplementation has no benefit in preventing falls.",
         ),
     )
     (draft,) = recommendation_drafts([rec], Matcher((vitamin_d, falls)), "q")
-    # practical wording ("recommendation") ranks first
+    # practical wording ("recommendation") ranks first; a sentence stored twice
+    # in the source is shown once
     assert draft.key_points == (
         "This recommendation applies to vitamin D taken to prevent falls.",
         "Vitamin D supplementation has no benefit in preventing falls.",
@@ -201,6 +210,27 @@ def test_a_guideline_excerpt_keeps_the_sub_heading_that_names_its_subject() -> N
         "Metformin: Reduce the dose of metformin in CKD stage 3b. "
         "SGLT2 Inhibitors (Recommendation 9.18, Grade A): Recommended for patients with CKD, "
         "independent of metformin use."
+    )
+    # a section's label heads its sentences; a heading does not run on into the
+    # next section; a sentence introducing a list is not an excerpt
+    guideline = Document(
+        id="summary:3",
+        source_id="3",
+        source="markdown:open_medicine",
+        kind="guideline",
+        title="CKD",
+        abstract=(
+            AbstractSection("Biomarkers (If Measured)\nAlbuminuria is measured.", "Risk"),
+            AbstractSection(
+                "Before starting metformin in CKD, the discussion should address:\n"
+                "- Metformin: Safe in CKD at eGFR of 30 or more.",
+                "Chronic Kidney Disease",
+            ),
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((metformin, ckd)), set(), 0)
+    assert (
+        draft.statement == "Chronic Kidney Disease: Metformin: Safe in CKD at eGFR of 30 or more."
     )
 
 

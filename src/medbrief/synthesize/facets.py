@@ -100,10 +100,11 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
         ra, rb = roles[a.label], roles[b.label]
         first = 0 if "condition" in (ra, rb) else 1
         pair = (a.label, b.label)
-        if has_condition and len(generic & set(pair)) == 1 and set(pair) & set(specific):
-            # "screening mammography": the generic word says what the
-            # specific one is for, it is not a second sub-topic; each is
-            # paired with the condition instead.
+        if has_condition and len(generic & set(pair)) == 1 and "condition" not in (ra, rb):
+            # A generic procedure is of the question's condition: "screening
+            # mammography" says what the mammography is for, and "screening
+            # smokers" means for lung cancer, not colonoscopy. Each is paired
+            # with the condition instead.
             continue
         if ra == "procedure" and rb == "condition":
             plans.append(

@@ -113,14 +113,17 @@ def _key_points(
     """
     need = _needed(len(matcher))
     scored: list[tuple[int, int, str]] = []
+    seen_here: set[str] = set()
     order = 0
     for text in texts:
         if _BACKGROUND.match(text):
             continue
         for sentence in split_sentences(text):
             order += 1
-            if len(sentence) > MAX_KEY_POINT_CHARS or sentence in seen:
+            # the same sentence may be stored under two headings of one source
+            if len(sentence) > MAX_KEY_POINT_CHARS or sentence in seen or sentence in seen_here:
                 continue
+            seen_here.add(sentence)
             concepts = _matched(sentence, matcher)
             if concepts < need or _DANGLING.search(sentence):
                 continue
@@ -187,7 +190,7 @@ def document_drafts(
         if not _bears_on(named, need, conditions):
             continue
         matched = len(named)
-        passages = _passages(doc.abstract_text)
+        passages = _passages(doc)
         scored = sorted(
             (-_matched(f"{heading} {s}", matcher), j, heading, s)
             for j, (heading, s) in enumerate(passages)
@@ -226,33 +229,33 @@ _HEADING = re.compile(r"^(?:#+\s*)?(?![-*+]\s|\d+\.\s)[^|]{2,100}(?<![.;:!?,])$"
 _MAX_HEADING_WORDS = 12
 
 
-def _passages(text: str) -> list[tuple[str, str]]:
+def _passages(doc: Document) -> list[tuple[str, str]]:
     """(sub-heading, sentence) pairs of a guideline document.
 
     Summaries state recommendations under sub-headings that name the subject
     ("SGLT2 Inhibitors (... Grade A)" over "Recommended as part of the
     treatment plan ..."): the sentence alone would be a fragment that reads as
-    if it were about whatever else it names. Table rows are not sentences; a
-    sentence that points back to text not shown is skipped.
+    if it were about whatever else it names. A section's label is its first
+    heading. Table rows are not sentences; a sentence that points back to
+    text not shown, or introduces a list (ends with ":"), is skipped.
     """
     out: list[tuple[str, str]] = []
-    heading = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or "|" in line:
-            continue
-        if _HEADING.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
-            # "Medication Classes: Metformin" (a section label and its
-            # first sub-heading on one line): the nearest heading names it.
-            heading = _LIST_MARK.sub("", line).rsplit(": ", 1)[-1]
-            continue
-        for piece in split_sentences(line):
-            sentence = _LIST_MARK.sub("", piece)
-            if _DANGLING.search(sentence):
+    for section in doc.abstract:
+        heading = section.label or ""
+        for raw in section.text.splitlines():
+            line = raw.strip()
+            if not line or "|" in line:
                 continue
-            if not heading and _OPENS_WITH_REFERENCE.match(sentence):
+            if _HEADING.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
+                heading = _LIST_MARK.sub("", line)
                 continue
-            out.append((heading, sentence))
+            for piece in split_sentences(line):
+                sentence = _LIST_MARK.sub("", piece)
+                if _DANGLING.search(sentence) or sentence.endswith(":"):
+                    continue
+                if not heading and _OPENS_WITH_REFERENCE.match(sentence):
+                    continue
+                out.append((heading, sentence))
     return out
 
 
