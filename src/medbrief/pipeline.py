@@ -72,7 +72,7 @@ def answer(
     drafts = guideline_drafts(guidelines, matcher, reading.corrected)
     emit("guidelines", guideline_items(drafts))
 
-    plans = plan_facets(reading.concepts)
+    plans = plan_facets(reading.concepts, reading.corrected)
     hits = study_candidates(
         engine.retriever,
         reading,

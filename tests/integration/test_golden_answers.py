@@ -113,6 +113,16 @@ GOLDEN = [
         concepts=("direct oral anticoagulant", "warfarin", "atrial fibrillation"),
         corrections=(("fibrilation", "fibrillation"),),
         guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
+        # the head-to-head comparison comes first, with the cohort that compared
+        # DOACs with warfarin (PMID 32492401)
+        studies=("pmid:32492401",),
+        facets=(
+            "Direct oral anticoagulant versus warfarin",
+            "Direct oral anticoagulant and stroke",
+            "Treatment of stroke with direct oral anticoagulant",
+            "Treatment of atrial fibrillation with direct oral anticoagulant",
+            "Warfarin and stroke",
+        ),
     ),
     Golden(
         "How is chronic kidney disease staged with eGFR and albuminuria?",

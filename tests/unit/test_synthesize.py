@@ -115,6 +115,23 @@ def test_a_generic_procedure_qualifies_the_specific_one_rather_than_pairing_with
     assert [p.label for p in plans] == ["Smokers and lung cancer", "Screening for lung cancer"]
 
 
+def test_a_head_to_head_question_has_a_comparison_sub_topic_first() -> None:
+    doac = Concept("direct oral anticoagulant", ("direct oral anticoagulant", "apixaban"))
+    warfarin = Concept("warfarin", ("warfarin",), "D014859")
+    af = Concept("atrial fibrillation", ("atrial fibrillation",), "D001281")
+    assert role(doac) == "drug"  # a drug class, from drug_classes.tsv
+    plans = plan_facets((doac, warfarin, af), "DOAC versus warfarin in atrial fibrillation")
+    assert (plans[0].label, plans[0].intent, plans[0].concepts) == (
+        "Direct oral anticoagulant versus warfarin",
+        "comparison",
+        ("direct oral anticoagulant", "warfarin"),
+    )
+    assert "Direct oral anticoagulant and warfarin" not in [p.label for p in plans]
+    # without a word of comparison, no comparison
+    plans = plan_facets((doac, warfarin, af), "DOAC and warfarin in atrial fibrillation")
+    assert all(p.intent != "comparison" for p in plans)
+
+
 def test_a_recommendation_must_name_a_condition_of_the_question() -> None:
     family = Concept("family history", ("family history",))
     colon = Concept("colon cancer", ("colon cancer", "colorectal cancer"), "D003110")

@@ -11,6 +11,7 @@ interventions), looked up in data/mesh/categories.tsv.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,10 +21,12 @@ from typing import Literal
 from medbrief.types import Concept
 
 Role = Literal["condition", "drug", "procedure", "other"]
-Intent = Literal["association", "treatment", "procedure", "topic"]
+Intent = Literal["association", "treatment", "procedure", "topic", "comparison"]
 
 MAX_FACETS = 6
 
+#: Words that set two interventions against each other ("DOAC versus warfarin").
+_COMPARED = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|comparison|comparing)\b", re.I)
 #: Generic concepts that name an intervention without naming which one.
 _GENERIC_PROCEDURES = {"treatment", "therapy", "management", "screening", "prevention", "diagnosis"}
 
@@ -38,6 +41,13 @@ class FacetPlan:
     #: for a generic procedure ("screening"), the question's specific
     #: interventions ("mammography"): a title naming one of them names it
     named_by: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def _drug_classes() -> frozenset[str]:
+    from medbrief.understand.sources import drug_classes
+
+    return frozenset(drug_classes())
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +68,9 @@ def role(concept: Concept) -> Role:
     label = concept.label.lower()
     if label in _GENERIC_PROCEDURES:
         return "procedure"
+    if label in _drug_classes():
+        # "direct oral anticoagulants" has no MeSH descriptor of its own
+        return "drug"
     cats = by_ui.get(concept.mesh_ui or "") or by_name.get(label) or frozenset()
     if not cats:
         for term in concept.terms:
@@ -77,7 +90,9 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
+def plan_facets(concepts: tuple[Concept, ...], question: str = "") -> list[FacetPlan]:
+    """Sub-topics for ``concepts``; ``question`` (its words) tells a comparison
+    of two interventions ("DOAC versus warfarin") from a question about each."""
     if not concepts:
         return []
     if len(concepts) == 1:
@@ -92,6 +107,23 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
     )
     has_condition = "condition" in roles.values()
     plans: list[tuple[int, int, FacetPlan]] = []
+    compared = specific if len(specific) == 2 and _COMPARED.search(question) else ()
+    if compared:
+        # The comparison is what a head-to-head question asks first; studies
+        # of each intervention alone follow in their own sub-topics.
+        a_label, b_label = compared
+        plans.append(
+            (
+                -1,
+                0,
+                FacetPlan(
+                    _cap(f"{a_label} versus {b_label}"),
+                    compared,
+                    "comparison",
+                    f"Does {a_label} differ from {b_label} in outcomes?",
+                ),
+            )
+        )
     for order, (first_c, second_c) in enumerate(combinations(concepts, 2)):
         a, b = first_c, second_c
         # the condition goes second: "Iron and restless legs syndrome"
@@ -100,6 +132,8 @@ def plan_facets(concepts: tuple[Concept, ...]) -> list[FacetPlan]:
         ra, rb = roles[a.label], roles[b.label]
         first = 0 if "condition" in (ra, rb) else 1
         pair = (a.label, b.label)
+        if set(pair) == set(compared):
+            continue
         if has_condition and len(generic & set(pair)) == 1 and "condition" not in (ra, rb):
             # A generic procedure is of the question's condition: "screening
             # mammography" says what the mammography is for, and "screening

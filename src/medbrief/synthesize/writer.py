@@ -38,12 +38,15 @@ _POSITIVE = {
     "topic": "a positive finding",
     "treatment": "a benefit",
     "procedure": "a benefit",
+    # the stance says a difference was found, not which way it went
+    "comparison": "a difference",
 }
 _NEGATIVE = {
     "association": "no association",
     "topic": "a negative finding",
     "treatment": "no benefit",
     "procedure": "no benefit",
+    "comparison": "no difference",
 }
 
 
