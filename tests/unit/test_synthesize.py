@@ -169,11 +169,12 @@ def test_key_points_name_the_question_and_stand_on_their_own() -> None:
             "Vitamin D supplementation has no benefit in preventing falls.",
             "This recommendation applies to vitamin D taken to prevent falls.",
             "Vitamin D supplementation has no benefit in preventing falls.",
+            "Assessment: Vitamin D supplementation has no benefit in preventing falls (Table).",
         ),
     )
     (draft,) = recommendation_drafts([rec], Matcher((vitamin_d, falls)), "q")
     # practical wording ("recommendation") ranks first; a sentence stored twice
-    # in the source is shown once
+    # in the source, or again under another heading, is shown once
     assert draft.key_points == (
         "This recommendation applies to vitamin D taken to prevent falls.",
         "Vitamin D supplementation has no benefit in preventing falls.",

@@ -130,9 +130,26 @@ def _key_points(
             score = 2 * concepts + 2 * bool(_PRACTICAL.search(sentence))
             score += 3 * bool(question_numbers & set(re.findall(r"\d+", sentence)))
             scored.append((-score, order, sentence))
-    points = [sentence for _, _, sentence in sorted(scored)[:MAX_KEY_POINTS]]
+    points: list[str] = []
+    for _, _, sentence in sorted(scored):
+        if len(points) == MAX_KEY_POINTS:
+            break
+        if not any(_same_point(sentence, p) for p in points):
+            points.append(sentence)
     seen.update(points)
     return tuple(points)
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+_NEAR_DUPLICATE = 0.9
+
+
+def _same_point(a: str, b: str) -> bool:
+    """The same sentence under two headings ("USPSTF Assessment of ...: The USPSTF
+    concludes ... (Table)" and "USPSTF assessment The USPSTF concludes ..."):
+    nearly all the words of the shorter are in the longer."""
+    wa, wb = set(_WORDS.findall(a.lower())), set(_WORDS.findall(b.lower()))
+    return len(wa & wb) >= _NEAR_DUPLICATE * min(len(wa), len(wb))
 
 
 def recommendation_drafts(
