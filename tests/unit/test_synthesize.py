@@ -38,6 +38,24 @@ def doc(pmid: str, title: str, abstract: str, year: int = 2020) -> Document:
     )
 
 
+def guideline_doc(n: str, *sections: AbstractSection) -> Document:
+    """A guideline summary as the Markdown ingester stores it: one section each."""
+    return Document(
+        id=f"summary:{n}",
+        source_id=n,
+        source="markdown:open_medicine",
+        kind="guideline",
+        title="Guideline",
+        abstract=sections,
+    )
+
+
+VITAMIN_D = Concept("vitamin D", ("vitamin D",))
+FALLS = Concept("falls", ("falls", "falling"))
+METFORMIN = Concept("metformin", ("metformin",))
+CKD = Concept("chronic kidney disease", ("chronic kidney disease", "CKD"))
+
+
 # ------------------------------------------------------------------ matching
 
 
@@ -156,8 +174,6 @@ def test_a_recommendation_must_name_a_condition_of_the_question() -> None:
 
 
 def test_key_points_name_the_question_and_stand_on_their_own() -> None:
-    vitamin_d = Concept("vitamin D", ("vitamin D",))
-    falls = Concept("falls", ("falls", "falling"))
     rec = Recommendation(
         id="r",
         guideline_title="Falls prevention",
@@ -172,7 +188,7 @@ def test_key_points_name_the_question_and_stand_on_their_own() -> None:
             "Assessment: Vitamin D supplementation has no benefit in preventing falls (Table).",
         ),
     )
-    (draft,) = recommendation_drafts([rec], Matcher((vitamin_d, falls)), "q")
+    (draft,) = recommendation_drafts([rec], Matcher((VITAMIN_D, FALLS)), "q")
     # practical wording ("recommendation") ranks first; a sentence stored twice
     # in the source, or again under another heading, is shown once
     assert draft.key_points == (
@@ -182,48 +198,32 @@ def test_key_points_name_the_question_and_stand_on_their_own() -> None:
 
 
 def test_a_guideline_excerpt_does_not_open_on_a_reference_to_text_not_shown() -> None:
-    vitamin_d = Concept("vitamin D", ("vitamin D",))
-    falls = Concept("falls", ("falls", "falling"))
-    guideline = Document(
-        id="summary:1",
-        source_id="1",
-        source="markdown:open_medicine",
-        kind="guideline",
-        title="Osteoporosis",
-        abstract=(
-            AbstractSection(
-                "If both thresholds are below these values, vitamin D and fall prevention. "
-                "They also advise vitamin D for falls. "
-                "Offer vitamin D to adults at risk of falls with low vitamin D levels."
-            ),
+    guideline = guideline_doc(
+        "1",
+        AbstractSection(
+            "If both thresholds are below these values, vitamin D and fall prevention. "
+            "They also advise vitamin D for falls. "
+            "Offer vitamin D to adults at risk of falls with low vitamin D levels."
         ),
     )
-    (draft,) = document_drafts([guideline], Matcher((vitamin_d, falls)), set(), 0)
+    (draft,) = document_drafts([guideline], Matcher((VITAMIN_D, FALLS)), set(), 0)
     assert (
         draft.statement == "Offer vitamin D to adults at risk of falls with low vitamin D levels."
     )
 
 
 def test_a_guideline_excerpt_keeps_the_sub_heading_that_names_its_subject() -> None:
-    metformin = Concept("metformin", ("metformin",))
-    ckd = Concept("chronic kidney disease", ("chronic kidney disease", "CKD"))
-    guideline = Document(
-        id="summary:2",
-        source_id="2",
-        source="markdown:open_medicine",
-        kind="guideline",
-        title="Pharmacologic approaches",
-        abstract=(
-            AbstractSection(
-                "Metformin\n- Reduce the dose of metformin in CKD stage 3b.\n"
-                "SGLT2 Inhibitors (Recommendation 9.18, Grade A)\n"
-                "Recommended for patients with CKD, independent of metformin use.\n"
-                "| Drug | Dose |",
-                "Medication Classes",
-            ),
+    guideline = guideline_doc(
+        "2",
+        AbstractSection(
+            "Metformin\n- Reduce the dose of metformin in CKD stage 3b.\n"
+            "SGLT2 Inhibitors (Recommendation 9.18, Grade A)\n"
+            "Recommended for patients with CKD, independent of metformin use.\n"
+            "| Drug | Dose |",
+            "Medication Classes",
         ),
     )
-    (draft,) = document_drafts([guideline], Matcher((metformin, ckd)), set(), 0)
+    (draft,) = document_drafts([guideline], Matcher((METFORMIN, CKD)), set(), 0)
     assert draft.statement == (
         "Metformin: Reduce the dose of metformin in CKD stage 3b. "
         "SGLT2 Inhibitors (Recommendation 9.18, Grade A): Recommended for patients with CKD, "
@@ -231,22 +231,16 @@ def test_a_guideline_excerpt_keeps_the_sub_heading_that_names_its_subject() -> N
     )
     # a section's label heads its sentences; a heading does not run on into the
     # next section; a sentence introducing a list is not an excerpt
-    guideline = Document(
-        id="summary:3",
-        source_id="3",
-        source="markdown:open_medicine",
-        kind="guideline",
-        title="CKD",
-        abstract=(
-            AbstractSection("Biomarkers (If Measured)\nAlbuminuria is measured.", "Risk"),
-            AbstractSection(
-                "Before starting metformin in CKD, the discussion should address:\n"
-                "- Metformin: Safe in CKD at eGFR of 30 or more.",
-                "Chronic Kidney Disease",
-            ),
+    guideline = guideline_doc(
+        "3",
+        AbstractSection("Biomarkers (If Measured)\nAlbuminuria is measured.", "Risk"),
+        AbstractSection(
+            "Before starting metformin in CKD, the discussion should address:\n"
+            "- Metformin: Safe in CKD at eGFR of 30 or more.",
+            "Chronic Kidney Disease",
         ),
     )
-    (draft,) = document_drafts([guideline], Matcher((metformin, ckd)), set(), 0)
+    (draft,) = document_drafts([guideline], Matcher((METFORMIN, CKD)), set(), 0)
     assert (
         draft.statement == "Chronic Kidney Disease: Metformin: Safe in CKD at eGFR of 30 or more."
     )
