@@ -122,6 +122,16 @@ def test_shipped_weights_name_their_training_data() -> None:
         assert model.training["data"].startswith("PubMedQA PQA-L")
 
 
+def test_a_conclusion_saying_what_was_done_is_not_the_finding() -> None:
+    abstract = (
+        "METHODS: Fifteen patients with restless legs syndrome (RLS) and 15 controls had MRI.\n"
+        "CONCLUSIONS: We have used MRI phase analysis to study brain iron content in RLS "
+        "for the first time. Our results support reduced brain iron content in RLS patients."
+    )
+    result = stance("brain iron; restless legs syndrome", abstract)
+    assert result.sentence == "Our results support reduced brain iron content in RLS patients."
+
+
 def test_truncated_abstract_with_no_findings_takes_no_stance() -> None:
     abstract = (
         "BACKGROUND: Fractures are common in older adults.\n"
