@@ -71,7 +71,7 @@ _WITH_CONTROLS = re.compile(
     r"individuals|participants))\b",
     re.I,
 )
-_CONTROLS_UNIT = re.compile(r"\bcontrols|control subjects$", re.I)
+_CONTROLS_UNIT = re.compile(r"\bcontrol(?:s| subjects)$", re.I)
 _CONTROLS_AFTER = re.compile(
     r"[^.;]{0,60}?\b(?:served|acted|were used|were included) as (?:the )?controls?\b", re.I
 )
@@ -140,21 +140,19 @@ def sample_size_from_text(text: str) -> int | None:
             return sum(counts) if len(counts) > 1 else counts[0]
     # A lone count of controls ("Five age-matched individuals served as
     # controls") is not the sample: the cases were counted in other words.
-    for match in _COUNT.finditer(text):
+    return _first(_COUNT, text, controls_end=True)
+
+
+def _first(pattern: re.Pattern[str], text: str, controls_end: bool = False) -> int | None:
+    for match in pattern.finditer(text):
         n = parse_count(match.group("num"))
         if not n or _after_denominator(text, match.start()):
             continue
-        if _CONTROLS_AFTER.match(text, match.end()) or _CONTROLS_UNIT.search(match.group()):
+        if controls_end and (
+            _CONTROLS_AFTER.match(text, match.end()) or _CONTROLS_UNIT.search(match.group())
+        ):
             return None
         return n
-    return None
-
-
-def _first(pattern: re.Pattern[str], text: str) -> int | None:
-    for match in pattern.finditer(text):
-        n = parse_count(match.group("num"))
-        if n and not _after_denominator(text, match.start()):
-            return n
     return None
 
 

@@ -19,6 +19,7 @@ from itertools import combinations
 from typing import Literal
 
 from medbrief.types import Concept
+from medbrief.understand.sources import drug_classes
 
 Role = Literal["condition", "drug", "procedure", "other"]
 Intent = Literal["association", "treatment", "procedure", "topic", "comparison"]
@@ -45,8 +46,6 @@ class FacetPlan:
 
 @lru_cache(maxsize=1)
 def _drug_classes() -> frozenset[str]:
-    from medbrief.understand.sources import drug_classes
-
     return frozenset(drug_classes())
 
 
