@@ -2,7 +2,7 @@
 
 Element names and meanings follow the PubMed DTD (pubmed_250101.dtd and
 earlier; https://dtd.nlm.nih.gov/ncbi/pubmed/) and NLM's "MEDLINE/PubMed XML
-Element Descriptions". The file is streamed with ``lxml.etree.iterparse``
+Element Descriptions". The file is fed in chunks to an ``lxml.etree.XMLPullParser``
 filtered to the record tags; each record is cleared after use and the
 records before it are unlinked from the root, so memory stays flat however
 large the file is (the lxml FAQ's "iterparse and clear" pattern).
@@ -34,6 +34,8 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # space before closing punctuation or after an opening bracket
 _LOOSE_SPACE = re.compile(r" (?=[,.;:!?)\]])|(?<=[(\[]) ")
 _BROKEN_LINE = re.compile(r"\S[ \t]*\n\s*$")
+#: Bytes fed to the parser at a time.
+_CHUNK = 1 << 16
 
 
 def iter_pubmed_xml(
@@ -58,8 +60,7 @@ def _parse(stream: BinaryIO, label: str) -> Iterator[Document | Deletion]:
     start = head(stream, label).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not start.startswith(b"<"):
         raise IngestError(label, f"not PubMed XML: {describe(start)}", "line 1")
-    context = etree.iterparse(
-        stream,
+    parser = etree.XMLPullParser(
         events=("end",),
         tag=_RECORD_TAGS,
         resolve_entities=False,
@@ -69,8 +70,9 @@ def _parse(stream: BinaryIO, label: str) -> Iterator[Document | Deletion]:
     )
     last = "none yet"
     checked_root = False
+    roots: list[Any] = []
     try:
-        for _, el in context:
+        for el in _records(stream, parser, roots):
             if not checked_root:
                 _check_root(el.getroottree().getroot(), label)
                 checked_root = True
@@ -92,7 +94,7 @@ def _parse(stream: BinaryIO, label: str) -> Iterator[Document | Deletion]:
                 while el.getprevious() is not None:
                     del parent[0]
         if not checked_root:
-            _check_root(context.root, label)
+            _check_root(roots[0] if roots else None, label)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else exc.lineno
         raise IngestError(
@@ -102,6 +104,29 @@ def _parse(stream: BinaryIO, label: str) -> Iterator[Document | Deletion]:
         raise IngestError(
             label, f"damaged or truncated gzip data: {exc}", f"after PMID {last}"
         ) from None
+
+
+def _records(stream: BinaryIO, parser: Any, roots: list[Any]) -> Iterator[Any]:
+    """The record elements of ``stream``, each as soon as its end tag is read.
+
+    The stream is fed to a pull parser in chunks so that the records complete
+    before a syntax error are yielded before the error is raised: with
+    ``iterparse``, an error in the parser's first read (libxml2 2.14 reads
+    further ahead) lost the records before it. The root element is appended
+    to ``roots`` once the stream ends.
+    """
+    while True:
+        chunk = stream.read(_CHUNK)
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                roots.append(parser.close())
+        finally:
+            # the records completed before any error come out before it
+            yield from (el for _, el in parser.read_events())
+        if not chunk:
+            return
 
 
 def _check_root(root: etree._Element | None, label: str) -> None:
