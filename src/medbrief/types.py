@@ -61,6 +61,9 @@ DESIGN_LABELS: dict[str, str] = {
     "other": "other design",
 }
 FacetStatus = Literal["evidence", "no_evidence", "inconsistent"]
+#: The answer to a yes/no question as the evidence adds up (docs/json-contract.md).
+Verdict = Literal["yes", "no", "mixed", "insufficient"]
+Lean = Literal["yes", "no"]
 
 
 # ---------------------------------------------------------------- documents
@@ -316,6 +319,16 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class StudyStance:
+    """How a cited study was counted: its stance on a sub-topic (or on the
+    question itself, ``facet`` None) and the sentence that stance rests on."""
+
+    label: StanceLabel
+    sentence: str | None = None
+    facet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     n: int
     kind: Literal["guideline", "study"]
@@ -336,6 +349,8 @@ class Reference:
     #: for a recommendation: where its stored wording was taken from, when
     #: that is not ``url`` (a secondary source quoting or paraphrasing it)
     text_source: str | None = None
+    #: for a study: how it was counted (stance and the sentence it rests on)
+    stance: StudyStance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,9 +401,30 @@ class Facet:
 
 
 @dataclass(frozen=True, slots=True)
+class BottomLine:
+    """What the evidence adds up to, first in every brief.
+
+    ``text`` is one to three sentences built only from computed facts, each
+    carrying its ``[n]`` markers. For a question asking yes or no,
+    ``verdict`` is the answer the evidence gives and ``lean`` the side its
+    weight favours (also when ``mixed``); for other questions both are None
+    and the text gives the top recommendation(s). ``confidence`` is in [0, 1].
+    """
+
+    text: str
+    verdict: Verdict | None = None
+    lean: Lean | None = None
+    confidence: float = 0.0
+    refs: tuple[int, ...] = ()
+    #: each cited source with the sentence it was counted on
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Brief:
     question: str
     reading: Reading
+    bottom_line: BottomLine | None = None
     guidelines: tuple[GuidelineItem, ...] = ()
     research: tuple[Facet, ...] = ()
     key_findings: tuple[Bullet, ...] = ()

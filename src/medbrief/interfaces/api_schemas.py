@@ -111,6 +111,27 @@ class FacetOut(_Open):
     bullets: list[BulletOut]
 
 
+class StudyStanceOut(_Open):
+    label: Literal["yes", "no", "maybe", "not_addressed"]
+    sentence: str | None = Field(description="The sentence of the study the label rests on.")
+    facet: str | None = Field(
+        description="The sub-topic the stance is on; null when it is on the question itself."
+    )
+
+
+class BottomLineOut(_Open):
+    text: str = Field(description="One to three sentences of computed facts, each cited [n].")
+    verdict: Literal["yes", "no", "mixed", "insufficient"] | None = Field(
+        description="For a question asking yes or no: the answer the evidence gives; else null."
+    )
+    lean: Literal["yes", "no"] | None = Field(
+        description="The side the weight of evidence favours (also when mixed); else null."
+    )
+    confidence: float = Field(ge=0.0, le=1.0)
+    refs: list[int]
+    citations: list[CitationOut]
+
+
 class ReferenceOut(_Open):
     n: int
     kind: Literal["guideline", "study"]
@@ -133,6 +154,9 @@ class ReferenceOut(_Open):
         description="Where a recommendation's stored wording was taken from, when that is "
         "not `url` (a secondary source quoting or paraphrasing the guideline).",
     )
+    stance: StudyStanceOut | None = Field(
+        None, description="For a study: how it was counted, with the sentence it rests on."
+    )
 
 
 class BriefOut(_Open):
@@ -141,6 +165,9 @@ class BriefOut(_Open):
     schema_: str = Field(alias="schema", description="Contract version.")
     question: str
     abstained: bool
+    bottom_line: BottomLineOut | None = Field(
+        None, description="What the evidence adds up to; shown first."
+    )
     reading: ReadingOut
     guidelines: list[GuidelineOut]
     research: list[FacetOut]

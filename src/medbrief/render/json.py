@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medbrief.types import Brief, Bullet, Citation
+from medbrief.types import BottomLine, Brief, Bullet, Citation, StudyStance
 
 BRIEF_SCHEMA = "1.0"
 
@@ -26,12 +26,30 @@ def _bullet(b: Bullet) -> dict[str, Any]:
     }
 
 
+def _bottom_line(b: BottomLine | None) -> dict[str, Any] | None:
+    if b is None:
+        return None
+    return {
+        "text": b.text,
+        "verdict": b.verdict,
+        "lean": b.lean,
+        "confidence": round(b.confidence, 3),
+        "refs": list(b.refs),
+        "citations": [_citation(c) for c in b.citations],
+    }
+
+
+def _stance(s: StudyStance | None) -> dict[str, Any] | None:
+    return None if s is None else {"label": s.label, "sentence": s.sentence, "facet": s.facet}
+
+
 def brief_to_dict(brief: Brief) -> dict[str, Any]:
     r = brief.reading
     return {
         "schema": BRIEF_SCHEMA,
         "question": brief.question,
         "abstained": brief.abstained,
+        "bottom_line": _bottom_line(brief.bottom_line),
         "reading": {
             "question": r.question,
             "corrected": r.corrected,
@@ -83,6 +101,7 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
                 "retracted": ref.retracted,
                 "population": ref.population,
                 "text_source": ref.text_source,
+                "stance": _stance(ref.stance),
             }
             for ref in brief.references
         ],
