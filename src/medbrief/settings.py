@@ -111,6 +111,15 @@ class Settings(BaseSettings):
         "further requests wait their turn.",
     )
 
+    # -- ingest
+    max_record_bytes: int = Field(
+        4 * 2**20,
+        ge=1024,
+        description="Largest record an ingest accepts, in bytes (a JSONL line, a PubMed "
+        "record, a guideline section); a larger one stops the file with an error naming it, "
+        "keeping the records before it.",
+    )
+
     @property
     def db_path(self) -> Path:
         return self.home / "medbrief.sqlite3"

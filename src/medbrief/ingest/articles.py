@@ -15,6 +15,7 @@ from typing import Any
 
 from medbrief.errors import IngestError, SchemaVersionError
 from medbrief.ingest.pubmed_xml import GUIDELINE_TYPES
+from medbrief.ingest.records import checked
 from medbrief.ingest.sources import iter_json_lines, require_json_lines
 from medbrief.types import AbstractSection, Document
 
@@ -29,7 +30,7 @@ def iter_articles(path: Path) -> Iterator[Document]:
     name = str(path)
     require_json_lines(path, name, "article JSON lines")
     for lineno, obj in iter_json_lines(path, name):
-        yield article(obj, name, lineno)
+        yield checked(article(obj, name, lineno), name, f"line {lineno}")
 
 
 def article(obj: dict[str, Any], name: str, lineno: int) -> Document:
@@ -72,7 +73,7 @@ def article(obj: dict[str, Any], name: str, lineno: int) -> Document:
     try:
         year = int(obj["year"]) if obj.get("year") not in (None, "") else None
         doc_version = int(obj.get("version") or 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise IngestError(name, "year and version must be whole numbers", where) from None
     return Document(
         id=id_,

@@ -24,6 +24,7 @@ import msgspec
 
 from medbrief.errors import IngestError, SchemaVersionError
 from medbrief.ingest.grading import CERTAINTIES, STRENGTHS, normalise_certainty, normalise_strength
+from medbrief.ingest.records import checked
 from medbrief.ingest.sources import describe, head, iter_json_lines, open_binary
 from medbrief.types import Document, Recommendation
 
@@ -155,7 +156,7 @@ def _medbrief_jsonl(
             rec = msgspec.convert(obj, GuidelineRecordV1)
         except msgspec.ValidationError as exc:
             raise IngestError(name, f"invalid record: {exc}", f"line {lineno}") from None
-        yield _from_v1(rec, name, lineno)
+        yield checked(_from_v1(rec, name, lineno), name, f"line {lineno}")
 
 
 def _from_v1(rec: GuidelineRecordV1, name: str, lineno: int) -> Recommendation:

@@ -17,6 +17,7 @@ from typing import Any
 
 from medbrief.errors import IngestError
 from medbrief.ingest.grading import normalise_certainty, normalise_strength, uspstf_direction
+from medbrief.ingest.records import checked
 from medbrief.types import Recommendation
 
 BODY = "U.S. Preventive Services Task Force (USPSTF)"
@@ -51,6 +52,7 @@ def iter_uspstf_api(data: dict[str, Any], name: str) -> Iterator[Recommendation]
                 *_key_points(html_blocks(topic.get("clinical") or "")),
             ],
             name=name,
+            where=f"id {spec.get('id')}",
         )
 
 
@@ -71,6 +73,7 @@ def iter_uspstf_flat(
                     *_key_points(text_blocks(topic.get("clinical_considerations") or "")),
                 ],
                 name=name,
+                where=f"line {lineno}",
             )
 
 
@@ -81,16 +84,17 @@ def _recommendation(
     statement: str,
     key_points: list[str],
     name: str,
+    where: str,
 ) -> Recommendation:
     grade = str(spec.get("grade") or "").strip().upper()
     if grade not in _GRADES:
-        raise IngestError(name, f"unknown USPSTF grade {grade!r}", f"id {spec.get('id')}")
+        raise IngestError(name, f"unknown USPSTF grade {grade!r}", where)
     title = str(spec.get("title") or "")
     # "Cervical Cancer: Screening -- Women aged 21 to 65 years"
     _, sep, population = title.partition(" -- ")
     strength = f"Grade {grade}"
     alias = topic.get("uspstfAlias")
-    return Recommendation(
+    rec = Recommendation(
         id=f"uspstf:{spec['id']}",
         guideline_title=str(topic.get("title") or title),
         body=BODY,
@@ -108,6 +112,7 @@ def _recommendation(
         statement_type="verbatim",
         source="uspstf",
     )
+    return checked(rec, name, where)
 
 
 # ---------------------------------------------------------------- cleaning
