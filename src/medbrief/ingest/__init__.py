@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from medbrief import codec
 from medbrief.errors import IngestError, InputError, MedbriefError
 from medbrief.ingest.records import Deletion, IngestReport, Record, checked
@@ -126,12 +128,19 @@ def ingest_records(
 def _check(record: Document | Recommendation, path: str, n: int, limit: int | None) -> None:
     """The store-side checks every record passes, whatever reader made it
     (readers check the same earlier, where they can name the line)."""
-    where = f"record {n} ({record.id:.80})"
+    where = f"record {n} ({record.id!s:.80})"
     checked(record, path, where)
-    if limit is not None:
-        size = len(codec.encode(record))
-        if size > limit:
-            raise IngestError(path, too_large(f"the record ({size:,} bytes stored)", limit), where)
+    try:
+        blob = codec.encode(record)
+        # what the store could not read back (a field of the wrong type) never enters it
+        decode = (
+            codec.decode_document if isinstance(record, Document) else codec.decode_recommendation
+        )
+        decode(blob)
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError, OverflowError) as exc:
+        raise IngestError(path, f"a field cannot be stored: {exc}", where) from None
+    if limit is not None and len(blob) > limit:
+        raise IngestError(path, too_large(f"the record ({len(blob):,} bytes stored)", limit), where)
 
 
 def _log_finish(

@@ -12,7 +12,6 @@ the grade exactly as printed; bullets without a printed grade get none.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from medbrief.errors import IngestError
 from medbrief.ingest.grading import normalise_certainty, normalise_strength
 from medbrief.ingest.records import checked
-from medbrief.ingest.sources import RECORD_LIMIT, too_large
+from medbrief.ingest.sources import RECORD_LIMIT, load_json, too_large
 from medbrief.types import AbstractSection, Document, Recommendation
 
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
@@ -55,11 +54,9 @@ def iter_markdown_collection(folder: Path) -> Iterator[Document | Recommendation
     registry_path = folder / "registry.json"
     name = str(registry_path)
     try:
-        registry = json.loads(registry_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise IngestError(name, f"invalid JSON: {exc.msg}", f"line {exc.lineno}") from None
-    except (ValueError, RecursionError) as exc:  # not UTF-8; a 5,000-digit number
-        raise IngestError(name, f"unreadable: {exc}") from None
+        registry = load_json(registry_path.read_bytes(), name)
+    except OSError as exc:
+        raise IngestError(name, f"cannot read: {exc.strerror or exc}") from None
     if not isinstance(registry, list):
         raise IngestError(name, "registry.json must be a list of guideline entries")
     source = f"markdown:{folder.name}"

@@ -307,12 +307,30 @@ def iter_json_lines(source: Path | BinaryIO, name: str) -> Iterator[tuple[int, d
         for lineno, line in lines:
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise IngestError(name, f"invalid JSON: {exc.msg}", f"line {lineno}") from None
-            except (ValueError, RecursionError) as exc:  # e.g. a number of 5,000 digits
-                raise IngestError(name, f"invalid JSON: {exc}", f"line {lineno}") from None
+            obj = load_json(line, name, f"line {lineno}")
             if not isinstance(obj, dict):
                 raise IngestError(name, "each line must be a JSON object", f"line {lineno}")
             yield lineno, obj
+
+
+def load_json(text: str | bytes, name: str, where: str | None = None) -> Any:
+    """``json.loads``, with every way it fails as one IngestError at ``where``
+    (default: the line of a syntax error): bad syntax, not UTF-8, a number
+    of thousands of digits, nesting too deep, and ``\\ud800``-style escapes
+    of lone surrogates, which are no character and which no store can encode."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(name, f"invalid JSON: {exc.msg}", where or f"line {exc.lineno}") from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(name, f"not UTF-8 text ({exc.reason})", where) from None
+    except (ValueError, RecursionError) as exc:
+        raise IngestError(name, f"invalid JSON: {exc}", where) from None
+    probe = b"\\ud" if isinstance(text, bytes) else "\\ud"
+    if probe in text.lower():  # type: ignore[operator]
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            message = "invalid JSON: a \\u escape of a lone surrogate, which is no character"
+            raise IngestError(name, message, where) from None
+    return obj
