@@ -142,7 +142,8 @@ def is_disk_full(exc: BaseException | None) -> bool:
             return True
         if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
-        if isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+        code = getattr(exc, "sqlite_errorcode", None)  # absent when raised by hand
+        if isinstance(exc, sqlite3.Error) and code == sqlite3.SQLITE_FULL:
             return True
         if any(text in str(exc) for text in _DISK_FULL_TEXT):
             return True

@@ -148,42 +148,41 @@ def test_a_nul_byte_between_words_is_read_as_a_space(reader: Reader) -> None:
 # ---------------------------------------------------- serve beyond loopback
 
 
-def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, Any]:
+def serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, TestClient]:
+    """What ``medbrief serve ARGS`` prints, and a client of the app it would
+    serve (without its lifespan: no warm-up loads models in the background)."""
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
     monkeypatch.setenv("MEDBRIEF_LOAD_STARTER", "false")
     result = CliRunner().invoke(main, ["--home", str(tmp_path / "home"), "serve", *args])
     assert result.exit_code == 0, result.output
-    return result, seen["app"]
+    return result, TestClient(seen["app"], base_url="http://127.0.0.1")
 
 
 def test_serving_beyond_loopback_wants_a_token(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result, app = serve(tmp_path, monkeypatch, "--host", "0.0.0.0")
+    result, client = serve(tmp_path, monkeypatch, "--host", "0.0.0.0")
     token = result.stderr.split("token for this run (set MEDBRIEF_API_TOKEN to choose one): ")[1]
     token = token.split()[0]
     assert f"/?token={token}" in result.stderr
-    with TestClient(app) as client:
-        assert client.get("/api/meta").status_code == 401
-        auth = {"Authorization": f"Bearer {token}"}
-        assert client.get("/api/meta", headers=auth).status_code == 200
+    assert client.get("/api/meta").status_code == 401
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/meta", headers=auth).status_code == 200
 
 
 def test_a_chosen_token_is_used_and_not_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MEDBRIEF_API_TOKEN", "chosen-secret")
-    result, app = serve(tmp_path, monkeypatch, "--host", "0.0.0.0")
+    result, client = serve(tmp_path, monkeypatch, "--host", "0.0.0.0")
     assert "chosen-secret" not in result.output
-    with TestClient(app) as client:
-        assert client.get("/api/meta").status_code == 401
-        auth = {"Authorization": "Bearer chosen-secret"}
-        assert client.get("/api/meta", headers=auth).status_code == 200
+    assert client.get("/api/meta").status_code == 401
+    auth = {"Authorization": "Bearer chosen-secret"}
+    assert client.get("/api/meta", headers=auth).status_code == 200
 
 
 def test_loopback_needs_no_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    result, app = serve(tmp_path, monkeypatch)
+    result, client = serve(tmp_path, monkeypatch)
     assert "token" not in result.output
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        assert client.get("/api/meta").status_code == 200
+    assert client.get("/api/meta").status_code == 200

@@ -121,7 +121,7 @@ def ingest_records(
         if isinstance(exc, MedbriefError):
             exc.partial = _report(path, fmt, writer, started)
         raise
-    _log_finish(store, log, "ok", writer)
+    store.log_finish(log, "ok", writer.records, writer.counts, writer.deleted)
     return _report(path, fmt, writer, started)
 
 

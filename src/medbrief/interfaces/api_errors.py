@@ -150,12 +150,14 @@ class Guard:
             if login is not None:
                 await login(scope, receive, send)
                 return
-            receive = await self._body(headers, receive)
+            app_receive = await self._body(headers, receive)
         except RefusedError as refused:
             response = error_response(refused.status, refused.code, refused.message)
             response.headers.update(refused.headers)
             await response(scope, receive, send)
             return
+        if app_receive is None:
+            return  # the client left while sending its body
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -170,7 +172,7 @@ class Guard:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, app_receive, send_with_headers)
         except Exception:
             log.exception("%s %s failed", scope.get("method"), scope.get("path"))
             if started:
@@ -180,17 +182,17 @@ class Guard:
             )
             await response(scope, receive, send_with_headers)
 
-    async def _body(self, headers: Headers, receive: Receive) -> Receive:
-        """``receive`` for the app: the body read here first (counted, timed)
-        when the request has one."""
+    async def _body(self, headers: Headers, receive: Receive) -> Receive | None:
+        """``receive`` for the app, the body read here first (counted, timed)
+        when the request has one; None when the client left meanwhile."""
         limit = self.settings.max_body_bytes
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            raise too_large(limit)
+            raise too_large(limit, int(length) if length.isdigit() else None)
         if length in (None, "0") and "transfer-encoding" not in headers:
             return receive  # no body
-        body, gone = await read_body(receive, limit, self.settings.body_timeout)
-        return receive if gone else replay(body, receive)
+        body = await read_body(receive, limit, self.settings.body_timeout)
+        return None if body is None else replay(body, receive)
 
     def _login(self, scope: Scope) -> Response | None:
         """``/?token=...`` with the right token: the cookie the page's own

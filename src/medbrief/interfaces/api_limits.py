@@ -3,8 +3,10 @@ asking too often, cross-site requests, and requests without the token.
 
 - Bodies are read (and counted) before the app sees them, whatever their
   framing (``Content-Length`` or chunked): past ``max_body_bytes`` the answer
-  is 413 and the rest is never read; a body that does not arrive within
-  ``body_timeout`` seconds gets 408. Both close the connection.
+  is 413 and the connection is closed, the rest unread (a declared length at
+  most 1 MiB over is read and dropped instead, see :data:`DRAIN`); a body
+  that does not arrive within ``body_timeout`` seconds gets 408 and the
+  connection is closed.
 - Work endpoints (briefs, searches, exports) are rate-limited per client
   address with a token bucket: ``client_burst`` at once, then
   ``client_rate_limit`` per minute; past it 429 with ``Retry-After``.
@@ -37,6 +39,14 @@ COOKIE = "medbrief_token"
 #: Client addresses remembered by the rate limiter; the least recently seen
 #: are forgotten first (and start again with a full bucket).
 MAX_CLIENTS = 10_000
+#: Closing the connection after a refused body, so that the rest of it is
+#: never read.
+CLOSE = {"Connection": "close"}
+#: A declared body at most this much over the limit is left to the server to
+#: read and drop after the 413: closing a connection whose client is still
+#: sending resets it (RFC 9112, 9.6), and the client may then never see the
+#: answer. Larger bodies, and chunked ones, are cut off.
+DRAIN = 2**20
 
 
 class RefusedError(Exception):
@@ -52,8 +62,8 @@ class RefusedError(Exception):
         self.headers = headers or {}
 
 
-async def read_body(receive: Receive, limit: int, timeout: float) -> tuple[bytes, bool]:
-    """The whole request body and whether the client left before sending it.
+async def read_body(receive: Receive, limit: int, timeout: float) -> bytes | None:
+    """The whole request body, or None if the client left before sending it.
 
     Raises :class:`RefusedError` (413) as soon as more than ``limit`` bytes have
     arrived, or (408) when the body is not complete within ``timeout``."""
@@ -68,19 +78,22 @@ async def read_body(receive: Receive, limit: int, timeout: float) -> tuple[bytes
                 408, "timeout", f"the request body did not arrive within {timeout:g} s", CLOSE
             ) from None
         if message["type"] == "http.disconnect":
-            return b"", True
+            return None
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks), False
+            return b"".join(chunks)
 
 
-def too_large(limit: int) -> RefusedError:
+def too_large(limit: int, declared: int | None = None) -> RefusedError:
+    """413 for a body over ``limit``; the connection is closed unless the
+    body's declared length is small enough to drop (:data:`DRAIN`)."""
     message = f"request body over {limit:,} bytes (setting max_body_bytes)"
-    return RefusedError(413, "too_large", message, CLOSE)
+    drop = declared is not None and declared <= limit + DRAIN
+    return RefusedError(413, "too_large", message, None if drop else CLOSE)
 
 
 def replay(body: bytes, receive: Receive) -> Receive:
@@ -96,11 +109,6 @@ def replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return receive_again
-
-
-#: Closing the connection after a refused body, so that the rest of it is
-#: never read (the client sees the answer, then the connection end).
-CLOSE = {"Connection": "close"}
 
 
 class RateLimiter:
