@@ -158,14 +158,14 @@ def _run(
                         **options,
                     )
     except MedbriefError as exc:
-        partial = isinstance(exc.partial, IngestReport)
-        if isinstance(exc.partial, IngestReport):  # what the failing file committed
-            reports.append(exc.partial)
+        partial = exc.partial if isinstance(exc.partial, IngestReport) else None
+        if partial is not None:  # what the failing file committed before its error
+            reports.append(partial)
         # committed records are indexed too where possible; the error reported is the ingest's
         with contextlib.suppress(MedbriefError):
             engine.after_ingest()
         engine.close()
-        _summary(reports, as_json, failed=True, partial=partial)
+        _summary(reports, as_json, failed=True, partial=partial is not None)
         raise
     except BaseException:
         engine.close()
