@@ -58,24 +58,32 @@ def make_engine(home: Path) -> Any:
 
         # MEDBRIEF_TEST_HOME runs the suite against an existing store instead.
         home = Path(os.environ.get("MEDBRIEF_TEST_HOME") or home)
-        return Engine(get_settings(home=home, load_starter=True))
+        # every test request comes from 127.0.0.1: no per-client rate limit
+        return Engine(get_settings(home=home, load_starter=True, client_rate_limit=0))
     return fake_engine()
 
 
 @contextmanager
-def running(app: Any, *, timeout: float = 30.0) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+def running(app: Any, *, timeout: float = 30.0, settings: Any = None) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a free port) in a thread; yields the base URL.
+    With ``settings``, uvicorn runs with the options ``medbrief serve`` gives
+    it (the header deadline among them)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    options: dict[str, Any] = {"ws": "none"}
+    if settings is not None:
+        from medbrief.interfaces.server import uvicorn_options
+
+        options.update(uvicorn_options(settings))
     config = uvicorn.Config(
         app,
         log_level="warning",
-        ws="none",
         lifespan="on",
         access_log=False,
         timeout_graceful_shutdown=5,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -231,7 +231,9 @@ class FakeEngine:
         delay: float = 0.0,
     ) -> None:
         home = Path(tempfile.gettempdir()) / "medbrief-fake-engine"
-        self.settings = settings or get_settings(home=home, load_starter=False)
+        # The test server takes every request from 127.0.0.1: the per-client
+        # rate limit is off unless a test about it turns it on.
+        self.settings = settings or get_settings(home=home, load_starter=False, client_rate_limit=0)
         self.documents = {d.id: d for d in documents}
         self.recommendations = {r.id: r for r in recommendations}
         self.delay = delay

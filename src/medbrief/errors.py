@@ -11,7 +11,8 @@ messages and exit codes, the HTTP layer into one JSON error shape.
     │       └── SchemaVersionError   a file in a schema version we do not read
     ├── NotFoundError                no such document or recommendation    (exit 3, HTTP 404)
     ├── StoreError                   the store cannot be opened or written (exit 4)
-    │   └── MigrationError           store schema newer than this medbrief
+    │   ├── MigrationError           store schema newer than this medbrief
+    │   └── DiskFullError            no space left for the store or an index (HTTP 507)
     ├── IndexStateError              index missing or built by another model/schema (exit 5)
     ├── DependencyError              an optional dependency is missing; says what to pip install
     └── RemoteError                  an external service failed (E-utilities)  (exit 6, HTTP 502)
@@ -22,6 +23,9 @@ messages and exit codes, the HTTP layer into one JSON error shape.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class MedbriefError(Exception):
     """Base of every error medbrief raises on purpose."""
@@ -29,6 +33,9 @@ class MedbriefError(Exception):
     exit_code = 1
     http_status = 500
     code = "error"
+    #: What a long job completed before failing (an ingest's IngestReport),
+    #: for the summary the CLI prints with the error; None when not known.
+    partial: object = None
 
 
 class ConfigError(MedbriefError):
@@ -83,6 +90,17 @@ class MigrationError(StoreError):
     code = "migration"
 
 
+class DiskFullError(StoreError):
+    """The disk (or quota) filled up while writing the store or an index.
+
+    What was committed before stays; the work in flight is rolled back, and
+    running the same command again once space is freed completes it.
+    """
+
+    http_status = 507
+    code = "disk_full"
+
+
 class IndexStateError(MedbriefError):
     """An index is missing, stale, or was built with another model or schema."""
 
@@ -108,3 +126,34 @@ class RemoteError(MedbriefError):
 
 class RateLimitedError(RemoteError):
     code = "rate_limited"
+
+
+#: Messages of errors that are a full disk underneath: SQLite's SQLITE_FULL,
+#: strerror(ENOSPC) as faiss and Rust libraries (tantivy) quote it.
+_DISK_FULL_TEXT = ("database or disk is full", "No space left on device", "os error 28")
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """True when ``exc``, or an error it was raised from, means the disk is full."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, DiskFullError):
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        code = getattr(exc, "sqlite_errorcode", None)  # absent when raised by hand
+        if isinstance(exc, sqlite3.Error) and code == sqlite3.SQLITE_FULL:
+            return True
+        if any(text in str(exc) for text in _DISK_FULL_TEXT):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def disk_full(what: str) -> DiskFullError:
+    """The one message for a full disk: what could not be written, and what to do."""
+    return DiskFullError(
+        f"disk full: {what}. What was written before is kept; free some space and "
+        "run the same command again to complete the job"
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medbrief.errors import ConfigError
@@ -109,6 +109,55 @@ class Settings(BaseSettings):
         le=64,
         description="Briefs 'medbrief serve' computes at once (CPU-bound: about 2 per core); "
         "further requests wait their turn.",
+    )
+    server_queue: int = Field(
+        16,
+        ge=0,
+        le=10_000,
+        description="Briefs, searches and exports that may wait for a worker beyond those "
+        "being computed; past that the server answers 503 with Retry-After.",
+    )
+    client_rate_limit: float = Field(
+        60.0,
+        ge=0,
+        description="Briefs, searches and exports one client address may ask for per minute "
+        "(bursts up to client_burst); past that 429 with Retry-After. 0 turns the limit off.",
+    )
+    client_burst: int = Field(
+        20,
+        ge=1,
+        description="Requests one client may send at once before client_rate_limit applies.",
+    )
+    max_body_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        le=64 * 2**20,
+        description="Largest HTTP request body accepted, in bytes (counted as it arrives, "
+        "chunked bodies too); larger ones get 413 unread.",
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's line and headers, from "
+        "connecting or from the end of its previous response; then the connection is closed.",
+    )
+    body_timeout: float = Field(
+        10.0, gt=0, description="Seconds a client has to send a request's body; then 408."
+    )
+    api_token: SecretStr | None = Field(
+        None,
+        description="Bearer token the HTTP API requires (Authorization: Bearer ...). "
+        "'medbrief serve' on an address beyond this machine makes one up and prints it "
+        "when this is unset; on loopback none is needed unless set.",
+    )
+
+    # -- ingest
+    max_record_bytes: int = Field(
+        4 * 2**20,
+        ge=1024,
+        description="Largest record an ingest accepts, in bytes (a JSONL line, a PubMed "
+        "record, a guideline section); a larger one stops the file with an error naming it, "
+        "keeping the records before it.",
     )
 
     @property

@@ -215,14 +215,26 @@ def test_beir_bad_line(tmp_path: Path) -> None:
         list(iter_beir(path))
 
 
-def test_a_write_error_reaches_the_caller(store: Store) -> None:
+def test_a_write_error_reaches_the_caller(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    bad = Document(id="x:1", source_id="1", source="x", kind="bogus")  # type: ignore[arg-type]
+    write = store.write_documents
+
+    def failing(docs: list[Document]) -> object:  # the writer thread's store call fails
+        if any(d.id == "pmid:2" for d in docs):
+            raise sqlite3.IntegrityError("CHECK constraint failed")
+        return write(docs)
+
+    monkeypatch.setattr(store, "write_documents", failing)
     with pytest.raises(sqlite3.IntegrityError):
-        ingest_records(
-            store, [doc(1), bad, *(doc(i) for i in range(2, 50))], path="p", fmt="t", batch_size=1
-        )
+        ingest_records(store, [doc(i) for i in range(1, 50)], path="p", fmt="t", batch_size=1)
     assert store.count() == 1  # the batch before the bad one
     (status,) = store.conn.execute("SELECT status FROM ingest_log").fetchone()
     assert status == "failed"
+
+
+def test_a_record_the_store_could_not_read_back_is_refused(store: Store) -> None:
+    bad = Document(id="x:1", source_id="1", source="x", kind="bogus")  # type: ignore[arg-type]
+    with pytest.raises(IngestError, match=r"^p: record 2 \(x:1\): a field cannot be stored"):
+        ingest_records(store, [doc(1), bad, doc(3)], path="p", fmt="t")
+    assert store.count() == 1

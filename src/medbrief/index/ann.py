@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from medbrief.errors import disk_full, is_disk_full
 from medbrief.index.base import Vector
 
 #: Below this many passages IVF-PQ cannot train its quantisers well; an
@@ -67,10 +68,17 @@ def read(path: Path, mmap: bool) -> Any:
 
 
 def write(index: Any, path: Path) -> None:
-    """Atomically: readers see the old file or the new one."""
+    """Atomically: readers see the old file or the new one. A failed write
+    (a full disk) leaves no partial temporary file behind."""
     tmp = path.with_suffix(".tmp")
-    faiss_module().write_index(index, str(tmp))
-    tmp.replace(path)
+    try:
+        faiss_module().write_index(index, str(tmp))
+        tmp.replace(path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise disk_full(f"cannot write the vector index {path}") from None
+        raise
 
 
 def is_ivf(index: Any) -> bool:

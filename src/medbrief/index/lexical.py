@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from medbrief.errors import IndexStateError
+from medbrief.errors import IndexStateError, disk_full, is_disk_full
 from medbrief.index.base import Scored
 from medbrief.index.items import IndexItem, from_change
 from medbrief.index.state import IndexMeta, check_meta, dir_size, read_meta, write_meta
@@ -105,6 +105,8 @@ class TantivyIndex:
                 try:
                     self._index = tantivy.Index(self._schema, path=str(self.dir), reuse=True)
                 except ValueError as exc:
+                    if is_disk_full(exc):
+                        raise disk_full(f"cannot open the lexical index at {self.dir}") from None
                     raise IndexStateError(
                         f"cannot open the lexical index at {self.dir}: {exc};"
                         " run `medbrief index --rebuild`"
@@ -220,8 +222,10 @@ class TantivyIndex:
                 if touched % COMMIT_EVERY == 0:
                     writer.commit()
             writer.commit()
-        except BaseException:
+        except BaseException as exc:
             writer.rollback()
+            if is_disk_full(exc):
+                raise disk_full(f"cannot write the lexical index at {self.dir}") from None
             raise
         finally:
             writer.wait_merging_threads()

@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from medbrief.errors import IndexStateError
+from medbrief.errors import IndexStateError, disk_full, is_disk_full
 from medbrief.index.base import INDEX_SCHEMA_VERSION
 
 REBUILD_HINT = "run `medbrief index --rebuild` to recreate it from the store"
@@ -68,11 +68,17 @@ def read_meta(path: Path) -> IndexMeta | None:
 def write_meta(path: Path, meta: IndexMeta) -> None:
     """Write atomically: a crash leaves the old file or the new one, never half."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        json.dump(asdict(meta), f, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            json.dump(asdict(meta), f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise disk_full(f"cannot write {path}") from None
+        raise
 
 
 def check_meta(
@@ -94,6 +100,15 @@ def check_meta(
         raise IndexStateError(
             f"the index at {path.parent} was built with {'; '.join(problems)}: {REBUILD_HINT}"
         )
+
+
+def remove_temporaries(index_dir: Path) -> None:
+    """Delete the ``*.tmp`` files that atomic writes (``faiss.tmp``,
+    ``meta.json.tmp``) leave when their process is killed mid-write: the
+    files they were replacing are intact, and the next write makes new ones."""
+    for path in index_dir.glob("*/*.tmp"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def dir_size(path: Path) -> int:

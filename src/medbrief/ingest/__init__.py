@@ -15,13 +15,19 @@ idempotent (identical records are left alone; a newer PMID version wins).
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from medbrief.errors import InputError
-from medbrief.ingest.records import Deletion, IngestReport, Record
+import msgspec
+
+from medbrief import codec
+from medbrief.errors import IngestError, InputError, MedbriefError
+from medbrief.ingest.records import Deletion, IngestReport, Record, checked
+from medbrief.ingest.sources import RECORD_LIMIT, too_large
 from medbrief.store import Store
 from medbrief.types import Document, Recommendation
 
@@ -54,14 +60,18 @@ def ingest_records(
     fmt: str,
     batch_size: int = 2000,
     progress: Progress | None = None,
+    max_record_bytes: int | None = None,
 ) -> IngestReport:
     """Write ``records`` to ``store`` in atomic batches; log to ``ingest_log``.
 
     ``progress(n)`` is called after each committed batch with the number of
-    records it held (from the writer thread). On an error from ``records``
-    the complete records read before it are committed, the log entry is
-    marked failed, and the error is re-raised; on Ctrl-C the batches already
-    handed to the writer are committed and the one being filled is dropped.
+    records it held (from the writer thread). On an error from ``records``,
+    or a record the store cannot hold (a number out of SQLite's range, more
+    than ``max_record_bytes`` encoded), the complete records read before it
+    are committed, the log entry is marked failed, and the error is raised
+    with what was committed as its ``partial`` report; on Ctrl-C the batches
+    already handed to the writer are committed and the one being filled is
+    dropped.
     """
     from medbrief.ingest.writer import BatchWriter
 
@@ -71,10 +81,14 @@ def ingest_records(
     docs: list[Document] = []
     recs: list[Recommendation] = []
     it = iter(records)
+    n = 0
     try:
         while True:
             try:
                 record = next(it)
+                n += 1
+                if not isinstance(record, Deletion):
+                    _check(record, path, n, max_record_bytes)
             except StopIteration:
                 break
             except Exception:
@@ -99,13 +113,47 @@ def ingest_records(
         writer.finish()
     except KeyboardInterrupt:
         writer.stop()
-        store.log_finish(log, "interrupted", writer.records, writer.counts, writer.deleted)
+        _log_finish(store, log, "interrupted", writer)
         raise
     except Exception as exc:
         writer.stop()
-        store.log_finish(log, "failed", writer.records, writer.counts, writer.deleted, str(exc))
+        _log_finish(store, log, "failed", writer, str(exc))
+        if isinstance(exc, MedbriefError):
+            exc.partial = _report(path, fmt, writer, started)
         raise
     store.log_finish(log, "ok", writer.records, writer.counts, writer.deleted)
+    return _report(path, fmt, writer, started)
+
+
+def _check(record: Document | Recommendation, path: str, n: int, limit: int | None) -> None:
+    """The store-side checks every record passes, whatever reader made it
+    (readers check the same earlier, where they can name the line)."""
+    where = f"record {n} ({record.id!s:.80})"
+    checked(record, path, where)
+    try:
+        blob = codec.encode(record)
+        # what the store could not read back (a field of the wrong type) never enters it
+        decode = (
+            codec.decode_document if isinstance(record, Document) else codec.decode_recommendation
+        )
+        decode(blob)
+    except (msgspec.ValidationError, UnicodeEncodeError, TypeError, OverflowError) as exc:
+        raise IngestError(path, f"a field cannot be stored: {exc}", where) from None
+    if limit is not None and len(blob) > limit:
+        raise IngestError(path, too_large(f"the record ({len(blob):,} bytes stored)", limit), where)
+
+
+def _log_finish(
+    store: Store, log: int, status: str, writer: Any, message: str | None = None
+) -> None:
+    # On a full disk the log cannot be written either: the entry then stays
+    # "running", as after a crash, and the error that stopped the job is the
+    # one reported rather than this one.
+    with contextlib.suppress(MedbriefError, sqlite3.Error):
+        store.log_finish(log, status, writer.records, writer.counts, writer.deleted, message)
+
+
+def _report(path: str, fmt: str, writer: Any, started: float) -> IngestReport:
     c = writer.counts
     return IngestReport(
         path=path,
@@ -172,22 +220,29 @@ def ingest_paths(
     ``guidelines`` (schema told apart by content), ``beir`` or ``articles``.
 
     All paths are checked to exist before anything is written. Options:
-    ``collection`` (beir), ``batch_size``.
+    ``collection`` (beir), ``batch_size``, ``max_record_bytes`` (default:
+    the setting's default).
     """
     batch_size = int(options.pop("batch_size", 2000))
+    limit = int(options.pop("max_record_bytes", None) or RECORD_LIMIT.get())
     reports = []
-    for path in expand(fmt, paths):
-        records = read(fmt, path, **options)
-        reports.append(
-            ingest_records(
-                store,
-                records,
-                path=str(path),
-                fmt=fmt,
-                batch_size=batch_size,
-                progress=progress,
+    token = RECORD_LIMIT.set(limit)  # what the readers refuse to read past
+    try:
+        for path in expand(fmt, paths):
+            records = read(fmt, path, **options)
+            reports.append(
+                ingest_records(
+                    store,
+                    records,
+                    path=str(path),
+                    fmt=fmt,
+                    batch_size=batch_size,
+                    progress=progress,
+                    max_record_bytes=limit,
+                )
             )
-        )
+    finally:
+        RECORD_LIMIT.reset(token)
     return reports
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from medbrief.errors import IngestError, SchemaVersionError
 from medbrief.ingest.pubmed_xml import GUIDELINE_TYPES
+from medbrief.ingest.records import checked
 from medbrief.ingest.sources import iter_json_lines, require_json_lines
 from medbrief.types import AbstractSection, Document
 
@@ -29,7 +30,7 @@ def iter_articles(path: Path) -> Iterator[Document]:
     name = str(path)
     require_json_lines(path, name, "article JSON lines")
     for lineno, obj in iter_json_lines(path, name):
-        yield article(obj, name, lineno)
+        yield checked(article(obj, name, lineno), name, f"line {lineno}")
 
 
 def article(obj: dict[str, Any], name: str, lineno: int) -> Document:
@@ -60,9 +61,7 @@ def article(obj: dict[str, Any], name: str, lineno: int) -> Document:
     else:
         raise IngestError(name, "article needs a pmid, a doi or an id", where)
     pub_types = tuple(
-        t
-        for t in (_str(x) for x in obj.get("publication_types") or ())
-        if t.lower() not in _NO_TYPE
+        t for t in _strings(obj, "publication_types", name, where) if t.lower() not in _NO_TYPE
     )
     kind: Any = obj.get("kind") or (
         "guideline" if GUIDELINE_TYPES.intersection(pub_types) else "research"
@@ -72,7 +71,7 @@ def article(obj: dict[str, Any], name: str, lineno: int) -> Document:
     try:
         year = int(obj["year"]) if obj.get("year") not in (None, "") else None
         doc_version = int(obj.get("version") or 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise IngestError(name, "year and version must be whole numbers", where) from None
     return Document(
         id=id_,
@@ -88,11 +87,11 @@ def article(obj: dict[str, Any], name: str, lineno: int) -> Document:
         journal=_str(obj.get("journal")) or None,
         year=year,
         pub_date=_str(obj.get("pub_date")) or (str(year) if year else None),
-        authors=tuple(_str(a) for a in obj.get("authors") or () if _str(a)),
+        authors=_strings(obj, "authors", name, where),
         language=_str(obj.get("language")) or None,
         publication_types=pub_types,
-        keywords=tuple(_str(k) for k in obj.get("keywords") or () if _str(k)),
-        chemicals=tuple(_str(c) for c in obj.get("chemicals") or () if _str(c)),
+        keywords=_strings(obj, "keywords", name, where),
+        chemicals=_strings(obj, "chemicals", name, where),
         url=_str(obj.get("url") or obj.get("source_url")) or None,
         note=_note(obj),
     )
@@ -134,6 +133,18 @@ def _note(obj: dict[str, Any]) -> str | None:
         if _str(obj.get(key)):
             parts.append(_str(obj.get(key)))
     return " ".join(parts) or None
+
+
+def _strings(obj: dict[str, Any], key: str, name: str, where: str) -> tuple[str, ...]:
+    """A list of texts (blank ones dropped); one text counts as a list of one."""
+    value = obj.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise IngestError(name, f"{key} must be a list of texts", where)
+    return tuple(t for t in (_str(x) for x in value) if t)
 
 
 def _str(value: Any) -> str:

@@ -24,7 +24,15 @@ import msgspec
 
 from medbrief.errors import IngestError, SchemaVersionError
 from medbrief.ingest.grading import CERTAINTIES, STRENGTHS, normalise_certainty, normalise_strength
-from medbrief.ingest.sources import describe, head, iter_json_lines, open_binary
+from medbrief.ingest.records import checked
+from medbrief.ingest.sources import (
+    GZIP_ERRORS,
+    describe,
+    head,
+    iter_json_lines,
+    load_json,
+    open_binary,
+)
 from medbrief.types import Document, Recommendation
 
 SCHEMA_VERSION = 1
@@ -77,7 +85,7 @@ def iter_guidelines(path: Path) -> Iterator[Document | Recommendation]:
         raise IngestError(name, f"not guideline JSON or JSONL: {describe(start)}", "line 1")
     try:
         first = json.loads(first_line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # also a 5,000-digit number
         first = None  # a pretty-printed JSON document, not JSONL
     if first is None or "specificRecommendations" in first:
         yield from _uspstf_api(path, name)
@@ -125,11 +133,9 @@ def _uspstf_api(path: Path, name: str) -> Iterator[Recommendation]:
 
     stream = open_binary(path, name)
     try:
-        data = json.load(stream)
-    except json.JSONDecodeError as exc:
-        raise IngestError(name, f"invalid JSON: {exc.msg}", f"line {exc.lineno}") from None
-    except UnicodeDecodeError:
-        raise IngestError(name, "not UTF-8 text") from None
+        data = load_json(stream.read(), name)
+    except GZIP_ERRORS as exc:
+        raise IngestError(name, f"damaged or truncated gzip data: {exc}") from None
     finally:
         stream.close()
     if not isinstance(data, dict) or "specificRecommendations" not in data:
@@ -155,7 +161,7 @@ def _medbrief_jsonl(
             rec = msgspec.convert(obj, GuidelineRecordV1)
         except msgspec.ValidationError as exc:
             raise IngestError(name, f"invalid record: {exc}", f"line {lineno}") from None
-        yield _from_v1(rec, name, lineno)
+        yield checked(_from_v1(rec, name, lineno), name, f"line {lineno}")
 
 
 def _from_v1(rec: GuidelineRecordV1, name: str, lineno: int) -> Recommendation:

@@ -12,7 +12,6 @@ the grade exactly as printed; bullets without a printed grade get none.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,8 @@ from typing import Any
 
 from medbrief.errors import IngestError
 from medbrief.ingest.grading import normalise_certainty, normalise_strength
+from medbrief.ingest.records import checked
+from medbrief.ingest.sources import RECORD_LIMIT, load_json, too_large
 from medbrief.types import AbstractSection, Document, Recommendation
 
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
@@ -53,25 +54,50 @@ def iter_markdown_collection(folder: Path) -> Iterator[Document | Recommendation
     registry_path = folder / "registry.json"
     name = str(registry_path)
     try:
-        registry = json.loads(registry_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise IngestError(name, f"invalid JSON: {exc.msg}", f"line {exc.lineno}") from None
+        registry = load_json(registry_path.read_bytes(), name)
+    except OSError as exc:
+        raise IngestError(name, f"cannot read: {exc.strerror or exc}") from None
     if not isinstance(registry, list):
         raise IngestError(name, "registry.json must be a list of guideline entries")
     source = f"markdown:{folder.name}"
     note = _note(folder)
+    content = (folder / "content").resolve()
     for n, entry in enumerate(registry, 1):
+        where = f"entry {n}"
         if not isinstance(entry, dict) or not entry.get("id") or not entry.get("title"):
-            raise IngestError(name, "entry without id or title", f"entry {n}")
-        for section in entry.get("sections") or ():
-            path = folder / "content" / str(entry["id"]) / f"{section}.md"
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                raise IngestError(
-                    str(path), "section file listed in registry.json is missing"
-                ) from None
-            yield from _section(entry, str(section), text, source, note)
+            raise IngestError(name, "entry without id or title", where)
+        sections = entry.get("sections") or []
+        if not isinstance(sections, list):
+            raise IngestError(name, "sections must be a list of names", where)
+        for section in sections:
+            text = _read_section(content, str(entry["id"]), str(section), name, where)
+            for record in _section(entry, str(section), text, source, note):
+                yield checked(record, name, where)
+
+
+def _read_section(content: Path, entry_id: str, section: str, name: str, where: str) -> str:
+    """The text of ``content/<id>/<section>.md``. Names come from the
+    registry, so the path must stay inside the collection's content folder:
+    an absolute id or a ``..`` would otherwise read any file on the machine."""
+    try:
+        path = (content / entry_id / f"{section}.md").resolve()
+    except (ValueError, OSError):  # a NUL in the name; a symlink loop
+        raise IngestError(name, f"unusable section name {entry_id!r:.80}", where) from None
+    if not path.is_relative_to(content):
+        raise IngestError(
+            name, f"section {entry_id}/{section} lies outside the collection folder", where
+        )
+    limit = RECORD_LIMIT.get()
+    try:
+        if path.stat().st_size > limit:
+            raise IngestError(str(path), too_large("the section file", limit))
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise IngestError(str(path), "section file listed in registry.json is missing") from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(str(path), f"not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise IngestError(str(path), f"cannot read: {exc.strerror or exc}") from None
 
 
 def _note(folder: Path) -> str:

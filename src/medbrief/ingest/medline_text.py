@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from medbrief.errors import IngestError
 from medbrief.ingest.pubmed_xml import GUIDELINE_TYPES
-from medbrief.ingest.sources import text_lines
+from medbrief.ingest.sources import RECORD_LIMIT, text_lines, too_large
 from medbrief.types import AbstractSection, Correction, Document, MeshHeading, MeshQualifier
 
 _FIELD = re.compile(r"^([A-Z][A-Z0-9]{0,3}) {0,3}- ?(.*)$")
@@ -51,16 +51,21 @@ REF_TYPES = {
 
 def iter_medline_text(source: Path | BinaryIO, *, name: str | None = None) -> Iterator[Document]:
     label = name or (str(source) if isinstance(source, Path) else "<stream>")
+    limit = RECORD_LIMIT.get()
     with text_lines(source, label) as lines:
         fields: list[tuple[str, str]] = []
-        start = 0
+        start = size = 0
         for lineno, raw in lines:
             line = raw.rstrip("\r\n")
             if not line.strip():
                 if fields:
                     yield _record(fields, label, start)
-                    fields = []
+                    fields, size = [], 0
                 continue
+            size += len(line)
+            if size > limit:
+                where = f"line {start if fields else lineno} (PMID {_pmid(fields)})"
+                raise IngestError(label, too_large("the record", limit), where)
             if line.startswith("      ") and fields:
                 tag, value = fields[-1]
                 fields[-1] = (tag, f"{value} {line.strip()}")

@@ -18,8 +18,15 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from medbrief.errors import IngestError
-from medbrief.ingest.records import Deletion
-from medbrief.ingest.sources import GZIP_ERRORS, describe, head, open_binary
+from medbrief.ingest.records import Deletion, number_problem
+from medbrief.ingest.sources import (
+    GZIP_ERRORS,
+    RECORD_LIMIT,
+    describe,
+    head,
+    open_binary,
+    too_large,
+)
 from medbrief.types import AbstractSection, Correction, Document, MeshHeading, MeshQualifier
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
@@ -72,20 +79,20 @@ def _parse(stream: BinaryIO, label: str) -> Iterator[Document | Deletion]:
     checked_root = False
     roots: list[Any] = []
     try:
-        for el in _records(stream, parser, roots):
+        for el in _records(stream, parser, roots, RECORD_LIMIT.get()):
             if not checked_root:
                 _check_root(el.getroottree().getroot(), label)
                 checked_root = True
             tag = el.tag
             if tag == "PubmedArticle":
-                doc = _article(el, label)
+                doc = _checked(_article(el, label), el, label)
                 last = doc.source_id
                 yield doc
             elif tag == "DeleteCitation":
                 ids = tuple(f"pmid:{p.text.strip()}" for p in el.iterfind("PMID") if p.text)
                 yield Deletion(ids)
             else:
-                doc = _book(el, label)
+                doc = _checked(_book(el, label), el, label)
                 last = doc.source_id
                 yield doc
             el.clear()
@@ -104,29 +111,51 @@ def _parse(stream: BinaryIO, label: str) -> Iterator[Document | Deletion]:
         raise IngestError(
             label, f"damaged or truncated gzip data: {exc}", f"after PMID {last}"
         ) from None
+    except _OversizedError as exc:
+        what = f"the record after PMID {last}"
+        raise IngestError(label, too_large(what, exc.limit), f"after PMID {last}") from None
 
 
-def _records(stream: BinaryIO, parser: Any, roots: list[Any]) -> Iterator[Any]:
+class _OversizedError(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
+def _records(stream: BinaryIO, parser: Any, roots: list[Any], limit: int) -> Iterator[Any]:
     """The record elements of ``stream``, each as soon as its end tag is read.
 
     The stream is fed to a pull parser in chunks so that the records complete
     before a syntax error are yielded before the error is raised: with
     ``iterparse``, an error in the parser's first read (libxml2 2.14 reads
-    further ahead) lost the records before it. The root element is appended
-    to ``roots`` once the stream ends.
+    further ahead) lost the records before it. More than ``limit`` bytes
+    without a record ending stop the file before the parser holds them all.
+    The root element is appended to ``roots`` once the stream ends.
     """
+    pending = 0  # bytes fed since a record last ended
     while True:
         chunk = stream.read(_CHUNK)
         try:
             if chunk:
                 parser.feed(chunk)
+                pending += len(chunk)
             else:
                 roots.append(parser.close())
         finally:
             # the records completed before any error come out before it
-            yield from (el for _, el in parser.read_events())
+            for _, el in parser.read_events():
+                pending = 0
+                yield el
+        if pending > limit:
+            raise _OversizedError(limit)
         if not chunk:
             return
+
+
+def _checked(doc: Document, el: Any, label: str) -> Document:
+    problem = number_problem(doc)
+    if problem is not None:
+        raise IngestError(label, problem, f"line {el.sourceline} (PMID {doc.source_id})")
+    return doc
 
 
 def _check_root(root: etree._Element | None, label: str) -> None:
@@ -481,4 +510,5 @@ def _int(text: str | None) -> int | None:
     if not text:
         return None
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    # isdigit() alone lets "²" through, which int() refuses
+    return int(text) if text.isascii() and text.isdigit() else None

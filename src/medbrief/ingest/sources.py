@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from medbrief.errors import IngestError
+from medbrief.settings import Settings
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
+_CONTROL_BYTES = bytes(c for c in range(32) if chr(c) not in "\t\n\r\f\x1b") + b"\x7f"
 _GLOB_CHARS = frozenset("*?[")
 
 #: Errors a damaged or truncated gzip stream raises while being read.
@@ -87,6 +90,20 @@ def open_binary(source: Path | BinaryIO, name: str) -> BinaryIO:
         gz = gzip.GzipFile(fileobj=buffered, mode="rb")
         return _Gunzipped(gz, buffered)
     return buffered  # type: ignore[no-any-return]
+
+
+#: The largest record a reader accepts, in bytes as read (a line of JSONL,
+#: a MEDLINE record, a PubMed XML record, a Markdown section): larger ones
+#: stop the file with an IngestError before they are held in memory.
+#: ``ingest_paths`` sets it from the setting ``max_record_bytes``.
+RECORD_LIMIT: ContextVar[int] = ContextVar(
+    "record_limit", default=int(Settings.model_fields["max_record_bytes"].default)
+)
+
+
+def too_large(what: str, limit: int) -> str:
+    """The message for a record over ``limit`` bytes."""
+    return f"{what} is over {limit:,} bytes, the largest record accepted (setting max_record_bytes)"
 
 
 #: Set by a caller that shows progress: called with the byte offset reached
@@ -236,30 +253,48 @@ def describe(start: bytes) -> str:
         return "it looks like a PDF"
     if text[:4] == b"PK\x03\x04":
         return "it looks like a zip archive"
-    if b"\x00" in text[:64]:
+    if _is_binary(text):
         return "it looks like a binary file"
     return "it looks like plain text of another kind"
 
 
+def _is_binary(start: bytes) -> bool:
+    """Control bytes other than whitespace (and ESC): text in any common
+    encoding has none, random bytes about one in nine."""
+    return len(start.translate(None, _CONTROL_BYTES)) < len(start)
+
+
 @contextmanager
 def text_lines(source: Path | BinaryIO, name: str) -> Iterator[Iterator[tuple[int, str]]]:
-    """Numbered text lines of a (possibly gzipped) UTF-8 file."""
+    """Numbered text lines of a (possibly gzipped) UTF-8 file, each with its
+    line ending; a line longer than ``RECORD_LIMIT`` is an error."""
     stream = open_binary(source, name)
     try:
-        reader = io.TextIOWrapper(stream, encoding="utf-8-sig", newline=None)
-        yield _numbered(reader, name)
+        yield _numbered(stream, name, RECORD_LIMIT.get())
     finally:
         if isinstance(source, Path):
             stream.close()
 
 
-def _numbered(reader: IO[str], name: str) -> Iterator[tuple[int, str]]:
+def _numbered(stream: BinaryIO, name: str, limit: int) -> Iterator[tuple[int, str]]:
+    # Lines are split as bytes and decoded one by one, so that an encoding
+    # error names its own line and every line before it is yielded first
+    # (a text wrapper decodes 8 KiB ahead and fails before them).
     lineno = 0
     try:
-        for lineno, line in enumerate(reader, 1):
-            yield lineno, line
-    except UnicodeDecodeError as exc:
-        raise IngestError(name, f"not UTF-8 text ({exc.reason})", f"line {lineno + 1}") from None
+        while raw := stream.readline(limit + 1):
+            lineno += 1
+            if len(raw) > limit:
+                raise IngestError(name, too_large("the line", limit), f"line {lineno}")
+            if lineno == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise IngestError(
+                    name, f"not UTF-8 text ({exc.reason})", f"line {lineno}"
+                ) from None
+            yield lineno, line.replace("\r\n", "\n")
     except GZIP_ERRORS as exc:
         raise IngestError(
             name, f"damaged or truncated gzip data: {exc}", f"after line {lineno}"
@@ -272,10 +307,30 @@ def iter_json_lines(source: Path | BinaryIO, name: str) -> Iterator[tuple[int, d
         for lineno, line in lines:
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise IngestError(name, f"invalid JSON: {exc.msg}", f"line {lineno}") from None
+            obj = load_json(line, name, f"line {lineno}")
             if not isinstance(obj, dict):
                 raise IngestError(name, "each line must be a JSON object", f"line {lineno}")
             yield lineno, obj
+
+
+def load_json(text: str | bytes, name: str, where: str | None = None) -> Any:
+    """``json.loads``, with every way it fails as one IngestError at ``where``
+    (default: the line of a syntax error): bad syntax, not UTF-8, a number
+    of thousands of digits, nesting too deep, and ``\\ud800``-style escapes
+    of lone surrogates, which are no character and which no store can encode."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(name, f"invalid JSON: {exc.msg}", where or f"line {exc.lineno}") from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(name, f"not UTF-8 text ({exc.reason})", where) from None
+    except (ValueError, RecursionError) as exc:
+        raise IngestError(name, f"invalid JSON: {exc}", where) from None
+    probe = b"\\ud" if isinstance(text, bytes) else "\\ud"
+    if probe in text.lower():  # type: ignore[operator]
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            message = "invalid JSON: a \\u escape of a lone surrogate, which is no character"
+            raise IngestError(name, message, where) from None
+    return obj

@@ -19,6 +19,7 @@ from typing import Any
 
 from medbrief.errors import IngestError
 from medbrief.ingest.grading import normalise_certainty, normalise_strength
+from medbrief.ingest.records import checked
 from medbrief.types import Recommendation
 
 REQUIRED = ("id", "issuing_body", "title", "recommendation_statement")
@@ -45,11 +46,11 @@ def iter_structured(
         doi = _DOI.search(citation)
         try:
             year = int(row["year"]) if row.get("year") is not None else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise IngestError(
-                name, f"year is not a number: {row['year']!r}", f"line {lineno}"
+                name, f"year is not a number: {row['year']!r:.40}", f"line {lineno}"
             ) from None
-        yield Recommendation(
+        rec = Recommendation(
             id=str(row["id"]),
             guideline_title=str(row["title"]),
             body=body,
@@ -69,6 +70,7 @@ def iter_structured(
             statement_type=str(row.get("statement_type") or "verbatim"),
             source="structured-jsonl",
         )
+        yield checked(rec, name, f"line {lineno}")
 
 
 def _given(value: Any) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from medbrief.errors import IngestError
 from medbrief.ingest.grading import normalise_certainty, normalise_strength, uspstf_direction
+from medbrief.ingest.records import checked
 from medbrief.types import Recommendation
 
 BODY = "U.S. Preventive Services Task Force (USPSTF)"
@@ -37,20 +38,25 @@ _HEADING_MAX = 90
 
 def iter_uspstf_api(data: dict[str, Any], name: str) -> Iterator[Recommendation]:
     """Recommendations of the raw API dump (one JSON object)."""
-    topics: dict[str, Any] = data.get("generalRecommendations") or {}
-    for spec in data.get("specificRecommendations") or []:
+    topics = _shape(data.get("generalRecommendations") or {}, dict, "generalRecommendations", name)
+    specs = _shape(data.get("specificRecommendations") or [], list, "specificRecommendations", name)
+    for n, item in enumerate(specs, 1):
+        spec = _shape(item, dict, "a recommendation", name, f"recommendation {n}")
+        where = f"id {spec.get('id')!s:.40}"
         topic = topics.get(str(spec.get("general")))
         if topic is None:
-            raise IngestError(name, "recommendation without its topic", f"id {spec.get('id')}")
+            raise IngestError(name, "recommendation without its topic", where)
+        topic = _shape(topic, dict, "a topic", name, where)
         yield _recommendation(
             spec,
             topic,
-            statement=html_paragraphs(spec.get("text") or ""),
+            statement=html_paragraphs(_text(spec.get("text"))),
             key_points=[
-                *_key_points(html_blocks(topic.get("rationale") or "")),
-                *_key_points(html_blocks(topic.get("clinical") or "")),
+                *_key_points(html_blocks(_text(topic.get("rationale")))),
+                *_key_points(html_blocks(_text(topic.get("clinical")))),
             ],
             name=name,
+            where=where,
         )
 
 
@@ -59,19 +65,34 @@ def iter_uspstf_flat(
 ) -> Iterator[Recommendation]:
     """Recommendations of the flat JSONL (one topic per line)."""
     for lineno, topic in rows:
+        where = f"line {lineno}"
         if "recommendations" not in topic or "uspstfAlias" not in topic:
-            raise IngestError(name, "not a USPSTF topic line", f"line {lineno}")
-        for spec in topic["recommendations"]:
+            raise IngestError(name, "not a USPSTF topic line", where)
+        for item in _shape(topic["recommendations"], list, "recommendations", name, where):
+            spec = _shape(item, dict, "a recommendation", name, where)
             yield _recommendation(
                 spec,
                 topic,
-                statement=text_paragraphs(spec.get("text") or ""),
+                statement=text_paragraphs(_text(spec.get("text"))),
                 key_points=[
-                    *_key_points(text_blocks(topic.get("rationale") or "")),
-                    *_key_points(text_blocks(topic.get("clinical_considerations") or "")),
+                    *_key_points(text_blocks(_text(topic.get("rationale")))),
+                    *_key_points(text_blocks(_text(topic.get("clinical_considerations")))),
                 ],
                 name=name,
+                where=where,
             )
+
+
+def _shape(value: Any, kind: type, what: str, name: str, where: str | None = None) -> Any:
+    """``value``, or an IngestError unless it is a ``kind`` (dict or list)."""
+    if not isinstance(value, kind):
+        shape = "an object" if kind is dict else "a list"
+        raise IngestError(name, f"{what} must be {shape}", where)
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _recommendation(
@@ -81,18 +102,21 @@ def _recommendation(
     statement: str,
     key_points: list[str],
     name: str,
+    where: str,
 ) -> Recommendation:
     grade = str(spec.get("grade") or "").strip().upper()
     if grade not in _GRADES:
-        raise IngestError(name, f"unknown USPSTF grade {grade!r}", f"id {spec.get('id')}")
-    title = str(spec.get("title") or "")
+        raise IngestError(name, f"unknown USPSTF grade {grade!r:.40}", where)
+    if spec.get("id") in (None, ""):
+        raise IngestError(name, "recommendation without an id", where)
+    title = _text(spec.get("title"))
     # "Cervical Cancer: Screening -- Women aged 21 to 65 years"
     _, sep, population = title.partition(" -- ")
     strength = f"Grade {grade}"
-    alias = topic.get("uspstfAlias")
-    return Recommendation(
+    alias = _text(topic.get("uspstfAlias"))
+    rec = Recommendation(
         id=f"uspstf:{spec['id']}",
-        guideline_title=str(topic.get("title") or title),
+        guideline_title=_text(topic.get("title")) or title,
         body=BODY,
         statement=statement,
         year=topic.get("topicYear"),
@@ -102,12 +126,13 @@ def _recommendation(
         certainty=None,  # stated only by the grade's generic definition
         certainty_norm=normalise_certainty(None),
         population=population.strip() if sep else None,
-        section=topic.get("topicType"),
+        section=_text(topic.get("topicType")) or None,
         url=f"{_SITE}{alias}" if alias else None,
         key_points=tuple(key_points),
         statement_type="verbatim",
         source="uspstf",
     )
+    return checked(rec, name, where)
 
 
 # ---------------------------------------------------------------- cleaning

@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -24,7 +26,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,6 +43,7 @@ from medbrief.interfaces.api_errors import (
     install_error_handlers,
     medbrief_error,
 )
+from medbrief.interfaces.api_limits import retry_after
 from medbrief.render.json import brief_to_dict
 from medbrief.settings import Settings
 from medbrief.types import (
@@ -62,11 +65,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": s.ErrorBody, "description": text}
     for code, text in (
         (400, "Unusable input (e.g. an empty question)"),
+        (401, "The server wants its bearer token"),
+        (403, "A cross-site request"),
         (404, "No such route or item"),
+        (408, "The request body did not arrive in time"),
         (413, "Request body too large"),
         (422, "The request does not match the schema (e.g. a question over the length limit)"),
+        (429, "Too many requests from this client (see Retry-After)"),
         (500, "Internal error"),
-        (503, "An index is missing or being built"),
+        (503, "The server is busy (see Retry-After), or an index is missing or being built"),
     )
 }
 
@@ -96,7 +103,13 @@ class AnswerEngine(Protocol):
 
 
 class _Calls:
-    """Runs engine calls in the threadpool.
+    """Runs engine calls in the threadpool, a bounded number at a time.
+
+    ``workers`` calls run at once; up to ``queue`` more wait for a worker;
+    past that a call is refused at once with 503 and a ``Retry-After`` that
+    estimates when a worker frees up (recent calls' mean time), rather than
+    left to wait with every other (Nygard, "Release It!": bounded queues and
+    fail-fast). The counts are kept on the event loop, so need no lock.
 
     The first successful call of each method runs alone: the engine builds its
     store connection, models and indexes lazily on first use, and two requests
@@ -104,10 +117,13 @@ class _Calls:
     calls run concurrently.
     """
 
-    def __init__(self, workers: int = 4) -> None:
+    def __init__(self, workers: int = 4, queue: int = 16) -> None:
         self._lock = threading.Lock()
         self._warm: set[str] = set()
         self._workers = workers
+        self._slots = workers + queue
+        self._busy = 0  # calls running or waiting
+        self._seconds = 1.0  # moving mean of a call's duration
         self._limiter: anyio.CapacityLimiter | None = None
 
     def call(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -119,14 +135,38 @@ class _Calls:
                     return result
         return fn(*args, **kwargs)
 
+    def admit(self) -> None:
+        """Raise 503 (with Retry-After) when no slot is free."""
+        if self._busy >= self._slots:
+            waiting = self._busy - self._workers + 1
+            seconds = self._seconds * waiting / self._workers
+            raise HTTPException(
+                503,
+                f"the server is busy ({self._busy} requests in progress or waiting); "
+                f"try again in {math.ceil(seconds)} s",
+                headers=retry_after(seconds),
+            )
+
     async def run(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # Briefs are CPU-bound: a few worker threads keep every core busy,
         # while more would only queue inside the process, each thread with
         # its own SQLite connections and caches (memory grows with threads).
+        self.admit()
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self._workers)
-        call = functools.partial(self.call, name, fn, *args, **kwargs)
-        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+        call = functools.partial(self._timed, name, fn, *args, **kwargs)
+        self._busy += 1
+        try:
+            return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+        finally:
+            self._busy -= 1
+
+    def _timed(self, name: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        started = time.monotonic()  # in the worker: the time a call takes, not its wait
+        try:
+            return self.call(name, fn, *args, **kwargs)
+        finally:
+            self._seconds = 0.9 * self._seconds + 0.1 * (time.monotonic() - started)
 
 
 class _Recent:
@@ -153,21 +193,28 @@ class _Recent:
 
 
 def create_app(
-    engine: AnswerEngine, *, warm: bool = False, trusted_hosts: Sequence[str] | None = None
+    engine: AnswerEngine,
+    *,
+    warm: bool = False,
+    trusted_hosts: Sequence[str] | None = None,
+    token: str | None = None,
 ) -> FastAPI:
     """The FastAPI application serving ``engine``.
 
     ``warm`` builds the engine's models and indexes in the background at
     startup (requests wait for it rather than racing it). ``trusted_hosts``
     rejects requests whose Host header names another host: on a loopback
-    server this stops DNS-rebinding pages from reading the API.
+    server this stops DNS-rebinding pages from reading the API. ``token``
+    (default: the setting ``api_token``) is the bearer token ``/api/`` wants.
     """
     settings = engine.settings
-    calls, recent = _Calls(settings.server_workers), _Recent()
+    calls, recent = _Calls(settings.server_workers, settings.server_queue), _Recent()
     max_chars = settings.max_question_chars
-    Question = Annotated[str, Field(min_length=1, max_length=max_chars)]  # noqa: N806
+    # No minimum length: an empty question is refused like a blank one, 400
+    # bad_query (clean_question), rather than as a schema error.
+    Question = Annotated[str, Field(max_length=max_chars)]  # noqa: N806
     QueryText = Annotated[  # noqa: N806
-        str, Query(min_length=1, max_length=max_chars, description="The question or query.")
+        str, Query(max_length=max_chars, description="The question or query.")
     ]
 
     class AskRequest(BaseModel):
@@ -201,7 +248,9 @@ def create_app(
     )
     install_error_handlers(app)
 
-    app.add_middleware(Guard, trusted_hosts=trusted_hosts)
+    if token is None and settings.api_token is not None:
+        token = settings.api_token.get_secret_value()
+    app.add_middleware(Guard, settings=settings, trusted_hosts=trusted_hosts, token=token)
 
     async def _answer(
         question: str,
@@ -285,6 +334,7 @@ def create_app(
     async def ask_stream(body: AskRequest) -> StreamingResponse:
         """The brief, streamed stage by stage (server-sent events)."""
         question = b.clean_question(body.question)
+        calls.admit()  # a busy server says so with a status, before the stream starts
         return _sse_response(_events(question, b.body_filters(body.filters)))
 
     @app.get("/api/ask/stream", responses=sse_response, tags=["brief"])  # type: ignore[arg-type]
@@ -292,7 +342,9 @@ def create_app(
         q: QueryText, filters: Annotated[Filters | None, Depends(b.query_filters)]
     ) -> StreamingResponse:
         """The same stream for ``EventSource`` clients, with the question in ``q``."""
-        return _sse_response(_events(b.clean_question(q), filters))
+        question = b.clean_question(q)
+        calls.admit()
+        return _sse_response(_events(question, filters))
 
     def _sse_response(events: AsyncIterator[str]) -> StreamingResponse:
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

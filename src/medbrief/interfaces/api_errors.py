@@ -10,15 +10,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medbrief.errors import MedbriefError
+from medbrief.interfaces.api_limits import (
+    COOKIE,
+    Policy,
+    RefusedError,
+    read_body,
+    replay,
+    too_large,
+)
+from medbrief.settings import Settings
 
 log = logging.getLogger("medbrief.api")
 
@@ -28,9 +38,6 @@ PAGE_CSP = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'"
-#: No valid request body comes near this (a question is at most a few KB);
-#: larger ones are refused before they are read.
-MAX_BODY_BYTES = 64 * 1024
 
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
@@ -46,14 +53,33 @@ def medbrief_error(exc: MedbriefError) -> tuple[int, dict[str, Any]]:
     return exc.http_status, error_body(exc.code, str(exc), detail if detail != str(exc) else None)
 
 
-def _validation_message(errors: Sequence[Any]) -> tuple[str, list[dict[str, Any]]]:
+def _validation_message(
+    errors: Sequence[Any], body: Any = None
+) -> tuple[str, list[dict[str, Any]]]:
     detail = []
     for err in errors:
+        if err["type"] == "json_invalid":  # its "loc" holds a byte offset, not a field
+            message = f"the request body is not valid JSON: {_json_error(err, body)}"
+            detail.append({"field": "", "message": message, "type": err["type"]})
+            continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         detail.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err["type"]})
     first = detail[0] if detail else {"field": "", "message": "invalid request"}
     where = f"{first['field']}: " if first["field"] else ""
     return f"{where}{first['message']}", detail
+
+
+def _json_error(err: dict[str, Any], body: Any) -> str:
+    """ "Expecting ',' delimiter at line 1, column 13", as :mod:`json` says it."""
+    reason = str((err.get("ctx") or {}).get("error") or "JSON decode error")
+    loc = err.get("loc") or ()
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else None
+    if pos is None or not isinstance(body, str | bytes):
+        return reason
+    text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    return f"{reason} at line {line}, column {column}"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -66,12 +92,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        message, detail = _validation_message(exc.errors())
+        message, detail = _validation_message(exc.errors(), exc.body)
         return error_response(422, "invalid_request", message, detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        codes = {404: "not_found", 405: "method_not_allowed", 503: "busy"}
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
         message = "no such route" if exc.status_code == 404 else str(exc.detail)
         response = error_response(exc.status_code, code, message)
@@ -86,16 +112,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class Guard:
-    """ASGI middleware: Host check, security headers, and a JSON 500 for anything uncaught.
+    """ASGI middleware: Host check, the limits and access rules of
+    :mod:`~medbrief.interfaces.api_limits`, security headers, and a JSON 500
+    for anything uncaught.
 
     Catching here, inside Starlette's ServerErrorMiddleware, matters: that one
     re-raises after answering, and the server then drops the keep-alive
     connection, so a client's next request on it would fail too.
     """
 
-    def __init__(self, app: ASGIApp, trusted_hosts: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        trusted_hosts: Sequence[str] | None = None,
+        token: str | None = None,
+    ) -> None:
         self.app = app
+        self.settings = settings
         self.allowed = {h.lower() for h in trusted_hosts} if trusted_hosts else None
+        self.policy = Policy(settings, token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,11 +144,20 @@ class Guard:
             message = f"requests must be addressed to one of {sorted(self.allowed)}"
             await error_response(400, "bad_host", message)(scope, receive, send)
             return
-        length = headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-            message = f"request body over {MAX_BODY_BYTES} bytes"
-            await error_response(413, "too_large", message)(scope, receive, send)
+        try:
+            self.policy.check(scope, headers)
+            login = self._login(scope)
+            if login is not None:
+                await login(scope, receive, send)
+                return
+            app_receive = await self._body(headers, receive)
+        except RefusedError as refused:
+            response = error_response(refused.status, refused.code, refused.message)
+            response.headers.update(refused.headers)
+            await response(scope, receive, send)
             return
+        if app_receive is None:
+            return  # the client left while sending its body
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -127,7 +172,7 @@ class Guard:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, app_receive, send_with_headers)
         except Exception:
             log.exception("%s %s failed", scope.get("method"), scope.get("path"))
             if started:
@@ -136,3 +181,27 @@ class Guard:
                 500, "internal", "internal error; the server log has the details"
             )
             await response(scope, receive, send_with_headers)
+
+    async def _body(self, headers: Headers, receive: Receive) -> Receive | None:
+        """``receive`` for the app, the body read here first (counted, timed)
+        when the request has one; None when the client left meanwhile."""
+        limit = self.settings.max_body_bytes
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            raise too_large(limit, int(length) if length.isdigit() else None)
+        if length in (None, "0") and "transfer-encoding" not in headers:
+            return receive  # no body
+        body = await read_body(receive, limit, self.settings.body_timeout)
+        return None if body is None else replay(body, receive)
+
+    def _login(self, scope: Scope) -> Response | None:
+        """``/?token=...`` with the right token: the cookie the page's own
+        requests then carry, and the address without the token in it."""
+        if scope["path"] != "/" or self.policy.token is None:
+            return None
+        given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+        if not given or not self.policy.matches(given[0]):
+            return None
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, self.policy.token, httponly=True, samesite="strict")
+        return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from medbrief import codec
-from medbrief.errors import MigrationError, NotFoundError, StoreError
+from medbrief.errors import MigrationError, NotFoundError, StoreError, disk_full, is_disk_full
 from medbrief.store.schema import MIGRATIONS, SCHEMA_VERSION
 from medbrief.types import Document, ItemKind, Recommendation
 
 _BATCH_SQL_LIMIT = 500  # ids per "IN (...)" query, under SQLite's variable limit
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,18 +145,31 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (Ctrl-C too)."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (Ctrl-C too).
+
+        A full disk becomes :class:`DiskFullError`. SQLite may already have
+        rolled the transaction back itself (SQLITE_FULL, "Response To
+        Errors Within A Transaction"), so ROLLBACK is only sent while one is
+        still open; a failed COMMIT is rolled back too.
+        """
         conn = self.conn
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError) as exc:
+            if is_disk_full(exc):
+                what = f"cannot write to the store {self.path} (the write in progress was undone)"
+                raise disk_full(what) from exc
             raise
-        conn.execute("COMMIT")
 
     def _next_seq(self) -> int:
         (seq,) = self.conn.execute(
@@ -384,16 +399,22 @@ class Store:
         return found
 
     def resolve(self, ref: str) -> tuple[ItemKind, str]:
-        """Find an item by store id, recommendation id, bare PMID, DOI or source id."""
+        """Find an item by store id, recommendation id, bare PMID, DOI or source id.
+
+        A DOI may come bare, as ``doi:...`` or as a doi.org link, in any case:
+        DOI names are case-insensitive (DOI Handbook, 2.4), and every reader
+        stores them lower-cased.
+        """
         ref = ref.strip()
-        for sql in (
-            "SELECT id, kind FROM documents WHERE id = ?",
-            "SELECT id, 'recommendation' FROM recommendations WHERE id = ?",
-            "SELECT id, kind FROM documents WHERE pmid = ? ORDER BY version DESC",
-            "SELECT id, kind FROM documents WHERE doi = ?",
-            "SELECT id, kind FROM documents WHERE source_id = ?",
+        doi = _DOI_PREFIX.sub("", ref).lower()
+        for sql, arg in (
+            ("SELECT id, kind FROM documents WHERE id = ?", ref),
+            ("SELECT id, 'recommendation' FROM recommendations WHERE id = ?", ref),
+            ("SELECT id, kind FROM documents WHERE pmid = ? ORDER BY version DESC", ref),
+            ("SELECT id, kind FROM documents WHERE doi = ?", doi),
+            ("SELECT id, kind FROM documents WHERE source_id = ?", ref),
         ):
-            row = self.conn.execute(sql, (ref,)).fetchone()
+            row = self.conn.execute(sql, (arg,)).fetchone()
             if row is not None:
                 return row[1], row[0]
         raise NotFoundError(f"nothing stored under {ref!r} (tried id, PMID, DOI, source id)")

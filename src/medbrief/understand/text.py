@@ -70,9 +70,11 @@ class Token:
 def clean(text: str) -> tuple[str, tuple[str, ...]]:
     """NFKC-normalise, drop control/format characters, collapse whitespace.
 
-    Returns the cleaned text and notes on anything removed. Format characters
-    (Unicode category Cf: zero-width spaces, BOMs, bidirectional overrides)
-    are invisible and can hide text from a reader, so they are dropped too.
+    Returns the cleaned text and notes on anything removed. A control
+    character (Unicode category Cc: NUL, escapes) stands between words, so it
+    becomes a space: "iron\0rls" is two words, not "ironrls". Format
+    characters (Cf: zero-width spaces, BOMs, bidirectional overrides) are
+    invisible and can hide text from a reader, so they are dropped.
     """
     text = unicodedata.normalize("NFKC", text)
     kept: list[str] = []
@@ -81,7 +83,10 @@ def clean(text: str) -> tuple[str, tuple[str, ...]]:
         category = unicodedata.category(ch)
         if ch in _CONTROL_KEEP:
             kept.append(" ")
-        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        elif category == "Cc":
+            kept.append(" ")
+            removed += 1
+        elif category in ("Cf", "Cs", "Co", "Cn"):
             removed += 1
         else:
             kept.append(ch)

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from medbrief.errors import MedbriefError
+from medbrief.errors import MedbriefError, disk_full, is_disk_full
 
 #: command name -> "module:attribute", in the order --help lists them.
 COMMANDS: dict[str, str] = {
@@ -60,6 +60,14 @@ class LazyGroup(click.Group):
         except MedbriefError as exc:
             click.echo(f"medbrief: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except Exception as exc:
+            # A full disk can surface from any library that writes (SQLite,
+            # faiss, tantivy): said plainly, without a traceback.
+            if not is_disk_full(exc):
+                raise
+            error = disk_full(str(exc))
+            click.echo(f"medbrief: error: {error}", err=True)
+            sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo(
                 "medbrief: interrupted; everything committed so far is kept, "

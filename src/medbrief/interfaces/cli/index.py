@@ -46,7 +46,7 @@ def index(
     """
     from medbrief.engine import Engine
     from medbrief.index import open_lexical, open_vector, pending, remove, status, sync
-    from medbrief.index.state import dir_size
+    from medbrief.index.state import dir_size, remove_temporaries
 
     settings = cli.settings()
     with Engine(settings) as engine:
@@ -54,6 +54,7 @@ def index(
         if show_status:
             _print_status(status(store, settings), as_json)
             return
+        remove_temporaries(settings.index_dir)
         if rebuild:
             remove(settings, lexical=True, dense=not lexical_only)
         summary: dict[str, Any] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -140,9 +141,9 @@ def _run(
     from medbrief.ingest import IngestReport, expand, ingest_paths
 
     files = expand(fmt, paths)  # every path is checked before anything is written
-    engine = Engine(cli.settings(load_starter=False))
+    settings = cli.settings(load_starter=False)
+    engine = Engine(settings)
     reports: list[IngestReport] = []
-    interrupted = False
     try:
         with _progress(len(files), quiet or not sys.stderr.isatty()) as track:
             for path in files:
@@ -153,43 +154,62 @@ def _run(
                         [path],
                         progress=on_records,
                         batch_size=batch_size,
+                        max_record_bytes=settings.max_record_bytes,
                         **options,
                     )
-    except KeyboardInterrupt:
-        interrupted = True
+    except MedbriefError as exc:
+        partial = exc.partial if isinstance(exc.partial, IngestReport) else None
+        if partial is not None:  # what the failing file committed before its error
+            reports.append(partial)
+        # committed records are indexed too where possible; the error reported is the ingest's
+        with contextlib.suppress(MedbriefError):
+            engine.after_ingest()
+        engine.close()
+        _summary(reports, as_json, failed=True, partial=partial is not None)
         raise
+    except BaseException:
+        engine.close()
+        raise
+    try:
+        engine.after_ingest()
     except MedbriefError:
-        _summary(reports, as_json, failed=True)
+        _summary(reports, as_json)  # the store has every record; only indexing failed
         raise
     finally:
-        # a failed file may have committed its complete records: index them too
-        if not interrupted:
-            engine.after_ingest()
         engine.close()
     _summary(reports, as_json)
 
 
-def _summary(reports: list[Any], as_json: bool, failed: bool = False) -> None:
+def _summary(
+    reports: list[Any], as_json: bool, failed: bool = False, partial: bool = False
+) -> None:
+    """Per file and in total; with ``partial``, the last report is the failing
+    file's, counting the records it committed before its error."""
     total = {
         k: sum(getattr(r, k) for r in reports)
         for k in ("records", "inserted", "updated", "unchanged", "skipped", "deleted")
     }
     seconds = sum(r.seconds for r in reports)
+    stopped = len(reports) - 1 if partial else None
     if as_json:
         from medbrief import codec
 
         out = {
-            "files": [dict(codec.to_builtins(r), rate=round(r.rate, 1)) for r in reports],
+            "files": [
+                dict(codec.to_builtins(r), rate=round(r.rate, 1), complete=i != stopped)
+                for i, r in enumerate(reports)
+            ],
             "total": dict(total, seconds=round(seconds, 3), files=len(reports)),
             "complete": not failed,
         }
         click.echo(json.dumps(out, indent=2))
         return
-    for r in reports:
+    for i, r in enumerate(reports):
+        note = " (stopped by the error below; these records are kept)" if i == stopped else ""
         click.echo(
             f"{r.path}: {r.records:,} records ({r.inserted:,} new, {r.updated:,} updated, "
             f"{r.unchanged:,} unchanged, {r.skipped:,} skipped), {r.deleted:,} deleted, "
-            f"{r.seconds:.1f} s, {r.rate:,.0f} records/s"
+            f"{r.seconds:.1f} s, {r.rate:,.0f} records/s{note}"
         )
     if len(reports) > 1:
         click.echo(

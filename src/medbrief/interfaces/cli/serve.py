@@ -58,6 +58,10 @@ def serve(cli: CliContext, host: str | None, port: int | None, log_level: str) -
     \b
     Runs on the embedded store, no other server needed. It listens on this
     machine only unless --host says otherwise; nothing leaves the machine.
+    Beyond this machine the API wants a bearer token (MEDBRIEF_API_TOKEN, or
+    one made up and printed at start; the page logs in with /?token=...).
+    Limits (request size, timeouts, queue, per-client rate) are settings:
+    see docs/http-api.md and 'medbrief settings'.
 
     \b
     Examples:
@@ -65,23 +69,34 @@ def serve(cli: CliContext, host: str | None, port: int | None, log_level: str) -
       medbrief serve --port 8080
       medbrief --home ~/medbrief-data serve --host 0.0.0.0
     """
+    import secrets
+
     import uvicorn
 
     from medbrief.engine import Engine
     from medbrief.interfaces.api import create_app
+    from medbrief.interfaces.server import uvicorn_options
 
     settings = cli.settings(host=host, port=port)
     loopback = is_loopback(settings.host)
+    shown = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host
+    token = settings.api_token.get_secret_value() if settings.api_token else None
     if not loopback:
         click.echo(
             f"medbrief: warning: listening on {settings.host}: anyone who can reach this "
-            "machine on the network can use this server (it has no login).",
+            "machine on the network can reach this server; the API wants its token.",
             err=True,
         )
+        if token is None:
+            token = secrets.token_urlsafe(24)
+            click.echo(
+                f"medbrief: token for this run (set MEDBRIEF_API_TOKEN to choose one): {token}\n"
+                f"medbrief: the page: http://{shown}:{settings.port}/?token={token}",
+                err=True,
+            )
     engine = Engine(settings)
     trusted = [*LOOPBACK_NAMES, settings.host] if loopback else None
-    app = create_app(engine, warm=True, trusted_hosts=trusted)
-    shown = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host
+    app = create_app(engine, warm=True, trusted_hosts=trusted, token=token)
     click.echo(f"medbrief: serving http://{shown}:{settings.port}/ (Ctrl+C to stop)", err=True)
     try:
         uvicorn.run(
@@ -89,10 +104,7 @@ def serve(cli: CliContext, host: str | None, port: int | None, log_level: str) -
             host=settings.host,
             port=settings.port,
             log_level=log_level,
-            # The API uses no websockets; not loading a websocket stack keeps
-            # startup light and the attack surface small.
-            ws="none",
-            server_header=False,
+            **uvicorn_options(settings),
         )
     finally:
         engine.close()
