@@ -33,6 +33,7 @@ from medbrief.types import (
     Filters,
     GuidelineItem,
     Hit,
+    Provenance,
     Reading,
     Recommendation,
     Reference,
@@ -326,6 +327,21 @@ class FakeEngine:
             if ref in {doc.pmid, doc.doi, doc.source_id}:
                 return doc
         raise NotFoundError(f"nothing stored under {ref!r} (tried id, PMID, DOI, source id)")
+
+    def provenance(self, filters: Filters | None = None) -> Provenance:
+        from medbrief import __version__
+        from medbrief.render.provenance import now
+
+        years = [d.year for d in self.documents.values() if d.year]
+        years += [r.year for r in self.recommendations.values() if r.year]
+        return Provenance(
+            version=__version__,
+            generated=now(),
+            documents=len(self.documents),
+            recommendations=len(self.recommendations),
+            newest_year=max(years, default=None),
+            filters=filters,
+        )
 
     # -- the fake pipeline
 
