@@ -228,6 +228,8 @@ class ProvenanceOut(_Open):
     last_ingest: str | None = Field(description="When the last ingest finished, if any.")
     starter: str | None = Field(description="The starter corpus version, when loaded.")
     filters: FiltersOut | None
+    corpus: str = Field(description="The corpus part in words, as the exports print it.")
+    filters_text: str = Field(description="The filters in words ('none' when none).")
     text: str = Field(description="All of it in one line, as the exports print it.")
 
 

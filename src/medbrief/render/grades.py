@@ -88,8 +88,8 @@ LEGENDS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "grade-code": (
         "Numeric GRADE codes (e.g. KDIGO): level and quality",
         (
-            ("1", "Strong: 'we recommend'."),
-            ("2", "Weak (conditional): 'we suggest'."),
+            ("1", "Level 1: a strong recommendation."),
+            ("2", "Level 2: a weak (conditional) one, a suggestion."),
             ("A", "High quality of evidence."),
             ("B", "Moderate quality of evidence."),
             ("C", "Low quality of evidence."),

@@ -67,5 +67,7 @@ def provenance_text(p: Provenance) -> str:
 def provenance_dict(p: Provenance) -> dict[str, Any]:
     out: dict[str, Any] = to_builtins(p)
     out["filters"] = None if p.filters is None else to_builtins(p.filters)
+    out["corpus"] = corpus_text(p)
+    out["filters_text"] = filters_text(p.filters)
     out["text"] = provenance_text(p)
     return out

@@ -40,9 +40,15 @@ Lookup = Callable[[str], Document | None]
 
 _SUPERSEDED = re.compile(r"\bsuperseded\b|\breplaced by\b", re.IGNORECASE)
 _MARKERS = re.compile(r"\[(\d+(?:, \d+)*)\]")
-#: USPSTF and GRADE wording: "concludes with moderate certainty that ..."
-_CERTAINTY = re.compile(r"\b((?:at least )?(?:high|moderate|low) certainty)\b", re.IGNORECASE)
+#: the USPSTF's own wording of its certainty of net benefit ("The USPSTF
+#: concludes with moderate certainty that ..."); a bare "certainty" elsewhere
+#: (tables, rationale on other populations) is not taken for it
+_CERTAINTY = re.compile(
+    r"\bconclude[sd]? with ((?:at least )?(?:high|moderate|low) certainty)\b", re.IGNORECASE
+)
 _NUMBER = re.compile(r"\d+")
+#: a section heading run into the sentence ("USPSTF Assessment of ...: The USPSTF ...")
+_HEADING = re.compile(r"^[A-Z][A-Za-z /&-]{1,60}:\s+(?=[A-Z])")
 _NOT_STATED = ("not stated", "n/a", "none")
 
 
@@ -254,9 +260,9 @@ def certainty_in_text(rec: Recommendation) -> tuple[str, str] | None:
     benefit only in their rationale ("The USPSTF concludes with moderate
     certainty that screening ... in adults aged 45 to 49 years has moderate
     net benefit"). One rationale may state several, one per population: the
-    sentence sharing most numbers with the statement (its ages) is taken,
-    and when that does not single one out, none is (a certainty is never
-    guessed).
+    sentence that best matches the statement's numbers (its ages: shared
+    numbers count for, other numbers against) is taken, and when that does
+    not single one out, none is (a certainty is never guessed).
     """
     wanted = set(_NUMBER.findall(f"{rec.statement} {rec.population or ''}"))
     found: list[tuple[int, str, str]] = []
@@ -264,8 +270,9 @@ def certainty_in_text(rec: Recommendation) -> tuple[str, str] | None:
         for sentence in split_sentences(text):
             m = _CERTAINTY.search(sentence)
             if m:
-                shared = len(wanted & set(_NUMBER.findall(sentence)))
-                found.append((shared, m.group(1).lower(), sentence.strip()))
+                numbers = set(_NUMBER.findall(sentence))
+                score = 2 * len(wanted & numbers) - len(numbers - wanted)
+                found.append((score, m.group(1).lower(), _HEADING.sub("", sentence.strip())))
     if not found:
         return None
     best = max(s for s, _, _ in found)
