@@ -36,17 +36,20 @@ SIZES = {"desktop": (1280, 900, False), "phone": (375, 812, True)}
 #: Key Findings heading (old page: an h3 with that text)
 ANSWER_JS = """() => {
   const found = document.querySelector('#sec-bottom-line, #sec-key-findings')
-    || [...document.querySelectorAll('#brief-body h3')].find(h => h.textContent.trim() === 'Key Findings');
+    || [...document.querySelectorAll('#brief-body h3')]
+         .find(h => h.textContent.trim() === 'Key Findings');
   if (!found) return null;
   const r = found.getBoundingClientRect();
   return {top: r.top + window.scrollY, height: window.innerHeight};
 }"""
 #: Tab stops (visible, focusable, in document order, no tabindex order used on
 #: either page) before the first one inside the answer
-TABS_JS = """() => {
+TABS_JS = r"""() => {
   let box = document.querySelector('#sec-bottom-line, #sec-key-findings');
-  if (box && /^H\d$/.test(box.tagName)) box = box.parentElement;  // the old page's ids were on headings
-  const sel = 'a[href], button:not([disabled]), input:not([disabled]), textarea, select, summary, [tabindex]';
+  // the old page's ids were on headings
+  if (box && /^H\d$/.test(box.tagName)) box = box.parentElement;
+  const sel = 'a[href], button:not([disabled]), input:not([disabled]), textarea, select,'
+    + ' summary, [tabindex]';
   const stops = [...document.querySelectorAll(sel)].filter(e =>
     e.tabIndex >= 0 && e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden');
   const first = stops.findIndex(e => box && box.contains(e));
@@ -115,9 +118,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    import medbrief.interfaces.api as api
     from api_support import running
     from medbrief.engine import Engine
+    from medbrief.interfaces import api
     from medbrief.settings import get_settings
 
     if args.static:

@@ -199,7 +199,7 @@ class ReferenceOut(_Open):
     stance: StudyStanceOut | None = Field(
         None, description="For a study: how it was counted, with the sentence it rests on."
     )
-    authors: list[str] = Field(default_factory=list, description='As PubMed prints them.')
+    authors: list[str] = Field(default_factory=list, description="As PubMed prints them.")
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None

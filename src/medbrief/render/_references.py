@@ -104,7 +104,7 @@ def pubmed_search(reading: Reading) -> str | None:
 #: What to do when the store holds nothing on a question (CLI words; the page
 #: and the HTTP API say the same).
 LOOK_FURTHER = (
-    "Fetch fresh PubMed records for it first: medbrief ask \"...\" --live (needs network); "
+    'Fetch fresh PubMed records for it first: medbrief ask "..." --live (needs network); '
     "or add records you have: medbrief ingest pubmed FILE (NLM XML or MEDLINE text), "
     "medbrief ingest guidelines FILE."
 )
@@ -117,8 +117,6 @@ def abstention_notes(brief: Brief) -> list[str]:
     """An abstaining brief's notes, without repeating the heading's words."""
     out = []
     for note in brief.notes:
-        if note.startswith(_NO_EVIDENCE):
-            rest = note[len(_NO_EVIDENCE) :]
-            note = rest[:1].upper() + rest[1:]
-        out.append(note)
+        rest = note.removeprefix(_NO_EVIDENCE)
+        out.append(rest[:1].upper() + rest[1:])
     return out

@@ -49,7 +49,10 @@ LEGENDS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
                 "harms outweigh benefits.",
             ),
             ("I", "Insufficient evidence to assess the balance of benefits and harms."),
-            ("high certainty", "Consistent results from well-designed studies; unlikely to change."),
+            (
+                "high certainty",
+                "Consistent results from well-designed studies; unlikely to change.",
+            ),
             (
                 "moderate certainty",
                 "Evidence enough to judge net benefit, but new evidence could change it.",
@@ -104,13 +107,19 @@ LEGENDS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("Class 2b (IIb)", "Weak: may be reasonable; benefit ≥ risk."),
             ("Class 3: No Benefit", "Moderate: is not recommended; benefit = risk."),
             ("Class 3: Harm", "Strong: potentially harmful; risk > benefit."),
-            ("Class 3 (III)", "Unqualified (older ACC/AHA, ESC): not recommended; no benefit or harm."),
+            (
+                "Class 3 (III)",
+                "Unqualified (older ACC/AHA, ESC): not recommended; no benefit or harm.",
+            ),
             ("LOE A", "High quality: more than one RCT, or meta-analyses of high-quality RCTs."),
             ("LOE B-R", "Moderate quality: one or more randomised trials."),
             ("LOE B-NR", "Moderate quality: non-randomised, observational or registry studies."),
             ("LOE C-LD", "Limited data: studies with limitations of design or execution."),
             ("LOE C-EO", "Consensus of expert opinion."),
-            ("LOE B / C", "Older scheme: B limited populations; C expert consensus or case studies."),
+            (
+                "LOE B / C",
+                "Older scheme: B limited populations; C expert consensus or case studies.",
+            ),
         ),
     ),
     "aasm": (
@@ -192,7 +201,9 @@ def strength_chip(text: str, body: str) -> Chip:
         return Chip("strength", label, "acc-aha", code, note, tone)
     if (m := _AASM.match(label)) and _AASM_BODY.search(body):
         word = m.group(1)
-        return Chip("strength", label, "aasm", word, note, "strong" if word == "STANDARD" else "conditional")
+        return Chip(
+            "strength", label, "aasm", word, note, "strong" if word == "STANDARD" else "conditional"
+        )
     if m := _GRADE_CODE.match(label):
         tone = "strong" if m.group(1) == "1" else "conditional"
         return Chip("strength", label, "grade-code", m.group(1), note, tone)
@@ -200,7 +211,9 @@ def strength_chip(text: str, body: str) -> Chip:
         word = (m.group(1) or "good practice").lower()
         code = "conditional" if word == "weak" else word
         tone = "strong" if code == "strong" else "conditional"
-        return Chip("strength", label, "grade", code, note, tone if code != "good practice" else "neutral")
+        return Chip(
+            "strength", label, "grade", code, note, tone if code != "good practice" else "neutral"
+        )
     return Chip("strength", label, None, None, note)
 
 
@@ -262,8 +275,7 @@ def legends_dicts(items: Sequence[GuidelineItem]) -> list[dict[str, Any]]:
             "system": system,
             "name": name,
             "entries": [
-                {"code": code, "meaning": meaning, "used": used}
-                for code, meaning, used in entries
+                {"code": code, "meaning": meaning, "used": used} for code, meaning, used in entries
             ],
         }
         for system, name, entries in legends(items)

@@ -260,9 +260,7 @@ def _tail(brief: Brief) -> list[str]:
     out = []
     if brief.references:
         sentences = _cited_sentences(brief)
-        items = "".join(
-            _reference(r, sentences.get(r.n, ()), brief) for r in brief.references
-        )
+        items = "".join(_reference(r, sentences.get(r.n, ()), brief) for r in brief.references)
         out.append(f'<h2>References</h2><ol class="refs">{items}</ol>')
     if brief.dropped_claims:
         out.append(

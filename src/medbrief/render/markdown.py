@@ -7,7 +7,6 @@ as markup (CommonMark backslash escapes, spec section 2.4).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 
 from medbrief.render._references import (
@@ -78,7 +77,8 @@ def _grading(g: GuidelineItem) -> str:
         parts.append(text)
     line = f"As graded by the source: {'; '.join(parts)}"
     if g.certainty_quote:
-        line += f" (certainty as the source's text states it: \u201c{md_escape(g.certainty_quote)}\u201d)"
+        quote = md_escape(g.certainty_quote)
+        line += f" (certainty as the source's text states it: \u201c{quote}\u201d)"
     return line
 
 
@@ -101,7 +101,7 @@ def _guideline(g: GuidelineItem) -> list[str]:
 def _legend(brief: Brief) -> list[str]:
     out = []
     for _, name, entries in legends(brief.guidelines):
-        used = "; ".join(f"{md_escape(code)}: {md_escape(text)}" for code, text, u in entries if u)
+        used = " ".join(f"{md_escape(code)}: {md_escape(text)}" for code, text, u in entries if u)
         out.append(f"- {md_escape(name)}: {used}")
     return ["", "### What the grades mean", *out] if out else []
 

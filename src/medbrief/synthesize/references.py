@@ -18,6 +18,7 @@ stored records do not say.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -173,17 +174,16 @@ def _distinct_titles(refs: list[Reference]) -> list[Reference]:
     """Two documents with one title ("Colorectal Cancer: Screening" of 2016 and
     of 2021) get the year, then the issuing body, after it."""
     out = list(refs)
-    for extra in (lambda r: r.year, lambda r: r.body):
-        seen: dict[str, int] = {}
-        for r in out:
-            seen[r.title.lower()] = seen.get(r.title.lower(), 0) + 1
-        out = [
-            replace(r, title=f"{r.title} ({extra(r)})")
-            if seen[r.title.lower()] > 1 and extra(r) and f"({extra(r)})" not in r.title
-            else r
-            for r in out
-        ]
+    for name in ("year", "body"):
+        counts = Counter(r.title.lower() for r in out)
+        out = [_qualified(r, getattr(r, name)) if counts[r.title.lower()] > 1 else r for r in out]
     return out
+
+
+def _qualified(ref: Reference, extra: object) -> Reference:
+    if not extra or f"({extra})" in ref.title:
+        return ref
+    return replace(ref, title=f"{ref.title} ({extra})")
 
 
 # ------------------------------------------------------------- renumbering

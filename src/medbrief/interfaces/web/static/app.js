@@ -238,6 +238,7 @@
   // First-run progress: each step the server announces is listed with the
   // time it took, so a long first answer says what it is waiting for.
   let progressStarted = 0;
+  let firstRun = false;
 
   function progressStep(message) {
     const list = $("progress");
@@ -249,6 +250,7 @@
     }
     if (message === null) return;
     if (!progressStarted) progressStarted = now;
+    if (/^First run/.test(message)) firstRun = true;
     list.append(el("li", { "data-start": String(now) }, message));
     list.hidden = false;
   }
@@ -451,21 +453,35 @@
     setStatus(`${what} copied.`);
   }
 
+  // Vancouver order, the title in bold: authors. Title. Journal. Year;Vol(Issue):Pages.
+  function referenceText(ref) {
+    const authors = ref.authors && ref.authors.length
+      ? (ref.authors.length > 6 ? [...ref.authors.slice(0, 6), "et al"] : ref.authors).join(", ")
+      : (ref.kind === "guideline" ? ref.body : "");
+    let where = ref.year ? String(ref.year) : "";
+    if (ref.volume) where += `;${ref.volume}${ref.issue ? `(${ref.issue})` : ""}`;
+    if (ref.pages) where += `:${ref.pages}`;
+    return [
+      authors ? `${authors}. ` : "",
+      el("span", { class: "ref-title" }, (ref.title || "(untitled)").replace(/\.+$/, "")), ". ",
+      ref.journal ? [el("cite", {}, ref.journal), ". "] : "",
+      where ? `${where}. ` : "",
+    ];
+  }
+
   function referenceItem(ref) {
     const links = [];
     if (ref.pmid) links.push(extLink(pubmedUrl(ref.pmid), `PMID ${ref.pmid}`));
     if (ref.doi) links.push(extLink(doiUrl(ref.doi), `doi:${ref.doi}`));
     if (!ref.pmid && !ref.doi && ref.url && safeUrl(ref.url)) links.push(extLink(ref.url, "source"));
-    const show = el("button", { type: "button", class: "link-button", "aria-haspopup": "dialog", "aria-label": `Evidence card for source ${ref.n}` }, "Evidence card");
+    const show = el("button", { type: "button", class: "link-button evidence-button", "aria-haspopup": "dialog", "aria-label": `Evidence card for source ${ref.n}` }, "Evidence card");
     show.addEventListener("click", () => openCard(ref.n, supportFor(ref.n, null), show));
-    const cite = el("button", { type: "button", class: "link-button", "aria-label": `Copy the citation of source ${ref.n}` }, "Copy citation");
+    const cite = el("button", { type: "button", class: "link-button copy-citation", "aria-label": `Copy the citation of source ${ref.n}` }, "Copy citation");
     cite.addEventListener("click", () => copyText(ref.citation ? ref.citation[citationStyle] : ref.title, `Citation ${ref.n} (${citationStyle === "ama" ? "AMA" : "Vancouver"})`));
-    const text = ref.citation ? ref.citation.vancouver : ref.title;
     const facts = ref.kind === "study" ? studyFacts(ref) : "";
     const recs = currentBrief.guidelines.filter((g) => g.ref === ref.n);
     return el("li", { id: `ref-${ref.n}`, value: ref.n, class: [ref.retracted ? "retracted" : "", ref.superseded ? "superseded" : ""].join(" ").trim() || null },
-      el("span", { class: "ref-title" }, (ref.title || "(untitled)").replace(/\.+$/, "")), " ",
-      el("span", { class: "ref-citation" }, text), " ",
+      referenceText(ref), " ",
       facts ? el("span", { class: "facts" }, `(${facts}) `) : null,
       ref.superseded ? el("strong", { class: "badge badge-superseded" }, "Superseded") : null,
       el("span", { class: "ref-actions" }, links.map((l) => [l, " · "]), show, " · ", cite),
@@ -760,6 +776,7 @@
     $("progress").replaceChildren();
     $("progress").hidden = true;
     progressStarted = 0;
+    firstRun = false;
     setStatus("Reading your question…");
     try {
       const brief = await streamBrief(question, filters, onStage);
@@ -773,7 +790,8 @@
       history.replaceState(null, "", `?${queryString(question, filters)}`);
       const n = brief.references.length;
       setStatus(brief.abstained ? "Nothing in this library addresses the question; ways on are listed below." : `Brief ready, with ${n} numbered source${n === 1 ? "" : "s"}.`);
-      if (progressStarted) setStatus(`${statusLine.textContent} First answer took ${((performance.now() - progressStarted) / 1000).toFixed(0)} s.`);
+      if (firstRun) setStatus(`${statusLine.textContent} The first answer took ${((performance.now() - progressStarted) / 1000).toFixed(0)} s; the next ones are quicker.`);
+      else $("progress").hidden = true;
       $("brief-title").focus();
     } catch (error) {
       setStatus("");
