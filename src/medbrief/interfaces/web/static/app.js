@@ -805,7 +805,7 @@
   $("copy-markdown").addEventListener("click", async () => {
     if (!lastAsked) return;
     try {
-      const response = await fetch(exportHref("markdown", lastAsked.question, lastAsked.filters));
+      const response = await fetch(`/api/export/markdown?${queryString(lastAsked.question, lastAsked.filters)}`);
       if (!response.ok) throw new Error(await errorMessage(response));
       await copyText(await response.text(), "The brief (Markdown)");
     } catch (error) {
