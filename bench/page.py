@@ -42,8 +42,15 @@ ANSWER_JS = """() => {
   const r = found.getBoundingClientRect();
   return {top: r.top + window.scrollY, height: window.innerHeight};
 }"""
-#: Tab stops (visible, focusable, in document order, no tabindex order used on
-#: either page) before the first one inside the answer
+#: whether focus is inside the answer
+IN_ANSWER_JS = """() => {
+  let box = document.querySelector('#sec-bottom-line, #sec-key-findings');
+  if (box && /^H\\d$/.test(box.tagName)) box = box.parentElement;
+  const a = document.activeElement;
+  return !!(box && a && box.contains(a) && a !== box);
+}"""
+#: focusable elements with a box, in document order, before the first one in
+#: the answer (counts controls inside closed <details>, which Tab skips)
 TABS_JS = r"""() => {
   let box = document.querySelector('#sec-bottom-line, #sec-key-findings');
   // the old page's ids were on headings
@@ -72,9 +79,26 @@ def measure(browser: Any, base: str, question: str, size: str) -> dict[str, Any]
     page.evaluate("window.scrollTo(0, 0)")
     found = page.evaluate(ANSWER_JS)
     screens = None if found is None else round(found["top"] / found["height"], 2)
-    tabs = page.evaluate(TABS_JS)
+    listed = page.evaluate(TABS_JS)
+    # Real Tab presses from the top of the page (closed <details> skipped, as a
+    # keyboard user meets them): focus a non-tabbable marker before everything.
+    page.evaluate(
+        """() => { const top = document.createElement('span'); top.tabIndex = -1;
+                   document.body.prepend(top); top.focus(); }"""
+    )
+    pressed = None
+    for n in range(1, 400):
+        page.keyboard.press("Tab")
+        if page.evaluate(IN_ANSWER_JS):
+            pressed = n - 1  # stops before the first one inside the answer
+            break
     ctx.close()
-    return {"size": size, "answer_starts_screens_down": screens, "tab_stops_before": tabs}
+    return {
+        "size": size,
+        "answer_starts_screens_down": screens,
+        "tab_presses_before": pressed,
+        "focusable_before_in_dom": listed,
+    }
 
 
 def first_run(browser: Any, app_for: Any, question: str) -> dict[str, Any]:

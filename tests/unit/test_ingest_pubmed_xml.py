@@ -138,7 +138,7 @@ def test_every_field_of_a_rich_record() -> None:
 def test_pages_from_start_and_end_page_without_medline_pgn() -> None:
     pagination = "<Pagination><StartPage>e10</StartPage><EndPage>e12</EndPage></Pagination>"
     record = ARTICLE.replace(
-        '<Pagination><StartPage>137</StartPage><EndPage>152</EndPage><MedlinePgn>137-152</MedlinePgn></Pagination>',
+        "<Pagination><StartPage>137</StartPage><EndPage>152</EndPage><MedlinePgn>137-152</MedlinePgn></Pagination>",
         pagination,
     )
     (doc,) = parse(xml(record))

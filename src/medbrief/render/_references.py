@@ -41,6 +41,12 @@ def wording(g: GuidelineItem) -> str:
     return f"{text} (curator's note: {remark})" if remark and first in WORDING else text
 
 
+def first_sentence(text: str) -> str:
+    """The statement's first sentence, as listed under its guideline's reference."""
+    first = statement(text)[0].split(". ")[0].rstrip(".")
+    return first if first.endswith("…") else f"{first}."
+
+
 def statement(text: str) -> tuple[str, bool]:
     """The statement as quoted, and whether the stored copy stops part-way."""
     cut = TRUNCATION.search(text)

@@ -18,6 +18,7 @@ from medbrief.render._references import (
     TRUNCATED_NOTE,
     UNGRADED_EXCERPT,
     abstention_notes,
+    first_sentence,
     pubmed_search,
     reference_link,
     safe_url,
@@ -213,11 +214,7 @@ def _reference(ref: Reference, sentences: Sequence[str], brief: Brief) -> str:
         line += ' <span class="superseded">Superseded by a newer guideline.</span>'
     if ref.retracted:
         line += ' <span class="retracted">Retracted.</span>'
-    recs = [
-        statement(g.statement)[0].split(". ")[0].rstrip(".") + "."
-        for g in brief.guidelines
-        if g.ref == ref.n
-    ]
+    recs = [first_sentence(g.statement) for g in brief.guidelines if g.ref == ref.n]
     listed = "".join(f"<li>{_e(r)}</li>" for r in recs)
     under = f"<ul>{listed}</ul>" if listed else ""
     quotes = "".join(f"<blockquote>{_e(s)}</blockquote>" for s in sentences)

@@ -14,6 +14,7 @@ from medbrief.render._references import (
     TRUNCATED_NOTE,
     UNGRADED_EXCERPT,
     abstention_notes,
+    first_sentence,
     pubmed_search,
     reference_link,
     safe_url,
@@ -125,8 +126,7 @@ def _reference(ref: Reference, brief: Brief, live: frozenset[str] = frozenset())
     lines = [f"{ref.n}. " + " ".join(b for b in bits if b)]
     for g in brief.guidelines:
         if g.ref == ref.n and ref.kind == "guideline":
-            first = statement(g.statement)[0].split(". ")[0].rstrip(".")
-            lines.append(f"   - Recommendation: {md_escape(first)}.")
+            lines.append(f"   - Recommendation: {md_escape(first_sentence(g.statement))}")
     return "\n".join(lines)
 
 
