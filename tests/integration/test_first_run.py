@@ -19,7 +19,7 @@ def test_the_first_answer_names_each_step_and_the_next_names_none(tmp_path: Path
         first = stages[0][1]["message"]
         assert first.startswith("First run: loading the starter corpus")
         assert f"{manifest()['documents']:,} documents" in first
-        assert [n for n, _ in stages if n != "preparing"][0] == "reading"
+        assert next(n for n, _ in stages if n != "preparing") == "reading"
         stages.clear()
         engine.answer("ferritin and restless legs", on_stage=lambda n, v: stages.append((n, v)))
         assert "preparing" not in [n for n, _ in stages]

@@ -65,6 +65,7 @@ WEB = Reference(
     design="guideline",
     body="U.S. Preventive Services Task Force (USPSTF)",
 )
+USPSTF = "U.S. Preventive Services Task Force (USPSTF)"
 PROVENANCE = Provenance(
     version="0.1.0",
     generated="2025-05-01T09:30:00Z",
@@ -211,9 +212,9 @@ def test_provenance_words() -> None:
 @pytest.mark.parametrize(
     ("body", "words", "expected"),
     [
-        ("U.S. Preventive Services Task Force (USPSTF)", "Grade B", ("uspstf", "B", "strong")),
-        ("U.S. Preventive Services Task Force (USPSTF)", "Grade I", ("uspstf", "I", "insufficient")),
-        ("U.S. Preventive Services Task Force (USPSTF)", "Grade D", ("uspstf", "D", "against")),
+        (USPSTF, "Grade B", ("uspstf", "B", "strong")),
+        (USPSTF, "Grade I", ("uspstf", "I", "insufficient")),
+        (USPSTF, "Grade D", ("uspstf", "D", "against")),
         ("ACC/AHA", "Class IIa", ("acc-aha", "Class 2a (IIa)", "conditional")),
         ("AHA/AAP", "COR 3: No Benefit", ("acc-aha", "Class 3: No Benefit", "against")),
         ("AHA/ACC/HFSA", "Class III — Harm", ("acc-aha", "Class 3: Harm", "against")),
@@ -223,7 +224,7 @@ def test_provenance_words() -> None:
         ("KDIGO", "Grade 2C", ("grade-code", "2", "conditional")),
         ("IDSA", "Weak", ("grade", "conditional", "conditional")),
         ("ATS/IDSA", "Strong recommendation", ("grade", "strong", "strong")),
-        ("AASM", "Good practice statement (expert consensus)", ("grade", "good practice", "neutral")),
+        ("AASM", "Good practice statement (consensus)", ("grade", "good practice", "neutral")),
         # a letter grade outside the USPSTF is not read as one: shown as text
         ("ADA", "Grade A", (None, None, "neutral")),
         ("BTF", "Level IIA", (None, None, "neutral")),
@@ -241,8 +242,7 @@ def test_strength_chips(body: str, words: str, expected: tuple[object, ...]) -> 
         ("ACCF/AHA", "LOE: C", ("acc-aha", "LOE B / C")),
         ("ATS/IDSA", "Very low quality of evidence", ("grade", "very low")),
         ("ACR", "Moderate certainty", ("grade", "moderate")),
-        ("U.S. Preventive Services Task Force (USPSTF)", "moderate certainty",
-         ("uspstf", "moderate certainty")),
+        (USPSTF, "moderate certainty", ("uspstf", "moderate certainty")),
         ("AASM", "not stated in abstract", (None, None)),
     ],
 )  # fmt: skip

@@ -81,11 +81,14 @@ def brief() -> Brief:
         GuidelineItem(n, r.body, r.year, r.statement, r.strength, r.certainty)
         for n, r in enumerate(RECS, 1)
     )
-    refs = tuple(
-        Reference(n, "guideline", r.id, r.guideline_title, year=r.year, pmid=r.pmid, doi=r.doi,
-                  body=r.body, population=f"population {n}")
-        for n, r in enumerate(RECS, 1)
-    ) + (Reference(6, "study", "pmid:5", "Oral iron trial", journal="Sleep Med", pmid="5"),)  # fmt: skip
+    refs = (
+        *(
+            Reference(n, "guideline", r.id, r.guideline_title, year=r.year, pmid=r.pmid,
+                      doi=r.doi, body=r.body, population=f"population {n}")
+            for n, r in enumerate(RECS, 1)
+        ),
+        Reference(6, "study", "pmid:5", "Oral iron trial", journal="Sleep Med", pmid="5"),
+    )  # fmt: skip
     tally = Bullet("1 study [6] and guidelines [1, 3] agree.", (1, 3, 6), kind="summary")
     finding = Bullet("Iron helped [6].", (6,), (Citation(6, "Iron helped.", 0.9),))
     return Brief(

@@ -36,9 +36,10 @@ def wording(g: GuidelineItem) -> str:
     """How the statement's words relate to the guideline's own; a curator's
     remark in brackets ("verbatim (partial: ...)") follows as a note."""
     first, _, rest = g.statement_type.partition(" ")
-    text = WORDING.get(first, g.statement_type if not rest else first)
+    if first not in WORDING:
+        return g.statement_type
     remark = rest.strip().strip("()")
-    return f"{text} (curator's note: {remark})" if remark and first in WORDING else text
+    return f"{WORDING[first]} (curator's note: {remark})" if remark else WORDING[first]
 
 
 def first_sentence(text: str) -> str:
