@@ -215,10 +215,12 @@ def create_app(
         filters: Filters | None,
         on_stage: Callable[[str, Any], None] | None = None,
     ) -> Answered:
-        brief = await calls.run(
-            "answer", engine.answer, question, filters=filters, on_stage=on_stage
-        )
-        answered = (brief, await calls.run("provenance", engine.provenance, filters))
+        def answer() -> Answered:
+            # one trip to the threadpool: the provenance is a few indexed counts
+            brief = engine.answer(question, filters=filters, on_stage=on_stage)
+            return brief, engine.provenance(filters)
+
+        answered = await calls.run("answer", answer)
         recent.put((question, filters), answered)
         return answered
 
