@@ -310,3 +310,21 @@ def test_exports_read_back_with_their_authors(page: Any, served_constructed: str
         bibliography.register(Citation([CitationItem(item["id"])]))
     rendered = [str(x) for x in bibliography.bibliography()]
     assert any(line.startswith("Wang, J. and O'Reilly, B. (2009)") for line in rendered), rendered
+
+
+def test_a_key_finding_opens_the_recommendation_it_quotes(page: Any, served: str) -> None:
+    """Six AASM recommendations share reference [1]: the [1] after a Key Finding
+    shows the one that finding repeats, not the document's first."""
+    ask(page, served, RLS_QUESTION)
+    findings = page.locator("#sec-key-findings li").filter(has_text="(2024)")
+    assert findings.count() >= 2
+    for i in range(findings.count()):
+        finding = findings.nth(i)
+        text = " ".join(finding.inner_text().split())
+        finding.locator("button.cite").first.click()
+        support = page.locator("#card-body blockquote.support")
+        support.wait_for()
+        quoted = " ".join(support.inner_text().split())
+        assert quoted[:50] in text, (quoted, text)
+        page.wait_for_selector("#card-body dl.facts-list")
+        page.keyboard.press("Escape")

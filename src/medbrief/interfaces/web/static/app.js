@@ -309,15 +309,27 @@
     const ref = refs.get(n);
     if (ref && ref.stance && ref.stance.sentence) return ref.stance.sentence;
     if (quoted.has(n)) return quoted.get(n);
-    const g = currentBrief && currentBrief.guidelines.find((x) => x.ref === n);
+    const g = guidelineFor(n, bullet);
     return g ? g.statement : null;
+  }
+
+  // Which recommendation of guideline document [n] a statement cites: the one
+  // whose words it repeats (Key Findings quote a recommendation's first
+  // sentence), else the document's first.
+  function guidelineFor(n, bullet) {
+    const items = currentBrief ? currentBrief.guidelines.filter((x) => x.ref === n) : [];
+    const text = bullet && bullet.text ? bullet.text : "";
+    return items.find((g) => text.includes(g.statement.slice(0, 60))) || items[0] || null;
   }
 
   function citeButton(n, bullet, itemId) {
     const ref = refs.get(n);
     const label = ref ? `Source ${n}: ${ref.title}` : `Source ${n}`;
     const button = el("button", { type: "button", class: "cite", "aria-label": label, "aria-haspopup": "dialog", "data-n": n }, String(n));
-    button.addEventListener("click", () => openCard(n, supportFor(n, bullet), button, itemId));
+    button.addEventListener("click", () => {
+      const g = itemId ? null : guidelineFor(n, bullet);
+      openCard(n, supportFor(n, bullet), button, itemId || (g && g.item_id));
+    });
     return button;
   }
 
