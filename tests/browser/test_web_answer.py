@@ -130,7 +130,7 @@ def test_every_citation_shows_its_supporting_sentence(sized: Any, served_constru
 def test_grades_are_chips_with_a_legend(page: Any, served_constructed: str, shots: Path) -> None:
     ask(page, served_constructed)
     chips = page.locator("#sec-guidelines .chip").all_inner_texts()
-    labels = [re.sub(r"^(Strength|Certainty of evidence):\s*", "", c) for c in chips]
+    labels = [re.sub(r"^(Strength|Certainty):\s*", "", c) for c in chips]
     assert labels[:2] == ["Grade B", "moderate certainty"]
     assert "Good practice statement" in labels and "OPTION" in labels
     # a curator's bracketed remark is a note beside the grade, never the grade

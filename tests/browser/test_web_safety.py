@@ -54,7 +54,7 @@ def test_hostile_source_text_renders_as_text(
     chips = page.locator("li.guideline").filter(has_text="Society").locator(".chip")
     assert [" ".join(c.split()) for c in chips.all_inner_texts()] == [
         "Strength: **weak**",
-        "Certainty of evidence: <em>low</em>",
+        "Certainty: <em>low</em>",
     ]
     no_script_ran(page)
     page.screenshot(path=str(shots / "xss-brief.png"), full_page=True)

@@ -374,7 +374,7 @@
     const title = grade.code ? `${kind}: see “${grade.code}” in the legend below` : `${kind}, as the source words it`;
     return [
       el("span", { class: `chip tone-${grade.tone}`, title, "data-system": grade.system || "text" },
-        el("span", { class: "visually-hidden" }, `${kind}: `), grade.label),
+        el("span", { class: "chip-kind" }, grade.kind === "strength" ? "Strength: " : "Certainty: "), grade.label),
       grade.note ? el("span", { class: "note chip-note" }, `(curator's note: ${grade.note})`) : null,
     ];
   }
