@@ -89,6 +89,8 @@ TOPICS: dict[str, str] = {
     "dementia": r"dementia|alzheimer|cognitive impairment",
     "liver disease": r"cirrhosis|fatty liver|nafld|steatohepatitis|pancreatitis",
 }
+#: 2: documents carry volume, issue and pages
+STARTER_VERSION = 2
 USPSTF_FILE = "uspstf_prevention_taskforce_api_2024-05-02.json"
 STRONG = {
     "meta-analysis": 0,
@@ -158,6 +160,30 @@ def select_medline(shared: Path, per_topic: int) -> list[Path]:
     return outputs
 
 
+#: "Age Ageing. 1994 May;23(3):200-3": year, then volume, (issue) and pages of NLM's
+#: citation line, as the RLS records' curation notes quote it from PubMed
+_CITATION = re.compile(
+    r"\b(?:19|20)\d\d(?: [A-Z][a-z]{2})?(?: \d{1,2})?;\s*(\d+)(?:\((\d+)\))?:\s*"
+    r"([A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)"
+)
+
+
+def rls_articles(data: Path) -> Path:
+    """The RLS article records with volume, issue and pages added from the NLM
+    citation their ``source_notes`` quote (the records have no such fields)."""
+    out = Path(tempfile.mkdtemp(prefix="starter-rls-")) / "articles.jsonl"
+    lines = []
+    for line in (data / "rls" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        found = _CITATION.search(record.get("source_notes") or "")
+        if found:
+            volume, issue, pages = found.groups()
+            record.update(volume=volume, issue=issue, pages=pages)
+        lines.append(json.dumps(record, ensure_ascii=False))
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 def _dump(lines: Iterator[bytes], path: Path) -> int:
     n = 0
     # mtime=0 keeps the gzip output byte-identical from run to run
@@ -186,9 +212,10 @@ def main() -> None:
     settings = get_settings(home=home, load_starter=False)
     _say("selecting MEDLINE records")
     selected = select_medline(data, args.per_topic)
+    articles = rls_articles(data)
     with Store.open(settings.db_path) as store:
         for fmt, paths in (
-            ("articles", [data / "rls" / "articles.jsonl"]),
+            ("articles", [articles]),
             ("pubmed", selected),
             ("guidelines", [data / "guidelines" / "uspstf" / USPSTF_FILE]),
             ("guidelines", [data / "rls" / "guideline_recommendations.jsonl"]),
@@ -210,7 +237,7 @@ def main() -> None:
         n_vec = export_vectors(store, settings, TARGET / "vectors.npz")
         stats = store.stats()
     manifest = {
-        "starter_version": 1,
+        "starter_version": STARTER_VERSION,
         "documents": n_docs,
         "recommendations": n_recs,
         "vectors": n_vec,
@@ -228,7 +255,7 @@ def main() -> None:
     }
     (TARGET / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(home, ignore_errors=True)
-    for path in selected:
+    for path in [*selected, articles]:
         shutil.rmtree(path.parent, ignore_errors=True)
     _say(
         f"wrote {n_docs} documents, {n_recs} recommendations, {n_vec} vectors "

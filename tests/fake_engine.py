@@ -33,6 +33,8 @@ from medbrief.types import (
     Filters,
     GuidelineItem,
     Hit,
+    MeshHeading,
+    Provenance,
     Reading,
     Recommendation,
     Reference,
@@ -329,6 +331,21 @@ class FakeEngine:
                 return doc
         raise NotFoundError(f"nothing stored under {ref!r} (tried id, PMID, DOI, source id)")
 
+    def provenance(self, filters: Filters | None = None) -> Provenance:
+        from medbrief import __version__
+        from medbrief.render.provenance import now
+
+        years = [d.year for d in self.documents.values() if d.year]
+        years += [r.year for r in self.recommendations.values() if r.year]
+        return Provenance(
+            version=__version__,
+            generated=now(),
+            documents=len(self.documents),
+            recommendations=len(self.recommendations),
+            newest_year=max(years, default=None),
+            filters=filters,
+        )
+
     # -- the fake pipeline
 
     def _enter(self, method: str) -> None:
@@ -451,3 +468,208 @@ class FakeEngine:
             sample_size=int(size.group(1)) if size else None,
             retracted=d.retracted,
         )
+
+
+# ------------------------------------------------- a brief built by hand
+
+
+def constructed_corpus() -> tuple[list[Document], list[Recommendation]]:
+    """Records behind :func:`constructed_brief`: two studies, and three
+    recommendations of three guideline documents (one superseded)."""
+    docs = [
+        Document(
+            id="pmid:2001",
+            source_id="2001",
+            source="inline",
+            title="Oral iron for restless legs syndrome: a randomized trial",
+            abstract=(
+                AbstractSection("Adults with restless legs syndrome and low ferritin.", "METHODS"),
+                AbstractSection("Oral iron reduced symptom severity in 120 patients.", "RESULTS"),
+            ),
+            pmid="2001",
+            journal="Sleep Medicine",
+            year=2009,
+            authors=("Wang J", "O'Reilly B", "Venkataraman R"),
+            volume="10",
+            issue="9",
+            pages="973-5",
+            publication_types=("Randomized Controlled Trial",),
+            mesh=(MeshHeading("Ferrous Compounds", major=True),),
+            note="Abstract copied from a PubMed mirror; labels added by the curator.",
+        ),
+        Document(
+            id="pmid:2002",
+            source_id="2002",
+            source="inline",
+            title="Iron sulfate in restless legs syndrome: a placebo-controlled trial",
+            abstract=(AbstractSection("Iron sulfate did not improve symptoms in 28 patients."),),
+            pmid="2002",
+            journal="European Neurology",
+            year=2000,
+            authors=("Davis BJ", "Rajput A"),
+            volume="43",
+            issue="2",
+            pages="70-5",
+            publication_types=("Randomized Controlled Trial",),
+            mesh=(MeshHeading("Ferrous Compounds", major=True),),
+        ),
+    ]
+    recs = [
+        Recommendation(
+            id="USPSTF-CRC-45",
+            guideline_title="Colorectal Cancer: Screening",
+            body="U.S. Preventive Services Task Force (USPSTF)",
+            statement="The USPSTF recommends screening for colorectal cancer in adults aged "
+            "45 to 49 years.",
+            year=2021,
+            strength="Grade B",
+            certainty="moderate certainty",
+            url="https://www.uspreventiveservicestaskforce.org/uspstf/recommendation/"
+            "colorectal-cancer-screening",
+        ),
+        Recommendation(
+            id="AASM2024-GPS1",
+            guideline_title="Treatment of restless legs syndrome",
+            body="American Academy of Sleep Medicine (AASM)",
+            statement="Clinicians should test serum iron studies in all patients with "
+            "clinically significant RLS, and supplement if ferritin is between 75 ng/mL and "
+            "[stored copy truncated here]",
+            year=2024,
+            strength="Good practice statement (expert consensus; not a graded recommendation)",
+            certainty="not graded",
+            pmid="39324694",
+            statement_type="verbatim (partial: stored copy ends mid-sentence)",
+        ),
+        Recommendation(
+            id="AASM2012-IRON",
+            guideline_title="Treatment of RLS: an update for 2012",
+            body="American Academy of Sleep Medicine (AASM) (superseded by 2024 guideline)",
+            statement="Iron supplementation is an option for patients with low ferritin.",
+            year=2012,
+            strength="OPTION (lowest of STANDARD/GUIDELINE/OPTION)",
+            doi="10.5665/sleep.1988",
+        ),
+    ]
+    return docs, recs
+
+
+def constructed_brief(question: str, bottom_line: bool = True) -> Brief:
+    """A brief as the pipeline shapes it once the bottom line exists: a bottom
+    line and tallies citing studies whose sentences are only in their stance."""
+    from medbrief.types import BottomLine, StudyStance
+
+    guidelines = (
+        GuidelineItem(1, "U.S. Preventive Services Task Force (USPSTF)", 2021,
+                      "The USPSTF recommends screening for colorectal cancer in adults aged "
+                      "45 to 49 years.", "Grade B", "moderate certainty", "for",
+                      item_id="USPSTF-CRC-45"),
+        GuidelineItem(2, "American Academy of Sleep Medicine (AASM)", 2024,
+                      "Clinicians should test serum iron studies in all patients with "
+                      "clinically significant RLS, and supplement if ferritin is between "
+                      "75 ng/mL and [stored copy truncated here]",
+                      "Good practice statement (expert consensus; not a graded recommendation)",
+                      "not graded", "for",
+                      statement_type="verbatim (partial: stored copy ends mid-sentence)",
+                      item_id="AASM2024-GPS1"),
+        GuidelineItem(3, "American Academy of Sleep Medicine (AASM) (superseded by 2024 "
+                      "guideline)", 2012, "Iron supplementation is an option for patients "
+                      "with low ferritin.", "OPTION (lowest of STANDARD/GUIDELINE/OPTION)",
+                      None, "for", item_id="AASM2012-IRON"),
+    )  # fmt: skip
+    yes = "Oral iron reduced symptom severity in 120 patients."
+    no = "Iron sulfate did not improve symptoms in 28 patients."
+    tally = Bullet(
+        "The evidence is inconsistent: 1 study reports a benefit [4]; 1 study reports no "
+        "benefit [5].",
+        (4, 5),
+        kind="summary",
+    )
+    research = (
+        Facet("Treatment of restless legs syndrome with iron", ("iron", "RLS"), "inconsistent",
+              (tally, Bullet(yes, (4,), (Citation(4, yes, 0.9),)))),
+    )  # fmt: skip
+    references = (
+        Reference(1, "guideline", "USPSTF-CRC-45", "Colorectal Cancer: Screening",
+                  year=2021, design="guideline",
+                  body="U.S. Preventive Services Task Force (USPSTF)",
+                  url="https://www.uspreventiveservicestaskforce.org/uspstf/recommendation/"
+                  "colorectal-cancer-screening", recommendations=("USPSTF-CRC-45",)),
+        Reference(2, "guideline", "AASM2024-GPS1", "Treatment of restless legs syndrome",
+                  journal="Journal of Clinical Sleep Medicine", year=2024, pmid="39324694",
+                  design="guideline", body="American Academy of Sleep Medicine (AASM)",
+                  authors=("Winkelman JW", "Berkowski JA"), volume="21", issue="1",
+                  pages="137-152", recommendations=("AASM2024-GPS1",)),
+        Reference(3, "guideline", "AASM2012-IRON", "Treatment of RLS: an update for 2012",
+                  year=2012, doi="10.5665/sleep.1988", design="guideline",
+                  body="American Academy of Sleep Medicine (AASM) (superseded by 2024 "
+                  "guideline)", recommendations=("AASM2012-IRON",), superseded=True),
+        Reference(4, "study", "pmid:2001", "Oral iron for restless legs syndrome: a "
+                  "randomized trial", journal="Sleep Medicine", year=2009, pmid="2001",
+                  design="rct", sample_size=120, authors=("Wang J", "O'Reilly B"),
+                  volume="10", issue="9", pages="973-5",
+                  stance=StudyStance("yes", yes, "Treatment of restless legs syndrome with iron")),
+        Reference(5, "study", "pmid:2002", "Iron sulfate in restless legs syndrome: a "
+                  "placebo-controlled trial", journal="European Neurology", year=2000,
+                  pmid="2002", design="rct", sample_size=28, authors=("Davis BJ", "Rajput A"),
+                  volume="43", issue="2", pages="70-5",
+                  stance=StudyStance("no", no, "Treatment of restless legs syndrome with iron")),
+    )  # fmt: skip
+    line = BottomLine(
+        "The USPSTF recommends screening adults aged 45 to 49 years (Grade B) [1]; "
+        "for iron in restless legs syndrome the trials disagree [4, 5].",
+        verdict="mixed",
+        lean="yes",
+        confidence=0.55,
+        refs=(1, 4, 5),
+        citations=(Citation(4, yes, 0.9), Citation(5, no, 0.9)),
+    )
+    key = (
+        Bullet("USPSTF (2021): screening at 45 to 49 years. Graded by the source: Grade B.",
+               (1,)),
+        Bullet(f"Treatment of restless legs syndrome with iron: {tally.text}", (4, 5),
+               kind="summary"),
+    )  # fmt: skip
+    return Brief(
+        question=question,
+        reading=Reading(question, question, concepts=(Concept("iron"), Concept("RLS"))),
+        bottom_line=line if bottom_line else None,
+        guidelines=guidelines,
+        research=research,
+        key_findings=key,
+        references=references,
+    )
+
+
+class ConstructedEngine(FakeEngine):
+    """Answers every question with :func:`constructed_brief` (no bottom line when
+    the question says "without bottom line"), or abstains when it says "nothing"."""
+
+    def __init__(self) -> None:
+        super().__init__(*constructed_corpus())
+
+    def answer(
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        live: bool = False,
+        on_stage: Callable[[str, Any], None] | None = None,
+    ) -> Brief:
+        self._enter("answer")
+        emit = on_stage or (lambda name, value: None)
+        reading = self.read(question)
+        emit("reading", reading)
+        if "nothing" in question.lower():
+            return Brief(
+                question=question,
+                reading=reading,
+                abstained=True,
+                notes=(
+                    "No relevant evidence found: no guideline recommendation or study among "
+                    "those stored addresses this question.",
+                ),
+            )
+        brief = constructed_brief(question, bottom_line="without bottom line" not in question)
+        emit("guidelines", brief.guidelines)
+        emit("research", brief.research)
+        return brief

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from medbrief.settings import Settings, get_settings
 from medbrief.store import Store
-from medbrief.types import Brief, Document, Filters, Recommendation, SearchResult
+from medbrief.types import Brief, Document, Filters, Provenance, Recommendation, SearchResult
 
 if TYPE_CHECKING:
     from medbrief.cite.check import SimilarityFn
@@ -140,6 +140,50 @@ class Engine:
         from medbrief.index import sync
 
         sync(self.lexical, self.store)
+
+    def prepare(self, on_stage: StageCallback | None = None) -> None:
+        """Open the store, the reader and the indexes now, saying what each step
+        is: on a fresh install the first one loads the starter corpus and builds
+        the indexes, which takes a while, and a page should not just spin.
+
+        ``on_stage("preparing", {"step", "message"})`` is called before each
+        step that is not done yet; nothing is called once all are loaded.
+        """
+        emit = on_stage or (lambda name, value: None)
+
+        def step(name: str, message: str) -> None:
+            emit("preparing", {"step": name, "message": message})
+
+        if self._store is None:
+            if self.settings.load_starter and not self.settings.db_path.exists():
+                from medbrief.ingest.starter import manifest
+
+                m = manifest()
+                step(
+                    "starter",
+                    f"First run: loading the starter corpus ({m['documents']:,} documents, "
+                    f"{m['recommendations']:,} recommendations and their vectors)…",
+                )
+            else:
+                step("store", "Opening the store…")
+            _ = self.store
+        if "reader" not in self.__dict__:
+            step("reader", "Loading the question reader (its vocabulary of the store)…")
+            _ = self.reader
+        if "lexical" not in self.__dict__:
+            step("lexical", "Bringing the lexical index up to date with the store…")
+            _ = self.lexical
+        if self.settings.vector_backend != "none" and "dense" not in self.__dict__:
+            step("dense", "Loading the embedding model and the dense index…")
+            _ = self.embedder, self.dense
+
+    def provenance(self, filters: Filters | None = None) -> Provenance:
+        """What a brief written now comes from: version, corpus, filters, time."""
+        from medbrief import __version__
+        from medbrief.render.provenance import now
+
+        summary = self.store.summary()
+        return Provenance(version=__version__, generated=now(), filters=filters, **summary)
 
     # -- the operations every interface calls (implemented in pipeline.py)
 

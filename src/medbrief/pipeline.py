@@ -16,6 +16,7 @@ from medbrief.retrieve.hybrid import expansion_terms
 from medbrief.synthesize.facets import plan_facets
 from medbrief.synthesize.guidelines import guideline_drafts
 from medbrief.synthesize.match import Matcher
+from medbrief.synthesize.references import finish_references
 from medbrief.synthesize.research import facet_findings
 from medbrief.synthesize.writer import compose, guideline_items
 from medbrief.types import Brief, Document, Filters, Reading, Recommendation, SearchResult
@@ -51,6 +52,7 @@ def answer(
     on_stage: StageCallback | None = None,
 ) -> Brief:
     emit = on_stage or (lambda name, value: None)
+    engine.prepare(emit)
     notes = list(engine.index_notes())
     live_ids: tuple[str, ...] = ()
 
@@ -97,11 +99,25 @@ def answer(
         if e.document.retracted and e.document.pmid
     )
     brief = compose(question, reading, drafts, checked, items, evidence, dropped, notes)
+    # last of the synthesis: renumbers every [n] (one reference per guideline document)
+    brief = finish_references(brief, items, lambda ref: _stored_document(engine, ref))
     brief = replace(brief, live_fetched=live_ids)
     missing = unresolved_markers(brief)
     if missing:  # a defect, never a user error: fail loudly rather than mis-cite
         raise AssertionError(f"citations without a reference: {missing}")
     return _emit_all(emit, brief, guidelines_sent=True)
+
+
+def _stored_document(engine: Engine, ref: str) -> Document | None:
+    """The stored document a guideline's PMID or DOI names, if any (for its authors,
+    volume and pages)."""
+    from medbrief.errors import NotFoundError
+
+    try:
+        kind, id_ = engine.store.resolve(ref)
+    except NotFoundError:
+        return None
+    return None if kind == "recommendation" else engine.store.get_document(id_)
 
 
 def _emit_all(emit: StageCallback, brief: Brief, guidelines_sent: bool = False) -> Brief:

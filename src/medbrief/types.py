@@ -136,6 +136,11 @@ class Document:
     year: int | None = None
     pub_date: str | None = None
     authors: tuple[str, ...] = ()
+    #: where in the journal: JournalIssue Volume / Issue and MedlinePgn as
+    #: NLM prints them ("21", "1", "137-152"); None when not given
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
     language: str | None = None
     publication_types: tuple[str, ...] = ()
     mesh: tuple[MeshHeading, ...] = ()
@@ -351,6 +356,17 @@ class Reference:
     text_source: str | None = None
     #: for a study: how it was counted (stance and the sentence it rests on)
     stance: StudyStance | None = None
+    #: bibliographic detail for citing it: authors as PubMed prints them
+    #: ("Winkelman JW"), and where in the journal
+    authors: tuple[str, ...] = ()
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    #: for a guideline document: the ids of its recommendations cited in the
+    #: brief (one reference per document, its recommendations under it)
+    recommendations: tuple[str, ...] = ()
+    #: the source says a newer guideline replaces this one
+    superseded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +404,12 @@ class GuidelineItem:
     direction: str | None = None
     statement_type: str = "verbatim"
     key_points: tuple[str, ...] = ()
+    #: the stored recommendation (or guideline document) this item shows
+    item_id: str | None = None
+    #: when ``certainty`` was not stored as a field but the source's own text
+    #: states it ("The USPSTF concludes with moderate certainty that ..."):
+    #: that sentence, and ``certainty`` holds its words ("moderate certainty")
+    certainty_quote: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +440,24 @@ class BottomLine:
     refs: tuple[int, ...] = ()
     #: each cited source with the sentence it was counted on
     citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What produced a brief: printed in every export and at the foot of the page."""
+
+    version: str
+    generated: str
+    """When the brief was written: ISO 8601, UTC, to the second."""
+    documents: int = 0
+    recommendations: int = 0
+    newest_year: int | None = None
+    """The publication year of the newest stored record."""
+    last_ingest: str | None = None
+    """When the last ingest finished (ISO 8601, UTC), or None."""
+    starter: str | None = None
+    """The starter corpus version, when it was loaded."""
+    filters: Filters | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ message when it is absent. Screenshots go to test-output/browser/.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from api_support import ROOT, make_engine, running
-from fake_engine import FakeEngine, inline_corpus
+from fake_engine import ConstructedEngine, FakeEngine, inline_corpus
 from medbrief.interfaces.api import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -76,6 +77,30 @@ def served_fake(fake: FakeEngine) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def served_constructed() -> Iterator[str]:
+    """The page over a brief built by hand: bottom line, tallies, every grading system."""
+    with running(create_app(ConstructedEngine())) as url:
+        yield url
+
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def sized(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    """The page at desktop and at phone size; ``page.size`` says which."""
+    for page in _page(browser, **(DESKTOP if request.param == "desktop" else PHONE)):
+        page.size = request.param
+        yield page
+
+
 def _page(browser: Any, **context: Any) -> Iterator[Any]:
     ctx = browser.new_context(accept_downloads=True, **context)
     ctx.set_default_timeout(60_000)  # the real engine's first answer builds its indexes
@@ -92,16 +117,29 @@ def _page(browser: Any, **context: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    """``open_page(size, **context)``: a page in a new context (dark colour
+    scheme, clipboard permissions), checked like the others when the test ends."""
+    opened: list[Iterator[Any]] = []
+
+    def make(size: str = "desktop", **context: Any) -> Any:
+        pages = _page(browser, **(DESKTOP if size == "desktop" else PHONE), **context)
+        page = next(pages)
+        page.size = size
+        opened.append(pages)
+        return page
+
+    yield make
+    for pages in opened:
+        with contextlib.suppress(StopIteration):
+            next(pages)
+
+
+@pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    yield from _page(browser, viewport={"width": 1280, "height": 900})
+    yield from _page(browser, **DESKTOP)
 
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    yield from _page(
-        browser,
-        viewport={"width": 375, "height": 812},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    yield from _page(browser, **PHONE)

@@ -15,7 +15,9 @@ from api_support import RLS_QUESTION
 
 pytestmark = pytest.mark.browser
 
-SECTIONS = ["From the Guidelines", "From the Research", "Key Findings", "References"]
+#: the answer first (the bottom line once the pipeline writes one, else Key Findings)
+ANSWER = ("Bottom line", "Key Findings")
+SECTIONS = ["From the Guidelines", "From the Research"]
 
 
 def ask(page: Any, base: str, question: str = RLS_QUESTION) -> None:
@@ -38,9 +40,12 @@ def finding_citation(page: Any) -> Any:
 def test_ask_and_read_the_brief(page: Any, served: str, shots: Path) -> None:
     ask(page, served)
     assert page.locator("#brief-title").inner_text() == RLS_QUESTION
-    assert headings(page)[: len(SECTIONS)] == SECTIONS
-    reading = page.locator("#reading-body").inner_text()
-    assert "drain" in reading and "brain" in reading  # the correction is shown
+    shown = headings(page)
+    assert shown[0] in ANSWER and shown[1:3] == SECTIONS and shown[-1] == "References"
+    reading = page.locator("#reading-summary").inner_text()
+    assert "drain" in reading and "brain" in reading  # the correction is shown, in one line
+    page.click("#reading summary")
+    assert "Searched for" in page.locator("#reading-body").inner_text()
     assert page.locator("li.guideline").count() >= 1
     assert "As graded by the source" in page.locator("li.guideline").first.inner_text()
     assert page.locator(".facet .badge").count() >= 1
@@ -48,6 +53,7 @@ def test_ask_and_read_the_brief(page: Any, served: str, shots: Path) -> None:
     assert refs.count() >= 2
     assert page.locator("#status").inner_text().startswith("Brief ready")
     assert "?q=" in page.url  # the question is in the address, for sharing and reloading
+    assert page.locator("#provenance").inner_text().startswith("Generated")
     page.screenshot(path=str(shots / "brief-desktop.png"), full_page=True)
 
 
@@ -85,7 +91,7 @@ def test_exports_download_the_brief_and_its_references(page: Any, served: str, s
     ask(page, served)
     brief_refs = page.locator("ol.refs > li").count()
     files: dict[str, str] = {}
-    for fmt in ("markdown", "json", "ris", "bibtex"):
+    for fmt in ("markdown", "json", "ris", "bibtex", "csl"):
         with page.expect_download() as info:
             page.click(f"#export-{fmt}")
         download = info.value
@@ -97,7 +103,13 @@ def test_exports_download_the_brief_and_its_references(page: Any, served: str, s
     assert exported["question"] == RLS_QUESTION
     assert len(exported["references"]) == brief_refs
     assert files["ris"].count("ER  - ") == brief_refs
-    assert files["bibtex"].count("\n@") + files["bibtex"].startswith("@") == brief_refs
+    assert files["bibtex"].count("\n@") == brief_refs  # after the provenance comment lines
+    assert len(json.loads(files["csl"])) == brief_refs
+    # every export says what produced it
+    version = exported["provenance"]["version"]
+    generated = exported["provenance"]["generated"]
+    for fmt in ("markdown", "ris", "bibtex", "csl"):
+        assert version in files[fmt] and generated in files[fmt], fmt
     with page.expect_popup() as popup:
         page.click("#export-html")
     printable = popup.value
@@ -117,11 +129,12 @@ def test_print_stylesheet_keeps_only_the_brief(page: Any, served: str, shots: Pa
 
 
 def test_readable_on_a_phone(phone: Any, served: str, shots: Path) -> None:
+    phone.goto(served + "/")
+    box = phone.locator("#ask-button").bounding_box()
+    assert box["width"] > 300  # full-width button under the question on a phone
     ask(phone, served)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways: {width}px wide"
-    box = phone.locator("#ask-button").bounding_box()
-    assert box["width"] > 300  # full-width button under the question on a phone
     phone.screenshot(path=str(shots / "brief-phone.png"), full_page=True)
     finding_citation(phone).click()
     card = phone.locator("dialog#card").bounding_box()
@@ -140,7 +153,7 @@ def test_keyboard_only(page: Any, served: str, shots: Path) -> None:
     page.keyboard.press("Enter")  # Enter asks; Shift+Enter would start a new line
     page.wait_for_selector("#brief-body section", timeout=60_000)
     page.wait_for_function("() => document.activeElement.id === 'brief-title'")
-    for _ in range(80):  # tab forward to the first citation of a research finding
+    for _ in range(300):  # tab forward to the first citation of a research finding
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.matches('.facet li:not(.summary) button.cite')"):
             break
@@ -168,6 +181,13 @@ def test_filters_reach_the_brief(page: Any, served: str) -> None:
     assert page.locator("li.guideline").count() == 0
     href = page.get_attribute("#export-json", "href")
     assert "year_min=2015" in href and "kinds=research" in href
+    # the shareable address carries the filters: opened again, it asks the same
+    assert "year_min=2015" in page.url and "kinds=research" in page.url
+    page.goto(page.url)
+    page.wait_for_selector("#brief-body section", timeout=60_000)
+    assert page.input_value("#year-min") == "2015"
+    assert not page.is_checked("#kind-guidelines") and page.is_checked("#kind-research")
+    assert page.locator("li.guideline").count() == 0
     brief = page.evaluate("async (u) => (await fetch(u)).json()", href)
     assert brief["guidelines"] == []
     assert all(r["year"] is None or r["year"] >= 2015 for r in brief["references"])

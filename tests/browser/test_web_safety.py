@@ -51,13 +51,17 @@ def test_hostile_source_text_renders_as_text(
     assert XSS_TITLE in titles  # every character, shown as typed
     guideline = page.locator("li.guideline").filter(has_text="Society").inner_text()
     assert "<img src=x onerror=window.__xss=7> Society" in guideline
-    assert "Strength: **weak**; certainty of evidence: <em>low</em>" in guideline
+    chips = page.locator("li.guideline").filter(has_text="Society").locator(".chip")
+    assert [" ".join(c.split()) for c in chips.all_inner_texts()] == [
+        "Strength: **weak**",
+        "Certainty: <em>low</em>",
+    ]
     no_script_ran(page)
     page.screenshot(path=str(shots / "xss-brief.png"), full_page=True)
 
     # the hostile study's evidence card: title, journal and abstract as text
     n = next(i + 1 for i, t in enumerate(titles) if t == XSS_TITLE)
-    page.locator(f"#ref-{n} .link-button").click()
+    page.locator(f"#ref-{n} .evidence-button").click()
     page.wait_for_selector("#card-body .abstract")
     assert page.locator("#card-title").inner_text() == f"[{n}] {XSS_TITLE}"
     assert "<i>Journal</i> of *Markdown*" in page.locator("#card-meta").inner_text()

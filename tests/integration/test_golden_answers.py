@@ -203,8 +203,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 def _cited_ids(brief: Brief) -> tuple[list[str], list[str]]:
-    by_n = {r.n: r.id for r in brief.references}
-    guideline_ids = [by_n[g.ref] for g in brief.guidelines]
+    guideline_ids = [g.item_id or "" for g in brief.guidelines]
     study_ids = [r.id for r in brief.references if r.kind == "study"]
     return guideline_ids, study_ids
 
@@ -216,15 +215,28 @@ def check_structure(brief: Brief, engine: Engine) -> None:
     assert numbers == list(range(1, len(numbers) + 1))
     kinds = [r.kind for r in brief.references]
     assert kinds == sorted(kinds, key=lambda k: k != "guideline"), "guidelines come first"
-    assert [g.ref for g in brief.guidelines] == list(range(1, len(brief.guidelines) + 1))
+    # one reference per guideline document, numbered first, its items together
+    shown = [g.ref for g in brief.guidelines]
+    assert shown == sorted(shown) and set(shown) == set(range(1, len(set(shown)) + 1))
+    titles = [r.title.lower() for r in brief.references if r.kind == "guideline"]
+    assert len(titles) == len(set(titles)), "guideline documents are told apart by title"
     for ref in brief.references:
         assert ref.title
         assert ref.url or ref.pmid or ref.doi
     for g in brief.guidelines:
-        # strength and certainty are the stored recommendation's words, verbatim
-        item = engine.item(brief.references[g.ref - 1].id)
+        # strength and certainty are the stored recommendation's words, verbatim;
+        # a certainty not stored as a field is the source's own words, quoted
+        assert g.item_id
+        item = engine.item(g.item_id)
         if hasattr(item, "strength"):
-            assert (g.strength, g.certainty) == (item.strength, item.certainty)
+            assert g.item_id in brief.references[g.ref - 1].recommendations
+            assert g.strength == item.strength
+            if g.certainty_quote is None:
+                assert g.certainty == item.certainty
+            else:
+                assert g.certainty and g.certainty in g.certainty_quote.lower()
+                text = " ".join([item.statement, *item.key_points])
+                assert g.certainty_quote in text
             assert g.statement == item.statement
     for facet in brief.research:
         findings = [b for b in facet.bullets if b.kind == "finding"]
@@ -289,7 +301,8 @@ def test_rls_brief_in_detail(engine: Engine) -> None:
     # the corrected term is what the brief searched and shows, never the typo
     md = render_markdown(brief)
     assert "blood-brain barrier" in md.lower()
-    assert "drain barrier" not in md.split("## From the Guidelines")[1].lower()
+    answer = md.split("## From the Guidelines")[1].split("## How the question was read")[0]
+    assert "drain barrier" not in answer.lower()
     treatment = facets["Treatment of restless legs syndrome with iron"]
     assert treatment.status == "inconsistent"
     summary = treatment.bullets[0].text
@@ -305,7 +318,16 @@ def test_rls_brief_in_detail(engine: Engine) -> None:
     # oral iron in low-normal ferritin: the positive RCT; oral iron, no deficiency: negative
     assert "pmid:19230757" in {by_n[int(n)] for n in yes_refs.split(",")}
     assert "pmid:10686463" in {by_n[int(n)] for n in no_refs.split(",")}
-    grades = {by_n[g.ref]: (g.strength, g.certainty) for g in brief.guidelines}
+    grades = {g.item_id: (g.strength, g.certainty) for g in brief.guidelines}
+    # the AASM 2024 guideline is one reference, its six recommendations under it
+    aasm = [r for r in brief.references if r.pmid == "39324694"]
+    assert len(aasm) == 1 and len(aasm[0].recommendations) >= 2
+    assert aasm[0].authors and aasm[0].volume and aasm[0].pages
+    # the 2012 AASM parameters say they are superseded: marked, and last of the guidelines
+    guidelines = [r for r in brief.references if r.kind == "guideline"]
+    if any(r.superseded for r in guidelines):
+        flags = [r.superseded for r in guidelines]
+        assert flags == sorted(flags)
     assert grades["AASM2024-R-FeSO4"] == ("conditional", "moderate")
     assert grades["AASM2024-R-FCM"] == ("strong", "moderate")
     refs = {r.id: r for r in brief.references}

@@ -13,6 +13,9 @@ TEXT = """
 PMID- 23039619
 OWN - NLM
 DP  - 2012 Oct
+VI  - 39
+IP  - 10
+PG  - 6113-20
 TI  - Effects of different parameters in the fast scanning method for HIFU
       treatment.
 LID - 10.1118/1.4748329 [doi]
@@ -66,6 +69,7 @@ def test_fields_and_continuation_lines() -> None:
         "PMC1373603",
     )
     assert doc.journal == "Medical physics"
+    assert (doc.volume, doc.issue, doc.pages) == ("39", "10", "6113-20")
     assert doc.kind == "guideline"
     assert doc.chemicals == ("Proteins", "Hexokinase")
     assert doc.keywords == ("ultrasound",)

@@ -21,11 +21,14 @@ ARTICLE = """
     <Article PubModel="Print">
       <Journal>
         <JournalIssue CitedMedium="Print">
+          <Volume>21</Volume>
+          <Issue>1</Issue>
           <PubDate><MedlineDate>1998 Dec-1999 Jan</MedlineDate></PubDate>
         </JournalIssue>
         <Title>The Journal of Tests</Title>
       </Journal>
       <ArticleTitle>Effect of CO<sub>2</sub> on <i>E. coli</i> growth.</ArticleTitle>
+      <Pagination><StartPage>137</StartPage><EndPage>152</EndPage><MedlinePgn>137-152</MedlinePgn></Pagination>
       <ELocationID EIdType="doi" ValidYN="Y">10.1000/ELOC.1</ELocationID>
       <Abstract>
         <AbstractText Label="BACKGROUND" NlmCategory="BACKGROUND">Iron matters.</AbstractText>
@@ -110,6 +113,7 @@ def test_every_field_of_a_rich_record() -> None:
     assert doc.doi == "10.1000/eloc.1"  # ELocationID, lower-cased
     assert doc.pmcid == "PMC123"
     assert doc.authors == ("Smith JA", "RLS Study Group")
+    assert (doc.volume, doc.issue, doc.pages) == ("21", "1", "137-152")
     assert doc.language == "eng"
     assert doc.publication_types == ("Journal Article", "Practice Guideline")
     assert doc.chemicals == ("Iron",)
@@ -129,6 +133,16 @@ def test_every_field_of_a_rich_record() -> None:
         ("RetractionIn", "999", "J Tests. 2020;1:1")
     ]
     assert doc.retracted
+
+
+def test_pages_from_start_and_end_page_without_medline_pgn() -> None:
+    pagination = "<Pagination><StartPage>e10</StartPage><EndPage>e12</EndPage></Pagination>"
+    record = ARTICLE.replace(
+        "<Pagination><StartPage>137</StartPage><EndPage>152</EndPage><MedlinePgn>137-152</MedlinePgn></Pagination>",
+        pagination,
+    )
+    (doc,) = parse(xml(record))
+    assert doc.pages == "e10-e12"
 
 
 def test_structured_abstract_and_inline_markup() -> None:

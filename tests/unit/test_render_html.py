@@ -121,12 +121,13 @@ def brief(**over: object) -> Brief:
 
 
 def test_sections_in_order() -> None:
+    # the answer first: Key Findings when there is no bottom line
     html = render_html(brief())
     heads = [
-        "How the question was read",
+        "Key Findings",
         "From the Guidelines",
         "From the Research",
-        "Key Findings",
+        "How the question was read",
         "References",
     ]
     positions = [html.index(f"<h2>{h}</h2>") for h in heads]
@@ -142,7 +143,13 @@ def test_reading_shows_corrections_and_what_was_searched() -> None:
 
 def test_guideline_grades_are_quoted_with_wording_note() -> None:
     html = render_html(brief())
-    assert "As graded by the source: Strength: strong; certainty of evidence: moderate" in html
+    assert (
+        'As graded by the source: Strength: <span class="chip">strong</span>; '
+        'certainty of evidence: <span class="chip">moderate</span>'
+    ) in html
+    # the grading system met is explained once, by its published definitions
+    assert "<h3>GRADE: strength of recommendation and certainty of evidence</h3>" in html
+    assert "<dt>strong</dt><dd>Benefits clearly outweigh harms" in html
     assert "paraphrased from a secondary source" in html
     assert '<sup>[<a href="#ref-1">1</a>]</sup>' in html
 
@@ -220,6 +227,9 @@ def test_hostile_text_renders_as_text() -> None:
         "blockquote",
         "code",
         "span",
+        "dl",
+        "dt",
+        "dd",
     }
     for _, attrs in tags.tags:
         assert not any(name.startswith("on") for name in attrs)
@@ -235,12 +245,8 @@ def test_standalone_and_print_friendly() -> None:
     assert not [t for t, a in tags if t in {"script", "link", "img", "iframe"} or "src" in a]
     assert "@media print" in html and "@page" in html
     links = [a["href"] for t, a in tags if t == "a" and a["href"] and a["href"].startswith("http")]
-    assert links == [
-        "https://pubmed.ncbi.nlm.nih.gov/1/",
-        "https://pubmed.ncbi.nlm.nih.gov/1/",
-        "https://doi.org/10.1/x",
-        "https://doi.org/10.1/x",
-    ]
+    # each reference is cited in Vancouver style, then linked once to its record
+    assert links == ["https://pubmed.ncbi.nlm.nih.gov/1/", "https://doi.org/10.1/x"]
 
 
 def test_abstained_brief_says_so_and_nothing_else() -> None:

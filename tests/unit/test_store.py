@@ -105,3 +105,34 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="file is not a database"):
         Store.open(path)
+
+
+def test_a_schema_1_store_is_migrated_and_its_records_read(tmp_path: Path) -> None:
+    """Migration 2 adds indexes only; documents stored before volume/issue/pages
+    existed decode with those fields empty."""
+    import json
+
+    path = tmp_path / "old.sqlite3"
+    with Store.open(path) as store:
+        store.write_documents([doc("1", year=2019)])
+        conn = store.conn
+        (blob,) = conn.execute("SELECT data FROM documents").fetchone()
+        old = json.loads(blob)
+        for key in ("volume", "issue", "pages"):
+            del old[key]
+        conn.execute("UPDATE documents SET data = ?", (json.dumps(old).encode(),))
+        conn.execute("DROP INDEX documents_year")
+        conn.execute("DROP INDEX recommendations_year")
+        conn.execute("PRAGMA user_version = 1")
+    with Store.open(path) as store:
+        (version,) = store.conn.execute("PRAGMA user_version").fetchone()
+        assert version == 2
+        got = store.get_document("pmid:1")
+        assert (got.volume, got.issue, got.pages, got.year) == (None, None, None, 2019)
+        assert store.summary() == {
+            "documents": 1,
+            "recommendations": 0,
+            "newest_year": 2019,
+            "last_ingest": None,
+            "starter": None,
+        }

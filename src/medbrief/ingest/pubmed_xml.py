@@ -224,6 +224,9 @@ def _article(el: etree._Element, label: str) -> Document:
         year=f.year,
         pub_date=f.pub_date,
         authors=_authors(f.authors),
+        volume=f.volume,
+        issue=f.issue,
+        pages=f.pages,
         language=f.language,
         publication_types=pub_types,
         mesh=_mesh(mesh),
@@ -240,12 +243,15 @@ class _ArticleFields:
         "abstract",
         "authors",
         "elocation_doi",
+        "issue",
         "journal",
         "language",
+        "pages",
         "pub_date",
         "publication_types",
         "title",
         "vernacular_title",
+        "volume",
         "year",
     )
 
@@ -255,6 +261,9 @@ class _ArticleFields:
         self.abstract: Any = None
         self.authors: Any = None
         self.journal: str | None = None
+        self.volume: str | None = None
+        self.issue: str | None = None
+        self.pages: str | None = None
         self.language: str | None = None
         self.elocation_doi: str | None = None
         self.pub_date: str | None = None
@@ -284,6 +293,8 @@ class _ArticleFields:
                     and child.text
                 ):
                     self.elocation_doi = _strip(child.text)
+            elif tag == "Pagination":
+                self.pages = _pages(child)
             elif tag == "VernacularTitle":
                 self.vernacular_title = child
             elif tag == "ArticleDate":
@@ -297,6 +308,8 @@ class _ArticleFields:
                 self.journal = _strip(child.text) or None
             elif child.tag == "JournalIssue":
                 self.pub_date, self.year = _pub_date(child.find("PubDate"))
+                self.volume = _strip(child.findtext("Volume")) or None
+                self.issue = _strip(child.findtext("Issue")) or None
 
 
 def _book(el: etree._Element, label: str) -> Document:
@@ -348,6 +361,16 @@ def _pub_date(node: etree._Element | None) -> tuple[str | None, int | None]:
     fields = (parts.get("Year"), parts.get("Month") or parts.get("Season"), parts.get("Day"))
     date = " ".join(_strip(p) for p in fields if p) or None
     return date, _int(parts.get("Year"))
+
+
+def _pages(node: etree._Element) -> str | None:
+    """``MedlinePgn`` as NLM prints it ("137-152", "e0198775"); else the
+    StartPage-EndPage pair of newer records."""
+    medline = _strip(node.findtext("MedlinePgn"))
+    if medline:
+        return medline
+    start, end = _strip(node.findtext("StartPage")), _strip(node.findtext("EndPage"))
+    return (f"{start}-{end}" if start and end else start) or None
 
 
 def _abstract(node: etree._Element | None) -> tuple[AbstractSection, ...]:

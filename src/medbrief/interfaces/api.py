@@ -52,6 +52,7 @@ from medbrief.types import (
     Brief,
     Document,
     Filters,
+    Provenance,
     Recommendation,
     SearchResult,
 )
@@ -97,6 +98,8 @@ class AnswerEngine(Protocol):
     ) -> SearchResult: ...
 
     def item(self, ref: str) -> Document | Recommendation: ...
+
+    def provenance(self, filters: Filters | None = ...) -> Provenance: ...
 
 
 # ------------------------------------------------------------ engine calls
@@ -169,22 +172,26 @@ class _Calls:
             self._seconds = 0.9 * self._seconds + 0.1 * (time.monotonic() - started)
 
 
+Answered = tuple[Brief, Provenance]
+
+
 class _Recent:
-    """The last briefs served, so that an export gives exactly the brief on screen."""
+    """The last briefs served, with what produced them, so that an export gives
+    exactly the brief on screen (and the same time generated)."""
 
     def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple[str, Filters | None], Brief] = OrderedDict()
+        self._items: OrderedDict[tuple[str, Filters | None], Answered] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def put(self, key: tuple[str, Filters | None], brief: Brief) -> None:
+    def put(self, key: tuple[str, Filters | None], brief: Answered) -> None:
         with self._lock:
             self._items[key] = brief
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def get(self, key: tuple[str, Filters | None]) -> Brief | None:
+    def get(self, key: tuple[str, Filters | None]) -> Answered | None:
         with self._lock:
             return self._items.get(key)
 
@@ -256,12 +263,24 @@ def create_app(
         question: str,
         filters: Filters | None,
         on_stage: Callable[[str, Any], None] | None = None,
-    ) -> Brief:
-        brief = await calls.run(
-            "answer", engine.answer, question, filters=filters, on_stage=on_stage
-        )
-        recent.put((question, filters), brief)
-        return brief
+    ) -> Answered:
+        def answer() -> Answered:
+            # one trip to the threadpool: the provenance is a few indexed counts
+            brief = engine.answer(question, filters=filters, on_stage=on_stage)
+            return brief, engine.provenance(filters)
+
+        answered = await calls.run("answer", answer)
+        recent.put((question, filters), answered)
+        return answered
+
+    async def _related(brief: Brief) -> tuple[str, ...]:
+        """For an abstaining brief: what the store holds near the question."""
+        if not brief.abstained:
+            return ()
+        from medbrief.synthesize.related import related_topics
+
+        result = await calls.run("search", engine.search, brief.question, k=30)
+        return related_topics(result)
 
     @app.get("/healthz", response_model=s.HealthOut, tags=["meta"])
     async def healthz() -> dict[str, Any]:
@@ -284,8 +303,8 @@ def create_app(
     async def ask(body: AskRequest) -> JSONResponse:
         """The evidence brief for a question (the brief's JSON contract)."""
         question = b.clean_question(body.question)
-        brief = await _answer(question, b.body_filters(body.filters))
-        return JSONResponse(brief_to_dict(brief))
+        brief, provenance = await _answer(question, b.body_filters(body.filters))
+        return JSONResponse(brief_to_dict(brief, provenance))
 
     async def _events(question: str, filters: Filters | None) -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
@@ -307,7 +326,7 @@ def create_app(
             while True:
                 name, value = await queue.get()
                 if name == "_done":
-                    yield b.sse("brief", brief_to_dict(value))
+                    yield b.sse("brief", brief_to_dict(*value))
                     return
                 if name == "_failed":
                     yield b.sse("error", _stream_error(value))
@@ -325,8 +344,10 @@ def create_app(
         return error_body("internal", "internal error; the server log has the details")
 
     stream_doc = (
-        "Server-sent events as the brief is built: `reading`, `guidelines`, `research`, "
-        "then `brief` (the JSON contract); `error` (the error shape) if it fails."
+        "Server-sent events as the brief is built: `preparing` (`{step, message}`, only "
+        "while the store and indexes are first opened: the first run loads the starter "
+        "corpus), `reading`, `guidelines`, `research`, then `brief` (the JSON contract, "
+        "with `provenance`); `error` (the error shape) if it fails."
     )
     sse_response = {200: {"content": {"text/event-stream": {}}, "description": stream_doc}}
 
@@ -373,22 +394,43 @@ def create_app(
         item = await calls.run("item", engine.item, ref)
         return JSONResponse(b.item_dict(item))
 
+    @app.get("/api/provenance", response_model=s.ProvenanceOut, tags=["meta"])
+    async def provenance(
+        filters: Annotated[Filters | None, Depends(b.query_filters)],
+    ) -> dict[str, Any]:
+        """What a brief written now would come from: medbrief's version, the corpus
+        (counts, newest publication year, last ingest), the filters, the time."""
+        from medbrief.render.provenance import provenance_dict
+
+        return provenance_dict(await calls.run("provenance", engine.provenance, filters))
+
+    @app.get("/api/related", response_model=s.RelatedOut, tags=["search"])
+    async def related(q: QueryText) -> dict[str, Any]:
+        """Guidelines and topics the store holds near ``q``: ways on when a brief
+        finds nothing."""
+        from medbrief.synthesize.related import related_topics
+
+        query = b.clean_question(q)
+        result = await calls.run("search", engine.search, query, k=30)
+        return {"query": query, "related": list(related_topics(result))}
+
     @app.get(
         "/api/export/{fmt}",
         responses={200: {"content": {t: {} for t, _ in b.EXPORT_FORMATS.values()}}},
         tags=["brief"],
     )
     async def export(
-        fmt: Literal["markdown", "json", "ris", "bibtex", "html"],
+        fmt: Literal["markdown", "json", "ris", "bibtex", "csl", "html"],
         q: QueryText,
         filters: Annotated[Filters | None, Depends(b.query_filters)],
         download: bool = True,
     ) -> Response:
-        """The brief for ``q`` as a file: Markdown or JSON (the whole brief), RIS or
-        BibTeX (its references), or a standalone print-friendly HTML document."""
+        """The brief for ``q`` as a file: Markdown or JSON (the whole brief), RIS,
+        BibTeX or CSL-JSON (its references), or a standalone print-friendly HTML
+        document; each says what produced it (version, corpus, filters, time)."""
         question = b.clean_question(q)
         key = (question, filters)
-        brief = recent.get(key) or await _answer(question, filters)
+        brief, provenance = recent.get(key) or await _answer(question, filters)
         media, ext = b.EXPORT_FORMATS[fmt]
         headers = {"Cache-Control": "no-store"}
         if download:
@@ -397,11 +439,18 @@ def create_app(
             )
         if fmt == "html":
             headers["Content-Security-Policy"] = DOCUMENT_CSP
-        return Response(b.export_text(brief, fmt), media_type=media, headers=headers)
+        related = await _related(brief) if fmt in ("markdown", "html") else ()
+        text = b.export_text(brief, fmt, provenance, related)
+        return Response(text, media_type=media, headers=headers)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        # browsers ask for it whatever the page links: the same SVG icon
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -19,13 +19,22 @@ from medbrief.errors import QueryError
 from medbrief.interfaces import api_schemas as s
 from medbrief.render._references import safe_url
 from medbrief.render.json import brief_to_dict
-from medbrief.types import Brief, Document, Filters, Reading, Recommendation, SearchResult
+from medbrief.types import (
+    Brief,
+    Document,
+    Filters,
+    Provenance,
+    Reading,
+    Recommendation,
+    SearchResult,
+)
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "markdown": ("text/markdown; charset=utf-8", "md"),
     "json": ("application/json", "json"),
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
     "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
+    "csl": ("application/vnd.citationstyles.csl+json", "csl.json"),
     "html": ("text/html; charset=utf-8", "html"),
 }
 
@@ -97,24 +106,31 @@ def slug(text: str) -> str:
     return slug[:60].rstrip("-") or "brief"
 
 
-def export_text(brief: Brief, fmt: str) -> str:
+def export_text(
+    brief: Brief, fmt: str, provenance: Provenance | None = None, related: Sequence[str] = ()
+) -> str:
+    """The brief in format ``fmt``, each naming what produced it (``provenance``)."""
     if fmt == "markdown":
         from medbrief.render.markdown import render_markdown
 
-        return render_markdown(brief)
+        return render_markdown(brief, provenance, related)
     if fmt == "json":
-        return json.dumps(brief_to_dict(brief), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(brief_to_dict(brief, provenance), ensure_ascii=False, indent=2) + "\n"
     if fmt == "ris":
         from medbrief.render.ris import render_ris
 
-        return render_ris(brief.references)
+        return render_ris(brief.references, provenance)
     if fmt == "bibtex":
         from medbrief.render.bibtex import render_bibtex
 
-        return render_bibtex(brief.references)
+        return render_bibtex(brief.references, provenance)
+    if fmt == "csl":
+        from medbrief.render.csl import render_csl
+
+        return render_csl(brief.references, provenance)
     from medbrief.render.html import render_html
 
-    return render_html(brief)
+    return render_html(brief, provenance, related)
 
 
 def item_dict(item: Document | Recommendation) -> dict[str, Any]:

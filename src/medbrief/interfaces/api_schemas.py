@@ -73,17 +73,54 @@ class ReadingOut(_Open):
     concept_terms: dict[str, list[str]]
     searched: str
     notes: list[str]
+    pubmed_search: str | None = Field(
+        None, description="A PubMed search URL for the same concepts (one OR-block each)."
+    )
+
+
+class GradeOut(_Open):
+    kind: Literal["strength", "certainty"]
+    label: str = Field(description="The source's words for the grade.")
+    system: str | None = Field(
+        description="The grading system recognised (a key of `grading_systems`), else null."
+    )
+    code: str | None = Field(description="The legend entry that defines the grade.")
+    note: str | None = Field(description="A curator's remark stored with the grade.")
+    tone: Literal["strong", "conditional", "against", "insufficient", "neutral"]
+
+
+class LegendEntryOut(_Open):
+    code: str
+    meaning: str
+    used: bool = Field(description="Whether a grade of this brief is this entry.")
+
+
+class GradingSystemOut(_Open):
+    system: str
+    name: str
+    entries: list[LegendEntryOut]
 
 
 class GuidelineOut(_Open):
     ref: int
+    item_id: str | None = Field(
+        None, description="The stored recommendation: GET /api/documents/{item_id}."
+    )
     body: str
     year: int | None
-    statement: str
+    statement: str = Field(description="The statement as quoted (a curator's cut mark removed).")
+    truncated: bool = Field(False, description="The stored copy stops part-way.")
     statement_type: str
+    wording: str | None = Field(None, description="How the words relate to the guideline's own.")
     direction: str | None
     strength: str | None = Field(description="The issuing body's own words.")
     certainty: str | None = Field(description="The issuing body's own words.")
+    certainty_quote: str | None = Field(
+        None,
+        description="When certainty was not a stored field but the source's text states it: "
+        "that sentence.",
+    )
+    grades: list[GradeOut] = Field(default_factory=list)
     key_points: list[str]
 
 
@@ -132,6 +169,11 @@ class BottomLineOut(_Open):
     citations: list[CitationOut]
 
 
+class CitationTextOut(_Open):
+    vancouver: str
+    ama: str
+
+
 class ReferenceOut(_Open):
     n: int
     kind: Literal["guideline", "study"]
@@ -157,6 +199,43 @@ class ReferenceOut(_Open):
     stance: StudyStanceOut | None = Field(
         None, description="For a study: how it was counted, with the sentence it rests on."
     )
+    authors: list[str] = Field(default_factory=list, description="As PubMed prints them.")
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    recommendations: list[str] = Field(
+        default_factory=list,
+        description="For a guideline document: the ids of its recommendations in the brief.",
+    )
+    superseded: bool = Field(False, description="The source says a newer guideline replaces it.")
+    citation: CitationTextOut | None = None
+
+
+class FiltersOut(_Open):
+    year_min: int | None
+    year_max: int | None
+    publication_types: list[str]
+    kinds: list[str]
+    designs: list[str]
+
+
+class ProvenanceOut(_Open):
+    version: str = Field(description="medbrief's version.")
+    generated: str = Field(description="When the brief was written (ISO 8601, UTC).")
+    documents: int
+    recommendations: int
+    newest_year: int | None = Field(description="Publication year of the newest stored record.")
+    last_ingest: str | None = Field(description="When the last ingest finished, if any.")
+    starter: str | None = Field(description="The starter corpus version, when loaded.")
+    filters: FiltersOut | None
+    corpus: str = Field(description="The corpus part in words, as the exports print it.")
+    filters_text: str = Field(description="The filters in words ('none' when none).")
+    text: str = Field(description="All of it in one line, as the exports print it.")
+
+
+class RelatedOut(_Open):
+    query: str
+    related: list[str] = Field(description="Guidelines and topics stored near the query.")
 
 
 class BriefOut(_Open):
@@ -170,12 +249,16 @@ class BriefOut(_Open):
     )
     reading: ReadingOut
     guidelines: list[GuidelineOut]
+    grading_systems: list[GradingSystemOut] = Field(
+        default_factory=list, description="A legend for each grading system the brief meets."
+    )
     research: list[FacetOut]
     key_findings: list[BulletOut]
     references: list[ReferenceOut]
     dropped_claims: int
     notes: list[str]
     live_fetched: list[str]
+    provenance: ProvenanceOut | None = Field(None, description="What produced the brief.")
 
 
 # ---------------------------------------------------------- other bodies

@@ -14,15 +14,24 @@ import re
 from collections.abc import Iterable, Sequence
 
 from medbrief.render._references import (
+    LOOK_FURTHER,
+    TRUNCATED_NOTE,
     UNGRADED_EXCERPT,
+    abstention_notes,
+    first_sentence,
+    pubmed_search,
     reference_link,
     safe_url,
+    statement,
     study_facts,
     ungraded_excerpt,
     wording,
 )
+from medbrief.render.citation import vancouver
+from medbrief.render.grades import certainty_chip, legends, strength_chip
 from medbrief.render.markdown import DISCLAIMER
-from medbrief.types import DESIGN_LABELS, Brief, Bullet, Facet, GuidelineItem, Reference
+from medbrief.render.provenance import provenance_lines
+from medbrief.types import Brief, Bullet, Facet, GuidelineItem, Provenance, Reference
 
 #: Same words as the Markdown brief, so every format says the same thing.
 _STATUS_LABELS = {
@@ -46,6 +55,10 @@ blockquote { margin: .3rem 0 .3rem 1rem; padding-left: .6rem; border-left: 3px s
 li { margin: .2rem 0; break-inside: avoid; }
 .refs li { margin: .45rem 0; }
 .retracted { color: #a00; font-weight: bold; }
+.chip { display: inline-block; border: 1px solid #777; border-radius: 1em; padding: 0 .5em;
+        font-size: .85em; }
+.superseded { color: #6b4e00; }
+dl.legend dt { font-weight: bold; } dl.legend dd { margin: 0 0 .3rem 1rem; }
 sup a { text-decoration: none; }
 a { color: #0645ad; overflow-wrap: anywhere; }
 @page { margin: 18mm 16mm; }
@@ -124,20 +137,36 @@ def _reading(brief: Brief) -> str:
     return "<h2>How the question was read</h2>" + "".join(parts)
 
 
+def _grade(kind: str, value: str | None, body: str) -> str:
+    if not value:
+        return f"{kind}: not stated"
+    chip = (strength_chip if kind == "Strength" else certainty_chip)(value, body)
+    note = f' <span class="note">(curator\'s note: {_e(chip.note)})</span>' if chip.note else ""
+    return f'{kind}: <span class="chip">{_e(chip.label)}</span>{note}'
+
+
 def _guideline(g: GuidelineItem) -> str:
     year = f" ({g.year})" if g.year else ""
     if ungraded_excerpt(g):
         grade = UNGRADED_EXCERPT
     else:
         grade = (
-            f"Strength: {_e(g.strength) if g.strength else 'not stated'}; "
-            f"certainty of evidence: {_e(g.certainty) if g.certainty else 'not stated'}"
+            f"{_grade('Strength', g.strength, g.body)}; "
+            f"{_grade('certainty of evidence', g.certainty, g.body)}"
         )
+    text, truncated = statement(g.statement)
     out = [
         f"<h3>{_e(g.body)}{_e(year)}{_cites([g.ref])}</h3>",
-        f"<blockquote>{_e(g.statement)}</blockquote>",
-        f'<p class="meta">As graded by the source: {grade}</p>',
+        f"<blockquote>{_e(text)}</blockquote>",
     ]
+    if truncated:
+        out.append(f'<p class="note">{_e(TRUNCATED_NOTE)}</p>')
+    out.append(f'<p class="meta">As graded by the source: {grade}</p>')
+    if g.certainty_quote:
+        out.append(
+            f'<p class="meta">Certainty as the source\'s text states it: '
+            f"<q>{_e(g.certainty_quote)}</q></p>"
+        )
     if g.direction:
         out.append(f'<p class="meta">Direction: {_e(g.direction)}</p>')
     if g.statement_type != "verbatim":
@@ -145,6 +174,14 @@ def _guideline(g: GuidelineItem) -> str:
     if g.key_points:
         points = "".join(f"<li>{_e(p)}</li>" for p in g.key_points)
         out.append(f"<p>Key points:</p><ul>{points}</ul>")
+    return "".join(out)
+
+
+def _legend(brief: Brief) -> str:
+    out = []
+    for _, name, entries in legends(brief.guidelines):
+        rows = "".join(f"<dt>{_e(c)}</dt><dd>{_e(t)}</dd>" for c, t, used in entries if used)
+        out.append(f'<h3>{_e(name)}</h3><dl class="legend">{rows}</dl>')
     return "".join(out)
 
 
@@ -163,60 +200,93 @@ def _cited_sentences(brief: Brief) -> dict[int, list[str]]:
     return found
 
 
-def _reference(ref: Reference, sentences: Sequence[str]) -> str:
-    bits = [_link(reference_link(ref), ref.title.rstrip(".") or "(untitled)")]
-    if ref.body and ref.kind == "guideline":
-        bits.append(_e(ref.body))
-    if ref.journal:
-        bits.append(f"<i>{_e(ref.journal)}</i>")
-    if ref.year:
-        bits.append(_e(ref.year))
-    kind = DESIGN_LABELS.get(ref.design or "", ref.design) if ref.design else ref.kind
-    size = f", n = {ref.sample_size:,}" if ref.sample_size else ""
-    bits.append(_e(f"{kind}{size}"))
-    if ref.pmid:
-        bits.append(_link(f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/", f"PMID {ref.pmid}"))
-    if ref.doi:
-        bits.append(_link(f"https://doi.org/{ref.doi}", f"doi:{ref.doi}"))
-    line = ". ".join(bits) + "."
+def _reference(ref: Reference, sentences: Sequence[str], brief: Brief) -> str:
+    link = reference_link(ref)
+    line = _e(vancouver(ref))
+    if link and link not in line:
+        line += " " + _link(link, link)
+    if ref.kind == "study" and study_facts(ref):
+        line += f' <span class="meta">({_e(study_facts(ref))})</span>'
     source = safe_url(ref.text_source)
     if source:
         line += f" Wording as stored taken from {_link(source, source)}."
+    if ref.superseded:
+        line += ' <span class="superseded">Superseded by a newer guideline.</span>'
     if ref.retracted:
         line += ' <span class="retracted">Retracted.</span>'
+    recs = [first_sentence(g.statement) for g in brief.guidelines if g.ref == ref.n]
+    listed = "".join(f"<li>{_e(r)}</li>" for r in recs)
+    under = f"<ul>{listed}</ul>" if listed else ""
     quotes = "".join(f"<blockquote>{_e(s)}</blockquote>" for s in sentences)
-    return f'<li id="ref-{ref.n}" value="{ref.n}">{line}{quotes}</li>'
+    return f'<li id="ref-{ref.n}" value="{ref.n}">{line}{under}{quotes}</li>'
 
 
-def _sections(brief: Brief) -> list[str]:
+def _key_findings(brief: Brief, refs: dict[int, Reference]) -> str:
+    return "<h2>Key Findings</h2>" + _bullets(brief.key_findings, refs)
+
+
+def _sections(brief: Brief, related: Sequence[str]) -> list[str]:
     if brief.abstained:
-        notes = "".join(f"<p>{_e(n)}</p>" for n in brief.notes)
-        return [f"<h2>No relevant evidence found</h2>{notes}"]
+        notes = "".join(f"<p>{_e(n)}</p>" for n in abstention_notes(brief))
+        ways = []
+        search = pubmed_search(brief.reading)
+        if search:
+            ways.append(f"<li>{_link(search, 'Search PubMed for the same concepts')}</li>")
+        ways.append(f"<li>{_e(LOOK_FURTHER)}</li>")
+        if related:
+            ways.append(f"<li>The store does hold: {_e('; '.join(related))}</li>")
+        return [f"<h2>No relevant evidence found</h2>{notes}<ul>{''.join(ways)}</ul>"]
     refs = {r.n: r for r in brief.references}
+    out = []
+    if brief.bottom_line is not None:
+        out.append(f"<h2>Bottom line</h2><p>{_inline_markers(brief.bottom_line.text)}</p>")
+    elif brief.key_findings:
+        out.append(_key_findings(brief, refs))
     guidelines = "".join(_guideline(g) for g in brief.guidelines) or (
         "<p>No guideline recommendation among those stored addresses this question.</p>"
     )
-    out = [f"<h2>From the Guidelines</h2>{guidelines}"]
+    out.append(f"<h2>From the Guidelines</h2>{guidelines}{_legend(brief)}")
     if brief.research:
         out.append("<h2>From the Research</h2>" + "".join(_facet(f, refs) for f in brief.research))
-    if brief.key_findings:
-        out.append("<h2>Key Findings</h2>" + _bullets(brief.key_findings, refs))
+    if brief.bottom_line is not None and brief.key_findings:
+        out.append(_key_findings(brief, refs))
+    return out
+
+
+def _tail(brief: Brief) -> list[str]:
+    out = []
     if brief.references:
         sentences = _cited_sentences(brief)
-        items = "".join(_reference(r, sentences.get(r.n, ())) for r in brief.references)
+        items = "".join(_reference(r, sentences.get(r.n, ()), brief) for r in brief.references)
         out.append(f'<h2>References</h2><ol class="refs">{items}</ol>')
     if brief.dropped_claims:
         out.append(
             f'<p class="note">{brief.dropped_claims} statement(s) dropped: their sources did '
             "not support them.</p>"
         )
-    out.extend(f'<p class="note">Note: {_e(n)}</p>' for n in brief.notes)
+    if not brief.abstained:
+        out.extend(f'<p class="note">Note: {_e(n)}</p>' for n in brief.notes)
     return out
 
 
-def render_html(brief: Brief) -> str:
-    """The brief as a complete, standalone HTML5 document."""
-    body = [f"<h1>Evidence brief: {_e(brief.question)}</h1>", _reading(brief), *_sections(brief)]
+def _provenance(p: Provenance | None) -> str:
+    if p is None:
+        return ""
+    rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in provenance_lines(p))
+    return f'<h2>Provenance</h2><dl class="legend provenance">{rows}</dl>'
+
+
+def render_html(
+    brief: Brief, provenance: Provenance | None = None, related: Sequence[str] = ()
+) -> str:
+    """The brief as a complete, standalone HTML5 document: the answer first."""
+    body = [
+        f"<h1>Evidence brief: {_e(brief.question)}</h1>",
+        *_sections(brief, related),
+        _reading(brief),
+        *_tail(brief),
+        _provenance(provenance),
+    ]
     body.append(f'<p class="note"><i>{_e(DISCLAIMER)}</i></p>')
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

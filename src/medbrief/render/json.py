@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from medbrief.types import BottomLine, Brief, Bullet, Citation, StudyStance
+from medbrief.render import citation
+from medbrief.render._references import pubmed_search, statement, wording
+from medbrief.render.grades import chip_dict, chips, legends_dicts
+from medbrief.render.provenance import provenance_dict
+from medbrief.types import (
+    BottomLine,
+    Brief,
+    Bullet,
+    Citation,
+    GuidelineItem,
+    Provenance,
+    Reference,
+    StudyStance,
+)
 
 BRIEF_SCHEMA = "1.0"
 
@@ -43,9 +56,58 @@ def _stance(s: StudyStance | None) -> dict[str, Any] | None:
     return None if s is None else {"label": s.label, "sentence": s.sentence, "facet": s.facet}
 
 
-def brief_to_dict(brief: Brief) -> dict[str, Any]:
-    r = brief.reading
+def _guideline(g: GuidelineItem) -> dict[str, Any]:
+    text, truncated = statement(g.statement)
     return {
+        "ref": g.ref,
+        "item_id": g.item_id,
+        "body": g.body,
+        "year": g.year,
+        "statement": text,
+        "truncated": truncated,
+        "statement_type": g.statement_type,
+        "wording": wording(g),
+        "direction": g.direction,
+        "strength": g.strength,
+        "certainty": g.certainty,
+        "certainty_quote": g.certainty_quote,
+        "grades": [chip_dict(c) for c in chips(g)],
+        "key_points": list(g.key_points),
+    }
+
+
+def _reference(ref: Reference) -> dict[str, Any]:
+    return {
+        "n": ref.n,
+        "kind": ref.kind,
+        "id": ref.id,
+        "title": ref.title,
+        "journal": ref.journal,
+        "year": ref.year,
+        "pmid": ref.pmid,
+        "doi": ref.doi,
+        "url": ref.url,
+        "design": ref.design,
+        "sample_size": ref.sample_size,
+        "body": ref.body,
+        "retracted": ref.retracted,
+        "population": ref.population,
+        "text_source": ref.text_source,
+        "stance": _stance(ref.stance),
+        "authors": list(ref.authors),
+        "volume": ref.volume,
+        "issue": ref.issue,
+        "pages": ref.pages,
+        "recommendations": list(ref.recommendations),
+        "superseded": ref.superseded,
+        "citation": {"vancouver": citation.vancouver(ref), "ama": citation.ama(ref)},
+    }
+
+
+def brief_to_dict(brief: Brief, provenance: Provenance | None = None) -> dict[str, Any]:
+    """The brief as the JSON contract; ``provenance`` adds what produced it."""
+    r = brief.reading
+    out = {
         "schema": BRIEF_SCHEMA,
         "question": brief.question,
         "abstained": brief.abstained,
@@ -59,21 +121,10 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
             "concept_terms": {c.label: list(c.terms) for c in r.concepts},
             "searched": r.search_text,
             "notes": list(r.notes),
+            "pubmed_search": pubmed_search(r),
         },
-        "guidelines": [
-            {
-                "ref": g.ref,
-                "body": g.body,
-                "year": g.year,
-                "statement": g.statement,
-                "statement_type": g.statement_type,
-                "direction": g.direction,
-                "strength": g.strength,
-                "certainty": g.certainty,
-                "key_points": list(g.key_points),
-            }
-            for g in brief.guidelines
-        ],
+        "guidelines": [_guideline(g) for g in brief.guidelines],
+        "grading_systems": legends_dicts(brief.guidelines),
         "research": [
             {
                 "facet": f.facet,
@@ -84,28 +135,11 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
             for f in brief.research
         ],
         "key_findings": [_bullet(b) for b in brief.key_findings],
-        "references": [
-            {
-                "n": ref.n,
-                "kind": ref.kind,
-                "id": ref.id,
-                "title": ref.title,
-                "journal": ref.journal,
-                "year": ref.year,
-                "pmid": ref.pmid,
-                "doi": ref.doi,
-                "url": ref.url,
-                "design": ref.design,
-                "sample_size": ref.sample_size,
-                "body": ref.body,
-                "retracted": ref.retracted,
-                "population": ref.population,
-                "text_source": ref.text_source,
-                "stance": _stance(ref.stance),
-            }
-            for ref in brief.references
-        ],
+        "references": [_reference(ref) for ref in brief.references],
         "dropped_claims": brief.dropped_claims,
         "notes": list(brief.notes),
         "live_fetched": list(brief.live_fetched),
     }
+    if provenance is not None:
+        out["provenance"] = provenance_dict(provenance)
+    return out

@@ -7,16 +7,26 @@ as markup (CommonMark backslash escapes, spec section 2.4).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from medbrief.render._references import (
+    LOOK_FURTHER,
+    TRUNCATED_NOTE,
     UNGRADED_EXCERPT,
+    abstention_notes,
+    first_sentence,
+    pubmed_search,
     reference_link,
     safe_url,
+    statement,
     study_facts,
     ungraded_excerpt,
     wording,
 )
-from medbrief.types import Brief, Bullet, GuidelineItem, Reference
+from medbrief.render.citation import vancouver
+from medbrief.render.grades import certainty_chip, legends, strength_chip
+from medbrief.render.provenance import provenance_lines
+from medbrief.types import Brief, Bullet, GuidelineItem, Provenance, Reference
 
 # Source text is only ever placed inline (after a list marker or heading
 # marker), so line-start constructs (#, -, +, 1.) cannot trigger; these can.
@@ -51,19 +61,35 @@ def _escape_keep_markers(text: str) -> str:
     )
 
 
+def _grading(g: GuidelineItem) -> str:
+    if ungraded_excerpt(g):
+        return f"As graded by the source: {UNGRADED_EXCERPT}"
+    parts = []
+    for kind, value in (("strength", g.strength), ("certainty of evidence", g.certainty)):
+        chip = None
+        if value:
+            chip = (strength_chip if kind == "strength" else certainty_chip)(value, g.body)
+        if chip is None:
+            parts.append(f"{kind}: not stated")
+            continue
+        text = f"{kind}: {md_escape(chip.label)}"
+        if chip.note:
+            text += f" (curator's note: {md_escape(chip.note)})"
+        parts.append(text)
+    line = f"As graded by the source: {'; '.join(parts)}"
+    if g.certainty_quote:
+        quote = md_escape(g.certainty_quote)
+        line += f" (certainty as the source's text states it: \u201c{quote}\u201d)"
+    return line
+
+
 def _guideline(g: GuidelineItem) -> list[str]:
     year = f" ({g.year})" if g.year else ""
-    lines = [f"- **{md_escape(g.body)}{year}**: {md_escape(g.statement)} {_marks((g.ref,))}"]
-    if ungraded_excerpt(g):
-        lines.append(f"  - As graded by the source: {UNGRADED_EXCERPT}")
-    else:
-        grading = [
-            f"strength: {md_escape(g.strength)}" if g.strength else "strength: not stated",
-            f"certainty of evidence: {md_escape(g.certainty)}"
-            if g.certainty
-            else "certainty of evidence: not stated",
-        ]
-        lines.append(f"  - As graded by the source: {'; '.join(grading)}")
+    text, truncated = statement(g.statement)
+    lines = [f"- **{md_escape(g.body)}{year}**: {md_escape(text)} {_marks((g.ref,))}"]
+    if truncated:
+        lines.append(f"  - {TRUNCATED_NOTE}")
+    lines.append(f"  - {_grading(g)}")
     if g.direction:
         lines.append(f"  - Direction: {md_escape(g.direction)}")
     if g.statement_type != "verbatim":
@@ -73,40 +99,40 @@ def _guideline(g: GuidelineItem) -> list[str]:
     return lines
 
 
-def _reference(ref: Reference, live: frozenset[str] = frozenset()) -> str:
-    bits = [
-        md_escape(ref.body) + "." if ref.body and ref.kind == "guideline" else "",
-        md_escape(ref.title.rstrip(".")) + ".",
-    ]
-    if ref.journal:
-        bits.append(f"*{md_escape(ref.journal)}*.")
-    if ref.kind == "guideline" and ref.design == "guideline" and ref.body:
-        who = f" for {md_escape(ref.population.rstrip('.'))}" if ref.population else ""
-        bits.append(f"Recommendation {md_escape(ref.id)}{who}.")
-    if ref.year:
-        bits.append(f"{ref.year}.")
+def _legend(brief: Brief) -> list[str]:
+    out = []
+    for _, name, entries in legends(brief.guidelines):
+        used = " ".join(f"{md_escape(code)}: {md_escape(text)}" for code, text, u in entries if u)
+        out.append(f"- {md_escape(name)}: {used}")
+    return ["", "### What the grades mean", *out] if out else []
+
+
+def _reference(ref: Reference, brief: Brief, live: frozenset[str] = frozenset()) -> str:
+    bits = [md_escape(vancouver(ref))]
+    if ref.superseded:
+        bits.append("Superseded: the source says a newer guideline replaces it.")
     if ref.kind == "study":
         facts = study_facts(ref)
         if facts:
-            bits.append(md_escape(facts) + ".")
-    if ref.pmid:
-        bits.append(f"PMID: {ref.pmid}.")
-    if ref.doi:
-        bits.append(f"doi: {md_escape(ref.doi)}.")
+            bits.append(md_escape(facts[:1].upper() + facts[1:]) + ".")
     link = reference_link(ref)
-    if link:
+    if link and link not in bits[0]:
         bits.append(f"<{link}>")
     source = safe_url(ref.text_source)
     if source:
         bits.append(f"Wording as stored taken from <{source}>.")
     if ref.id in live:
         bits.append("(fetched live from PubMed for this brief)")
-    return f"{ref.n}. " + " ".join(b for b in bits if b)
+    lines = [f"{ref.n}. " + " ".join(b for b in bits if b)]
+    for g in brief.guidelines:
+        if g.ref == ref.n and ref.kind == "guideline":
+            lines.append(f"   - Recommendation: {md_escape(first_sentence(g.statement))}")
+    return "\n".join(lines)
 
 
-def render_markdown(brief: Brief) -> str:
+def _reading(brief: Brief) -> list[str]:
     r = brief.reading
-    out = [f"# Evidence brief: {md_escape(brief.question)}", "", "## How the question was read"]
+    out = ["## How the question was read"]
     for fix in r.corrections:
         out.append(f"- Corrected: {md_escape(fix.original)} → {md_escape(fix.corrected)}")
     for exp in r.expansions:
@@ -118,40 +144,81 @@ def render_markdown(brief: Brief) -> str:
     out.extend(f"- Note: {md_escape(n)}" for n in r.notes)
     if brief.live_fetched:
         out.append(f"- Fetched live from PubMed: {len(brief.live_fetched)} records")
-    out.append("")
+    return [*out, ""]
+
+
+def _provenance(p: Provenance | None) -> list[str]:
+    if p is None:
+        return []
+    return ["## Provenance", *(f"- {k}: {md_escape(v)}" for k, v in provenance_lines(p)), ""]
+
+
+def _abstained(brief: Brief, related: Sequence[str]) -> list[str]:
+    out = ["## No relevant evidence found", ""]
+    out.extend(md_escape(n) for n in abstention_notes(brief))
+    search = pubmed_search(brief.reading)
+    if search:
+        out.extend(["", f"- Search PubMed for the same concepts: <{search}>"])
+    out.append(f"- {md_escape(LOOK_FURTHER)}")
+    if related:
+        out.append("- The store does hold: " + "; ".join(md_escape(x) for x in related))
+    return [*out, ""]
+
+
+def _key_findings(brief: Brief, refs: dict[int, Reference]) -> list[str]:
+    return ["## Key Findings", *(_bullet(b, refs) for b in brief.key_findings), ""]
+
+
+def render_markdown(
+    brief: Brief, provenance: Provenance | None = None, related: Sequence[str] = ()
+) -> str:
+    """The brief as Markdown: the answer first (the bottom line, else Key
+    Findings), then the guidelines, the research, how the question was read,
+    the references and what produced the brief."""
+    out = [f"# Evidence brief: {md_escape(brief.question)}", ""]
     if brief.abstained:
-        out.extend(["## No relevant evidence found", ""])
-        out.extend(f"{md_escape(n)}" for n in brief.notes)
-        out.extend(["", f"_{DISCLAIMER}_", ""])
+        out.extend(_abstained(brief, related))
+        out.extend(_reading(brief))
+        out.extend(_provenance(provenance))
+        out.extend([f"_{DISCLAIMER}_", ""])
         return "\n".join(out)
     refs = {ref.n: ref for ref in brief.references}
+    if brief.bottom_line is not None:
+        out.extend(["## Bottom line", _escape_keep_markers(brief.bottom_line.text), ""])
+    elif brief.key_findings:
+        out.extend(_key_findings(brief, refs))
     out.append("## From the Guidelines")
     if brief.guidelines:
         for g in brief.guidelines:
             out.extend(_guideline(g))
+        out.extend(_legend(brief))
     else:
         out.append("- No guideline recommendation among those stored addresses this question.")
     out.extend(["", "## From the Research"])
     for facet in brief.research:
         out.extend(["", f"### {md_escape(facet.facet)}"])
         out.extend(_bullet(b, refs) for b in facet.bullets)
-    out.extend(["", "## Key Findings"])
-    out.extend(_bullet(b, refs) for b in brief.key_findings)
-    out.extend(["", "## References"])
+    out.append("")
+    if brief.bottom_line is not None and brief.key_findings:
+        out.extend(_key_findings(brief, refs))
+    out.extend(_reading(brief))
+    out.append("## References")
     guidelines = [x for x in brief.references if x.kind == "guideline"]
     studies = [x for x in brief.references if x.kind == "study"]
     if guidelines:
         out.extend(["", "**Guidelines**", ""])
-        out.extend(_reference(x) for x in guidelines)
+        out.extend(_reference(x, brief) for x in guidelines)
     if studies:
         out.extend(["", "**Studies**", ""])
         live = frozenset(brief.live_fetched)
-        out.extend(_reference(x, live) for x in studies)
+        out.extend(_reference(x, brief, live) for x in studies)
     out.append("")
     if brief.dropped_claims:
         out.append(
             f"_{brief.dropped_claims} statement(s) dropped: their sources did not support them._"
         )
     out.extend(f"_Note: {md_escape(n)}_" for n in brief.notes)
+    out.append("")
+    out.extend(_provenance(provenance))
     out.extend([f"_{DISCLAIMER}_", ""])
     return "\n".join(out)

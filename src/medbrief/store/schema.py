@@ -83,6 +83,14 @@ MIGRATIONS: tuple[str, ...] = (
         message   TEXT
     );
     """,
+    # 2: the newest publication year is read for every brief's provenance line
+    # (docs/http-api.md, /api/provenance): an index answers max(year) without
+    # reading every row. Documents gained volume/issue/pages in their data
+    # blob; older blobs decode with those fields empty, so nothing is rewritten.
+    """
+    CREATE INDEX IF NOT EXISTS documents_year ON documents(year);
+    CREATE INDEX IF NOT EXISTS recommendations_year ON recommendations(year);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -513,6 +513,29 @@ class Store:
             "recommendations_by_body": rec_by_body,
         }
 
+    def summary(self) -> dict[str, Any]:
+        """Counts, the newest publication year and the last finished ingest:
+        the corpus part of a brief's provenance (cheap: indexed aggregates)."""
+        conn = self.conn
+        newest = [
+            y
+            for (y,) in (
+                conn.execute("SELECT max(year) FROM documents").fetchone(),
+                conn.execute("SELECT max(year) FROM recommendations").fetchone(),
+            )
+            if y is not None
+        ]
+        (last,) = conn.execute(
+            "SELECT max(finished) FROM ingest_log WHERE status = 'ok'"
+        ).fetchone()
+        return {
+            "documents": self.count("documents"),
+            "recommendations": self.count("recommendations"),
+            "newest_year": max(newest) if newest else None,
+            "last_ingest": last,
+            "starter": self.meta_get("starter.loaded"),
+        }
+
     # ----------------------------------------------------------- ingest log
 
     def log_start(self, path: str, fmt: str) -> int:

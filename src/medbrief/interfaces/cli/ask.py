@@ -37,12 +37,16 @@ def ask(
     """Write an evidence brief for QUESTION from the guidelines and studies in the store.
 
     \b
-    The brief has five parts:
-      How the question was read   spelling corrections, expanded abbreviations, concepts
-      From the Guidelines         recommendations with body, year, strength and certainty as stated
+    The brief, the answer first:
+      Bottom line / Key Findings  what the evidence adds up to, cited
+      From the Guidelines         recommendations with body, year, strength and certainty as
+                                  stated, and what each grading system's grades mean
       From the Research           findings per sub-topic, each cited, with design, size and year
-      Key Findings                a short summary
-      References                  guidelines first, with PMID/DOI and links
+      How the question was read   spelling corrections, expanded abbreviations, concepts
+      References                  one per guideline document, then studies (Vancouver style)
+      Provenance                  medbrief version, corpus, filters, time generated
+    When nothing stored addresses the question it says so, with a PubMed search
+    for the same concepts and what the store does hold nearby.
 
     \b
     Examples:
@@ -52,19 +56,26 @@ def ask(
     """
     from medbrief.engine import Engine
 
+    chosen = filters_from(**filters)
+    related: tuple[str, ...] = ()
     with Engine(cli.settings()) as engine:
-        brief = engine.answer(question, filters=filters_from(**filters), live=live)
+        brief = engine.answer(question, filters=chosen, live=live)
+        provenance = engine.provenance(chosen)
+        if brief.abstained and fmt != "json" and not as_json:
+            from medbrief.synthesize.related import related_topics
+
+            related = related_topics(engine.search(question, k=30))
     fmt = "json" if as_json else fmt
     if fmt == "json":
         from medbrief.render.json import brief_to_dict
 
-        out: Any = json.dumps(brief_to_dict(brief), indent=2, ensure_ascii=False)
+        out: Any = json.dumps(brief_to_dict(brief, provenance), indent=2, ensure_ascii=False)
     elif fmt == "html":
         from medbrief.render.html import render_html
 
-        out = render_html(brief)
+        out = render_html(brief, provenance, related)
     else:
         from medbrief.render.markdown import render_markdown
 
-        out = render_markdown(brief)
+        out = render_markdown(brief, provenance, related)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
