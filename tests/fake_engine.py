@@ -242,6 +242,8 @@ class FakeEngine:
         self.fail: BaseException | None = None
         self.threads: set[int] = set()
         self.calls: list[str] = []
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most calls ever sleeping in ``delay`` at once
         self._lock = threading.Lock()
 
     # -- what the API calls
@@ -355,7 +357,14 @@ class FakeEngine:
         if self.fail is not None:
             raise self.fail
         if self.delay:
-            time.sleep(self.delay)
+            with self._lock:
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                time.sleep(self.delay)
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
 
     def read(self, question: str) -> Reading:
         if not question.strip():

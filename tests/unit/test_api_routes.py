@@ -271,14 +271,14 @@ def test_engine_calls_run_concurrently_in_the_threadpool() -> None:
             results.append(r.status_code)
 
         threads = [threading.Thread(target=ask, args=(i,)) for i in range(6)]
-        start = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        elapsed = time.monotonic() - start
     assert results == [200] * 6
-    assert elapsed < 6 * 0.4 / 2, elapsed  # serial would take 2.4 s
+    # Counted, not timed (a loaded machine stretches wall time): served one at
+    # a time, no two calls would ever sleep in the engine together.
+    assert slow.most_in_flight >= 2, slow.most_in_flight
     assert len(slow.threads) > 1
 
 
