@@ -100,6 +100,43 @@ class Settings(BaseSettings):
     ncbi_retries: int = Field(5, ge=0, description="Retries on 429, 5xx and network errors.")
     live_max: int = Field(50, ge=1, le=10000, description="Records fetched by 'ask --live'.")
 
+    # -- optional language-model writer (docs/llm-writer.md); off unless llm_model is set
+    llm_model: str | None = Field(
+        None,
+        description="Model name sent to an OpenAI-compatible chat-completions server; setting it "
+        "turns on the language-model writer (bottom line and a checked synthesis paragraph per "
+        "section). Unset: every brief is the extractive brief.",
+    )
+    llm_base_url: str = Field(
+        "http://127.0.0.1:8080/v1",
+        description="Base URL of the OpenAI-compatible API ('/chat/completions' is appended); "
+        "the default is llama.cpp's llama-server on this machine.",
+    )
+    llm_api_key: str | None = Field(
+        None, description="API key sent as 'Authorization: Bearer' to the model server, if any."
+    )
+    llm_timeout: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds one section's reply may take (streamed in full); past it the "
+        "section keeps its extractive text.",
+    )
+    llm_max_tokens: int = Field(
+        400, ge=16, le=8192, description="Most tokens the model may write for one section."
+    )
+    llm_allow_remote: bool = Field(
+        False,
+        description="Allow a model server that is not on this machine (llm_base_url host not "
+        "localhost or a loopback address). Off: such a URL is refused, since the question and "
+        "source texts would leave the machine.",
+    )
+    llm_stance: bool = Field(
+        False,
+        description="Let the configured model judge each study's stance (yes / no / maybe / "
+        "not addressed), with the offline stance reader as fallback; one request per study "
+        "and sub-topic.",
+    )
+
     # -- server
     host: str = Field("127.0.0.1", description="Address 'medbrief serve' binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port 'medbrief serve' listens on.")

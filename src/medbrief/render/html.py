@@ -21,7 +21,7 @@ from medbrief.render._references import (
     ungraded_excerpt,
     wording,
 )
-from medbrief.render.markdown import DISCLAIMER
+from medbrief.render.markdown import DISCLAIMER, writer_note
 from medbrief.types import DESIGN_LABELS, Brief, Bullet, Facet, GuidelineItem, Reference
 
 #: Same words as the Markdown brief, so every format says the same thing.
@@ -148,9 +148,19 @@ def _guideline(g: GuidelineItem) -> str:
     return "".join(out)
 
 
+def _synthesis(sentences: Sequence[Bullet]) -> str:
+    if not sentences:
+        return ""
+    text = " ".join(_inline_markers(b.text) for b in sentences)
+    return f'<p class="synthesis"><strong>Summary:</strong> {text}</p>'
+
+
 def _facet(f: Facet, refs: dict[int, Reference]) -> str:
     status = _STATUS_LABELS.get(f.status, f.status)
-    return f'<h3>{_e(f.facet)}</h3><p class="status">{_e(status)}</p>{_bullets(f.bullets, refs)}'
+    return (
+        f'<h3>{_e(f.facet)}</h3><p class="status">{_e(status)}</p>'
+        f"{_synthesis(f.synthesis)}{_bullets(f.bullets, refs)}"
+    )
 
 
 def _cited_sentences(brief: Brief) -> dict[int, list[str]]:
@@ -196,7 +206,7 @@ def _sections(brief: Brief) -> list[str]:
     guidelines = "".join(_guideline(g) for g in brief.guidelines) or (
         "<p>No guideline recommendation among those stored addresses this question.</p>"
     )
-    out = [f"<h2>From the Guidelines</h2>{guidelines}"]
+    out = [f"<h2>From the Guidelines</h2>{_synthesis(brief.guidelines_synthesis)}{guidelines}"]
     if brief.research:
         out.append("<h2>From the Research</h2>" + "".join(_facet(f, refs) for f in brief.research))
     if brief.key_findings:
@@ -211,6 +221,8 @@ def _sections(brief: Brief) -> list[str]:
             "not support them.</p>"
         )
     out.extend(f'<p class="note">Note: {_e(n)}</p>' for n in brief.notes)
+    if brief.writer is not None:
+        out.append(f'<p class="note">{_e(writer_note(brief.writer))}</p>')
     return out
 
 

@@ -44,6 +44,25 @@ def _stance(s: StudyStance | None) -> dict[str, Any] | None:
 
 
 def brief_to_dict(brief: Brief) -> dict[str, Any]:
+    out = _extractive(brief)
+    if brief.writer is not None:  # only with a language model configured
+        w = brief.writer
+        for facet, facet_out in zip(brief.research, out["research"], strict=True):
+            facet_out["synthesis"] = [_bullet(b) for b in facet.synthesis]
+        out["guidelines_synthesis"] = [_bullet(b) for b in brief.guidelines_synthesis]
+        out["writer"] = {
+            "model": w.model,
+            "base_url_host": w.base_url_host,
+            "written": list(w.written),
+            "fell_back": list(w.fell_back),
+            "sentences": w.sentences,
+            "dropped_claims": w.dropped_claims,
+            "stance": w.stance,
+        }
+    return out
+
+
+def _extractive(brief: Brief) -> dict[str, Any]:
     r = brief.reading
     return {
         "schema": BRIEF_SCHEMA,

@@ -16,7 +16,7 @@ from medbrief.render._references import (
     ungraded_excerpt,
     wording,
 )
-from medbrief.types import Brief, Bullet, GuidelineItem, Reference
+from medbrief.types import Brief, Bullet, GuidelineItem, Reference, WriterInfo
 
 # Source text is only ever placed inline (after a list marker or heading
 # marker), so line-start constructs (#, -, +, 1.) cannot trigger; these can.
@@ -24,6 +24,15 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 DISCLAIMER = (
     "medbrief reports what the sources it found say; it does not give personal medical advice."
 )
+
+
+def writer_note(w: WriterInfo) -> str:
+    """Who wrote the paragraphs marked "Summary" (only with a language model configured)."""
+    return (
+        f"Paragraphs marked Summary were written by the language model {w.model} "
+        f"({w.base_url_host}); each sentence was checked against the sources it cites "
+        f"({w.dropped_claims} of {w.sentences} dropped)."
+    )
 
 
 def md_escape(text: str) -> str:
@@ -49,6 +58,12 @@ def _escape_keep_markers(text: str) -> str:
     return "".join(
         p if re.fullmatch(r"\[\d+(?:, \d+)*\]", p) else _SPECIAL.sub(r"\\\1", p) for p in parts
     )
+
+
+def _synthesis(sentences: tuple[Bullet, ...]) -> list[str]:
+    if not sentences:
+        return []
+    return ["", "**Summary:** " + " ".join(_escape_keep_markers(b.text) for b in sentences), ""]
 
 
 def _guideline(g: GuidelineItem) -> list[str]:
@@ -126,6 +141,7 @@ def render_markdown(brief: Brief) -> str:
         return "\n".join(out)
     refs = {ref.n: ref for ref in brief.references}
     out.append("## From the Guidelines")
+    out.extend(_synthesis(brief.guidelines_synthesis))
     if brief.guidelines:
         for g in brief.guidelines:
             out.extend(_guideline(g))
@@ -134,6 +150,7 @@ def render_markdown(brief: Brief) -> str:
     out.extend(["", "## From the Research"])
     for facet in brief.research:
         out.extend(["", f"### {md_escape(facet.facet)}"])
+        out.extend(_synthesis(facet.synthesis))
         out.extend(_bullet(b, refs) for b in facet.bullets)
     out.extend(["", "## Key Findings"])
     out.extend(_bullet(b, refs) for b in brief.key_findings)
@@ -153,5 +170,7 @@ def render_markdown(brief: Brief) -> str:
             f"_{brief.dropped_claims} statement(s) dropped: their sources did not support them._"
         )
     out.extend(f"_Note: {md_escape(n)}_" for n in brief.notes)
+    if brief.writer is not None:
+        out.append(f"_{md_escape(writer_note(brief.writer))}_")
     out.extend([f"_{DISCLAIMER}_", ""])
     return "\n".join(out)
