@@ -58,6 +58,8 @@ class WriterEvent:
     delta: str | None = None
     done: bool = False
     sentences: tuple[Bullet, ...] = ()
+    #: the sentences that failed the checks, each with the reason
+    dropped: tuple[tuple[str, str], ...] = ()
     fell_back: bool = False
     note: str | None = None
 
@@ -124,11 +126,14 @@ def _write(
     outcome.dropped += len(checked.dropped)
     problem = _unusable(checked, section)
     if problem:
-        _fall_back(section, problem, send, outcome)
+        _fall_back(section, problem, send, outcome, checked.dropped)
         return None
     outcome.written[section.key] = checked.kept
     outcome.written_names.append(section.name)
-    send("writer", WriterEvent(section.key, section.name, done=True, sentences=checked.kept))
+    done = WriterEvent(
+        section.key, section.name, done=True, sentences=checked.kept, dropped=checked.dropped
+    )
+    send("writer", done)
     return None
 
 
@@ -147,12 +152,21 @@ def _unusable(checked: Verified, section: Section) -> str | None:
     return None
 
 
-def _fall_back(section: Section, why: str, send: Emit, outcome: _Outcome) -> None:
+def _fall_back(
+    section: Section,
+    why: str,
+    send: Emit,
+    outcome: _Outcome,
+    dropped: tuple[tuple[str, str], ...] = (),
+) -> None:
     where = "the bottom line" if section.key == "bottom_line" else f'"{section.name}"'
     note = f"The language model's text for {where} was not used ({why}); medbrief's own is shown."
     outcome.fell_back.append(section.name)
     outcome.notes.append(note)
-    send("writer", WriterEvent(section.key, section.name, done=True, fell_back=True, note=note))
+    event = WriterEvent(
+        section.key, section.name, done=True, dropped=dropped, fell_back=True, note=note
+    )
+    send("writer", event)
 
 
 def _apply(brief: Brief, client: ChatClient, outcome: _Outcome, settings: Settings) -> Brief:

@@ -38,8 +38,13 @@ from medbrief.types import (
 
 #: sources per section, strongest first: a small model's context and a
 #: reader's attention both run out long before a sub-topic's studies do
-MAX_SOURCES = 8
+MAX_SOURCES = 6
 MAX_SENTENCES = 4
+#: what the model reads of one source: its first sentences, each cut short
+#: (verification still reads the whole source); prompt length is most of a
+#: local model's time (~75 tokens/s on 2 CPU cores for a 135M model)
+QUOTED_SENTENCES = 2
+QUOTED_CHARS = 320
 
 # Text that addresses a language model rather than a reader of the study.
 INJECTION = re.compile(
@@ -102,6 +107,14 @@ def inert(sentences: Sequence[str]) -> tuple[str, ...]:
     return tuple(s for s in sentences if s and not INJECTION.search(s))
 
 
+def _quote(sentences: Sequence[str]) -> tuple[str, ...]:
+    """The few sentences of a source the model reads, none of them an instruction."""
+    out = []
+    for s in inert(sentences)[:QUOTED_SENTENCES]:
+        out.append(s if len(s) <= QUOTED_CHARS else s[:QUOTED_CHARS].rsplit(" ", 1)[0] + " ...")
+    return tuple(out)
+
+
 def strip_markers(text: str) -> str:
     return _MARKERS.sub("", text).strip()
 
@@ -139,7 +152,7 @@ def study_source(
     intent: str | None = None,
 ) -> Source:
     facts, sentences = _study(ref, doc, ev, stance, intent)
-    quoted = inert([clean_sentence(doc.title), *dict.fromkeys(said)])
+    quoted = _quote([clean_sentence(doc.title)]) + _quote(list(dict.fromkeys(said)))
     allowed = numbers(doc.text) | ({str(doc.year)} if doc.year else set())
     size = ev.sample_size if ev else ref.sample_size
     return Source(
@@ -172,7 +185,7 @@ def guideline_source(g: GuidelineItem, item: Document | Recommendation | None) -
     return Source(
         n=g.ref,
         facts=facts,
-        quoted=inert([g.statement, *g.key_points]),
+        quoted=_quote(split_sentences(g.statement)),
         units=(*_units(sentences, f"{g.body}{year}"), facts),
         numbers=frozenset(numbers(text) | numbers(facts)),
         grading=grading,
