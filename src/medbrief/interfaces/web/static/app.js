@@ -189,6 +189,7 @@
         const event = parseEvent(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
         if (!event) continue;
+        document.dispatchEvent(new CustomEvent("medbrief:event", { detail: event })); // writer.js
         if (event.event === "brief") return event.data;
         if (event.event === "error") throw new Error(event.data.error.message);
         onStage(event.event, event.data);
@@ -207,6 +208,9 @@
       setStatus(`${data.length} guideline recommendation(s) found; reading the studies…`);
     } else if (name === "research") {
       setStatus(`${data.length} research sub-topic(s) graded; writing the brief…`);
+    } else if (name === "extractive") {
+      renderBrief(data); // the brief before a language model's prose (writer.js adds it)
+      setStatus("Brief ready; the language model is writing its summaries…");
     }
   }
 
@@ -357,6 +361,7 @@
     }
     $("brief-body").replaceChildren(...nodes(out));
     briefEl.hidden = false;
+    document.dispatchEvent(new CustomEvent("medbrief:rendered", { detail: brief })); // writer.js
   }
 
   // --------------------------------------------------------- evidence card
