@@ -504,3 +504,37 @@ def test_settings_leave_the_writer_off() -> None:
     data = brief_to_dict(brief)
     assert {"writer", "guidelines_synthesis"}.isdisjoint(data)
     assert "synthesis" not in data["research"][0]
+
+
+def test_eval_pubmedqa_with_the_models_stance(
+    llm: FakeLLM, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from medbrief.interfaces.cli import main
+
+    record = {
+        "QUESTION": "Does vitamin D reduce fractures in older adults?",
+        "CONTEXTS": ["Fractures were fewer with vitamin D (12% vs 21%; p = 0.002)."],
+        "LABELS": ["RESULTS"],
+        "final_decision": "yes",
+        "LONG_ANSWER": "Vitamin D significantly reduced fractures in older adults.",
+    }
+    path = tmp_path / "qa.json"
+    path.write_text(json.dumps({"1": record, "2": {**record, "final_decision": "no"}}))
+    llm.replies = [Reply("no"), Reply("Not sure.")]
+    monkeypatch.setenv("MEDBRIEF_LLM_MODEL", "tiny")
+    monkeypatch.setenv("MEDBRIEF_LLM_BASE_URL", llm.url)
+    args = ["eval", "pubmedqa", str(path), "--stance", "llm", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["reader"] == "llm:tiny" and data["n"] == 2
+    # the model said "no" to the first (gold yes), the offline "yes" stood in for the second
+    assert data["confusion"]["yes"]["no"] == 1 and data["confusion"]["no"]["yes"] == 1
+    assert any("offline label stood in for 1 of 2" in n for n in data["notes"])
+    monkeypatch.delenv("MEDBRIEF_LLM_MODEL")
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "MEDBRIEF_LLM_MODEL" in refused.output
