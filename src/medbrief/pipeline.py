@@ -99,7 +99,7 @@ def answer(
     )
     brief = compose(question, reading, drafts, checked, items, evidence, dropped, notes)
     brief = replace(brief, live_fetched=live_ids)
-    if engine.settings.llm_model:  # the optional writer (medbrief.write), off by default
+    if engine.settings.llm_model and not brief.abstained:  # the optional writer, off by default
         from medbrief.write import write_brief
 
         # the extractive brief goes out at once; the model's prose follows it

@@ -132,9 +132,9 @@ class Settings(BaseSettings):
     )
     llm_stance: bool = Field(
         False,
-        description="Let the configured model judge each study's stance (yes / no / maybe / "
-        "not addressed), with the offline stance reader as fallback; one request per study "
-        "and sub-topic.",
+        description="Let the configured model label each study's stance (yes / no / maybe) "
+        "on each sub-topic the offline reader finds it addresses, the offline label standing "
+        "in when the model fails; one request per study and sub-topic.",
     )
 
     # -- server

@@ -199,8 +199,6 @@ def plan_sections(
     findings: Sequence[FacetFindings],
 ) -> list[Section]:
     """The sections the model writes for ``brief``, in reading order."""
-    if brief.abstained:
-        return []
     refs = {r.n: r for r in brief.references}
     n_of = {r.id: r.n for r in brief.references}
     guidelines = {g.ref: guideline_source(g, items.get(refs[g.ref].id)) for g in brief.guidelines}
@@ -244,7 +242,9 @@ def plan_sections(
                 sources.append(
                     study_source(n, refs[n], doc, ev, said[n], stance[n], found.plan.intent)
                 )
-        summary = [b.text for b in facet.bullets if b.kind == "summary"]
+        shown = {s.n for s in sources}
+        # medbrief's own count, when it cites only sources the model is shown
+        summary = [b.text for b in facet.bullets if b.kind == "summary" and set(b.refs) <= shown]
         sections.append(
             Section(
                 key=f"research:{i}",
