@@ -538,3 +538,17 @@ def test_eval_pubmedqa_with_the_models_stance(
     monkeypatch.delenv("MEDBRIEF_LLM_MODEL")
     refused = CliRunner().invoke(main, args)
     assert refused.exit_code == 2 and "MEDBRIEF_LLM_MODEL" in refused.output
+
+
+def test_the_reply_is_read_as_sentences() -> None:
+    from medbrief.write.verify import sentences
+
+    reply = (
+        "**Summary**\n1. The AASM suggests iron [Source 1].\n2. A trial found a benefit. [2]\n"
+        "3.\n- Another (source 3) found none [3-4]."
+    )
+    assert sentences(reply) == [
+        "Summary The AASM suggests iron [1].",
+        "A trial found a benefit [2].",
+        "Another [3] found none [3-4].",
+    ]

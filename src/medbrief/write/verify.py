@@ -35,6 +35,8 @@ from medbrief.write.pack import INJECTION, Section, Source, strip_markers
 _MARKER = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 # a marker group put after the full stop moves before it: "... [3]." not ". [3]"
 _TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,\u2013-]\s*\d+)*\])+)")
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+", re.MULTILINE)
+_SOURCE_WORD = re.compile(r"[\[(]\s*sources?\s*\[?(\d+(?:\s*,\s*\d+)*)\]?\s*[\])]", re.I)
 _ADVICE = re.compile(
     r"\b(?:I|we)\b(?: would| strongly)? (?:recommend|suggest|advise|urge)|\byou(?:r|rs)?\b|"
     r"\bshould (?:you|patients consider)\b|"
@@ -85,11 +87,17 @@ class Verified:
 
 
 def sentences(text: str) -> list[str]:
-    """The model's reply as sentences, markers kept with the sentence they end."""
-    text = " ".join(text.replace("**", "").split())
+    """The model's reply as sentences, markers kept with the sentence they end.
+
+    List markers at line starts and Markdown emphasis are dropped, "[Source 3]"
+    is read as "[3]", and what is left of a list ("3.") is not a sentence.
+    """
+    text = _LIST_ITEM.sub("", text.replace("**", ""))
+    text = _SOURCE_WORD.sub(r"[\1]", " ".join(text.split()))
     text = _TRAILING_MARKERS.sub(r"\2\1", text)
     text = re.sub(r"\]([.!?])(?=[A-Z])", r"]\1 ", text)
-    return [s.strip() for s in split_sentences(text) if s.strip()]
+    out = [s.strip() for s in split_sentences(text)]
+    return [s for s in out if len(re.findall(r"[A-Za-z]{2,}", strip_markers(s))) >= 3]
 
 
 def _refs(sentence: str) -> set[int]:
