@@ -5,11 +5,13 @@ description (a test checks that), and ``medbrief settings`` prints them all.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medbrief.errors import ConfigError
@@ -17,6 +19,17 @@ from medbrief.errors import ConfigError
 
 def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("medbrief", appauthor=False))
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` names this machine: localhost or a loopback address."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -147,6 +160,19 @@ class Settings(BaseSettings):
         description="Briefs 'medbrief serve' computes at once (CPU-bound: about 2 per core); "
         "further requests wait their turn.",
     )
+
+    @model_validator(mode="after")
+    def _model_stays_on_this_machine(self) -> Settings:
+        """The privacy guard of the language-model writer (docs/llm-writer.md)."""
+        if self.llm_model and not self.llm_allow_remote:
+            host = urlsplit(self.llm_base_url).hostname or ""
+            if not is_local_host(host):
+                raise ValueError(
+                    f"llm_base_url names {host or self.llm_base_url!r}, which is not this "
+                    "machine: the question and the source texts would be sent there; set "
+                    "MEDBRIEF_LLM_ALLOW_REMOTE=true to allow a remote model server"
+                )
+        return self
 
     @property
     def db_path(self) -> Path:

@@ -422,11 +422,13 @@ def test_a_remote_model_is_refused_unless_allowed() -> None:
     )
     with pytest.raises(ConfigError, match="http"):
         checked_base_url("file:///etc/passwd", allow_remote=True)
-    brief, items, evidence, findings = inputs()
-    remote = get_settings(load_starter=False, llm_model="m", llm_base_url="https://x.org/v1")
-    with pytest.raises(ConfigError):
-        write_brief(brief, remote, items=items, evidence=evidence, findings=findings,
-                    similarity=None)  # fmt: skip
+    # the settings refuse it up front, for every interface
+    with pytest.raises(ConfigError, match="not this machine"):
+        get_settings(load_starter=False, llm_model="m", llm_base_url="https://x.org/v1")
+    allowed = get_settings(llm_model="m", llm_base_url="https://x.org/v1", llm_allow_remote=True)
+    assert ChatClient.from_settings(allowed).host == "x.org"
+    # without a model configured the URL is never used, so never checked
+    assert get_settings(llm_base_url="https://x.org/v1").llm_model is None
 
 
 def test_only_the_question_and_source_texts_are_sent(

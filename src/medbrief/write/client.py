@@ -15,7 +15,6 @@ Every failure (unreachable, slow, an HTTP error, a malformed reply) is a
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import time
@@ -25,22 +24,14 @@ from typing import Any
 import httpx
 
 from medbrief.errors import ConfigError, ModelError
-from medbrief.settings import Settings
+from medbrief.settings import Settings, is_local_host
 
 Message = dict[str, str]
 #: reasoning models (DeepSeek-R1, Qwen3) may think aloud before answering
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 
 
-def is_local(host: str) -> bool:
-    """Whether ``host`` names this machine: localhost or a loopback address."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+is_local = is_local_host
 
 
 def checked_base_url(url: str, allow_remote: bool) -> httpx.URL:
