@@ -30,18 +30,13 @@ from medbrief.write.client import ChatClient
 from medbrief.write.pack import Section, messages, plan_sections
 from medbrief.write.verify import Verified, verify
 
-__all__ = ["ChatClient", "WriterEvent", "configured", "write_brief"]
+__all__ = ["ChatClient", "WriterEvent", "write_brief"]
 
 #: more than this share of a section's sentences dropped, and what is left
 #: would misrepresent the section by omission: it keeps its extractive text
 MAX_DROPPED_SHARE = 0.5
 
 Emit = Callable[[str, Any], None]
-
-
-def configured(settings: Settings) -> bool:
-    """Whether a language model is configured to write (off by default)."""
-    return bool(settings.llm_model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +79,9 @@ def write_brief(
     findings: Sequence[FacetFindings],
     similarity: SimilarityFn | None,
     emit: Emit | None = None,
-    client: ChatClient | None = None,
 ) -> Brief:
     """``brief`` led by the configured model's checked prose."""
-    client = client or ChatClient.from_settings(settings)
+    client = ChatClient.from_settings(settings)
     send = emit or (lambda name, value: None)
     outcome = _Outcome()
     unavailable: str | None = None

@@ -126,22 +126,6 @@ def _units(sentences: Sequence[str], prefix: str) -> tuple[str, ...]:
     return plain + tuple(f"{prefix}: {s}" for s in plain)
 
 
-def _study(
-    ref: Reference, doc: Document, ev: Evidence | None, stance: str | None, intent: str | None
-) -> tuple[str, tuple[str, ...]]:
-    design = DESIGN_LABELS.get(ev.design, ev.design) if ev else (ref.design or "study")
-    facts = [design]
-    size = ev.sample_size if ev else ref.sample_size
-    if size:
-        facts.append(f"{size} participants")
-    if doc.year:
-        facts.append(str(doc.year))
-    if stance and intent:
-        words = {"yes": _POSITIVE.get(intent), "no": _NEGATIVE.get(intent)}.get(stance)
-        facts.append(f"reports {words or 'mixed or unclear results'}")
-    return "; ".join(facts), tuple(split_sentences(doc.text))
-
-
 def study_source(
     n: int,
     ref: Reference,
@@ -151,16 +135,20 @@ def study_source(
     stance: str | None = None,
     intent: str | None = None,
 ) -> Source:
-    facts, sentences = _study(ref, doc, ev, stance, intent)
-    quoted = _quote([clean_sentence(doc.title)]) + _quote(list(dict.fromkeys(said)))
-    allowed = numbers(doc.text) | ({str(doc.year)} if doc.year else set())
+    design = DESIGN_LABELS.get(ev.design, ev.design) if ev else (ref.design or "study")
     size = ev.sample_size if ev else ref.sample_size
+    facts = [design, f"{size} participants" if size else "", str(doc.year or "")]
+    if stance and intent:
+        words = {"yes": _POSITIVE.get(intent), "no": _NEGATIVE.get(intent)}.get(stance)
+        facts.append(f"reports {words or 'mixed or unclear results'}")
+    line = "; ".join(f for f in facts if f)
+    allowed = numbers(doc.text) | {str(x) for x in (doc.year, size) if x}
     return Source(
         n=n,
-        facts=facts,
-        quoted=quoted,
-        units=_units(sentences, facts),
-        numbers=frozenset(allowed | ({str(size)} if size else set())),
+        facts=line,
+        quoted=_quote([clean_sentence(doc.title)]) + _quote(list(dict.fromkeys(said))),
+        units=_units(split_sentences(doc.text), line),
+        numbers=frozenset(allowed),
         grading=doc.text,
         stance=stance,
     )
@@ -168,15 +156,22 @@ def study_source(
 
 def guideline_source(g: GuidelineItem, item: Document | Recommendation | None) -> Source:
     year = f" ({g.year})" if g.year else ""
-    facts = (
-        f"{g.body}{year}, graded by the source: strength '{g.strength or 'not stated'}', "
-        f"certainty of evidence '{g.certainty or 'not stated'}'"
-    )
-    if g.direction:
-        facts += f"; direction: {g.direction}"
     population = item.population if isinstance(item, Recommendation) else None
-    if population:
-        facts += f"; for: {population}"
+    # grades quoted as the source words them; a missing one is left out, not
+    # written "not stated" (a negation the model's sentences would be held to)
+    facts = "; ".join(
+        f
+        for f in (
+            f"{g.body}{year}",
+            f"strength as graded by the source: '{g.strength}'" if g.strength else "",
+            f"certainty of evidence as graded by the source: '{g.certainty}'"
+            if g.certainty
+            else "",
+            f"direction: {g.direction}" if g.direction else "",
+            f"for: {population}" if population else "",
+        )
+        if f
+    )
     text = " ".join([g.statement, *g.key_points])
     sentences = split_sentences(text)
     if isinstance(item, Document):
