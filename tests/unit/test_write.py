@@ -554,3 +554,21 @@ def test_the_reply_is_read_as_sentences() -> None:
         "A trial found a benefit [2].",
         "Another [3] found none [3-4].",
     ]
+
+
+def test_the_models_text_renders_as_text() -> None:
+    from medbrief.render.html import render_html
+    from medbrief.types import Bullet, WriterInfo
+
+    hostile = Bullet("Iron <script>alert(1)</script> *helps* [1].", (1,), (), "summary")
+    brief = replace(
+        inputs()[0],
+        guidelines_synthesis=(hostile,),
+        writer=WriterInfo("m<i>", "127.0.0.1", ("guidelines",)),
+    )
+    html = render_html(brief)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="#ref-1"' in html.split("Summary:")[1].split("</p>")[0]
+    assert "m&lt;i&gt;" in html
+    md = render_markdown(brief)
+    assert "**Summary:** Iron \\<script\\>alert(1)\\</script\\> \\*helps\\* [1]." in md
