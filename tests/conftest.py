@@ -40,3 +40,18 @@ def shared() -> Path:
     if not (SHARED / "data").is_dir():
         pytest.skip(f"../shared data not found at {SHARED}; set MEDBRIEF_SHARED to run this test")
     return SHARED / "data"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Figures tests record with ``record_property("writer", ...)`` (the language
+    model's sentences written, kept and dropped), shown after every run."""
+    lines = [
+        str(value)
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", ())
+        if name == "writer"
+    ]
+    if lines:
+        terminalreporter.section("language-model writer")
+        for line in lines:
+            terminalreporter.write_line(line)

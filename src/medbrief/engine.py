@@ -199,7 +199,10 @@ class Engine:
 
         ``on_stage(name, value)`` is called as stages finish, for streaming:
         ``("reading", Reading)``, ``("guidelines", tuple[GuidelineItem, ...])``,
-        ``("research", tuple[Facet, ...])``, then ``("brief", Brief)``.
+        ``("research", tuple[Facet, ...])``, then ``("brief", Brief)``. With a
+        language model configured (``llm_model``, docs/llm-writer.md),
+        ``("extractive", Brief)`` and ``("writer", medbrief.write.WriterEvent)``
+        come before ``"brief"``.
         """
         from medbrief.pipeline import answer
 

@@ -16,7 +16,8 @@ messages and exit codes, the HTTP layer into one JSON error shape.
     ├── IndexStateError              index missing or built by another model/schema (exit 5)
     ├── DependencyError              an optional dependency is missing; says what to pip install
     └── RemoteError                  an external service failed (E-utilities)  (exit 6, HTTP 502)
-        └── RateLimitedError         the service kept answering 429
+        ├── RateLimitedError         the service kept answering 429
+        └── ModelError               the language-model server failed, was slow or malformed
 
 "No relevant evidence found" is a result (``Brief.abstained``), not an error.
 """
@@ -126,6 +127,19 @@ class RemoteError(MedbriefError):
 
 class RateLimitedError(RemoteError):
     code = "rate_limited"
+
+
+class ModelError(RemoteError):
+    """The language-model server was unreachable, too slow, or answered something
+    unusable. The writer catches it and keeps the extractive text;
+    ``unavailable`` (unreachable or too slow) also stops it asking again for
+    the rest of the brief."""
+
+    code = "model"
+
+    def __init__(self, message: str, *, unavailable: bool = False) -> None:
+        self.unavailable = unavailable
+        super().__init__(message)
 
 
 #: Messages of errors that are a full disk underneath: SQLite's SQLITE_FULL,

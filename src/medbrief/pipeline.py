@@ -17,7 +17,7 @@ from medbrief.synthesize.facets import plan_facets
 from medbrief.synthesize.guidelines import guideline_drafts
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.references import finish_references
-from medbrief.synthesize.research import facet_findings
+from medbrief.synthesize.research import StanceFn, facet_findings
 from medbrief.synthesize.writer import compose, guideline_items
 from medbrief.types import Brief, Document, Filters, Reading, Recommendation, SearchResult
 
@@ -86,7 +86,8 @@ def answer(
     hits = [h for h in hits if h.document and matcher.names_any(h.document, plans)]
     evidence = grade_hits(hits, filters.designs if filters else ())
     similarity = engine.similarity()
-    findings = facet_findings(plans, list(evidence.values()), matcher, stance, similarity)
+    reader = _stance_reader(engine)
+    findings = facet_findings(plans, list(evidence.values()), matcher, reader, similarity)
 
     items: dict[str, Document | Recommendation] = {r.id: r for r in guidelines.recommendations}
     items.update({d.id: d for d in guidelines.documents})
@@ -102,9 +103,27 @@ def answer(
     # last of the synthesis: renumbers every [n] (one reference per guideline document)
     brief = finish_references(brief, items, lambda ref: _stored_document(engine, ref))
     brief = replace(brief, live_fetched=live_ids)
+    if engine.settings.llm_model and not brief.abstained:  # the optional writer, off by default
+        from medbrief.write import write_brief
+
+        # the extractive brief goes out at once; the model's prose follows it
+        emit("research", brief.research)
+        emit("extractive", brief)
+        brief = write_brief(
+            brief,
+            engine.settings,
+            items=items,
+            evidence=evidence,
+            findings=checked,
+            similarity=similarity,
+            emit=emit,
+        )
     missing = unresolved_markers(brief)
     if missing:  # a defect, never a user error: fail loudly rather than mis-cite
         raise AssertionError(f"citations without a reference: {missing}")
+    if brief.writer is not None:
+        emit("brief", brief)
+        return brief
     return _emit_all(emit, brief, guidelines_sent=True)
 
 
@@ -118,6 +137,16 @@ def _stored_document(engine: Engine, ref: str) -> Document | None:
     except NotFoundError:
         return None
     return None if kind == "recommendation" else engine.store.get_document(id_)
+
+
+def _stance_reader(engine: Engine) -> StanceFn:
+    """The offline stance reader, or the configured model when asked (``llm_stance``)."""
+    if not (engine.settings.llm_stance and engine.settings.llm_model):
+        return stance
+    from medbrief.write.client import ChatClient
+    from medbrief.write.stance import ModelStance
+
+    return ModelStance(ChatClient.from_settings(engine.settings))
 
 
 def _emit_all(emit: StageCallback, brief: Brief, guidelines_sent: bool = False) -> Brief:

@@ -5,11 +5,13 @@ description (a test checks that), and ``medbrief settings`` prints them all.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medbrief.errors import ConfigError
@@ -17,6 +19,17 @@ from medbrief.errors import ConfigError
 
 def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("medbrief", appauthor=False))
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` names this machine: localhost or a loopback address."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -100,6 +113,43 @@ class Settings(BaseSettings):
     ncbi_retries: int = Field(5, ge=0, description="Retries on 429, 5xx and network errors.")
     live_max: int = Field(50, ge=1, le=10000, description="Records fetched by 'ask --live'.")
 
+    # -- optional language-model writer (docs/llm-writer.md); off unless llm_model is set
+    llm_model: str | None = Field(
+        None,
+        description="Model name sent to an OpenAI-compatible chat-completions server; setting it "
+        "turns on the language-model writer (bottom line and a checked synthesis paragraph per "
+        "section). Unset: every brief is the extractive brief.",
+    )
+    llm_base_url: str = Field(
+        "http://127.0.0.1:8080/v1",
+        description="Base URL of the OpenAI-compatible API ('/chat/completions' is appended); "
+        "the default is llama.cpp's llama-server on this machine.",
+    )
+    llm_api_key: str | None = Field(
+        None, description="API key sent as 'Authorization: Bearer' to the model server, if any."
+    )
+    llm_timeout: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds one section's reply may take (streamed in full); past it the "
+        "section keeps its extractive text.",
+    )
+    llm_max_tokens: int = Field(
+        400, ge=16, le=8192, description="Most tokens the model may write for one section."
+    )
+    llm_allow_remote: bool = Field(
+        False,
+        description="Allow a model server that is not on this machine (llm_base_url host not "
+        "localhost or a loopback address). Off: such a URL is refused, since the question and "
+        "source texts would leave the machine.",
+    )
+    llm_stance: bool = Field(
+        False,
+        description="Let the configured model label each study's stance (yes / no / maybe) "
+        "on each sub-topic the offline reader finds it addresses, the offline label standing "
+        "in when the model fails; one request per study and sub-topic.",
+    )
+
     # -- server
     host: str = Field("127.0.0.1", description="Address 'medbrief serve' binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port 'medbrief serve' listens on.")
@@ -159,6 +209,19 @@ class Settings(BaseSettings):
         "record, a guideline section); a larger one stops the file with an error naming it, "
         "keeping the records before it.",
     )
+
+    @model_validator(mode="after")
+    def _model_stays_on_this_machine(self) -> Settings:
+        """The privacy guard of the language-model writer (docs/llm-writer.md)."""
+        if self.llm_model and not self.llm_allow_remote:
+            host = urlsplit(self.llm_base_url).hostname or ""
+            if not is_local_host(host):
+                raise ValueError(
+                    f"llm_base_url names {host or self.llm_base_url!r}, which is not this "
+                    "machine: the question and the source texts would be sent there; set "
+                    "MEDBRIEF_LLM_ALLOW_REMOTE=true to allow a remote model server"
+                )
+        return self
 
     @property
     def db_path(self) -> Path:

@@ -420,6 +420,10 @@ class Facet:
     concepts: tuple[str, ...]
     status: FacetStatus
     bullets: tuple[Bullet, ...] = ()
+    #: a paragraph the optional language-model writer wrote on the sub-topic,
+    #: one checked sentence per bullet (``kind`` "summary": the text carries
+    #: its [n] markers); empty when no model wrote it (``medbrief.write``)
+    synthesis: tuple[Bullet, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,6 +465,28 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class WriterInfo:
+    """The language model that wrote a brief's prose, and how much of it held up.
+
+    Present only when a model is configured (``llm_model``): a brief without
+    it is entirely extractive. Section names are "bottom_line",
+    "guidelines" or a research sub-topic's name.
+    """
+
+    model: str
+    base_url_host: str
+    #: sections whose prose is the model's, every sentence checked
+    written: tuple[str, ...] = ()
+    #: sections that kept their extractive text (``Brief.notes`` say why)
+    fell_back: tuple[str, ...] = ()
+    #: sentences the model wrote, and how many of them failed the checks
+    sentences: int = 0
+    dropped_claims: int = 0
+    #: whether the model also judged the studies' stances
+    stance: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Brief:
     question: str
     reading: Reading
@@ -475,3 +501,6 @@ class Brief:
     abstained: bool = False
     notes: tuple[str, ...] = ()
     live_fetched: tuple[str, ...] = ()
+    #: the language model's paragraph on the guidelines (as ``Facet.synthesis``)
+    guidelines_synthesis: tuple[Bullet, ...] = ()
+    writer: WriterInfo | None = None

@@ -72,8 +72,15 @@ def check_support(claim: str, source_text: str, similarity: SimilarityFn | None)
     """The source's best sentence for ``claim``, or None if it does not support it."""
     if not numbers(claim) <= numbers(source_text):
         return None
+    return best_support(claim, split_sentences(source_text), similarity)
+
+
+def best_support(
+    claim: str, sentences: Sequence[str], similarity: SimilarityFn | None
+) -> Support | None:
+    """The sentence among ``sentences`` that supports ``claim`` best, if any does
+    (the wording and meaning test of :func:`check_support`, numbers aside)."""
     normal = _norm(claim)
-    sentences = split_sentences(source_text)
     for sentence in sentences:
         if normal and normal in _norm(sentence):
             return Support("", sentence, 1.0)
@@ -138,7 +145,10 @@ def unresolved_markers(brief: Brief) -> list[int]:
     used: set[int] = set()
     for g in brief.guidelines:
         used.add(g.ref)
-    bullets = [b for f in brief.research for b in f.bullets] + list(brief.key_findings)
+    if brief.bottom_line is not None:
+        used.update(brief.bottom_line.refs)
+    bullets = [b for f in brief.research for b in (*f.bullets, *f.synthesis)]
+    bullets += [*brief.key_findings, *brief.guidelines_synthesis]
     for b in bullets:
         used.update(b.refs)
         used.update(c.n for c in b.citations)

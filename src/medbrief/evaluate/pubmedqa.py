@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from medbrief.errors import InputError
+from medbrief.types import Stance
 
 Setting = Literal["reasoning-free", "reasoning-required"]
 SETTINGS: tuple[Setting, ...] = ("reasoning-free", "reasoning-required")
@@ -102,6 +103,8 @@ class Report:
     seconds: float
     training_overlap: int = 0
     notes: tuple[str, ...] = field(default=())
+    #: who labelled: "offline", or "llm:<model>" (the offline reader as fallback)
+    reader: str = "offline"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,6 +117,7 @@ class Report:
             "not_addressed_as_maybe": self.not_addressed,
             "abstracts_per_second": round(self.n / self.seconds, 1) if self.seconds else None,
             "training_overlap": self.training_overlap,
+            "reader": self.reader,
             "notes": list(self.notes),
         }
 
@@ -151,17 +155,21 @@ def evaluate(
     items: Sequence[Item],
     setting: Setting = "reasoning-free",
     on_item: Callable[[int], None] | None = None,
+    reader: Callable[[str, str], Stance] | None = None,
+    reader_name: str = "offline",
 ) -> Report:
-    """Run ``stance`` on every item and score it against ``final_decision``."""
+    """Run ``stance`` (or ``reader``, e.g. the model's) on every item and score
+    it against ``final_decision``."""
     import time
 
     from medbrief.grade.stance import stance, training_pmids
 
+    read = reader or stance
     predicted: list[str] = []
     raw_na = 0
     start = time.perf_counter()
     for i, item in enumerate(items, 1):
-        label = stance(item.question, item.abstract(setting)).label
+        label = read(item.question, item.abstract(setting)).label
         raw_na += label == "not_addressed"
         predicted.append(to_pubmedqa(label))
         if on_item:
@@ -188,4 +196,5 @@ def evaluate(
         seconds=seconds,
         training_overlap=overlap,
         notes=tuple(notes),
+        reader=reader_name,
     )

@@ -347,7 +347,11 @@ def create_app(
         "Server-sent events as the brief is built: `preparing` (`{step, message}`, only "
         "while the store and indexes are first opened: the first run loads the starter "
         "corpus), `reading`, `guidelines`, `research`, then `brief` (the JSON contract, "
-        "with `provenance`); `error` (the error shape) if it fails."
+        "with `provenance`); `error` (the error shape) if it fails. With a language model "
+        "configured (docs/llm-writer.md), `extractive` (the brief before the model's prose) "
+        "comes before `brief`, then `writer` events as the model writes: `{section, name, "
+        "delta}` for each piece of unchecked text, and `{section, name, done, sentences, "
+        "fell_back, note}` once a section is checked."
     )
     sse_response = {200: {"content": {"text/event-stream": {}}, "description": stream_doc}}
 

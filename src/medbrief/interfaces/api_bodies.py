@@ -88,7 +88,7 @@ def stage_payload(question: str, name: str, value: Any) -> Any:
     """One streamed stage as JSON, in the same shapes as the brief's contract."""
     if name == "reading":
         return reading_dict(question, value)
-    if name == "brief":
+    if name in {"brief", "extractive"}:  # "extractive": the brief before the model's prose
         return brief_to_dict(value)
     if name in {"guidelines", "research"}:
         stub = Brief(question=question, reading=Reading(question, question), **{name: value})

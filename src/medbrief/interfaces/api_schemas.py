@@ -146,6 +146,12 @@ class FacetOut(_Open):
     concepts: list[str]
     status: Literal["evidence", "no_evidence", "inconsistent"]
     bullets: list[BulletOut]
+    synthesis: list[BulletOut] | None = Field(
+        None,
+        description="Only with a language model configured: its paragraph on the sub-topic, "
+        "one checked sentence per item (kind 'summary', [n] markers in the text); empty when "
+        "it was not written or fell back.",
+    )
 
 
 class StudyStanceOut(_Open):
@@ -238,6 +244,23 @@ class RelatedOut(_Open):
     related: list[str] = Field(description="Guidelines and topics stored near the query.")
 
 
+class WriterOut(_Open):
+    model: str = Field(description="The configured model that wrote the brief's prose.")
+    base_url_host: str = Field(description="The host of the model server it was sent to.")
+    written: list[str] = Field(
+        description="Sections whose prose is the model's: 'bottom_line', 'guidelines' or a "
+        "sub-topic's name."
+    )
+    fell_back: list[str] = Field(
+        description="Sections that kept medbrief's own text; `notes` say why."
+    )
+    sentences: int = Field(description="Sentences the model wrote.")
+    dropped_claims: int = Field(
+        description="Of those, sentences dropped because they failed verification."
+    )
+    stance: bool = Field(description="Whether the model also judged the studies' stances.")
+
+
 class BriefOut(_Open):
     """The brief's JSON contract (docs/json-contract.md)."""
 
@@ -259,6 +282,16 @@ class BriefOut(_Open):
     notes: list[str]
     live_fetched: list[str]
     provenance: ProvenanceOut | None = Field(None, description="What produced the brief.")
+    guidelines_synthesis: list[BulletOut] | None = Field(
+        None,
+        description="Only with a language model configured: its paragraph on the guidelines "
+        "(as `research[].synthesis`).",
+    )
+    writer: WriterOut | None = Field(
+        None,
+        description="Only with a language model configured: which model wrote the prose and "
+        "how much of it held up; absent from an entirely extractive brief.",
+    )
 
 
 # ---------------------------------------------------------- other bodies

@@ -29,7 +29,7 @@ from medbrief.render._references import (
 )
 from medbrief.render.citation import vancouver
 from medbrief.render.grades import certainty_chip, legends, strength_chip
-from medbrief.render.markdown import DISCLAIMER
+from medbrief.render.markdown import DISCLAIMER, writer_note
 from medbrief.render.provenance import provenance_lines
 from medbrief.types import Brief, Bullet, Facet, GuidelineItem, Provenance, Reference
 
@@ -185,9 +185,19 @@ def _legend(brief: Brief) -> str:
     return "".join(out)
 
 
+def _synthesis(sentences: Sequence[Bullet]) -> str:
+    if not sentences:
+        return ""
+    text = " ".join(_inline_markers(b.text) for b in sentences)
+    return f'<p class="synthesis"><strong>Summary:</strong> {text}</p>'
+
+
 def _facet(f: Facet, refs: dict[int, Reference]) -> str:
     status = _STATUS_LABELS.get(f.status, f.status)
-    return f'<h3>{_e(f.facet)}</h3><p class="status">{_e(status)}</p>{_bullets(f.bullets, refs)}'
+    return (
+        f'<h3>{_e(f.facet)}</h3><p class="status">{_e(status)}</p>'
+        f"{_synthesis(f.synthesis)}{_bullets(f.bullets, refs)}"
+    )
 
 
 def _cited_sentences(brief: Brief) -> dict[int, list[str]]:
@@ -245,7 +255,8 @@ def _sections(brief: Brief, related: Sequence[str]) -> list[str]:
     guidelines = "".join(_guideline(g) for g in brief.guidelines) or (
         "<p>No guideline recommendation among those stored addresses this question.</p>"
     )
-    out.append(f"<h2>From the Guidelines</h2>{guidelines}{_legend(brief)}")
+    synthesis = _synthesis(brief.guidelines_synthesis)
+    out.append(f"<h2>From the Guidelines</h2>{synthesis}{guidelines}{_legend(brief)}")
     if brief.research:
         out.append("<h2>From the Research</h2>" + "".join(_facet(f, refs) for f in brief.research))
     if brief.bottom_line is not None and brief.key_findings:
@@ -266,6 +277,8 @@ def _tail(brief: Brief) -> list[str]:
         )
     if not brief.abstained:
         out.extend(f'<p class="note">Note: {_e(n)}</p>' for n in brief.notes)
+    if brief.writer is not None:
+        out.append(f'<p class="note">{_e(writer_note(brief.writer))}</p>')
     return out
 
 

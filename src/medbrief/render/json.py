@@ -107,7 +107,7 @@ def _reference(ref: Reference) -> dict[str, Any]:
 def brief_to_dict(brief: Brief, provenance: Provenance | None = None) -> dict[str, Any]:
     """The brief as the JSON contract; ``provenance`` adds what produced it."""
     r = brief.reading
-    out = {
+    out: dict[str, Any] = {
         "schema": BRIEF_SCHEMA,
         "question": brief.question,
         "abstained": brief.abstained,
@@ -142,4 +142,18 @@ def brief_to_dict(brief: Brief, provenance: Provenance | None = None) -> dict[st
     }
     if provenance is not None:
         out["provenance"] = provenance_dict(provenance)
+    if brief.writer is not None:  # only with a language model configured
+        w = brief.writer
+        for facet, facet_out in zip(brief.research, out["research"], strict=True):
+            facet_out["synthesis"] = [_bullet(b) for b in facet.synthesis]
+        out["guidelines_synthesis"] = [_bullet(b) for b in brief.guidelines_synthesis]
+        out["writer"] = {
+            "model": w.model,
+            "base_url_host": w.base_url_host,
+            "written": list(w.written),
+            "fell_back": list(w.fell_back),
+            "sentences": w.sentences,
+            "dropped_claims": w.dropped_claims,
+            "stance": w.stance,
+        }
     return out

@@ -26,7 +26,7 @@ from medbrief.render._references import (
 from medbrief.render.citation import vancouver
 from medbrief.render.grades import certainty_chip, legends, strength_chip
 from medbrief.render.provenance import provenance_lines
-from medbrief.types import Brief, Bullet, GuidelineItem, Provenance, Reference
+from medbrief.types import Brief, Bullet, GuidelineItem, Provenance, Reference, WriterInfo
 
 # Source text is only ever placed inline (after a list marker or heading
 # marker), so line-start constructs (#, -, +, 1.) cannot trigger; these can.
@@ -34,6 +34,15 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 DISCLAIMER = (
     "medbrief reports what the sources it found say; it does not give personal medical advice."
 )
+
+
+def writer_note(w: WriterInfo) -> str:
+    """Who wrote the paragraphs marked "Summary" (only with a language model configured)."""
+    return (
+        f"Paragraphs marked Summary were written by the language model {w.model} "
+        f"({w.base_url_host}); each sentence was checked against the sources it cites "
+        f"({w.dropped_claims} of {w.sentences} dropped)."
+    )
 
 
 def md_escape(text: str) -> str:
@@ -81,6 +90,12 @@ def _grading(g: GuidelineItem) -> str:
         quote = md_escape(g.certainty_quote)
         line += f" (certainty as the source's text states it: \u201c{quote}\u201d)"
     return line
+
+
+def _synthesis(sentences: tuple[Bullet, ...]) -> list[str]:
+    if not sentences:
+        return []
+    return ["", "**Summary:** " + " ".join(_escape_keep_markers(b.text) for b in sentences), ""]
 
 
 def _guideline(g: GuidelineItem) -> list[str]:
@@ -188,6 +203,7 @@ def render_markdown(
     elif brief.key_findings:
         out.extend(_key_findings(brief, refs))
     out.append("## From the Guidelines")
+    out.extend(_synthesis(brief.guidelines_synthesis))
     if brief.guidelines:
         for g in brief.guidelines:
             out.extend(_guideline(g))
@@ -197,6 +213,7 @@ def render_markdown(
     out.extend(["", "## From the Research"])
     for facet in brief.research:
         out.extend(["", f"### {md_escape(facet.facet)}"])
+        out.extend(_synthesis(facet.synthesis))
         out.extend(_bullet(b, refs) for b in facet.bullets)
     out.append("")
     if brief.bottom_line is not None and brief.key_findings:
@@ -218,6 +235,8 @@ def render_markdown(
             f"_{brief.dropped_claims} statement(s) dropped: their sources did not support them._"
         )
     out.extend(f"_Note: {md_escape(n)}_" for n in brief.notes)
+    if brief.writer is not None:
+        out.append(f"_{md_escape(writer_note(brief.writer))}_")
     out.append("")
     out.extend(_provenance(provenance))
     out.extend([f"_{DISCLAIMER}_", ""])

@@ -41,6 +41,7 @@ def evaluate() -> None:
     \b
     Stance on PubMedQA (Jin et al. 2019):
       medbrief eval pubmedqa ori_pqal.json --setting reasoning-free
+      medbrief eval pubmedqa ori_pqal.json --stance llm --limit 50
     """
 
 
@@ -54,8 +55,21 @@ def evaluate() -> None:
     help="reasoning-free: the question with the whole abstract, its conclusion included "
     "(CONTEXTS + LONG_ANSWER); reasoning-required: the question with CONTEXTS only.",
 )
+@click.option(
+    "--stance",
+    "reader",
+    type=click.Choice(["offline", "llm"]),
+    default="offline",
+    show_default=True,
+    help="offline: medbrief's own stance reader; llm: the configured language model "
+    "(MEDBRIEF_LLM_MODEL, docs/llm-writer.md) labels each abstract the offline reader finds "
+    "addressed, the offline label standing in when the model fails.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
-def pubmedqa(file: Path, setting: str, as_json: bool) -> None:
+def pubmedqa(file: Path, setting: str, reader: str, limit: int | None, as_json: bool) -> None:
     """Accuracy and macro-F1 of stance() on a PubMedQA-format FILE.
 
     FILE maps PMIDs to {QUESTION, CONTEXTS, LABELS, final_decision, LONG_ANSWER}
@@ -71,9 +85,25 @@ def pubmedqa(file: Path, setting: str, as_json: bool) -> None:
     from medbrief.evaluate.pubmedqa import evaluate as run
     from medbrief.evaluate.pubmedqa import load
 
-    items = load(file)
+    items = load(file)[:limit]
+    model, name = None, "offline"
+    if reader == "llm":
+        from medbrief.settings import get_settings
+        from medbrief.write.client import ChatClient
+        from medbrief.write.stance import ModelStance
+
+        settings = get_settings()
+        model = ModelStance(ChatClient.from_settings(settings))
+        name = f"llm:{settings.llm_model}"
     with _Progress(len(items), quiet=as_json) as tick:
-        report = run(items, setting, on_item=tick)  # type: ignore[arg-type]
+        report = run(items, setting, on_item=tick, reader=model, reader_name=name)  # type: ignore[arg-type]
+    if model is not None and model.fell_back:
+        from dataclasses import replace
+
+        fallback = (
+            f"the offline label stood in for {model.fell_back} of {model.asked} model replies"
+        )
+        report = replace(report, notes=(*report.notes, fallback))
     if as_json:
         click.echo(json.dumps({"file": str(file), **report.to_json()}, indent=2))
         return
@@ -131,7 +161,10 @@ def _print(file: Path, report: Any) -> None:
 
     console = Console()
     speed = report.n / report.seconds if report.seconds else 0.0
-    console.print(f"[bold]PubMedQA[/bold] {file} ({report.setting}, {report.n} questions)")
+    console.print(
+        f"[bold]PubMedQA[/bold] {file} ({report.setting}, {report.n} questions, "
+        f"stance: {report.reader})"
+    )
     console.print(f"accuracy  {report.accuracy:.3f}")
     console.print(f"macro-F1  {report.macro_f1:.3f}")
     console.print(f"speed     {speed:,.0f} abstracts/s")

@@ -269,6 +269,9 @@
       setStatus(`${data.length} guideline recommendation(s) found; reading the studies…`);
     } else if (name === "research") {
       setStatus(`${data.length} research sub-topic(s) graded; writing the brief…`);
+    } else if (name === "extractive") {
+      renderBrief(data); // the brief before a language model's prose (writer.js adds it)
+      setStatus("Brief ready; the language model is writing its summaries…");
     }
   }
 
