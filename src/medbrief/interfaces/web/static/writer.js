@@ -41,7 +41,8 @@
 
   // Where a section's prose goes: after its heading in the brief app.js drew.
   function anchor(key) {
-    if (key === "guidelines") return document.getElementById("sec-from-the-guidelines");
+    if (key === "guidelines") return document.getElementById("sec-guidelines-title");
+    if (key === "bottom_line") return document.getElementById("sec-bottom-line-title");
     if (key.startsWith("research:")) return document.getElementById(`facet-${key.slice(9)}`);
     return null;
   }
