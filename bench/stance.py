@@ -80,11 +80,11 @@ def cross_validated(
     return out
 
 
-def held_out_scores(train: list[Item], test: list[Item]) -> dict[str, object]:
-    """Train on ``train`` (as scripts/train_stance.py does), score ``test`` once."""
+def held_out_scores(weights: dict[str, LinearModel], test: list[Item]) -> dict[str, object]:
+    """Score ``test`` once with weights trained as scripts/train_stance.py does."""
     out: dict[str, object] = {}
-    for setting in SETTINGS:
-        model = training.fit(training.examples(train, setting))
+    for name, setting in training.SETTING_OF_MODEL.items():
+        model = weights[name]
         data = training.examples(test, setting)
         gold = [e.answer for e in data]
         predicted = [training.predict(model, e) for e in data]
@@ -197,7 +197,7 @@ def main(argv: list[str]) -> int:
         held = {
             "file": str(args.file),
             "trained_on": len(develop),
-            "pubmedqa": held_out_scores(develop, untouched),
+            "pubmedqa": held_out_scores(weights, untouched),
             "bioasq_question_level": bioasq(bioasq_questions("held-out"), weights),
         }
         print(json.dumps(held, indent=2))
