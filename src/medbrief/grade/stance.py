@@ -12,10 +12,12 @@ Two steps, both offline and light (no neural model; ~1 ms an abstract):
    otherwise ``not_addressed``.
 2. *What does it say?* A logistic regression over cue features
    (``medbrief.grade.features``) trained on PubMedQA PQA-L (Jin et al. 2019,
-   MIT licence), the 500 expert-labelled questions outside the official test
-   split. Two weight sets ship in ``medbrief/data/grade/stance.json``: one
-   for abstracts with a conclusion (PubMedQA's reasoning-free setting) and
-   one for abstracts without (reasoning-required: results only). The file
+   MIT licence): 394 of its 500 expert-labelled questions outside the
+   official test split, the fifth that ``bench/holdout.py`` keeps untouched
+   left out (``scripts/train_stance.py``). Two weight sets ship in
+   ``medbrief/data/grade/stance.json``: one for abstracts with a conclusion
+   (PubMedQA's reasoning-free setting) and one for abstracts without
+   (reasoning-required: results only). The file
    lists the PMIDs it was trained on, so evaluation can tell when it is
    being measured on its own training data.
 """

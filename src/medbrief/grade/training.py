@@ -1,10 +1,11 @@
 """Training and cross-validation of the stance classifier on PubMedQA PQA-L.
 
 Only data we may ship is used: PubMedQA PQA-L (MIT licence). SciFact is
-CC BY-NC and never used here. Run ``python -m medbrief.grade.training
-PQAL.json`` to rewrite ``medbrief/data/grade/stance.json``; ``bench/stance.py``
-reports the k-fold cross-validated figures, the only honest estimate since
-the shipped weights have seen all 500 questions.
+CC BY-NC and never used here. ``scripts/train_stance.py`` rewrites
+``medbrief/data/grade/stance.json`` from the PQA-L questions outside the
+project's untouched fifth (``bench/holdout.py``); ``bench/stance.py``
+reports the k-fold cross-validated figures on those questions and, once, the
+figures on the untouched fifth.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from medbrief.evaluate.pubmedqa import Item, Setting, load, to_pubmedqa
+from medbrief.evaluate.pubmedqa import Item, Setting, to_pubmedqa
 from medbrief.grade.model import LinearModel, train
 from medbrief.grade.stance import (
     MODEL_RESOURCE,
@@ -106,8 +106,11 @@ def cross_validate(
     return predicted
 
 
-def build(items: Sequence[Item]) -> dict[str, object]:
-    """The content of ``stance.json``: both weight sets and the training PMIDs."""
+def build(items: Sequence[Item], excluded: str = "") -> dict[str, object]:
+    """The content of ``stance.json``: both weight sets and the training PMIDs.
+
+    ``excluded`` says which questions were kept out of training, and why.
+    """
     pmids = sorted(item.pmid for item in items)
     digest = hashlib.sha256("\n".join(pmids).encode()).hexdigest()
     models: dict[str, object] = {}
@@ -118,6 +121,7 @@ def build(items: Sequence[Item]) -> dict[str, object]:
                 "data": "PubMedQA PQA-L (MIT licence), Jin et al. 2019",
                 "setting": setting,
                 "examples": len(items),
+                "excluded": excluded,
                 "l2": L2,
                 "min_count": MIN_COUNT,
                 "steps": STEPS,
@@ -132,17 +136,9 @@ def build(items: Sequence[Item]) -> dict[str, object]:
     }
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m medbrief.grade.training PQAL.json", file=sys.stderr)
-        return 2
-    items = load(Path(argv[0]))
+def write(content: dict[str, object]) -> Path:
+    """Write ``stance.json`` into the package's data folder; return its path."""
     target = Path(__file__).resolve().parent.parent / "data" / "grade" / MODEL_RESOURCE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(build(items), separators=(",", ":"), sort_keys=True) + "\n")
-    print(f"wrote {target} ({target.stat().st_size // 1024} KiB) from {len(items)} questions")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    target.write_text(json.dumps(content, separators=(",", ":"), sort_keys=True) + "\n")
+    return target

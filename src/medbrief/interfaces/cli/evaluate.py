@@ -77,8 +77,8 @@ def pubmedqa(file: Path, setting: str, reader: str, limit: int | None, as_json: 
     medbrief.stance() with its abstract and the answer compared to
     final_decision (yes / no / maybe). 'not_addressed' counts as 'maybe'.
 
-    The stance weights were trained on PubMedQA PQA-L's 500 questions outside
-    the official test split. Questions of FILE that the weights were trained
+    The stance weights were trained on 394 of PubMedQA PQA-L's 500 questions
+    outside the official test split. Questions of FILE that the weights were trained
     on are counted and flagged: on those, the figures measure fit, not
     accuracy (bench/stance.py gives 10-fold cross-validated figures).
     """
