@@ -388,6 +388,8 @@ class GuidelineItem:
     direction: str | None = None
     statement_type: str = "verbatim"
     key_points: tuple[str, ...] = ()
+    #: marked superseded by its source; listed after current guidelines
+    superseded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

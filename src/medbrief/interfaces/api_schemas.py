@@ -85,6 +85,9 @@ class GuidelineOut(_Open):
     strength: str | None = Field(description="The issuing body's own words.")
     certainty: str | None = Field(description="The issuing body's own words.")
     key_points: list[str]
+    superseded: bool = Field(
+        False, description="Marked superseded by its source; listed after current guidelines."
+    )
 
 
 class CitationOut(_Open):

@@ -124,6 +124,21 @@ def _reading(brief: Brief) -> str:
     return "<h2>How the question was read</h2>" + "".join(parts)
 
 
+def _bottom_line(brief: Brief) -> str:
+    """The bottom line, first: its text with linked markers, and the verdict."""
+    b = brief.bottom_line
+    if b is None or brief.abstained:
+        return ""
+    verdict = ""
+    if b.verdict is not None:
+        lean = f", leaning {b.lean}" if b.verdict == "mixed" and b.lean else ""
+        verdict = (
+            f'<p class="meta">Verdict: {_e(b.verdict)}{_e(lean)} '
+            f"(confidence {b.confidence:.2f})</p>"
+        )
+    return f'<h2>Bottom line</h2><p class="bottom-line">{_inline_markers(b.text)}</p>{verdict}'
+
+
 def _guideline(g: GuidelineItem) -> str:
     year = f" ({g.year})" if g.year else ""
     if ungraded_excerpt(g):
@@ -133,8 +148,9 @@ def _guideline(g: GuidelineItem) -> str:
             f"Strength: {_e(g.strength) if g.strength else 'not stated'}; "
             f"certainty of evidence: {_e(g.certainty) if g.certainty else 'not stated'}"
         )
+    mark = " (superseded)" if g.superseded else ""
     out = [
-        f"<h3>{_e(g.body)}{_e(year)}{_cites([g.ref])}</h3>",
+        f"<h3>{_e(g.body)}{_e(year)}{_e(mark)}{_cites([g.ref])}</h3>",
         f"<blockquote>{_e(g.statement)}</blockquote>",
         f'<p class="meta">As graded by the source: {grade}</p>',
     ]
@@ -155,11 +171,13 @@ def _facet(f: Facet, refs: dict[int, Reference]) -> str:
 
 def _cited_sentences(brief: Brief) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    bullets = [*brief.key_findings, *(b for f in brief.research for b in f.bullets)]
-    for b in bullets:
-        for c in b.citations:
-            if c.sentence and c.sentence not in found.setdefault(c.n, []):
-                found[c.n].append(c.sentence)
+    citations = [c for b in brief.key_findings for c in b.citations]
+    citations.extend(c for f in brief.research for b in f.bullets for c in b.citations)
+    if brief.bottom_line is not None:
+        citations.extend(brief.bottom_line.citations)
+    for c in citations:
+        if c.sentence and c.sentence not in found.setdefault(c.n, []):
+            found[c.n].append(c.sentence)
     return found
 
 
@@ -216,7 +234,8 @@ def _sections(brief: Brief) -> list[str]:
 
 def render_html(brief: Brief) -> str:
     """The brief as a complete, standalone HTML5 document."""
-    body = [f"<h1>Evidence brief: {_e(brief.question)}</h1>", _reading(brief), *_sections(brief)]
+    body = [f"<h1>Evidence brief: {_e(brief.question)}</h1>", _bottom_line(brief)]
+    body.extend([_reading(brief), *_sections(brief)])
     body.append(f'<p class="note"><i>{_e(DISCLAIMER)}</i></p>')
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

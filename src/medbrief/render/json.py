@@ -71,6 +71,7 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
                 "strength": g.strength,
                 "certainty": g.certainty,
                 "key_points": list(g.key_points),
+                "superseded": g.superseded,
             }
             for g in brief.guidelines
         ],

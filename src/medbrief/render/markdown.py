@@ -51,9 +51,21 @@ def _escape_keep_markers(text: str) -> str:
     )
 
 
+def _bottom_line(brief: Brief) -> list[str]:
+    b = brief.bottom_line
+    if b is None or brief.abstained:
+        return []
+    out = ["## Bottom line", "", _escape_keep_markers(b.text)]
+    if b.verdict is not None:
+        lean = f", leaning {b.lean}" if b.verdict == "mixed" and b.lean else ""
+        out.extend(["", f"_Verdict: {b.verdict}{lean} (confidence {b.confidence:.2f})_"])
+    return [*out, ""]
+
+
 def _guideline(g: GuidelineItem) -> list[str]:
     year = f" ({g.year})" if g.year else ""
-    lines = [f"- **{md_escape(g.body)}{year}**: {md_escape(g.statement)} {_marks((g.ref,))}"]
+    mark = " (superseded)" if g.superseded else ""
+    lines = [f"- **{md_escape(g.body)}{year}{mark}**: {md_escape(g.statement)} {_marks((g.ref,))}"]
     if ungraded_excerpt(g):
         lines.append(f"  - As graded by the source: {UNGRADED_EXCERPT}")
     else:
@@ -106,7 +118,8 @@ def _reference(ref: Reference, live: frozenset[str] = frozenset()) -> str:
 
 def render_markdown(brief: Brief) -> str:
     r = brief.reading
-    out = [f"# Evidence brief: {md_escape(brief.question)}", "", "## How the question was read"]
+    out = [f"# Evidence brief: {md_escape(brief.question)}", "", *_bottom_line(brief)]
+    out.append("## How the question was read")
     for fix in r.corrections:
         out.append(f"- Corrected: {md_escape(fix.original)} → {md_escape(fix.corrected)}")
     for exp in r.expansions:
