@@ -387,6 +387,18 @@ def test_rls_brief_in_detail(engine: Engine) -> None:
     )
 
 
+def test_an_unknown_word_does_not_end_an_answerable_brief(engine: Engine) -> None:
+    """A word no stored source uses ("marathoners") is noted, and the brief
+    answers from what the rest of the question names (two concepts left)."""
+    brief = engine.answer(
+        "Is ferric carboxymaltose effective for restless legs syndrome in marathoners?"
+    )
+    assert brief.reading.unknown_terms == ("marathoners",)
+    assert "no stored document mentions 'marathoners'" in brief.reading.notes
+    assert not brief.abstained and brief.guidelines
+    assert brief.bottom_line is not None and brief.bottom_line.verdict == "yes"
+
+
 def test_abstention_is_plain(engine: Engine) -> None:
     brief = engine.answer("Is teleportation safe for patients with pacemakers?")
     assert brief.abstained

@@ -13,7 +13,8 @@ Read from the source's own words, in this order:
    "insufficient evidence" before "recommends", "should".
 
 ``conditional`` is a weak "for": an individual decision, "may be
-considered", "selectively offer".
+considered", "selectively offer", or a GRADE "conditional" (weak)
+recommendation whose wording is not against.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _INSUFFICIENT = re.compile(
 _CONDITIONAL = re.compile(
     r"\b(?:individual(?:ize|ise)?d? (?:decision|one)|should be an individual|selectively offer|"
     r"may be (?:considered|reasonable|used)|might be considered|can be considered|"
-    r"suggests?\b)",
+    r"suggest(?:s|ed)?\b)",
     re.I,
 )
 _FOR = re.compile(
@@ -71,7 +72,8 @@ def position(
         return "insufficient"
     if _AGAINST.search(statement):
         return "against"
-    if _CONDITIONAL.search(statement):
+    weak = bool(re.match(r"\s*(?:conditional|weak)", strength or "", re.I))
+    if weak or _CONDITIONAL.search(statement):
         return "conditional"
     if _FOR.search(statement):
         return "for"

@@ -71,14 +71,20 @@ def asks_recommendation(question: str) -> bool:
 
 def asks_yes_no(question: str) -> bool:
     """Whether the question asks yes or no: it opens (or a clause after a
-    colon or comma opens) with an auxiliary verb, or it ends with a question
+    colon or comma opens) with an auxiliary verb; or it ends with a question
     mark without opening with a wh-word ("The nurse cystoscopist: a feasible
-    option?")."""
+    option?"); or it is a claim to check, a sentence with a verb that ends
+    with a full stop ("Methotrexate is an antifolate medication."). A topic
+    ("ferric carboxymaltose for RLS") asks neither."""
     text = question.strip()
     clauses = [c.strip(" \"'([") for c in re.split(r"[:;,]|--", text) if c.strip()]
-    if any(_AUXILIARY.match(c) for c in clauses):
+    # "What ...?", "Topic: how ...?"; not a relative clause (", who have ...")
+    heads = [c.strip(" \"'([") for c in re.split(r"[:;]|--", text) if c.strip()]
+    if any(_WH.match(c) for c in heads):
+        return False
+    if any(_AUXILIARY.match(c) for c in clauses) or text.endswith("?"):
         return True
-    return text.endswith("?") and not any(_WH.match(c) for c in clauses)
+    return text.endswith(".") and len(text.split()) >= 3
 
 
 @dataclass(frozen=True, slots=True)
