@@ -18,7 +18,13 @@ that may be tuned on, ``holdout`` the untouched fifth (score it once, at the
 end), ``all`` both.
 
     .venv/bin/python bench/yesno.py [--split dev] [--only bioasq|pubmedqa]
-        [--root /tmp/medbrief-yesno] [--lexical-only] [--json] [--out FILE]
+        [--root /tmp/medbrief-yesno] [--lexical-only] [--cv-stance 5] [--json] [--out FILE]
+
+The shipped stance weights were trained on all 500 PubMedQA PQA-L questions,
+so PubMedQA figures measure fit unless ``--cv-stance K`` is given: the
+questions are then split in K folds and each fold is asked with stance weights
+retrained (``medbrief.grade.training``) on the other dev folds only (never on
+the held-out fifth), as bench/stance.py does for stance alone.
 
 Dense indexing of the ~52k records of each store takes long on 2 cores (the
 MEDLINE vectors are embedded once and shared by both stores through one
@@ -45,7 +51,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from holdout import held_out  # noqa: E402
 from medbrief.engine import Engine  # noqa: E402
-from medbrief.evaluate.yesno import Question, evaluate  # noqa: E402
+from medbrief.evaluate.yesno import Question, Report, evaluate  # noqa: E402
 from medbrief.index import sync_dense  # noqa: E402
 from medbrief.ingest import ingest_paths  # noqa: E402
 from medbrief.settings import Settings, get_settings  # noqa: E402
@@ -124,7 +130,7 @@ def write_questions(path: Path, items: list[Question]) -> None:
             f.write(json.dumps({**row, "gold_pmids": list(q.gold_pmids)}) + "\n")
 
 
-def run(name: str, root: Path, split: str, lexical_only: bool) -> dict[str, Any]:
+def run(name: str, root: Path, split: str, lexical_only: bool, cv: int = 0) -> dict[str, Any]:
     home = root / name
     build(name, home, lexical_only, root / "vectors")
     items = questions(name, split)
@@ -132,8 +138,41 @@ def run(name: str, root: Path, split: str, lexical_only: bool) -> dict[str, Any]
     with Engine(_settings(home, lexical_only)) as engine:
         engine.answer(items[0].question)  # warm-up: indexes and models load
         t = time.perf_counter()
-        report = evaluate(engine, items, on_item=_progress(name, len(items), t))
-    return {"set": name, "split": split, "lexical_only": lexical_only, **report.to_json()}
+        if cv and name == "pubmedqa":
+            every_fold = split != "holdout"  # the held-out fifth: weights from all dev folds
+            report = _cross_validated(engine, items, cv, every_fold, _progress(name, len(items), t))
+        else:
+            report = evaluate(engine, items, on_item=_progress(name, len(items), t))
+    notes = {"stance": f"{cv}-fold retrained on the other dev folds"} if cv else {}
+    return {"set": name, "split": split, "lexical_only": lexical_only, **notes, **report.to_json()}
+
+
+def _cross_validated(
+    engine: Engine, items: list[Question], k: int, folds: bool, tick: Any
+) -> Report:
+    """Each fold asked with stance weights trained on the other dev folds."""
+    import medbrief.grade.stance as stance_module
+    from medbrief.evaluate.pubmedqa import load as load_pqal
+    from medbrief.grade import training
+
+    pqal = [i for i in load_pqal(SHARED / "pubmedqa" / "pqal_dev500.json") if not held_out(i.pmid)]
+    fold_of = {q.id: int(q.id) % k for q in items}
+    shipped = stance_module.models
+    outcomes = []
+    try:
+        for fold in range(k):
+            train = [i for i in pqal if not folds or int(i.pmid) % k != fold]
+            models = {
+                name: training.fit(training.examples(train, setting))
+                for name, setting in training.SETTING_OF_MODEL.items()
+            }
+            stance_module.models = lambda m=models: m  # type: ignore[misc]
+            asked = [q for q in items if fold_of[q.id] == fold]
+            outcomes.extend(evaluate(engine, asked).outcomes)
+            tick(len(outcomes))
+    finally:
+        stance_module.models = shipped  # type: ignore[misc]
+    return Report(tuple(outcomes))
 
 
 def _progress(name: str, total: int, start: float) -> Any:
@@ -151,13 +190,22 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "holdout", "all"], default="dev")
     parser.add_argument("--only", choices=SETS)
     parser.add_argument("--lexical-only", action="store_true", help="no dense index")
+    parser.add_argument(
+        "--cv-stance",
+        type=int,
+        default=0,
+        metavar="K",
+        help="PubMedQA: K folds, stance retrained on the other dev folds for each",
+    )
     parser.add_argument("--json", action="store_true", help="print every question's result")
     parser.add_argument("--out", type=Path, help="also write the full report here (JSON)")
     args = parser.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"../shared data not found at {SHARED}; set MEDBRIEF_SHARED")
     reports = [
-        run(n, args.root, args.split, args.lexical_only) for n in SETS if args.only in (None, n)
+        run(n, args.root, args.split, args.lexical_only, args.cv_stance)
+        for n in SETS
+        if args.only in (None, n)
     ]
     if args.out:
         args.out.write_text(json.dumps(reports, indent=1), encoding="utf-8")

@@ -6,6 +6,7 @@ import pytest
 
 from medbrief.cite.check import lexical_similarity, unresolved_markers
 from medbrief.render.json import brief_to_dict
+from medbrief.render.html import render_html
 from medbrief.render.markdown import render_markdown
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
@@ -310,6 +311,10 @@ def test_the_bottom_line_counts_each_side_by_design_and_names_the_strongest() ->
     assert brief_to_dict(brief)["bottom_line"]["verdict"] == "yes"
     md = render_markdown(brief)
     assert md.index("## Bottom line") < md.index("## How the question was read")
+    assert "_Verdict: yes (confidence " in md
+    page = render_html(brief)
+    assert page.index("<h2>Bottom line</h2>") < page.index("<h2>How the question was read</h2>")
+    assert '<a href="#ref-4">4</a>' in page.split("<h2>How the question")[0]
 
 
 def test_a_dissent_that_is_not_material_is_named_not_called_inconsistent() -> None:
