@@ -132,10 +132,6 @@ def _marks(ns: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in sorted(set(ns))) + "]"
 
 
-def _count(n: int, noun: str = "study", plural: str = "studies") -> str:
-    return f"{n} {noun if n == 1 else plural}"
-
-
 def _sides(votes: Sequence[Vote], number: Callable[[str], int], designs: bool = True) -> str:
     """ "3 find yes [4, 5, 6] (1 cohort study and 2 case reports) and 1 finds no [7] (...)" """
     parts = []
@@ -187,9 +183,16 @@ def _research_sentence(
     if not w.votes:
         return f"{head}; no study among those retrieved addresses the question as asked."
     parts = []
-    if clinical:
+    if len(clinical) == 1:
+        (only,) = clinical
+        design = DESIGN_LABELS.get(only.design, only.design)
         parts.append(
-            f"of the {_count(len(clinical))} that address the question as asked, "
+            f"the one study that addresses the question as asked ({design}) finds "
+            f"{_LABEL_WORDS[only.label]} [{number(only.item_id)}]"
+        )
+    elif clinical:
+        parts.append(
+            f"of the {len(clinical)} studies that address the question as asked, "
             + _sides(clinical, number)
         )
         decided = [v for v in clinical if v.label in ("yes", "no")]

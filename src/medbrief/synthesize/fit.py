@@ -120,6 +120,16 @@ def narrows_population(question: str) -> bool:
 _AGES = re.compile(r"\b(?:aged?|ages) \d|\b\d+ (?:years|yrs)\b|\b\d+ to \d+\b", re.I)
 
 
+def stated_population(population: str | None, section: str | None) -> str | None:
+    """Whom a recommendation is for: its population, else the last part of
+    its section heading when that names a group ("Special Populations > Black
+    Adults": "Black Adults")."""
+    if population:
+        return population
+    tail = (section or "").split(">")[-1].strip()
+    return tail if tail and _groups(tail) else None
+
+
 def population_terms(question: str) -> list[str]:
     """Names of the question's population groups as guidelines write them."""
     groups = question_scope(question).groups

@@ -77,21 +77,19 @@ def by_design(designs: Sequence[str]) -> str:
     counts: dict[str, int] = {}
     for d in sorted(designs, key=lambda d: (evidence_level(d), d)):
         counts[d] = counts.get(d, 0) + 1
-    parts = [f"{n} {_plural(DESIGN_LABELS.get(d, d), n)}" for d, n in counts.items()]
+    labels = {d: DESIGN_LABELS.get(d, d) for d in counts}
+    parts = [f"{n} {labels[d] if n == 1 else plural(labels[d])}" for d, n in counts.items()]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _plural(label: str, n: int) -> str:
-    if n == 1:
-        return label
+def plural(label: str) -> str:
+    """The plural of a design label ("cohort study", "meta-analysis")."""
     if label.endswith("study"):
         return label[:-5] + "studies"
     if label.endswith("analysis"):
         return label[:-8] + "analyses"
     if label.endswith("series"):
         return label
-    if label == "other design":
-        return "other designs"
     return label + "s"

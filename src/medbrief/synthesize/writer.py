@@ -27,10 +27,11 @@ from medbrief.synthesize.bottom_line import (
     yes_no_line,
 )
 from medbrief.synthesize.draft import Finding
+from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
-from medbrief.synthesize.weigh import APART, Side, material, newest_year, study_weight
+from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
     DESIGN_LABELS,
     BottomLine,
@@ -87,12 +88,8 @@ def _sources(ids: Sequence[str], designs: Mapping[str, str]) -> str:
         n = counts.get(key, 0)
         if n:
             label = "study" if key == "study" else DESIGN_LABELS[key]
-            parts.append(_count(n, label, _plural(label)))
+            parts.append(_count(n, label, plural(label)))
     return f"{' and '.join(parts)} {'reports' if len(ids) == 1 else 'report'}"
-
-
-def _plural(label: str) -> str:
-    return label[:-5] + "studies" if label.endswith("study") else label + "s"
 
 
 @dataclass
@@ -234,7 +231,7 @@ def compose(
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
     listed = [
-        Listed(g, getattr(items.get(d.item_id), "population", None))
+        Listed(g, _population(items.get(d.item_id)))
         for g, d in zip(guidelines, guideline_drafts, strict=True)
     ]
     bottom: BottomLine | None = None
@@ -316,6 +313,12 @@ def compose(
         dropped_claims=dropped_claims,
         notes=tuple(notes),
     )
+
+
+def _population(item: Document | Recommendation | None) -> str | None:
+    if isinstance(item, Recommendation):
+        return stated_population(item.population, item.section)
+    return None
 
 
 _UNGRADED = ("not stated", "n/a", "not applicable", "none")
