@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from medbrief.cite.check import lexical_similarity, unresolved_markers
-from medbrief.render.json import brief_to_dict
 from medbrief.render.html import render_html
+from medbrief.render.json import brief_to_dict
 from medbrief.render.markdown import render_markdown
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
@@ -19,6 +19,7 @@ from medbrief.synthesize.verdict import (
     Vote,
     asks_recommendation,
     asks_yes_no,
+    coverage,
     decide,
     guideline_vote,
     read_votes,
@@ -235,7 +236,9 @@ def test_a_guideline_decides_a_question_of_what_is_recommended() -> None:
     votes = [vote("1", "yes"), vote("2", "yes")]
     against = guideline_vote("1", "against")
     assert against is not None
-    assert decide(votes, [against]).verdict == "mixed"  # effect question: both count
+    # a question of effect: the guideline votes beside the studies
+    assert decide(votes, [against]).verdict == "no"
+    assert decide([*votes, vote("3", "yes")], [against]).verdict == "mixed"
     w = decide(votes, [against], guideline_decides=True)
     assert (w.verdict, w.decided_by_guideline) == ("no", True)
     assert guideline_vote("1", "insufficient") is None
@@ -261,8 +264,16 @@ def test_votes_are_read_on_the_question_as_asked_nearest_first() -> None:
     assert set(asked) == {"Does iron improve RLS?"}
     assert [(v.item_id, v.label) for v in votes] == [("pmid:1", "yes"), ("pmid:3", "no")]
     # relevance falls with the place in the search: the first counts more
+    # (both name every specific word of the question: iron, RLS)
     assert votes[0].vote == pytest.approx(2.0 * 1.0 * 0.8)
     assert votes[1].vote == pytest.approx(2.0 * 0.5 * 0.9)
+
+
+def test_a_study_on_part_of_the_question_counts_less() -> None:
+    question = "Does iron improve restless legs syndrome in dialysis?"
+    assert coverage(question, "Iron improved restless legs syndrome in dialysis.") == 1.0
+    # iron, restless, legs, syndrome, dialysis: four of the five words
+    assert coverage(question, "Iron improved restless legs syndrome.") == pytest.approx(4 / 5)
 
 
 def test_untitled_records_have_no_title() -> None:
