@@ -196,7 +196,8 @@ def _research_sentence(
             + _sides(clinical, number)
         )
         decided = [v for v in clinical if v.label in ("yes", "no")]
-        if len(decided) > 1:
+        # naming the strongest says something only when a design is known
+        if len(decided) > 1 and any(v.design != "other" for v in decided):
             parts.append(_strongest(decided, evidence, number))
     else:
         parts.append("no clinical study among those retrieved addresses the question as asked")
