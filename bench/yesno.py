@@ -143,7 +143,8 @@ def run(name: str, root: Path, split: str, lexical_only: bool, cv: int = 0) -> d
             report = _cross_validated(engine, items, cv, every_fold, _progress(name, len(items), t))
         else:
             report = evaluate(engine, items, on_item=_progress(name, len(items), t))
-    notes = {"stance": f"{cv}-fold retrained on the other dev folds"} if cv else {}
+    cross_validated = cv and name == "pubmedqa"
+    notes = {"stance": f"{cv}-fold retrained on the other dev folds"} if cross_validated else {}
     return {"set": name, "split": split, "lexical_only": lexical_only, **notes, **report.to_json()}
 
 

@@ -288,7 +288,7 @@
     const wording = g.statement_type && g.statement_type !== "verbatim"
       ? WORDING[g.statement_type.split(" ")[0]] || g.statement_type : null;
     return el("li", { class: "guideline" },
-      el("h4", {}, g.body, g.year ? ` (${g.year})` : "", " ", citeGroup([g.ref], null)),
+      el("h4", {}, g.body, g.year ? ` (${g.year})` : "", g.superseded ? " (superseded)" : "", " ", citeGroup([g.ref], null)),
       el("blockquote", {}, g.statement),
       el("p", { class: "grade" },
         el("strong", {}, "As graded by the source: "),
@@ -334,6 +334,15 @@
     return el("section", { "aria-labelledby": id }, el("h3", { id }, title), content);
   }
 
+  // The bottom line, first: its cited sentences (each [n] opens the sentence
+  // that source was counted on) and, for a yes/no question, the verdict.
+  function bottomLine(b) {
+    const lean = b.verdict === "mixed" && b.lean ? `, leaning ${b.lean}` : "";
+    return section("Bottom line",
+      el("p", { class: "bottom-line" }, withMarkers(b.text, b)),
+      b.verdict ? el("p", { class: "meta verdict" }, `Verdict: ${b.verdict}${lean} (confidence ${b.confidence.toFixed(2)})`) : null);
+  }
+
   function renderBrief(brief) {
     refs = new Map(brief.references.map((r) => [r.n, r]));
     renderReading(brief.reading);
@@ -344,6 +353,7 @@
         el("p", {}, "Neither the guidelines nor the studies in this library address the question."),
         brief.notes.map((n) => el("p", { class: "note" }, n))));
     } else {
+      if (brief.bottom_line) out.push(bottomLine(brief.bottom_line));
       out.push(section("From the Guidelines", brief.guidelines.length
         ? el("ol", { class: "guidelines" }, brief.guidelines.map(guidelineItem))
         : el("p", {}, "No guideline recommendation among those stored addresses this question.")));
