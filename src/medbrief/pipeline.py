@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING
 
 from medbrief.cite import check_facets, unresolved_markers
 from medbrief.grade import grade_hits
-from medbrief.grade.stance import stance
+from medbrief.grade.stance import StanceReader, stance
 from medbrief.retrieve.candidates import guideline_candidates, study_candidates
 from medbrief.retrieve.hybrid import expansion_terms
 from medbrief.synthesize.facets import plan_facets
+from medbrief.synthesize.fit import population_terms
 from medbrief.synthesize.guidelines import guideline_drafts
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.references import finish_references
-from medbrief.synthesize.research import StanceFn, facet_findings
+from medbrief.synthesize.research import facet_findings
+from medbrief.synthesize.verdict import asks_yes_no, read_votes
 from medbrief.synthesize.writer import compose, guideline_items
 from medbrief.types import Brief, Document, Filters, Reading, Recommendation, SearchResult
 
@@ -64,13 +66,19 @@ def answer(
         live_ids = fetched.fetched
         notes.extend([fetched.note] if fetched.note else [])
     emit("reading", reading)
-    if reading.unknown_terms and not live_ids:
-        # a question resting on a term no stored source uses cannot be answered
-        # from them; answering the rest of it would be answering another question
-        return _emit_all(emit, compose(question, reading, [], [], {}, {}, 0, notes))
+    yes_no = asks_yes_no(reading.corrected)
+    if reading.unknown_terms and not live_ids and len(reading.concepts) < 2:
+        # A question resting on a term no stored source uses, with at most one
+        # other concept, cannot be answered from them: answering the rest of it
+        # would be answering another question. With two concepts or more left,
+        # their studies may still bear on it (the note names the unknown word).
+        empty = compose(question, reading, [], [], {}, {}, 0, notes, votes=[] if yes_no else None)
+        return _emit_all(emit, empty)
 
     matcher = Matcher(reading.concepts)
-    guidelines = guideline_candidates(engine.retriever, reading, filters)
+    guidelines = guideline_candidates(
+        engine.retriever, reading, filters, population_terms(reading.corrected)
+    )
     drafts = guideline_drafts(guidelines, matcher, reading.corrected)
     emit("guidelines", guideline_items(drafts))
 
@@ -82,12 +90,16 @@ def answer(
         filters,
         engine.settings.brief_studies,
     )
-    # only a study naming every concept of some sub-topic can be cited: grade those
-    hits = [h for h in hits if h.document and matcher.names_any(h.document, plans)]
-    evidence = grade_hits(hits, filters.designs if filters else ())
-    similarity = engine.similarity()
+    graded = grade_hits(hits, filters.designs if filters else ())
     reader = _stance_reader(engine)
-    findings = facet_findings(plans, list(evidence.values()), matcher, reader, similarity)
+    # the verdict reads each study, in search order, for its stance on the question as asked
+    votes = read_votes(reading.corrected, list(graded.values()), reader) if yes_no else None
+    # only a study naming every concept of some sub-topic can be cited under one
+    on_topic = {i: e for i, e in graded.items() if matcher.names_any(e.document, plans)}
+    similarity = engine.similarity()
+    findings = facet_findings(plans, list(on_topic.values()), matcher, reader, similarity)
+    counted = {v.item_id for v in votes or ()}
+    evidence = {i: e for i, e in graded.items() if i in on_topic or i in counted}
 
     items: dict[str, Document | Recommendation] = {r.id: r for r in guidelines.recommendations}
     items.update({d.id: d for d in guidelines.documents})
@@ -99,7 +111,9 @@ def answer(
         for e in evidence.values()
         if e.document.retracted and e.document.pmid
     )
-    brief = compose(question, reading, drafts, checked, items, evidence, dropped, notes)
+    brief = compose(
+        question, reading, drafts, checked, items, evidence, dropped, notes, votes=votes
+    )
     # last of the synthesis: renumbers every [n] (one reference per guideline document)
     brief = finish_references(brief, items, lambda ref: _stored_document(engine, ref))
     brief = replace(brief, live_fetched=live_ids)
@@ -139,7 +153,7 @@ def _stored_document(engine: Engine, ref: str) -> Document | None:
     return None if kind == "recommendation" else engine.store.get_document(id_)
 
 
-def _stance_reader(engine: Engine) -> StanceFn:
+def _stance_reader(engine: Engine) -> StanceReader:
     """The offline stance reader, or the configured model when asked (``llm_stance``)."""
     if not (engine.settings.llm_stance and engine.settings.llm_model):
         return stance

@@ -410,6 +410,8 @@ class GuidelineItem:
     #: states it ("The USPSTF concludes with moderate certainty that ..."):
     #: that sentence, and ``certainty`` holds its words ("moderate certainty")
     certainty_quote: str | None = None
+    #: marked superseded by its source; listed after current guidelines
+    superseded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,16 @@ def test_citation_opens_the_evidence_card(page: Any, served: str, shots: Path) -
     assert page.evaluate("document.activeElement.classList.contains('cite')")
 
 
+def test_bottom_line_comes_first_and_its_markers_show_why(page: Any, served: str) -> None:
+    ask(page, served)
+    assert page.locator("#brief-body .bottom-line").inner_text().strip()
+    cite = page.locator("#brief-body .bottom-line button.cite").first
+    cite.click()
+    assert page.locator("dialog#card").is_visible()
+    # the sentence the source was counted on is quoted on its card
+    assert page.locator("#card-body blockquote.support").inner_text().strip()
+
+
 def test_exports_download_the_brief_and_its_references(page: Any, served: str, shots: Path) -> None:
     ask(page, served)
     brief_refs = page.locator("ol.refs > li").count()

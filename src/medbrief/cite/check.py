@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from medbrief.grade import split_sentences
 from medbrief.synthesize.draft import Finding, Support, strip_label
 from medbrief.synthesize.research import FacetFindings
-from medbrief.types import Brief, Document, Recommendation
+from medbrief.types import Brief, Bullet, Document, Recommendation
 from medbrief.understand.text import STOP_WORDS
 
 SimilarityFn = Callable[[str, Sequence[str]], list[float]]
@@ -145,10 +145,11 @@ def unresolved_markers(brief: Brief) -> list[int]:
     used: set[int] = set()
     for g in brief.guidelines:
         used.add(g.ref)
-    if brief.bottom_line is not None:
-        used.update(brief.bottom_line.refs)
     bullets = [b for f in brief.research for b in (*f.bullets, *f.synthesis)]
     bullets += [*brief.key_findings, *brief.guidelines_synthesis]
+    if brief.bottom_line is not None:
+        line = brief.bottom_line
+        bullets.append(Bullet(line.text, line.refs, line.citations, kind="summary"))
     for b in bullets:
         used.update(b.refs)
         used.update(c.n for c in b.citations)

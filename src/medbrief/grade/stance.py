@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from medbrief.grade import cues, terms
 from medbrief.grade.features import Focus, QuestionForm, features, read_question
@@ -168,6 +168,13 @@ def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
         candidates = [fc.best, *fc.block[:1]] if fc.best else fc.block[:1]
         denial = next((c.text for c in candidates if _denies(predicates, c.text)), None)
     return Analysis(ok, coverage, feats, fc, has_conclusion, denial)
+
+
+class StanceReader(Protocol):
+    """Reads what an abstract found on a question: :func:`stance`, or a
+    language model standing in for it (``medbrief.write.stance``)."""
+
+    def __call__(self, question: str, abstract: str, title: str | None = None) -> Stance: ...
 
 
 def stance(question: str, abstract: str, title: str | None = None) -> Stance:

@@ -122,6 +122,9 @@ class GuidelineOut(_Open):
     )
     grades: list[GradeOut] = Field(default_factory=list)
     key_points: list[str]
+    superseded: bool = Field(
+        False, description="Marked superseded by its source; listed after current guidelines."
+    )
 
 
 class CitationOut(_Open):

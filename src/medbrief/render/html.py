@@ -145,6 +145,21 @@ def _grade(kind: str, value: str | None, body: str) -> str:
     return f'{kind}: <span class="chip">{_e(chip.label)}</span>{note}'
 
 
+def _bottom_line(brief: Brief) -> str:
+    """The bottom line, first: its text with linked markers, and the verdict."""
+    b = brief.bottom_line
+    if b is None or brief.abstained:
+        return ""
+    verdict = ""
+    if b.verdict is not None:
+        lean = f", leaning {b.lean}" if b.verdict == "mixed" and b.lean else ""
+        verdict = (
+            f'<p class="meta">Verdict: {_e(b.verdict)}{_e(lean)} '
+            f"(confidence {b.confidence:.2f})</p>"
+        )
+    return f'<h2>Bottom line</h2><p class="bottom-line">{_inline_markers(b.text)}</p>{verdict}'
+
+
 def _guideline(g: GuidelineItem) -> str:
     year = f" ({g.year})" if g.year else ""
     if ungraded_excerpt(g):
@@ -155,8 +170,9 @@ def _guideline(g: GuidelineItem) -> str:
             f"{_grade('certainty of evidence', g.certainty, g.body)}"
         )
     text, truncated = statement(g.statement)
+    mark = " (superseded)" if g.superseded else ""
     out = [
-        f"<h3>{_e(g.body)}{_e(year)}{_cites([g.ref])}</h3>",
+        f"<h3>{_e(g.body)}{_e(year)}{_e(mark)}{_cites([g.ref])}</h3>",
         f"<blockquote>{_e(text)}</blockquote>",
     ]
     if truncated:
@@ -202,11 +218,13 @@ def _facet(f: Facet, refs: dict[int, Reference]) -> str:
 
 def _cited_sentences(brief: Brief) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    bullets = [*brief.key_findings, *(b for f in brief.research for b in f.bullets)]
-    for b in bullets:
-        for c in b.citations:
-            if c.sentence and c.sentence not in found.setdefault(c.n, []):
-                found[c.n].append(c.sentence)
+    citations = [c for b in brief.key_findings for c in b.citations]
+    citations.extend(c for f in brief.research for b in f.bullets for c in b.citations)
+    if brief.bottom_line is not None:
+        citations.extend(brief.bottom_line.citations)
+    for c in citations:
+        if c.sentence and c.sentence not in found.setdefault(c.n, []):
+            found[c.n].append(c.sentence)
     return found
 
 
@@ -249,7 +267,7 @@ def _sections(brief: Brief, related: Sequence[str]) -> list[str]:
     refs = {r.n: r for r in brief.references}
     out = []
     if brief.bottom_line is not None:
-        out.append(f"<h2>Bottom line</h2><p>{_inline_markers(brief.bottom_line.text)}</p>")
+        out.append(_bottom_line(brief))
     elif brief.key_findings:
         out.append(_key_findings(brief, refs))
     guidelines = "".join(_guideline(g) for g in brief.guidelines) or (

@@ -73,6 +73,7 @@ def _guideline(g: GuidelineItem) -> dict[str, Any]:
         "certainty_quote": g.certainty_quote,
         "grades": [chip_dict(c) for c in chips(g)],
         "key_points": list(g.key_points),
+        "superseded": g.superseded,
     }
 
 

@@ -98,10 +98,22 @@ def _synthesis(sentences: tuple[Bullet, ...]) -> list[str]:
     return ["", "**Summary:** " + " ".join(_escape_keep_markers(b.text) for b in sentences), ""]
 
 
+def _bottom_line(brief: Brief) -> list[str]:
+    b = brief.bottom_line
+    if b is None or brief.abstained:
+        return []
+    out = ["## Bottom line", "", _escape_keep_markers(b.text)]
+    if b.verdict is not None:
+        lean = f", leaning {b.lean}" if b.verdict == "mixed" and b.lean else ""
+        out.extend(["", f"_Verdict: {b.verdict}{lean} (confidence {b.confidence:.2f})_"])
+    return [*out, ""]
+
+
 def _guideline(g: GuidelineItem) -> list[str]:
     year = f" ({g.year})" if g.year else ""
     text, truncated = statement(g.statement)
-    lines = [f"- **{md_escape(g.body)}{year}**: {md_escape(text)} {_marks((g.ref,))}"]
+    mark = " (superseded)" if g.superseded else ""
+    lines = [f"- **{md_escape(g.body)}{year}{mark}**: {md_escape(text)} {_marks((g.ref,))}"]
     if truncated:
         lines.append(f"  - {TRUNCATED_NOTE}")
     lines.append(f"  - {_grading(g)}")
@@ -199,7 +211,7 @@ def render_markdown(
         return "\n".join(out)
     refs = {ref.n: ref for ref in brief.references}
     if brief.bottom_line is not None:
-        out.extend(["## Bottom line", _escape_keep_markers(brief.bottom_line.text), ""])
+        out.extend(_bottom_line(brief))
     elif brief.key_findings:
         out.extend(_key_findings(brief, refs))
     out.append("## From the Guidelines")

@@ -33,9 +33,14 @@ def _only(filters: Filters | None, kind: ItemKind) -> Filters | None:
 
 
 def guideline_candidates(
-    retriever: Retriever, reading: Reading, filters: Filters | None
+    retriever: Retriever,
+    reading: Reading,
+    filters: Filters | None,
+    extra_terms: Sequence[str] = (),
 ) -> GuidelineCandidates:
-    expansions = expansion_terms(reading)
+    """``extra_terms`` widen the search (the question's population as
+    guidelines name it: "Black adults" for "african american patients")."""
+    expansions = list(dict.fromkeys([*expansion_terms(reading), *extra_terms]))
     recs: list[Recommendation] = []
     docs: list[Document] = []
     only_recs = _only(filters, "recommendation")

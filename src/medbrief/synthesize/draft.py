@@ -24,6 +24,18 @@ def strip_label(sentence: str) -> str:
     return _LABEL.sub("", sentence.strip())
 
 
+#: what stands where a record has no title ("[Untitled]" in BioASQ's
+#: snippet records, "[No title available]" in PubMed); a bracketed title
+#: otherwise is PubMed's English translation of a foreign one, a real title
+_NO_TITLE = re.compile(r"^\[(?:untitled|no title(?: available)?)\]\.?$", re.IGNORECASE)
+
+
+def usable_title(title: str | None) -> str | None:
+    """The title, or None where the record has none."""
+    text = (title or "").strip()
+    return None if not text or _NO_TITLE.match(text) else text
+
+
 def clean_sentence(sentence: str) -> str:
     """A source sentence as quoted in a brief: no section label, no ref markers."""
     return " ".join(strip_label(_SOURCE_REFS.sub("", sentence.strip())).split())

@@ -10,6 +10,11 @@ question on family history and colon cancer screening. Strength and
 certainty are carried exactly as stored (the source's words); nothing here
 rewrites them. Practical key points are the
 source's own sentences that name a concept of the question.
+
+A recommendation must also fit the question's kind (screening, diagnosis,
+intervention) and population (``medbrief.synthesize.fit``); one that names
+the question's population group is listed first, and one its source marks
+superseded is listed after the current ones.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from dataclasses import dataclass
 from medbrief.grade import split_sentences
 from medbrief.retrieve.candidates import GuidelineCandidates
 from medbrief.synthesize.facets import role
+from medbrief.synthesize.fit import (
+    fits,
+    population_match,
+    question_scope,
+    recommendation_kinds,
+    superseded,
+)
 from medbrief.synthesize.match import Matcher
 from medbrief.types import Document, Recommendation
 
@@ -49,6 +61,10 @@ class GuidelineDraft:
     excerpt: bool = False
     #: how many of the question's concepts the recommendation names
     matched: int = 0
+    #: how many population groups of the question it names (black adults, pregnancy)
+    population_fit: int = 0
+    #: marked superseded by its source: listed after current guidelines
+    superseded: bool = False
 
 
 def _needed(n_concepts: int) -> int:
@@ -158,12 +174,17 @@ def recommendation_drafts(
     need = _needed(len(matcher))
     conditions = _conditions(matcher)
     numbers = set(re.findall(r"\d+", question))
+    asked = question_scope(question)
     seen: set[str] = set()
     drafts = []
     for rank, rec in enumerate(recs):
         scope = " ".join(filter(None, (rec.statement, rec.guideline_title, rec.population)))
         named = matcher.in_text(scope)
         if not _bears_on(named, need, conditions):
+            continue
+        section = rec.section or ""
+        kinds = recommendation_kinds(section, rec.statement, rec.guideline_title)
+        if not fits(asked, kinds, rec.population or f"{section} {rec.statement}"):
             continue
         matched = len(named)
         drafts.append(
@@ -180,6 +201,10 @@ def recommendation_drafts(
                 rank=rank,
                 strength_norm=rec.strength_norm,
                 matched=matched,
+                population_fit=population_match(
+                    asked, " ".join(filter(None, (rec.population, section, rec.statement)))
+                ),
+                superseded=superseded(rec.body, rec.guideline_title, section),
             )
         )
     return drafts
@@ -190,6 +215,7 @@ def document_drafts(
     matcher: Matcher,
     covered: set[str],
     start_rank: int,
+    question: str = "",
 ) -> list[GuidelineDraft]:
     """Guideline documents without graded recommendations: a short excerpt.
 
@@ -198,6 +224,7 @@ def document_drafts(
     """
     need = _needed(len(matcher))
     conditions = _conditions(matcher)
+    asked = question_scope(question)
     drafts = []
     for i, doc in enumerate(docs):
         # a guideline whose recommendations are listed is not listed again
@@ -205,6 +232,8 @@ def document_drafts(
             continue
         named = matcher.in_document(doc)
         if not _bears_on(named, need, conditions):
+            continue
+        if not fits(asked, recommendation_kinds("", "", doc.title), doc.title):
             continue
         matched = len(named)
         passages = _passages(doc)
@@ -234,6 +263,8 @@ def document_drafts(
                 rank=start_rank + i,
                 excerpt=True,
                 matched=matched,
+                population_fit=population_match(asked, doc.title),
+                superseded=superseded(doc.title),
             )
         )
     return drafts
@@ -297,21 +328,25 @@ def covered_by(recs: Sequence[Recommendation], drafts: Sequence[GuidelineDraft])
 def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
     """The guideline section's order, by issuing body.
 
-    Graded recommendations come before excerpts of guideline documents. Bodies
-    are ordered by how many of the question's concepts their best
-    recommendation names, then bodies that grade their recommendations, then
-    the newest guideline (a newer guideline usually supersedes an older one),
-    then retrieval rank; within a body, by concepts named, then rank.
+    Current guidelines come before superseded ones, and graded recommendations
+    before excerpts of guideline documents. Bodies are ordered by whether
+    their best recommendation names the question's population group, then
+    how many of the question's concepts it names, then bodies that grade
+    their recommendations, then the newest guideline (a newer guideline
+    usually supersedes an older one), then retrieval rank; within a body, by
+    population, concepts named, then rank.
     """
-    groups: dict[tuple[bool, str], list[GuidelineDraft]] = {}
+    groups: dict[tuple[bool, bool, str], list[GuidelineDraft]] = {}
     for d in drafts:
-        groups.setdefault((d.excerpt, d.body), []).append(d)
+        groups.setdefault((d.superseded, d.excerpt, d.body), []).append(d)
 
-    def group_key(key: tuple[bool, str]) -> tuple[bool, int, bool, int, int]:
+    def group_key(key: tuple[bool, bool, str]) -> tuple[bool, bool, int, int, bool, int, int]:
         items = groups[key]
         graded = any(d.strength_norm != "unknown" for d in items)
         return (
             key[0],
+            key[1],
+            -max(d.population_fit for d in items),
             -max(d.matched for d in items),
             not graded,
             -max(d.year or 0 for d in items),
@@ -320,7 +355,7 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
 
     ordered = []
     for key in sorted(groups, key=group_key):
-        ordered.extend(sorted(groups[key], key=lambda d: (-d.matched, d.rank)))
+        ordered.extend(sorted(groups[key], key=lambda d: (-d.population_fit, -d.matched, d.rank)))
     return ordered[:MAX_ITEMS]
 
 
@@ -353,4 +388,5 @@ def guideline_drafts(
     recs = candidates.recommendations
     drafts = recommendation_drafts(recs, matcher, question)
     covered = covered_by(recs, drafts)
-    return order(drafts + document_drafts(candidates.documents, matcher, covered, len(recs)))
+    documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
+    return order(drafts + documents)

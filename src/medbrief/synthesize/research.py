@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from medbrief.synthesize.draft import Finding, Support, clean_sentence
+from medbrief.synthesize.draft import Finding, Support, clean_sentence, usable_title
 from medbrief.synthesize.facets import FacetPlan
 from medbrief.synthesize.match import Matcher
 from medbrief.types import Evidence, Stance
@@ -113,7 +113,10 @@ def facet_findings(
             if st.label == "not_addressed" or not named or not concepts <= titled:
                 silent.append(ev.document.id)
                 continue
-            named_in_title = {plan.concepts[0], *plan.named_by} & title_concepts
+            # A record without a title (BioASQ snippets, "[No title available]")
+            # is judged by the finding itself: it must name the treatment.
+            tested = title_concepts if usable_title(title) else matcher.in_text(sentence)
+            named_in_title = {plan.concepts[0], *plan.named_by} & tested
             if plan.intent in ("treatment", "procedure") and not named_in_title:
                 # A trial names what it tests in its title (CONSORT 2010 item
                 # 1a); one that mentions this drug only in passing (iron

@@ -4,19 +4,37 @@ Every sentence of a brief is either a source's own sentence or one of the
 templates below filled with computed facts (counts, stances, names of
 sub-topics, the issuing body and year). Nothing else is written, so nothing
 can be invented. Guidelines are numbered first, then studies in order of
-first citation.
+first citation: the bottom line's first (``bottom_line``), then the
+research section's.
+
+A sub-topic whose studies disagree is "inconsistent" only when the minority
+is material (``weigh.material``: a quarter of the weight, or the heaviest
+study); otherwise its summary says "mostly consistent" and names the
+dissenting studies. Every ``[n]`` of a summary carries, in its citations,
+the sentence that source was counted on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from medbrief.synthesize.bottom_line import (
+    Listed,
+    best_guidelines,
+    guideline_votes,
+    open_line,
+    yes_no_line,
+)
 from medbrief.synthesize.draft import Finding
+from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations
 from medbrief.synthesize.research import FacetFindings
+from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
+from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
     DESIGN_LABELS,
+    BottomLine,
     Brief,
     Bullet,
     Citation,
@@ -27,6 +45,7 @@ from medbrief.types import (
     Reading,
     Recommendation,
     Reference,
+    StudyStance,
     canonical_link,
 )
 
@@ -54,15 +73,22 @@ def _count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
 
-def _sources(ids: Sequence[str], reviews: frozenset[str]) -> str:
+def _sources(ids: Sequence[str], designs: Mapping[str, str]) -> str:
     """ "3 studies report", "2 studies and 1 narrative review report": a
-    narrative review summarises others' work and is not counted as a study
-    (it sits below every primary design in the CEBM levels)."""
-    m = sum(i in reviews for i in ids)
-    n = len(ids) - m
-    parts = [_count(n, "study", "studies")] if n else []
-    if m:
-        parts.append(_count(m, "narrative review", "narrative reviews"))
+    narrative review summarises others' work, and animal and in-vitro work is
+    not clinical evidence: each is counted on its own, never as a study
+    (``weigh.APART``; CEBM level 5)."""
+    counts: dict[str, int] = {}
+    for i in ids:
+        design = designs.get(i, "")
+        key = design if design in APART else "study"
+        counts[key] = counts.get(key, 0) + 1
+    parts = []
+    for key in ("study", *sorted(APART)):
+        n = counts.get(key, 0)
+        if n:
+            label = "study" if key == "study" else DESIGN_LABELS[key]
+            parts.append(_count(n, label, plural(label)))
     return f"{' and '.join(parts)} {'reports' if len(ids) == 1 else 'report'}"
 
 
@@ -102,36 +128,70 @@ def _finding_bullet(f: Finding, numbering: _Numbering) -> Bullet:
 
 
 def _summary(
-    facet: FacetFindings, numbering: _Numbering, reviews: frozenset[str]
+    facet: FacetFindings,
+    numbering: _Numbering,
+    designs: Mapping[str, str],
+    weights: Mapping[str, float],
 ) -> tuple[str, Bullet | None]:
     intent = facet.plan.intent
     by: dict[str, list[str]] = {"yes": [], "no": [], "maybe": []}
+    said: dict[str, str] = {}
     for f in facet.findings:
         by[f.stance].extend(i for i in f.item_ids if i not in by[f.stance])
+        for sup in f.supports:
+            said.setdefault(sup.item_id, sup.sentence)
     yes, no, maybe = by["yes"], by["no"], by["maybe"]
     if not (yes or no or maybe):
         label = facet.plan.label
         text = f"No study among those retrieved addresses {label[:1].lower()}{label[1:]}."
         return "no_evidence", Bullet(text, kind="summary")
-    parts = []
-    if yes:
-        parts.append(f"{_sources(yes, reviews)} {_POSITIVE[intent]} {{yes}}")
-    if no:
-        parts.append(f"{_sources(no, reviews)} {_NEGATIVE[intent]} {{no}}")
-    if maybe:
-        parts.append(f"{_sources(maybe, reviews)} mixed or unclear results {{maybe}}")
-    status = "inconsistent" if yes and no else "evidence"
+    phrases = {
+        "yes": f"{_POSITIVE[intent]} {{yes}}",
+        "no": f"{_NEGATIVE[intent]} {{no}}",
+        "maybe": "mixed or unclear results {maybe}",
+    }
+    parts = {k: f"{_sources(v, designs)} {phrases[k]}" for k, v in by.items() if v}
     refs = {k: _refs(numbering, v) for k, v in by.items()}
-    text = "; ".join(parts)
-    text = text.format(**{k: "[" + ", ".join(map(str, r)) + "]" for k, r in refs.items()})
-    if status == "inconsistent":
-        text = f"The evidence is inconsistent: {text}."
+    marks = {k: "[" + ", ".join(map(str, r)) + "]" for k, r in refs.items()}
+    status = "evidence"
+    order: list[str] = [k for k in ("yes", "no", "maybe") if k in parts]
+    if yes and no:
+        sides = {
+            k: Side(tuple(by[k]), sum(weights.get(i, 0.0) for i in by[k])) for k in ("yes", "no")
+        }
+        major, minor = sorted(("yes", "no"), key=lambda k: -sides[k].weight)  # stable: yes on a tie
+        heaviest = max(weights.get(i, 0.0) for i in yes + no)
+        if material(sides[minor], sides[major], heaviest):
+            status = "inconsistent"
+            text = "The evidence is inconsistent: " + "; ".join(parts[k] for k in order) + "."
+        else:
+            order = [major, minor] + (["maybe"] if maybe else [])
+            dissent = _dissent(by[minor], designs, numbering)
+            text = (
+                "Mostly consistent: "
+                + "; ".join(parts[k] for k in order)
+                + f" (the dissent: {dissent})."
+            )
     elif len(yes) + len(no) + len(maybe) > 1:
+        text = "; ".join(parts[k] for k in order)
         text = f"{text[:1].upper()}{text[1:]}."
     else:
         return status, None
+    text = text.format(**marks)
     all_refs = tuple(sorted(set(refs["yes"]) | set(refs["no"]) | set(refs["maybe"])))
-    return status, Bullet(text, all_refs, kind="summary")
+    ids = {numbering.n(i): i for k in order for i in by[k]}
+    citations = tuple(Citation(n, said.get(ids[n]), 1.0) for n in all_refs)
+    return status, Bullet(text, all_refs, citations, kind="summary")
+
+
+def _dissent(ids: Sequence[str], designs: Mapping[str, str], numbering: _Numbering) -> str:
+    """The dissenting studies by design: "a case report [7]"."""
+    named = []
+    for i in ids:
+        label = DESIGN_LABELS.get(designs.get(i, ""), "study of unstated design")
+        article = "an" if label[:1] in "aeiou" else "a"
+        named.append(f"{article} {label} [{numbering.n(i)}]")
+    return ", ".join(named)
 
 
 def guideline_items(drafts: Sequence[GuidelineDraft]) -> tuple[GuidelineItem, ...]:
@@ -147,6 +207,7 @@ def guideline_items(drafts: Sequence[GuidelineDraft]) -> tuple[GuidelineItem, ..
             direction=g.direction,
             statement_type=g.statement_type,
             key_points=g.key_points,
+            superseded=g.superseded,
         )
         for n, g in enumerate(drafts, 1)
     )
@@ -161,23 +222,55 @@ def compose(
     evidence: dict[str, Evidence],
     dropped_claims: int,
     notes: Sequence[str] = (),
+    *,
+    votes: Sequence[Vote] | None = None,
 ) -> Brief:
+    """The Brief. ``votes``: each study's stance on the question as asked,
+    for a question that asks yes or no (``verdict.read_votes``); None for
+    other questions."""
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
+    listed = [
+        Listed(g, _population(items.get(d.item_id)))
+        for g, d in zip(guidelines, guideline_drafts, strict=True)
+    ]
+    bottom: BottomLine | None = None
+    stances: dict[str, StudyStance] = {}
+    if votes is not None:
+        chosen = best_guidelines(listed, question)
+        weighing = decide(votes, guideline_votes(chosen), asks_recommendation(question))
+        bottom = yes_no_line(weighing, chosen, evidence, numbering.n)
+        stances.update((v.item_id, StudyStance(v.label, v.sentence)) for v in votes)  # type: ignore[arg-type]
     research = []
     key_facets = []
-    reviews = frozenset(i for i, e in evidence.items() if e.design == "narrative-review")
+    designs = {i: e.design for i, e in evidence.items()}
+    newest = newest_year(evidence.values())
+    weights = {i: study_weight(e, newest) for i, e in evidence.items()}
     for facet in facets:
         shown = _shown(facet.findings)
         bullets = [_finding_bullet(f, numbering) for f in shown]
-        status, summary = _summary(facet, numbering, reviews)
+        status, summary = _summary(facet, numbering, designs, weights)
+        for f in facet.findings:
+            for sup in f.supports:
+                stances.setdefault(
+                    sup.item_id, StudyStance(f.stance, sup.sentence, facet.plan.label)
+                )
         if summary is not None:
             bullets.insert(0, summary)
             key_facets.append(
-                Bullet(f"{facet.plan.label}: {summary.text}", summary.refs, kind="summary")
+                Bullet(
+                    f"{facet.plan.label}: {summary.text}",
+                    summary.refs,
+                    summary.citations,
+                    kind="summary",
+                )
             )
         elif bullets:
-            key_facets.append(Bullet(f"{facet.plan.label}: {bullets[0].text}", bullets[0].refs))
+            key_facets.append(
+                Bullet(
+                    f"{facet.plan.label}: {bullets[0].text}", bullets[0].refs, bullets[0].citations
+                )
+            )
         research.append(
             Facet(facet.plan.label, facet.plan.concepts, status, tuple(bullets))  # type: ignore[arg-type]
         )
@@ -186,14 +279,21 @@ def compose(
         for i in key_recommendations(guideline_drafts, MAX_KEY_GUIDELINES)
     ]
     key_findings.extend(key_facets)
-    abstained = not guidelines and all(f.status == "no_evidence" for f in research)
+    if bottom is None:
+        bottom = open_line(listed, research)
+    abstained = not guidelines and all(f.status == "no_evidence" for f in research) and not votes
     references = tuple(
-        _reference(n, items[i], evidence.get(i)) for n, i in enumerate(numbering.order, 1)
+        _reference(n, items[i], evidence.get(i), stances.get(i))
+        for n, i in enumerate(numbering.order, 1)
     )
     if abstained:
         return Brief(
             question=question,
             reading=reading,
+            bottom_line=BottomLine(
+                "No guideline recommendation or study among those stored addresses this question.",
+                verdict=None if votes is None else "insufficient",
+            ),
             abstained=True,
             notes=(
                 "No relevant evidence found: no guideline recommendation or study among those "
@@ -205,6 +305,7 @@ def compose(
     return Brief(
         question=question,
         reading=reading,
+        bottom_line=bottom,
         guidelines=guidelines,
         research=tuple(research),
         key_findings=tuple(key_findings),
@@ -212,6 +313,12 @@ def compose(
         dropped_claims=dropped_claims,
         notes=tuple(notes),
     )
+
+
+def _population(item: Document | Recommendation | None) -> str | None:
+    if isinstance(item, Recommendation):
+        return stated_population(item.population, item.section)
+    return None
 
 
 _UNGRADED = ("not stated", "n/a", "not applicable", "none")
@@ -225,7 +332,9 @@ def _guideline_key(g: GuidelineItem) -> str:
     return f"{g.body}{year}: {first}.{grading}"
 
 
-def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> Reference:
+def _reference(
+    n: int, item: Document | Recommendation, ev: Evidence | None, stance: StudyStance | None
+) -> Reference:
     if isinstance(item, Recommendation):
         link = canonical_link(item.pmid, item.doi, item.url)
         return Reference(
@@ -256,4 +365,5 @@ def _reference(n: int, item: Document | Recommendation, ev: Evidence | None) -> 
         design=DESIGN_LABELS.get(design, design) if design else None,
         sample_size=ev.sample_size if ev else None,
         retracted=item.retracted,
+        stance=stance,
     )

@@ -195,11 +195,29 @@ class ConceptExtractor:
             if idx != -1 and (not phrase or idx == phrase[-1] + 1) and len(phrase) < 4:
                 phrase.append(idx)
                 continue
-            if phrase and any(self._domain_word(units[k].bare) for k in phrase):
-                start, end = units[phrase[0]].start, units[phrase[-1]].end
-                label = self._shown(text[start:end])
-                self._add(found, Entry(label, None, "text"), text[start:end], start)
+            for part in self._split_unused(units, phrase):
+                if any(self._domain_word(units[k].bare) for k in part):
+                    start, end = units[part[0]].start, units[part[-1]].end
+                    label = self._shown(text[start:end])
+                    self._add(found, Entry(label, None, "text"), text[start:end], start)
             phrase = [idx] if idx != -1 else []
+
+    def _split_unused(self, units: list[Unit], phrase: list[int]) -> list[list[int]]:
+        """A run of unmatched words split where the corpus never puts the two
+        words together, when each side still has a domain word: "third
+        trimester ultrasound" is two concepts, since no stored text says
+        "trimester ultrasound"; "sectoral heterochromia" stays one."""
+        bigrams = self.vocab.corpus_bigrams
+        if len(phrase) < 2 or not bigrams:
+            return [phrase] if phrase else []
+        for cut in range(1, len(phrase)):
+            pair = f"{units[phrase[cut - 1]].bare} {units[phrase[cut]].bare}"
+            if bigrams.get(pair, 0):
+                continue
+            left, right = phrase[:cut], phrase[cut:]
+            if all(any(self._domain_word(units[k].bare) for k in side) for side in (left, right)):
+                return [left, *self._split_unused(units, right)]
+        return [phrase]
 
     def _domain_word(self, word: str) -> bool:
         if word in self.vocab.common_english or len(word) < 4:

@@ -7,6 +7,8 @@ and spelling variants); assemble the lexical query; note anything unusual.
 
 from __future__ import annotations
 
+import re
+
 from medbrief.types import Concept, Expansion, Reading, SpellingFix
 from medbrief.understand.abbreviations import AbbreviationTable, Resolution
 from medbrief.understand.concepts import ConceptExtractor
@@ -44,6 +46,11 @@ class Reader:
     def read(self, question: str) -> Reading:
         text = validate_question(question, self.max_chars)
         notes = list(clean(question)[1])
+        if _shouted(text):
+            # capitals carry no meaning in an all-capitals question; read as
+            # they are, every word would look like a gene symbol or acronym
+            text = self._lower_case(text)
+            notes.append("the question is in capitals; read in lower case")
         tokens = tokenize(text)
         scripts = foreign_scripts(tokens)
         if scripts:
@@ -88,6 +95,19 @@ class Reader:
             notes=tuple(dict.fromkeys(notes)),
             unknown_terms=unknown,
         )
+
+    def _lower_case(self, text: str) -> str:
+        """Every word in lower case except what reads as an abbreviation (HIV,
+        COPD): a known one, or a short word that is not common English."""
+
+        def lower(m: re.Match[str]) -> str:
+            word = m.group()
+            lower = word.lower()
+            short = len(word) <= 5 and lower not in self.vocabulary.common_english
+            keep = self.abbreviations.is_abbreviation(word) or (short and lower not in STOP_WORDS)
+            return word if keep else lower
+
+        return re.sub(r"[A-Za-z][\w'-]*", lower, text)
 
     def _unknown_terms(self, tokens: list[Token], concepts: tuple[Concept, ...]) -> tuple[str, ...]:
         """Content words outside every concept that the corpus never uses."""
@@ -140,6 +160,12 @@ class Reader:
                 parts.append(term)
                 seen.update(words)
         return " ".join(parts)
+
+
+def _shouted(text: str) -> bool:
+    """Written in capitals: at least four words, and nearly no lower-case letter."""
+    letters = [c for c in text if c.isalpha()]
+    return len(text.split()) >= 4 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> str:

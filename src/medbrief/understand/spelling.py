@@ -177,6 +177,8 @@ class Speller:
         word = unit.bare
         if self.known(word) and not self._corpus_typo(word):
             return None
+        if _term_ending(word) and self.vocab.corpus_words.get(word, 0):
+            return None  # a rare term of art the corpus uses ("poliosis") is its own word
         memo = self._suggested
         key = (word, proper)
         best = memo[key] if key in memo else self.suggest(word, strict=proper)
@@ -193,6 +195,11 @@ class Speller:
         two sound-alike edits from a word the corpus uses far more often."""
         vocab = self.vocab
         if word in vocab.english or word in vocab.medical or word not in vocab.corpus_words:
+            return False
+        if any(vocab.in_dictionary(b) for b in _base_forms(word)):
+            # a regular form of a known word ("cognitions", "oncologically",
+            # "devascularization") is that word's family, not a slip for a
+            # more frequent neighbour ("conditions", "revascularization")
             return False
         count = vocab.corpus_words[word]
         sound = sound_key(word)
@@ -221,7 +228,9 @@ class Speller:
         sound = sound_key(word)
         scores: dict[str, float] = {}
         candidates = [
-            (t, d) for t, d in self._candidates(word) if len(t) >= 4 and not same_family(word, t)
+            (t, d)
+            for t, d in self._candidates(word)
+            if len(t) >= 4 and not same_family(word, t) and _keeps_term_ending(word, t)
         ]
         one_edit = any(d == 1 for _, d in candidates)
         for term, distance in candidates:
@@ -384,6 +393,25 @@ def _unlikely_substitution(word: str, term: str) -> bool:
     return b not in _neighbours(a)
 
 
+# Endings of clinical terms of art (Greek and Latin combining forms): a word
+# with one is a term, misspelt or not, and its correction is a term with the
+# same ending ("poliosis" is not "policies", "psoraisis" is "psoriasis").
+_TERM_ENDINGS = (
+    "osis", "iasis", "itis", "emia", "aemia", "oma", "omas", "pathy", "plasty", "ectomy",
+    "otomy", "ostomy", "algia", "uria", "penia", "plasia", "trophy", "scopy", "graphy",
+    "genesis", "lysis", "cele", "rrhea", "rrhoea", "phobia", "plegia",
+)  # fmt: skip
+
+
+def _term_ending(word: str) -> str | None:
+    return next((e for e in _TERM_ENDINGS if word.endswith(e) and len(word) > len(e) + 2), None)
+
+
+def _keeps_term_ending(word: str, candidate: str) -> bool:
+    ending = _term_ending(word)
+    return ending is None or candidate.endswith(ending)
+
+
 def _proper_name(text: str, unit: Unit) -> bool:
     """A capitalised word that does not start a sentence."""
     if not unit.text[:1].isupper():
@@ -412,6 +440,8 @@ def _base_forms(word: str) -> list[str]:
     for ending, swap in (("osed", "osis"), ("otic", "osis")):
         if word.endswith(ending):
             forms.append(word[: -len(ending)] + swap)  # thrombosed -> thrombosis
+    if word.endswith("ly") and len(word) > 6:
+        forms.append(word[:-2])  # oncologically -> oncological
     for suffix in ("ed", "ing"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]

@@ -16,7 +16,7 @@ import click
 
 #: Lazily imported subcommands: name -> "module:attribute" (e.g. "beir":
 #: "medbrief.interfaces.cli.evaluate_ir:beir"). ``pubmedqa`` lives here.
-EVAL_COMMANDS: dict[str, str] = {}
+EVAL_COMMANDS: dict[str, str] = {"yesno": "medbrief.interfaces.cli.evaluate_yesno:yesno"}
 
 
 class _EvalGroup(click.Group):
@@ -42,6 +42,8 @@ def evaluate() -> None:
     Stance on PubMedQA (Jin et al. 2019):
       medbrief eval pubmedqa ori_pqal.json --setting reasoning-free
       medbrief eval pubmedqa ori_pqal.json --stance llm --limit 50
+    Yes/no questions answered end to end (the brief's bottom line):
+      medbrief eval yesno questions.jsonl
     """
 
 
@@ -113,8 +115,10 @@ def pubmedqa(file: Path, setting: str, reader: str, limit: int | None, as_json: 
 class _Progress:
     """A rich progress bar with questions/s and ETA on stderr (none for --json)."""
 
-    def __init__(self, total: int, quiet: bool) -> None:
+    def __init__(self, total: int, quiet: bool, label: str = "stance", every: int = 10) -> None:
         self.total = total
+        self.label = label
+        self.every = every
         self.bar: Any = None
         if not quiet and sys.stderr.isatty():
             from rich.progress import (
@@ -126,7 +130,7 @@ class _Progress:
             )
 
             self.bar = Progress(
-                TextColumn("stance"),
+                TextColumn(label),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]}"),
@@ -140,13 +144,13 @@ class _Progress:
         import time
 
         self.bar.start()
-        task = self.bar.add_task("stance", total=self.total, rate="")
+        task = self.bar.add_task(self.label, total=self.total, rate="")
         start = time.perf_counter()
 
         def tick(done: int) -> None:
-            if done % 10 == 0 or done == self.total:
+            if done % self.every == 0 or done == self.total:
                 elapsed = max(time.perf_counter() - start, 1e-9)
-                self.bar.update(task, completed=done, rate=f"{done / elapsed:,.0f} q/s")
+                self.bar.update(task, completed=done, rate=f"{done / elapsed:,.1f} q/s")
 
         return tick
 

@@ -1,0 +1,262 @@
+"""The bottom line: what the evidence adds up to, in one to three sentences.
+
+Built only from computed facts, every source cited with the sentence it was
+counted on:
+
+* the position of the best fitting guideline (the first current one listed:
+  body, year, direction, and its grade exactly as worded), with a second
+  recommendation of the same body when it points another way;
+* for a question that asks yes or no, the verdict and the weight of the
+  research (``medbrief.synthesize.verdict``): how many studies on each side,
+  by design, the strongest named, with narrative reviews, animal and
+  in-vitro work counted apart;
+* for other questions (what, which, how), the top recommendation(s), or
+  when no guideline fits, the first research sub-topic's summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from medbrief.grade import split_sentences
+from medbrief.synthesize.fit import narrows_population
+from medbrief.synthesize.position import Position, position
+from medbrief.synthesize.verdict import GuidelineVote, Vote, Weighing, guideline_vote
+from medbrief.synthesize.weigh import by_design
+from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
+
+MAX_GUIDELINES = 2
+_UNGRADED = ("not stated", "n/a", "not applicable", "none")
+_POSITION_WORDS: dict[str, str] = {
+    "for": "for",
+    "against": "against",
+    "conditional": "conditional",
+    "insufficient": "evidence insufficient",
+}
+_VERDICT_WORDS = {
+    "yes": "The evidence answers yes",
+    "no": "The evidence answers no",
+    "insufficient": "The evidence is insufficient to answer yes or no",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A guideline item as listed, with whom its recommendation is for."""
+
+    item: GuidelineItem
+    population: str | None = None
+
+    @property
+    def position(self) -> Position | None:
+        g = self.item
+        return position(g.statement, g.strength, g.direction)
+
+
+def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
+    """The best fitting guideline and, when the question does not say whom
+    it is about, one of the same body that points another way for another
+    population (aspirin: an individual decision at 40-59, against at 60+)."""
+    current = [x for x in listed if not x.item.superseded]
+    if not current:
+        return []
+    first = current[0]
+    out = [first]
+    if narrows_population(question):
+        return out
+    for other in current[1:]:
+        if len(out) >= MAX_GUIDELINES:
+            break
+        if other.item.body == first.item.body and other.position not in (None, first.position):
+            out.append(other)
+    return out
+
+
+def guideline_votes(chosen: Sequence[Listed]) -> list[GuidelineVote]:
+    """The positions of the chosen guidelines as votes; a conditional
+    ("weak") recommendation against counts half."""
+    votes = []
+    for x in chosen:
+        vote = guideline_vote(str(x.item.ref), x.position)
+        if vote is None:
+            continue
+        weak = x.item.strength and any(
+            w in x.item.strength.lower() for w in ("conditional", "weak")
+        )
+        if weak and vote.position == "against":
+            vote = GuidelineVote(vote.item_id, vote.position, vote.vote / 2)
+        votes.append(vote)
+    return votes
+
+
+def _first_sentence(text: str) -> str:
+    sentences = split_sentences(text)
+    return (sentences[0] if sentences else text).strip().rstrip(".")
+
+
+def _grades(g: GuidelineItem) -> str:
+    return "; ".join(
+        x for x in (g.strength, g.certainty) if x and not x.lower().startswith(_UNGRADED)
+    )
+
+
+def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
+    """ "USPSTF (2022), conditional (Grade C), for adults aged 40 to 59 years
+    ...: <statement> [1]; and against (Grade D), for ...: <statement> [2]." """
+    parts = []
+    citations = []
+    for i, x in enumerate(chosen):
+        g = x.item
+        if i and g.body == chosen[0].item.body:
+            head = "and"
+        else:
+            head = f"{g.body} ({g.year})" if g.year else g.body
+            head = f"and {head}" if i else head
+        word = _POSITION_WORDS.get(x.position or "")
+        if word:
+            head += f" {word}" if head == "and" else f", {word}"
+        grades = _grades(g)
+        if grades:
+            head += f" ({grades})"
+        if x.population and len(chosen) > 1:
+            who = x.population.rstrip(".")
+            head += f", in {who[:1].lower()}{who[1:]}"
+        statement = _first_sentence(g.statement)
+        parts.append(f"{head}: {statement} [{g.ref}]")
+        citations.append(Citation(g.ref, statement, 1.0))
+    return "; ".join(parts) + ".", citations
+
+
+def _marks(ns: Sequence[int]) -> str:
+    return "[" + ", ".join(str(n) for n in sorted(set(ns))) + "]"
+
+
+def _sides(votes: Sequence[Vote], number: Callable[[str], int], designs: bool = True) -> str:
+    """ "3 find yes [4, 5, 6] (1 cohort study and 2 case reports) and 1 finds no [7] (...)" """
+    parts = []
+    for label in ("yes", "no", "maybe"):
+        side = [v for v in votes if v.label == label]
+        if not side:
+            continue
+        refs = _marks([number(v.item_id) for v in side])
+        find = "finds" if len(side) == 1 else "find"
+        kinds = f" ({by_design([v.design for v in side])})" if designs else ""
+        parts.append(f"{len(side)} {find} {_LABEL_WORDS[label]} {refs}{kinds}")
+    return _join(parts)
+
+
+def _strongest(
+    votes: Sequence[Vote], evidence: Mapping[str, Evidence], number: Callable[[str], int]
+) -> str:
+    best = max(votes, key=lambda v: v.weight)  # the first of equals: nearest the question
+    ev = evidence.get(best.item_id)
+    label = DESIGN_LABELS.get(best.design, best.design)
+    facts = []
+    if ev is not None and ev.sample_size:
+        facts.append(f"{ev.sample_size:,} participants")
+    if ev is not None and ev.document.year:
+        facts.append(str(ev.document.year))
+    detail = f" ({', '.join(facts)})" if facts else ""
+    article = "an" if label[:1] in "aeiou" else "a"
+    return f"the strongest, {article} {label}{detail}, finds {best.label} [{number(best.item_id)}]"
+
+
+_LABEL_WORDS = {"yes": "yes", "no": "no", "maybe": "the matter unclear"}
+
+
+def _research_sentence(
+    w: Weighing, evidence: Mapping[str, Evidence], number: Callable[[str], int]
+) -> str:
+    clinical = [v for v in w.votes if not v.apart]
+    apart = [v for v in w.votes if v.apart]
+    if w.verdict == "mixed":
+        head = f"The evidence is mixed, leaning {w.lean}"
+    else:
+        head = _VERDICT_WORDS[w.verdict]
+    if w.guideline_votes and (w.decided_by_guideline or not w.votes):
+        head = {
+            "yes": "The guideline's position answers yes",
+            "no": "The guideline's position answers no",
+            "mixed": f"The guidelines' positions are mixed, leaning {w.lean}",
+        }.get(w.verdict, head)
+    if not w.votes:
+        return f"{head}; no study among those retrieved addresses the question as asked."
+    parts = []
+    if len(clinical) == 1:
+        (only,) = clinical
+        design = DESIGN_LABELS.get(only.design, only.design)
+        parts.append(
+            f"the one study that addresses the question as asked ({design}) finds "
+            f"{_LABEL_WORDS[only.label]} [{number(only.item_id)}]"
+        )
+    elif clinical:
+        parts.append(
+            f"of the {len(clinical)} studies that address the question as asked, "
+            + _sides(clinical, number)
+        )
+        decided = [v for v in clinical if v.label in ("yes", "no")]
+        # naming the strongest says something only when a design is known
+        if len(decided) > 1 and any(v.design != "other" for v in decided):
+            parts.append(_strongest(decided, evidence, number))
+    else:
+        parts.append("no clinical study among those retrieved addresses the question as asked")
+    if apart:
+        kinds = by_design([v.design for v in apart])
+        parts.append(f"counted apart, {kinds}: " + _sides(apart, number, designs=False))
+    return f"{head}: " + "; ".join(parts) + "."
+
+
+def _join(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def yes_no_line(
+    weighing: Weighing,
+    chosen: Sequence[Listed],
+    evidence: Mapping[str, Evidence],
+    number: Callable[[str], int],
+) -> BottomLine:
+    """The bottom line of a question asking yes or no (``weighing`` already
+    includes the chosen guidelines' votes)."""
+    sentences = []
+    citations: list[Citation] = []
+    if chosen:
+        text, cited = _guideline_sentence(chosen)
+        sentences.append(text)
+        citations.extend(cited)
+    sentences.append(_research_sentence(weighing, evidence, number))
+    citations.extend(
+        Citation(number(v.item_id), v.sentence, round(min(v.vote / max(v.weight, 1e-9), 1.0), 4))
+        for v in weighing.votes
+    )
+    return BottomLine(
+        text=" ".join(sentences),
+        verdict=weighing.verdict,
+        lean=weighing.lean,
+        confidence=weighing.confidence,
+        refs=tuple(sorted({c.n for c in citations})),
+        citations=tuple(citations),
+    )
+
+
+def open_line(listed: Sequence[Listed], research: Sequence[Facet]) -> BottomLine:
+    """The bottom line of a what / which / how question: the top (current)
+    recommendation(s), else the first research sub-topic with evidence."""
+    top = [x for x in listed if not x.item.superseded][:MAX_GUIDELINES]
+    if top:
+        text, citations = _guideline_sentence(top)
+        return BottomLine(text, refs=tuple(c.n for c in citations), citations=tuple(citations))
+    for facet in research:
+        if facet.status == "no_evidence" or not facet.bullets:
+            continue
+        first = facet.bullets[0]
+        body = first.text.rstrip(".")
+        if first.kind == "finding" and first.refs:
+            body += " " + _marks(first.refs)
+        return BottomLine(f"{facet.facet}: {body}.", refs=first.refs, citations=first.citations)
+    return BottomLine(
+        "No guideline recommendation or study among those stored addresses this question."
+    )

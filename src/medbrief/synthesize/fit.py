@@ -1,0 +1,189 @@
+"""Does a guideline recommendation fit the question: its kind and its population.
+
+A recommendation that names the question's concepts can still answer another
+question: "first line treatment for hypertension in african american patients"
+is not answered by a statement on *screening* *children* for high blood
+pressure. Two checks, each on what the question and the recommendation say
+in words, and each silent when either side says nothing:
+
+* kind: screening (testing people without symptoms), diagnosis (testing,
+  evaluation and staging of people with the condition) or intervention
+  (treatment, preventive medication, counselling). A recommendation's kind is
+  read from the scope of its guideline first (section heading and guideline
+  title, e.g. USPSTF's "Screening" and "Preventive medication"), and from its
+  statement only when the scope names none: a screening statement that
+  mentions "before starting treatment" stays a screening statement.
+* population: a recommendation only for children or adolescents does not fit
+  a question that names no young population (questions without one are asked
+  about adults, as most guidelines are), one only for adults does not fit a
+  question only about children, one only for pregnancy does not fit a
+  question that does not mention it, and one only for women (men) does not
+  fit a question only about men (women). A recommendation that names a group
+  the question names (black adults, older adults, pregnancy) fits best and
+  is listed first.
+
+Superseded recommendations, marked as such by their source, are listed after
+current ones (see ``guidelines.order``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+Kind = str  # "screening" | "diagnosis" | "intervention"
+
+_KINDS: dict[Kind, re.Pattern[str]] = {
+    "screening": re.compile(r"\bscreen\w*", re.I),
+    "diagnosis": re.compile(
+        r"\b(?:diagnos\w*|(?:laboratory |diagnostic )?testing|tests?\b|evaluat\w*|"
+        r"staged\b|staging|classif\w*|work-?up|imaging|biopsy)",
+        re.I,
+    ),
+    "intervention": re.compile(
+        r"\b(?:treat\w*|therap\w*|pharmacotherap\w*|medication\w*|preventive medication|"
+        r"drugs?\b|first[- ]line|second[- ]line|manag\w*|prescri\w*|prophyla\w*|supplement\w*|"
+        r"initiat\w*|dos(?:e|es|ing)\b|counsel\w*|surg\w*|interventions?\b|prevent\w*|"
+        r"anticoagula\w*|antihypertensive\w*|vaccin\w*|inhibitors?\b|blockers?\b|agonists?\b|"
+        r"antagonists?\b)",
+        re.I,
+    ),
+}
+
+#: population groups and the words that name them
+_GROUPS: dict[str, re.Pattern[str]] = {
+    "young": re.compile(
+        r"\b(?:child\w*|paediatric|pediatric|adolescen\w*|infan\w*|neonat\w*|newborns?|"
+        r"teen\w*|youth|kids?|boys?|girls?|school-?age\w*|younger than 18)\b",
+        re.I,
+    ),
+    "adult": re.compile(
+        r"\badults?\b|\baged (?:[2-9]\d|1[89])\b|\b(?:[2-9]\d|1[89]) years or older\b", re.I
+    ),
+    "older": re.compile(
+        r"\b(?:older (?:adults|people|persons|patients|women|men)|elderly|geriatric|"
+        r"aged (?:6[5-9]|[7-9]\d)|(?:6[5-9]|[7-9]\d) years (?:and|or) older)\b",
+        re.I,
+    ),
+    "pregnancy": re.compile(
+        r"\b(?:pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|postpartum|"
+        r"peripartum|trimester)\b",
+        re.I,
+    ),
+    "women": re.compile(
+        r"\b(?:wom[ae]n|females?|postmenopausal|premenopausal|menopaus\w*)\b", re.I
+    ),
+    "men": re.compile(r"\b(?:m[ae]n|males?)\b", re.I),
+    "black": re.compile(r"\b(?:black|african[- ]americans?|african descent|of african)\b", re.I),
+}
+#: how guidelines name each group, added to the search for recommendations
+#: when the question names it ("african american patients": "Black adults")
+_GROUP_NAMES: dict[str, tuple[str, ...]] = {
+    "young": ("children", "adolescents"),
+    "older": ("older adults",),
+    "pregnancy": ("pregnant", "pregnancy"),
+    "black": ("Black adults", "African American"),
+}
+#: groups that rank a recommendation first when both sides name them
+_RANKING_GROUPS = ("older", "pregnancy", "black", "young", "women", "men")
+
+_SUPERSEDED = re.compile(r"\bsuperseded\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionScope:
+    """What the question says about the kind of action and whom it is for."""
+
+    kinds: frozenset[Kind]
+    groups: frozenset[str]
+
+
+@cache
+def question_scope(question: str) -> QuestionScope:
+    return QuestionScope(_kinds(question), _groups(question))
+
+
+def _kinds(text: str) -> frozenset[Kind]:
+    return frozenset(k for k, pattern in _KINDS.items() if pattern.search(text))
+
+
+def _groups(text: str) -> frozenset[str]:
+    return frozenset(g for g, pattern in _GROUPS.items() if pattern.search(text))
+
+
+def narrows_population(question: str) -> bool:
+    """Whether the question says whom it is about: a population group or ages."""
+    return bool(question_scope(question).groups) or bool(_AGES.search(question))
+
+
+_AGES = re.compile(r"\b(?:aged?|ages) \d|\b\d+ (?:years|yrs)\b|\b\d+ to \d+\b", re.I)
+
+
+def stated_population(population: str | None, section: str | None) -> str | None:
+    """Whom a recommendation is for: its population, else the last part of
+    its section heading when that names a group ("Special Populations > Black
+    Adults": "Black Adults")."""
+    if population:
+        return population
+    tail = (section or "").split(">")[-1].strip()
+    return tail if tail and _groups(tail) else None
+
+
+def population_terms(question: str) -> list[str]:
+    """Names of the question's population groups as guidelines write them."""
+    groups = question_scope(question).groups
+    return [name for g in _RANKING_GROUPS if g in groups for name in _GROUP_NAMES.get(g, ())]
+
+
+def recommendation_kinds(section: str, statement: str, title: str) -> frozenset[Kind]:
+    """The kinds of a recommendation: from its section heading when that
+    names any, else from its statement, else from its guideline's title
+    (a title often names every kind: "Prevention, Detection, Evaluation, and
+    Management of High Blood Pressure")."""
+    return _kinds(section) or _kinds(statement) or _kinds(title)
+
+
+def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bool:
+    """Whether a recommendation of ``kinds`` for ``population`` (its stated
+    population, section and statement) can answer the question."""
+    if question.kinds and kinds and not question.kinds & kinds:
+        return False
+    groups = _groups(population)
+    asked = question.groups
+    young_only = "young" in groups and "adult" not in groups and "older" not in groups
+    if young_only and "young" not in asked:
+        return False
+    adult_only = bool(groups & {"adult", "older"}) and "young" not in groups
+    if adult_only and "young" in asked and not asked & {"adult", "older"}:
+        return False
+    pregnancy_only = "pregnancy" in groups and "adult" not in groups and not _not_only(population)
+    if pregnancy_only and "pregnancy" not in asked:
+        return False
+    for one, other in (("women", "men"), ("men", "women")):
+        if one in groups and other not in groups and other in asked and one not in asked:
+            return False
+    return True
+
+
+_NOT_ONLY_PREGNANCY = re.compile(
+    r"\bnon-?pregnant\b|\b(?:could|may|might|plan(?:ning)? to|able to|capable of) become pregnant",
+    re.I,
+)
+
+
+def _not_only(population: str) -> bool:
+    # "nonpregnant adults", "persons who plan to or could become pregnant"
+    # are not a recommendation for pregnancy only
+    return bool(_NOT_ONLY_PREGNANCY.search(population))
+
+
+def population_match(question: QuestionScope, population: str) -> int:
+    """How many of the question's named groups the recommendation names too."""
+    return len(question.groups & _groups(population) & set(_RANKING_GROUPS))
+
+
+def superseded(*texts: str | None) -> bool:
+    """Marked superseded by its source (in the issuing body's name, the
+    guideline's title or section, as stored)."""
+    return any(t and _SUPERSEDED.search(t) for t in texts)

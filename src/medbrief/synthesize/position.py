@@ -1,0 +1,97 @@
+"""Which way a guideline recommendation points: for, against, or neither.
+
+Read from the source's own words, in this order:
+
+1. the grading vocabulary, where a grade *is* a direction: USPSTF grades A
+   and B recommend the service, C recommends offering it selectively, D
+   recommends against it and I finds the evidence insufficient (USPSTF
+   Grade Definitions, 2012); ACC/AHA classes I and IIa are for, IIb is a weak
+   "may be considered", and III (No Benefit, Harm) is against (ACC/AHA
+   Recommendation System, 2019);
+2. the stored ``direction`` ("for", "against (standard use)", ...), when given;
+3. the statement's wording: "recommends against", "should not",
+   "insufficient evidence" before "recommends", "should".
+
+``conditional`` is a weak "for": an individual decision, "may be
+considered", "selectively offer", or a GRADE "conditional" (weak)
+recommendation whose wording is not against.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Position = Literal["for", "against", "conditional", "insufficient"]
+
+_GRADE = re.compile(r"^\s*grade\s+([ABCDI])\b", re.I)
+_CLASS = re.compile(r"^\s*(?:class|cor)\s+(III|IIb|2b|IIa|2a|I|1|3)\b", re.I)
+_AGAINST = re.compile(
+    r"\b(?:recommends? against|suggests? against|advises? against|against (?:the )?(?:routine|"
+    r"standard|use|initiating|screening)|should not|not (?:be )?recommended|is not indicated|"
+    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|avoid)\b",
+    re.I,
+)
+_INSUFFICIENT = re.compile(
+    r"\b(?:insufficient (?:evidence|to assess)|evidence is insufficient|no recommendation "
+    r"(?:for|can be made)|cannot recommend for or against)\b",
+    re.I,
+)
+_CONDITIONAL = re.compile(
+    r"\b(?:individual(?:ize|ise)?d? (?:decision|one)|should be an individual|selectively offer|"
+    r"may be (?:considered|reasonable|used)|might be considered|can be considered|"
+    r"suggest(?:s|ed)?\b)",
+    re.I,
+)
+_FOR = re.compile(
+    r"\b(?:recommends?|recommended|should (?:be|receive|take|use|start|initiate|include|"
+    r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
+    r"are effective|(?:^|\. )(?:use|offer|initiate|start|screen|treat|prescribe|give)\b)",
+    re.I,
+)
+
+
+def position(
+    statement: str, strength: str | None = None, direction: str | None = None
+) -> Position | None:
+    """The recommendation's direction, or None when its words give none."""
+    graded = _from_grade(strength or "")
+    if graded is not None:
+        return graded
+    if direction:
+        d = direction.strip().lower()
+        if d.startswith("against"):
+            return "against"
+        if d.startswith("for (weak") or d.startswith("conditional"):
+            return "conditional"
+        if d.startswith("for"):
+            return "for"
+        if d.startswith("insufficient"):
+            return "insufficient"
+    if _INSUFFICIENT.search(statement):
+        return "insufficient"
+    if _AGAINST.search(statement):
+        return "against"
+    weak = bool(re.match(r"\s*(?:conditional|weak)", strength or "", re.I))
+    if weak or _CONDITIONAL.search(statement):
+        return "conditional"
+    if _FOR.search(statement):
+        return "for"
+    return None
+
+
+def _from_grade(strength: str) -> Position | None:
+    m = _GRADE.match(strength)
+    if m:
+        return {"A": "for", "B": "for", "C": "conditional", "D": "against", "I": "insufficient"}[
+            m.group(1).upper()
+        ]  # type: ignore[return-value]
+    m = _CLASS.match(strength)
+    if m:
+        cls = m.group(1).lower()
+        if cls in ("iii", "3"):
+            return "against"
+        if cls in ("iib", "2b"):
+            return "conditional"
+        return "for"
+    return None

@@ -1,0 +1,214 @@
+"""The answer the evidence gives to a question that asks yes or no.
+
+Each retrieved study is read for its stance on the question *as asked* (not
+on a sub-topic: "is A associated with B?" is answered "yes" by most studies
+that name A and B, whatever the question asked about them), with the
+sentence that stance rests on. The stance reader is pluggable: any function
+``(question, abstract, title) -> Stance``; the shipped one is
+``medbrief.grade.stance.stance``.
+
+A study's vote is its weight (``medbrief.synthesize.weigh``: design, size,
+recency), times its relevance, times the reader's confidence in the label.
+Relevance is how much of the question the study is about: its place in the
+search for the question, ``1 / (1 + rank / RANK_SCALE)`` (rank 0 first),
+times the share of the question's specific words it contains
+(``grade.terms.concept_units``), cubed: a study on every word of the question
+counts fully, one that names two thirds of them 0.3. (Chosen on the four
+development fifths of BioASQ and PubMedQA, bench/yesno.py: the share cubed
+lifted verdict accuracy by 4-8 points on both; design, size and recency
+weights changed it by under a point.) Clinical studies decide; narrative reviews, animal
+and in-vitro work (``weigh.APART``) decide only when no clinical study takes
+a side. A fitting guideline's position votes too, with the weight of two
+studies of the top level (``GUIDELINE_VOTE``: guidelines rest on systematic
+reviews), a conditional recommendation half of it; for a question that asks
+what is recommended ("should ...?", "is ... recommended?") the guideline's
+position alone decides, when it takes one.
+
+The verdict: ``insufficient`` when no vote takes a side; otherwise the side
+with more weight (the ``lean``), or ``mixed`` when the other side carries at
+least ``MIXED_SHARE`` (45%) of the weight of both, that is when the evidence
+is close to even. ``confidence`` is ``(1 - 2 m) * W / (W + 2)``,
+with m the minority's share and W the total weight of both sides: it grows
+with agreement and with the amount of evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from medbrief.grade import terms
+from medbrief.synthesize.draft import strip_label, usable_title
+from medbrief.synthesize.position import Position
+from medbrief.synthesize.weigh import APART, DESIGN_WEIGHT, newest_year, study_weight
+from medbrief.types import Evidence, Lean, Stance, Verdict
+
+StanceReader = Callable[[str, str, str | None], Stance]
+
+#: how fast relevance falls with the study's place in the search
+RANK_SCALE = 2.0
+#: relevance grows with the share of the question a study names, to this power
+COVERAGE_POWER = 3
+#: studies read for their stance on the question (closest to it first)
+MAX_READ = 40
+#: counted studies: those that take a stance, nearest the question first
+MAX_COUNTED = 12
+#: the minority's share of the weight from which the verdict is "mixed"
+MIXED_SHARE = 0.45
+#: a guideline's position votes like two studies of the top level
+GUIDELINE_VOTE = 2 * DESIGN_WEIGHT[1]
+
+_AUXILIARY = re.compile(
+    r"^(?:is|are|was|were|do|does|did|can|could|should|shall|will|would|has|have|had|may|"
+    r"might|must|am)\b",
+    re.I,
+)
+#: a question that asks what is recommended: a fitting guideline answers it
+_ASKS_RECOMMENDATION = re.compile(
+    r"\b(?:recommend\w*|should|indicated|advis\w*|guidelines?)\b", re.I
+)
+_WH = re.compile(r"^(?:what|which|how|when|where|who|whom|whose|why|list|name|describe)\b", re.I)
+
+
+def asks_recommendation(question: str) -> bool:
+    """Whether the question asks what should be done ("Should adults be
+    screened ...?", "Is aspirin recommended ...?"): a guideline's position
+    answers it, studies of effect only inform it."""
+    return bool(_ASKS_RECOMMENDATION.search(question))
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether the question asks yes or no: it opens (or a clause after a
+    colon or comma opens) with an auxiliary verb; or it ends with a question
+    mark without opening with a wh-word ("The nurse cystoscopist: a feasible
+    option?"); or it is a claim to check, a sentence with a verb that ends
+    with a full stop ("Methotrexate is an antifolate medication."). A topic
+    ("ferric carboxymaltose for RLS") asks neither."""
+    text = question.strip()
+    clauses = [c.strip(" \"'([") for c in re.split(r"[:;,]|--", text) if c.strip()]
+    # "What ...?", "Topic: how ...?"; not a relative clause (", who have ...")
+    heads = [c.strip(" \"'([") for c in re.split(r"[:;]|--", text) if c.strip()]
+    if any(_WH.match(c) for c in heads):
+        return False
+    if any(_AUXILIARY.match(c) for c in clauses) or text.endswith("?"):
+        return True
+    return text.endswith(".") and len(text.split()) >= 3
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One study's stance on the question as asked, and what it weighs."""
+
+    item_id: str
+    label: str
+    sentence: str | None
+    #: design x size x recency (what the study is worth as evidence)
+    weight: float
+    #: weight x relevance x the reader's confidence (what it adds to its side)
+    vote: float
+    design: str
+    apart: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineVote:
+    item_id: str
+    position: Position
+    vote: float
+
+
+@dataclass(frozen=True, slots=True)
+class Weighing:
+    """The question-level reading of the evidence, before numbering."""
+
+    verdict: Verdict
+    lean: Lean | None
+    confidence: float
+    votes: tuple[Vote, ...] = ()
+    guideline_votes: tuple[GuidelineVote, ...] = ()
+    #: whether clinical studies decided (else reviews / preclinical work did)
+    clinical: bool = True
+    #: the question asks what is recommended and a guideline's position decided
+    decided_by_guideline: bool = False
+
+    def side(self, label: str, apart: bool = False) -> list[Vote]:
+        return [v for v in self.votes if v.label == label and v.apart == apart]
+
+
+def read_votes(question: str, evidence: Sequence[Evidence], reader: StanceReader) -> list[Vote]:
+    """The stance of each study on ``question``, nearest the question first
+    (``evidence`` in the order of the search)."""
+    usable = [e for e in evidence if not e.document.retracted and e.design != "guideline"]
+    newest = newest_year(usable)
+    votes: list[Vote] = []
+    for rank, ev in enumerate(usable[:MAX_READ]):
+        doc = ev.document
+        st = reader(question, doc.abstract_text, usable_title(doc.title))
+        if st.label == "not_addressed":
+            continue
+        weight = study_weight(ev, newest)
+        relevance = coverage(question, doc.text) ** COVERAGE_POWER / (1 + rank / RANK_SCALE)
+        votes.append(
+            Vote(
+                item_id=doc.id,
+                label=st.label,
+                sentence=strip_label(st.sentence) if st.sentence else None,
+                weight=weight,
+                vote=weight * relevance * max(st.score, 0.05),
+                design=ev.design,
+                apart=ev.design in APART,
+            )
+        )
+        if len(votes) >= MAX_COUNTED:
+            break
+    return votes
+
+
+def coverage(question: str, text: str) -> float:
+    """The share of the question's specific words (abbreviations with their
+    long forms) that ``text`` contains."""
+    abbrev = {**terms.abbreviations(text), **terms.abbreviations(question)}
+    units = terms.concept_units(question, abbrev)
+    present = terms.units_present(units, terms.content_stems(text, abbrev))
+    return sum(present) / len(present) if present else 1.0
+
+
+def guideline_vote(item_id: str, pos: Position | None) -> GuidelineVote | None:
+    if pos in ("for", "against"):
+        return GuidelineVote(item_id, pos, GUIDELINE_VOTE)
+    if pos == "conditional":
+        return GuidelineVote(item_id, pos, GUIDELINE_VOTE / 2)
+    return None
+
+
+def decide(
+    votes: Sequence[Vote],
+    guideline_votes: Sequence[GuidelineVote] = (),
+    guideline_decides: bool = False,
+) -> Weighing:
+    """The verdict; ``guideline_decides``: the question asks what is
+    recommended and a guideline takes a position, so the studies are
+    reported but do not vote."""
+    clinical = [v for v in votes if not v.apart and v.label in ("yes", "no")]
+    basis = clinical if clinical else [v for v in votes if v.label in ("yes", "no")]
+    by_guideline = guideline_decides and bool(guideline_votes)
+    if by_guideline:
+        basis = []
+    yes = sum(v.vote for v in basis if v.label == "yes")
+    no = sum(v.vote for v in basis if v.label == "no")
+    yes += sum(g.vote for g in guideline_votes if g.position in ("for", "conditional"))
+    no += sum(g.vote for g in guideline_votes if g.position == "against")
+    common = {
+        "votes": tuple(votes),
+        "guideline_votes": tuple(guideline_votes),
+        "decided_by_guideline": by_guideline,
+    }
+    if yes + no <= 0:
+        return Weighing("insufficient", None, 0.0, clinical=bool(clinical), **common)  # type: ignore[arg-type]
+    lean: Lean = "yes" if yes >= no else "no"
+    share = min(yes, no) / (yes + no)
+    total = yes + no
+    confidence = (1 - 2 * share) * total / (total + 2)
+    verdict: Verdict = "mixed" if share >= MIXED_SHARE else lean
+    return Weighing(verdict, lean, round(confidence, 4), clinical=bool(clinical), **common)  # type: ignore[arg-type]

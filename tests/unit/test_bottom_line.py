@@ -1,0 +1,417 @@
+"""The bottom line, the verdict, study weights and guideline fit, on tiny inline data."""
+
+from __future__ import annotations
+
+import pytest
+
+from medbrief.cite.check import lexical_similarity, unresolved_markers
+from medbrief.render.html import render_html
+from medbrief.render.json import brief_to_dict
+from medbrief.render.markdown import render_markdown
+from medbrief.synthesize.draft import Finding, Support, usable_title
+from medbrief.synthesize.facets import FacetPlan, plan_facets
+from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
+from medbrief.synthesize.guidelines import GuidelineDraft, order
+from medbrief.synthesize.match import Matcher
+from medbrief.synthesize.position import position
+from medbrief.synthesize.research import FacetFindings, facet_findings
+from medbrief.synthesize.verdict import (
+    Vote,
+    asks_recommendation,
+    asks_yes_no,
+    coverage,
+    decide,
+    guideline_vote,
+    read_votes,
+)
+from medbrief.synthesize.weigh import Side, by_design, material, study_weight
+from medbrief.synthesize.writer import compose
+from medbrief.types import (
+    AbstractSection,
+    Concept,
+    Document,
+    Evidence,
+    Reading,
+    Recommendation,
+    Stance,
+)
+
+IRON = Concept("iron", ("iron",))
+RLS = Concept("restless legs syndrome", ("restless legs syndrome", "RLS"))
+
+
+def doc(pmid: str, abstract: str, year: int = 2020, title: str = "T") -> Document:
+    return Document(
+        id=f"pmid:{pmid}",
+        source_id=pmid,
+        source="pubmed",
+        pmid=pmid,
+        title=title,
+        abstract=(AbstractSection(abstract),),
+        year=year,
+    )
+
+
+def ev(
+    pmid: str, design: str, abstract: str = "x", year: int = 2020, n: int | None = None
+) -> Evidence:
+    from medbrief.grade.level import evidence_level
+
+    return Evidence(doc(pmid, abstract, year), design, evidence_level(design), sample_size=n)
+
+
+def vote(i: str, label: str, design: str = "rct", weight: float = 2.0) -> Vote:
+    return Vote(f"pmid:{i}", label, f"s{i}", weight, weight, design, design in ("animal",))
+
+
+# --------------------------------------------------------------- question form
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is iron effective for restless legs syndrome?", True),
+        ("Cycloplegic autorefraction in young adults: is it mandatory?", True),
+        ("The nurse cystoscopist: a feasible option?", True),
+        ("Methotrexate is an antifolate medication.", True),
+        ("In adults, should statins be given?", True),
+        ("Does surgery help patients, who have diabetes?", True),
+        ("How is chronic kidney disease staged?", False),
+        ("What is the first line treatment for hypertension?", False),
+        ("iron, blood drain barrier and restless legs syndrome", False),
+        ("ferric carboxymaltose for RLS", False),
+    ],
+)
+def test_which_questions_ask_yes_or_no(question: str, expected: bool) -> None:
+    assert asks_yes_no(question) is expected
+
+
+def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
+    assert asks_recommendation("Is low-dose aspirin recommended for primary prevention?")
+    assert asks_recommendation("Should adults be screened for depression?")
+    assert not asks_recommendation("Do statins prevent cardiovascular disease?")
+
+
+# ------------------------------------------------------------------- position
+
+
+@pytest.mark.parametrize(
+    ("statement", "strength", "direction", "expected"),
+    [
+        ("The USPSTF recommends screening for X.", "Grade B", None, "for"),
+        (
+            "The decision to initiate aspirin should be an individual one.",
+            "Grade C",
+            "for",
+            "conditional",
+        ),
+        (
+            "The USPSTF recommends against aspirin in adults 60 years or older.",
+            "Grade D",
+            None,
+            "against",
+        ),
+        ("The current evidence is insufficient to assess ...", "Grade I", None, "insufficient"),
+        ("Do not combine ACE inhibitor + ARB.", "Class III: Harm", None, "against"),
+        ("X may be considered.", "Class IIb", None, "conditional"),
+        (
+            "The AASM suggests against the standard use of pramipexole.",
+            "conditional",
+            "against (standard use)",
+            "against",
+        ),
+        ("IV iron is suggested for adults with RLS.", "conditional", None, "conditional"),
+        ("Ferritin should be tested in all patients.", None, None, "for"),
+        ("Ferritin reflects iron stores.", None, None, None),
+    ],
+)
+def test_position_reads_grades_direction_and_wording(
+    statement: str, strength: str | None, direction: str | None, expected: str | None
+) -> None:
+    assert position(statement, strength, direction) == expected
+
+
+# ------------------------------------------------------------------------ fit
+
+HTN_QUESTION = "first line treatment for hypertension in african american patients"
+
+
+def test_a_screening_statement_for_children_does_not_fit_a_treatment_question() -> None:
+    asked = question_scope(HTN_QUESTION)
+    assert asked.kinds == {"intervention"} and asked.groups == {"black"}
+    kinds = recommendation_kinds(
+        "Screening", "The USPSTF concludes ... screening for high blood pressure in children", ""
+    )
+    assert kinds == {"screening"}
+    assert not fits(asked, kinds, "Children and adolescents")
+    # nor an adults' screening statement that mentions treatment in passing
+    kinds = recommendation_kinds(
+        "Screening", "The USPSTF recommends screening ... before starting treatment.", ""
+    )
+    assert not fits(asked, kinds, "Adults 18 years or older")
+    black = "Special Populations > Black Adults"
+    kinds = recommendation_kinds(
+        black, "Initial antihypertensive treatment should include a CCB.", ""
+    )
+    assert fits(asked, kinds, black) and population_match(asked, black) == 1
+
+
+def test_population_fit_for_pregnancy_children_and_sex() -> None:
+    folic = question_scope("folic acid supplementation to prevent neural tube defects")
+    assert fits(folic, frozenset({"intervention"}), "Persons who plan to or could become pregnant")
+    aspirin = question_scope("Is low-dose aspirin recommended for primary prevention of CVD?")
+    assert not fits(aspirin, frozenset({"intervention"}), "Pregnant persons at high risk")
+    children = question_scope("Should children be screened for obesity?")
+    assert not fits(children, frozenset({"screening"}), "Adults 18 years or older")
+    assert fits(children, frozenset({"screening"}), "Children and adolescents 6 years and older")
+    men = question_scope("screening for abdominal aortic aneurysm in men who smoked")
+    assert not fits(men, frozenset({"screening"}), "Women who have never smoked")
+    assert fits(men, frozenset({"screening"}), "Men aged 65 to 75 years who have ever smoked")
+
+
+def _draft(item_id: str, body: str, *, superseded: bool = False, fit: int = 0) -> GuidelineDraft:
+    return GuidelineDraft(
+        item_id, body, 2020, "s", None, None, None, "verbatim", (), 0,
+        superseded=superseded, population_fit=fit, matched=2,
+    )  # fmt: skip
+
+
+def test_superseded_guidelines_come_last_and_population_fit_first() -> None:
+    drafts = [
+        _draft("old", "AASM (superseded by 2024 guideline)", superseded=True),
+        _draft("usp", "USPSTF"),
+        _draft("acc", "ACC/AHA", fit=1),
+    ]
+    assert [d.item_id for d in order(drafts)] == ["acc", "usp", "old"]
+
+
+# -------------------------------------------------------------------- weights
+
+
+def test_study_weight_by_design_size_and_recency() -> None:
+    assert study_weight(ev("1", "meta-analysis"), 2020) == 3.0
+    assert study_weight(ev("1", "rct"), 2020) == 2.0
+    assert study_weight(ev("1", "rct", n=1000), 2020) == pytest.approx(2.0 * 1.15)
+    assert study_weight(ev("1", "rct", n=10), 2020) == pytest.approx(2.0 * 0.85)
+    assert study_weight(ev("1", "rct", year=2005), 2020) == pytest.approx(2.0 * 0.85)
+    assert study_weight(ev("1", "case-report", year=1970), 2020) == pytest.approx(0.6)
+
+
+def test_a_minority_is_material_from_a_quarter_of_the_weight_or_the_heaviest_study() -> None:
+    three_trials = Side(("a", "b", "c"), 6.0)
+    assert not material(Side(("d",), 1.0), three_trials, 2.0)  # one case report
+    assert material(Side(("d",), 2.0), three_trials, 2.0)  # a trial as heavy as any: 25%
+    assert material(Side(("d",), 3.0), Side(("a",) * 12, 12.0), 3.0)  # the only meta-analysis
+    assert not material(Side((), 0.0), three_trials, 2.0)
+
+
+def test_designs_are_counted_strongest_first() -> None:
+    assert by_design(["case-report", "rct", "rct", "cohort"]) == (
+        "2 randomised controlled trials, 1 cohort study and 1 case report"
+    )
+
+
+# -------------------------------------------------------------------- verdict
+
+
+def test_the_verdict_is_the_heavier_side_unless_the_other_is_close() -> None:
+    w = decide([vote("1", "yes"), vote("2", "yes"), vote("3", "no", "case-report", 1.0)])
+    assert (w.verdict, w.lean) == ("yes", "yes")
+    assert 0 < w.confidence < 1
+    w = decide([vote("1", "yes"), vote("2", "no")])
+    assert (w.verdict, w.lean) == ("mixed", "yes")
+    assert w.confidence == 0.0
+    assert decide([vote("1", "maybe")]).verdict == "insufficient"
+    assert decide([]).verdict == "insufficient" and decide([]).lean is None
+
+
+def test_animal_work_decides_only_without_clinical_studies() -> None:
+    votes = [vote("1", "yes"), vote("2", "no", "animal", 3.0), vote("3", "no", "animal", 3.0)]
+    assert decide(votes).verdict == "yes"
+    assert decide(votes[1:]).verdict == "no"
+    assert not decide(votes[1:]).clinical
+
+
+def test_a_guideline_decides_a_question_of_what_is_recommended() -> None:
+    votes = [vote("1", "yes"), vote("2", "yes")]
+    against = guideline_vote("1", "against")
+    assert against is not None
+    # a question of effect: the guideline votes beside the studies
+    assert decide(votes, [against]).verdict == "no"
+    assert decide([*votes, vote("3", "yes")], [against]).verdict == "mixed"
+    w = decide(votes, [against], guideline_decides=True)
+    assert (w.verdict, w.decided_by_guideline) == ("no", True)
+    assert guideline_vote("1", "insufficient") is None
+
+
+def test_votes_are_read_on_the_question_as_asked_nearest_first() -> None:
+    evidence = [
+        ev("1", "rct", "Iron improved RLS."),
+        ev("2", "cohort", "Nothing on it."),
+        ev("3", "rct", "Iron did not improve RLS."),
+    ]
+    asked: list[str] = []
+
+    def reader(question: str, abstract: str, title: str | None) -> Stance:
+        asked.append(question)
+        if "did not" in abstract:
+            return Stance("no", abstract, 0.9)
+        if "improved" in abstract:
+            return Stance("yes", abstract, 0.8)
+        return Stance("not_addressed")
+
+    votes = read_votes("Does iron improve RLS?", evidence, reader)
+    assert set(asked) == {"Does iron improve RLS?"}
+    assert [(v.item_id, v.label) for v in votes] == [("pmid:1", "yes"), ("pmid:3", "no")]
+    # relevance falls with the place in the search: the first counts more
+    # (both name every specific word of the question: iron, RLS)
+    assert votes[0].vote == pytest.approx(2.0 * 1.0 * 0.8)
+    assert votes[1].vote == pytest.approx(2.0 * 0.5 * 0.9)
+
+
+def test_a_study_on_part_of_the_question_counts_less() -> None:
+    question = "Does iron improve restless legs syndrome in dialysis?"
+    assert coverage(question, "Iron improved restless legs syndrome in dialysis.") == 1.0
+    # iron, restless, legs, syndrome, dialysis: four of the five words
+    assert coverage(question, "Iron improved restless legs syndrome.") == pytest.approx(4 / 5)
+
+
+def test_untitled_records_have_no_title() -> None:
+    assert usable_title("[Untitled]") is None and usable_title("  ") is None
+    assert usable_title("[Iron in restless legs]") == "[Iron in restless legs]"
+
+
+# -------------------------------------------------------------- composition
+
+
+def _reading(question: str = "Does iron improve RLS?") -> Reading:
+    return Reading(question, question, concepts=(IRON, RLS))
+
+
+def test_the_bottom_line_counts_each_side_by_design_and_names_the_strongest() -> None:
+    evidence = {
+        "pmid:1": ev("1", "meta-analysis", "Iron improved RLS.", n=1200),
+        "pmid:2": ev("2", "rct", "Iron improved RLS in trials."),
+        "pmid:3": ev("3", "case-report", "Iron did not help RLS."),
+        "pmid:4": ev("4", "animal", "Iron improved RLS in mice."),
+    }
+    votes = [
+        Vote("pmid:1", "yes", "Iron improved RLS.", 3.0, 3.0, "meta-analysis", False),
+        Vote("pmid:2", "yes", "Iron improved RLS in trials.", 2.0, 1.0, "rct", False),
+        Vote("pmid:3", "no", "Iron did not help RLS.", 1.0, 0.5, "case-report", False),
+        Vote("pmid:4", "yes", "Iron improved RLS in mice.", 0.5, 0.2, "animal", True),
+    ]
+    items = {i: e.document for i, e in evidence.items()}
+    brief = compose("Does iron improve RLS?", _reading(), [], [], items, evidence, 0, votes=votes)  # type: ignore[arg-type]
+    line = brief.bottom_line
+    assert line is not None
+    assert (line.verdict, line.lean) == ("yes", "yes")
+    assert line.text == (
+        "The evidence answers yes: of the 3 studies that address the question as asked, "
+        "2 find yes [1, 2] (1 meta-analysis and 1 randomised controlled trial) and 1 finds no "
+        "[3] (1 case report); the strongest, a meta-analysis (1,200 participants, 2020), finds "
+        "yes [1]; counted apart, 1 animal study: 1 finds yes [4]."
+    )
+    assert [(c.n, c.sentence) for c in line.citations][:1] == [(1, "Iron improved RLS.")]
+    assert line.refs == (1, 2, 3, 4)
+    # each counted study is a reference, with the stance it was counted on
+    refs = {r.id: r for r in brief.references}
+    assert refs["pmid:3"].stance is not None
+    assert (refs["pmid:3"].stance.label, refs["pmid:3"].stance.facet) == ("no", None)
+    assert not brief.abstained and unresolved_markers(brief) == []
+    assert brief_to_dict(brief)["bottom_line"]["verdict"] == "yes"
+    md = render_markdown(brief)
+    assert md.index("## Bottom line") < md.index("## How the question was read")
+    assert "_Verdict: yes (confidence " in md
+    page = render_html(brief)
+    assert page.index("<h2>Bottom line</h2>") < page.index("<h2>How the question was read</h2>")
+    assert '<a href="#ref-4">4</a>' in page.split("<h2>How the question")[0]
+
+
+def test_a_dissent_that_is_not_material_is_named_not_called_inconsistent() -> None:
+    plan = plan_facets((IRON, RLS))[1]
+    findings = [
+        Finding(
+            f"Iron improved RLS {i}.", "yes", (Support(f"pmid:{i}", f"Iron improved RLS {i}."),)
+        )
+        for i in (1, 2, 3)
+    ]
+    findings.append(Finding("Iron did not help.", "no", (Support("pmid:4", "Iron did not help."),)))
+    evidence = {f"pmid:{i}": ev(str(i), "rct") for i in (1, 2, 3)}
+    evidence["pmid:4"] = ev("4", "case-report")
+    items = {i: e.document for i, e in evidence.items()}
+    brief = compose(
+        "q", _reading("q"), [], [FacetFindings(plan, tuple(findings))], items, evidence, 0
+    )  # type: ignore[arg-type]
+    (facet,) = brief.research
+    assert facet.status == "evidence"
+    summary = facet.bullets[0]
+    assert summary.text == (
+        "Mostly consistent: 3 studies report a benefit [1, 2, 3]; 1 study reports no benefit [4] "
+        "(the dissent: a case report [4])."
+    )
+    # each [n] of the tally carries the sentence it was counted on
+    assert [(c.n, c.sentence) for c in summary.citations] == [
+        (1, "Iron improved RLS 1."),
+        (2, "Iron improved RLS 2."),
+        (3, "Iron improved RLS 3."),
+        (4, "Iron did not help."),
+    ]
+    refs = {r.id: r for r in brief.references}
+    assert refs["pmid:4"].stance is not None and refs["pmid:4"].stance.facet == plan.label
+    # an open question's bottom line gives the first sub-topic's summary
+    assert brief.bottom_line is not None and brief.bottom_line.verdict is None
+    assert brief.bottom_line.text.startswith(f"{plan.label}: Mostly consistent")
+
+
+def test_a_guideline_position_opens_the_bottom_line() -> None:
+    rec = Recommendation(
+        id="uspstf:1",
+        guideline_title="Depression in Adults: Screening",
+        body="USPSTF",
+        statement="The USPSTF recommends screening for depression in adults. More text.",
+        year=2023,
+        strength="Grade B",
+    )
+    draft = GuidelineDraft(
+        rec.id, "USPSTF", 2023, rec.statement, "Grade B", None, None, "verbatim", (), 0
+    )
+    brief = compose(
+        "Should adults be screened for depression?",
+        _reading("Should adults be screened for depression?"),
+        [draft],
+        [],
+        {rec.id: rec},
+        {},
+        0,
+        votes=[],
+    )
+    line = brief.bottom_line
+    assert line is not None
+    assert line.text == (
+        "USPSTF (2023), for (Grade B): The USPSTF recommends screening for depression in "
+        "adults [1]. The guideline's position answers yes; no study among those retrieved "
+        "addresses the question as asked."
+    )
+    assert (line.verdict, line.lean) == ("yes", "yes")
+
+
+def test_an_untitled_record_can_be_a_treatment_finding() -> None:
+    # BioASQ snippet records have no title: the finding itself must name the
+    # treatment, as a title would
+    untitled = Document(
+        id="pmid:9",
+        source_id="9",
+        source="bioasq-snippets",
+        title="[Untitled]",
+        abstract=(AbstractSection("Oral iron improved RLS symptoms in a placebo trial."),),
+    )
+    plan = FacetPlan("T", ("iron", "restless legs syndrome"), "treatment", "Iron for RLS?")
+
+    def stance(question: str, text: str) -> Stance:
+        return Stance("yes", "Oral iron improved RLS symptoms in a placebo trial.", 0.9)
+
+    (facet,) = facet_findings(
+        [plan], [Evidence(untitled, "rct", 2)], Matcher((IRON, RLS)), stance, lexical_similarity
+    )
+    assert [f.item_ids for f in facet.findings] == [("pmid:9",)]
