@@ -13,6 +13,7 @@ messages and exit codes, the HTTP layer into one JSON error shape.
     ├── StoreError                   the store cannot be opened or written (exit 4)
     │   └── MigrationError           store schema newer than this medbrief
     ├── IndexStateError              index missing or built by another model/schema (exit 5)
+    ├── BusyError                    another process kept a write lock past the timeout (exit 7)
     ├── DependencyError              an optional dependency is missing; says what to pip install
     └── RemoteError                  an external service failed (E-utilities)  (exit 6, HTTP 502)
         └── RateLimitedError         the service kept answering 429
@@ -89,6 +90,14 @@ class IndexStateError(MedbriefError):
     exit_code = 5
     http_status = 503
     code = "index"
+
+
+class BusyError(MedbriefError):
+    """Another process held a write lock (an index, a sync) past the wait allowed."""
+
+    exit_code = 7
+    http_status = 503
+    code = "busy"
 
 
 class DependencyError(MedbriefError):

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         0, ge=0, description="CPU threads for the embedding model; 0 lets onnxruntime decide."
     )
     embed_batch: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
+    lock_timeout: float = Field(
+        1800.0,
+        ge=0,
+        description="Seconds a writer (ingest, index, pubmed sync) waits for another process "
+        "writing the same index to finish before giving up; readers never wait.",
+    )
     hnsw_ef_search: int = Field(
         128, ge=8, le=4096, description="HNSW search breadth (efSearch): recall vs latency."
     )

@@ -46,6 +46,7 @@ def index(
     """
     from medbrief.engine import Engine
     from medbrief.index import open_lexical, open_vector, pending, remove, status, sync
+    from medbrief.index.lock import index_lock
     from medbrief.index.state import dir_size
 
     settings = cli.settings()
@@ -66,7 +67,7 @@ def index(
             todo = pending(idx, store)
             started = time.perf_counter()
             with _Progress(f"{label} ({idx.name})", todo, quiet=as_json) as bar:
-                items = sync(idx, store, bar.advance)
+                items = sync(idx, store, bar.advance, lock=index_lock(settings, label))
             seconds = time.perf_counter() - started
             info = idx.status()
             summary[label] = {
