@@ -41,12 +41,33 @@ class Settings(BaseSettings):
         description="Lexical index backend: 'tantivy' (default) or 'fts5' (stdlib SQLite).",
     )
     vector_backend: str = Field(
-        "hnsw-sq8",
-        description="Vector index backend: 'hnsw-sq8' (faiss HNSW, int8 scalar quantised; default) "
-        "or 'ivf-pq' (faiss IVF-PQ, for millions of documents), or 'none' to disable dense search.",
+        "auto",
+        description="Vector index backend: 'auto' (default: HNSW below ivf_threshold passages, "
+        "IVF-PQ from there on), 'hnsw-sq8' (faiss HNSW, int8 scalar quantised, in RAM), "
+        "'ivf-pq' (faiss IVF-PQ, memory-mapped, for millions of documents), or 'none' to "
+        "disable dense search.",
+    )
+    ivf_threshold: int = Field(
+        1_000_000,
+        ge=1,
+        description="Passages from which the 'auto' vector backend builds IVF-PQ instead of "
+        "HNSW (HNSW holds ~650 bytes a passage in RAM; IVF-PQ is read memory-mapped).",
     )
     embedder: str = Field(
-        "minilm-int8", description="Embedding model: 'minilm-int8' (all-MiniLM-L6-v2, int8 ONNX)."
+        "minilm-int8",
+        description="Embedding model: 'minilm-int8' (all-MiniLM-L6-v2, int8 ONNX, one passage "
+        "per run on the CPU) or 'minilm-fp32' (the same weights in float, batched on a GPU).",
+    )
+    index_device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto",
+        description="Where 'medbrief index' embeds with the minilm-fp32 embedder: 'auto' (a CUDA "
+        "GPU when onnxruntime-gpu offers one), 'cpu' or 'cuda'. Queries always embed on the CPU.",
+    )
+    workers: int = Field(
+        0,
+        ge=0,
+        description="Worker processes for parsing files (ingest, pubmed sync) and embedding "
+        "(index); 0 = one per CPU.",
     )
     embed_threads: int = Field(
         0, ge=0, description="CPU threads for the embedding model; 0 lets onnxruntime decide."

@@ -1,5 +1,11 @@
-"""Dense retrieval over faiss: HNSW with int8 scalar quantisation (default)
-or IVF-PQ (millions of passages, memory-mapped).
+"""Dense retrieval over faiss: HNSW with int8 scalar quantisation, or IVF-PQ
+(millions of passages, memory-mapped), or ``auto`` (default): HNSW while the
+index holds fewer than ``settings.ivf_threshold`` passages, IVF-PQ from
+there on, switched by a rebuild (from the vector cache, no re-embedding)
+when a sync takes the index past the threshold. HNSW keeps its graph and
+int8 codes in RAM (~650 bytes a passage); IVF-PQ's 48-byte codes are read
+memory-mapped, and the exact rerank reads a few hundred cached vectors per
+query from disk, so a serving process stays small at any size.
 
 Layout under ``index_dir/dense/``: ``faiss.index`` (the ANN structure),
 ``members.sqlite3`` (faiss label -> item id, chunk, passage hash, and the
@@ -24,6 +30,7 @@ import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -76,6 +83,8 @@ class FaissIndex:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._index: Any = None
+        #: the faiss structure in use: ``kind``, or for ``auto`` the one it built
+        self._structure = kind if kind != "auto" else "hnsw-sq8"
         self._meta: IndexMeta | None = None
         self._loaded_mtime: float | None = None
         #: (watermark, filter) -> (item ids, passage matrix) of small filtered
@@ -110,7 +119,13 @@ class FaissIndex:
         with self._lock:
             meta = read_meta(self.meta_path)
             if meta is not None:
-                check_meta(self.meta_path, meta, self.name, self.embedder.name, self.embedder.dim)
+                # ``auto`` takes over an index built by either structure's own backend
+                built_as = meta.backend if meta.backend in ("hnsw-sq8", "ivf-pq") else self.name
+                backend = built_as if self.name == "auto" else self.name
+                check_meta(self.meta_path, meta, backend, self.embedder.name, self.embedder.dim)
+                if self.name == "auto":
+                    self._structure = str((meta.extra or {}).get("structure", built_as))
+                    meta = replace(meta, backend=self.name)
             self._meta = meta or IndexMeta(
                 backend=self.name, model=self.embedder.name, dim=self.embedder.dim
             )
@@ -121,7 +136,13 @@ class FaissIndex:
 
     @property
     def _is_ivf(self) -> bool:
-        return self.name == "ivf-pq"
+        return self._structure == "ivf-pq"
+
+    def _structure_for(self, live: int) -> str:
+        """The structure a build for ``live`` passages uses."""
+        if self.name != "auto":
+            return self.name
+        return "ivf-pq" if live >= self.settings.ivf_threshold else "hnsw-sq8"
 
     @property
     def _extra(self) -> dict[str, Any]:
@@ -146,7 +167,8 @@ class FaissIndex:
     def apply(self, changes: Iterable[Change], watermark: int) -> int:
         self._load()
         touched = 0
-        for batch in batched(changes, BATCH_ITEMS):
+        # a pool embedder asks for bigger batches, to keep all its workers busy
+        for batch in batched(changes, getattr(self.embedder, "batch_items", BATCH_ITEMS)):
             touched += self._absorb(batch)
         self._sync_structure(watermark)
         return touched
@@ -230,10 +252,20 @@ class FaissIndex:
         ).fetchone()
         trained = int(self._extra.get("trained_on", 0))
         grown = live > 4 * trained and trained < TRAIN_SAMPLE
+        # IVF lists are sized for the passages at build time (nlist ~ sqrt(n)):
+        # retrain once there are four times as many
+        built_for = int(self._extra.get("built_for", 0))
+        outgrown = self._is_ivf and live > 4 * max(built_for, ann.IVF_MIN)
         rebuild = (
-            self._index is None or (ntotal - covered) > REBUILD_DEAD_FRACTION * ntotal or grown
+            self._index is None
+            or (ntotal - covered) > REBUILD_DEAD_FRACTION * ntotal
+            or grown
+            or outgrown
+            or (self._structure_for(live) != self._structure and not self._is_ivf)
         )
         if rebuild:
+            built_for = live
+            self._structure = self._structure_for(live) if not self._is_ivf else self._structure
             self._index, trained = self._build(live)
         elif top > saved_top:
             if self._is_ivf:  # the mapped copy is read-only: add to one in memory
@@ -249,7 +281,13 @@ class FaissIndex:
         assert self._meta is not None
         (items,) = conn.execute("SELECT count(DISTINCT item_id) FROM members").fetchone()
         self._meta = self._meta.advanced(
-            watermark, items, max_label=top, trained_on=trained, passages=live
+            watermark,
+            items,
+            max_label=top,
+            trained_on=trained,
+            passages=live,
+            structure=self._structure,
+            built_for=built_for,
         )
         write_meta(self.meta_path, self._meta)
         self._loaded_mtime = self.meta_path.stat().st_mtime
@@ -275,7 +313,7 @@ class FaissIndex:
 
     def _build(self, live: int) -> tuple[Any, int]:
         sample = _sample(self._vectors("", ()), live, TRAIN_SAMPLE)
-        index = ann.new_structure(self.name, self.embedder.dim, live, sample)
+        index = ann.new_structure(self._structure, self.embedder.dim, live, sample)
         self._add(index, "", ())
         return index, len(sample)
 
@@ -385,6 +423,7 @@ class FaissIndex:
         cache_files = self.cache.path.parent.glob(self.cache.path.name + "*")
         return {
             "backend": self.name,
+            "structure": self._structure,
             "model": self.embedder.name,
             "dim": self.embedder.dim,
             "watermark": self._meta.watermark,
@@ -410,3 +449,7 @@ def hnsw_sq8(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
 
 def ivf_pq(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
     return FaissIndex(settings, embedder, kind="ivf-pq")
+
+
+def auto(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
+    return FaissIndex(settings, embedder, kind="auto")
