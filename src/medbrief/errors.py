@@ -16,7 +16,8 @@ messages and exit codes, the HTTP layer into one JSON error shape.
     ├── BusyError                    another process kept a write lock past the timeout (exit 7)
     ├── DependencyError              an optional dependency is missing; says what to pip install
     └── RemoteError                  an external service failed (E-utilities)  (exit 6, HTTP 502)
-        └── RateLimitedError         the service kept answering 429
+        ├── RateLimitedError         the service kept answering 429
+        └── ChecksumError            a download does not match its published checksum
 
 "No relevant evidence found" is a result (``Brief.abstained``), not an error.
 """
@@ -117,3 +118,9 @@ class RemoteError(MedbriefError):
 
 class RateLimitedError(RemoteError):
     code = "rate_limited"
+
+
+class ChecksumError(RemoteError):
+    """A downloaded file whose MD5 is not the one its publisher lists: not stored."""
+
+    code = "checksum"

@@ -127,6 +127,25 @@ class Settings(BaseSettings):
     ncbi_retries: int = Field(5, ge=0, description="Retries on 429, 5xx and network errors.")
     live_max: int = Field(50, ge=1, le=10000, description="Records fetched by 'ask --live'.")
 
+    # -- PubMed sync (NLM's annual baseline and daily update files)
+    pubmed_base_url: str = Field(
+        "https://ftp.ncbi.nlm.nih.gov/pubmed/",
+        description="Where 'medbrief pubmed sync' downloads from: a folder holding baseline/ and "
+        "updatefiles/ as NLM lays them out (a mirror, or a local server in tests).",
+    )
+    pubmed_connections: int = Field(
+        3, ge=1, le=8, description="Downloads 'pubmed sync' runs at once (NLM asks for few)."
+    )
+    pubmed_timeout: float = Field(
+        60.0, gt=0, description="Seconds without data before a download is retried."
+    )
+    pubmed_retries: int = Field(
+        5, ge=0, description="Retries of a failed download (resuming where it stopped)."
+    )
+    pubmed_retry_wait: float = Field(
+        2.0, ge=0, description="Seconds before the first retry of a download; doubles each time."
+    )
+
     # -- server
     host: str = Field("127.0.0.1", description="Address 'medbrief serve' binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port 'medbrief serve' listens on.")
@@ -145,6 +164,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def pubmed_dir(self) -> Path:
+        """Downloaded NLM files, in NLM's own folders (baseline/, updatefiles/)."""
+        return self.home / "pubmed"
 
     @property
     def effective_rate_limit(self) -> float:
