@@ -281,6 +281,10 @@ def _index(
         vector = open_vector(settings, build_embedder(settings, pool))
         if vector is not None:
             report.indexed["dense"] = sync(vector, store, lock=index_lock(settings, "dense"))
+    # the speller's word counts, now rather than at the first question
+    from medbrief.understand import load_vocabulary
+
+    load_vocabulary(settings, store)
 
 
 def _raise_first_failure(report: SyncReport) -> None:
