@@ -236,3 +236,27 @@ def test_auto_takes_over_an_index_built_as_hnsw(settings: Settings, store: Store
     assert new.watermark == store.max_seq()  # no error, nothing to redo
     assert new.status()["structure"] == "hnsw-sq8"
     assert new.search(query(HashEmbedder(), corpus(30)[3].title + " study 3"), 1)[0][0] == "pmid:3"
+
+
+def test_a_filter_most_items_pass_filters_the_candidates(
+    setup: tuple[Settings, HashEmbedder, VectorIndex], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medbrief.index import ann
+
+    _, embedder, index = setup
+    selectors = []
+    real = ann.search
+
+    def spy(*args: object, **kw: object) -> object:
+        selectors.append(args[4] if len(args) > 4 else kw.get("allowed"))
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ann, "search", spy)
+    monkeypatch.setattr("medbrief.index.dense.EXACT_LIMIT", 0)
+    q = query(embedder, "kidney sleep")
+    research = index.search(q, 100, Filters(kinds=("research",)))
+    assert len(research) == 60 and "rec:1" not in dict(research)
+    assert selectors and all(s is None for s in selectors)  # no list of 60 labels
+    selectors.clear()
+    assert [i for i, _ in index.search(q, 5, Filters(kinds=("recommendation",)))] == ["rec:1"]
+    assert selectors[-1] is not None  # 1 in 61: searched through its own labels

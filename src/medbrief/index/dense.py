@@ -56,6 +56,13 @@ REBUILD_DEAD_FRACTION = 0.25
 #: close neighbours poorly. On 1M synthetic vectors, recall@10 is 0.37
 #: reranking 40 candidates, 0.91 with 256 and 1.0 with 500.
 RERANK_MIN = 512
+#: A filter estimated to pass at least this share of the passages is applied
+#: to the candidates of an unfiltered search (fetching more as needed, up to
+#: POSTFILTER_FETCH), rather than by listing every passage it passes: at 2M
+#: documents "research only" passes ~2.6M labels, which faiss would put in a
+#: hash set for every query.
+POSTFILTER_SHARE = 0.05
+POSTFILTER_FETCH = 8192
 TRAIN_SAMPLE = 100_000
 _SQL_VARS = 500
 _SEP = TYPE_SEP
@@ -166,6 +173,8 @@ class FaissIndex:
 
     def apply(self, changes: Iterable[Change], watermark: int) -> int:
         self._load()
+        # for selective filters (created by the writer: a reader never writes)
+        self.members.execute("CREATE INDEX IF NOT EXISTS members_kind ON members(kind)")
         touched = 0
         # a pool embedder asks for bigger batches, to keep all its workers busy
         for batch in batched(changes, getattr(self.embedder, "batch_items", BATCH_ITEMS)):
@@ -280,9 +289,11 @@ class FaissIndex:
             ann.write(self._index, self.faiss_path)
         assert self._meta is not None
         (items,) = conn.execute("SELECT count(DISTINCT item_id) FROM members").fetchone()
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM members GROUP BY kind").fetchall())
         self._meta = self._meta.advanced(
             watermark,
             items,
+            kinds=kinds,
             max_label=top,
             trained_on=trained,
             passages=live,
@@ -328,38 +339,85 @@ class FaissIndex:
             return []
         # members store types joined by TYPE_SEP, unwrapped: wrap them here
         where, args = filter_sql(filters, "members", "char(31) || members.pub_types || char(31)")
-        allowed: Any = None
-        if where:
-            labels = [
-                r[0] for r in self.members.execute(f"SELECT label FROM members WHERE {where}", args)
-            ]
-            if len(labels) <= EXACT_LIMIT:
-                key = (self._meta.watermark if self._meta else -1, where, *args)
-                return self._exact(query[0], labels, k, key)
-            allowed = np.array(labels, dtype=np.int64)
+        if not where:
+            best = self._ann(query, k)
+        else:
+            # A filter most passages pass (research articles): search as if
+            # unfiltered and drop the candidates that fail it. A selective one
+            # (recommendations only): search the passages it selects.
+            best = None
+            if self._share(filters) >= POSTFILTER_SHARE:
+                best = self._ann(query, k, (where, args), limit=POSTFILTER_FETCH)
+            if best is None:
+                labels = [
+                    r[0]
+                    for r in self.members.execute(f"SELECT label FROM members WHERE {where}", args)
+                ]
+                if len(labels) <= EXACT_LIMIT:
+                    key = (self._meta.watermark if self._meta else -1, where, *args)
+                    return self._exact(query[0], labels, k, key)
+                best = self._ann(query, k, allowed=np.array(labels, dtype=np.int64))
+        assert best is not None
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def _ann(
+        self,
+        query: Vector,
+        k: int,
+        keep: tuple[str, list[Any]] | None = None,
+        allowed: Any = None,
+        limit: int | None = None,
+    ) -> dict[str, float] | None:
+        """Best score per item of an ANN search, fetching more until ``k``
+        items are found; candidates failing ``keep`` (a SQL condition on
+        members) are dropped. None if ``limit`` candidates were not enough."""
+        assert self._index is not None
         ntotal = int(self._index.ntotal)
         fetch = min(ntotal, max(4 * k, RERANK_MIN) if self._is_ivf else max(4 * k, 32))
         while True:
             labels, scores = ann.search(
                 self._index, query, fetch, self.settings.hnsw_ef_search, allowed
             )
+            pairs = [(int(x), float(s)) for x, s in zip(labels, scores, strict=True) if x >= 0]
+            if keep is not None:
+                passed = self._passing([x for x, _ in pairs], *keep)
+                pairs = [(x, s) for x, s in pairs if x in passed]
             if self._is_ivf:
                 # PQ distances are coarse: rerank the candidates exactly with
                 # the cached vectors (a few hundred reads from SQLite).
-                best = dict(self._exact(query[0], [int(x) for x in labels if x >= 0], fetch))
+                best = dict(self._exact(query[0], [x for x, _ in pairs], fetch))
             else:
-                best = self._resolve(labels, scores)
+                best = self._resolve(pairs)
             if len(best) >= k or fetch >= ntotal:
-                break
+                return best
+            if limit is not None and fetch >= limit:
+                return None
             fetch = min(ntotal, fetch * 4)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        return ranked[:k]
 
-    def _resolve(self, labels: Any, scores: Any) -> dict[str, float]:
+    def _passing(self, labels: list[int], where: str, args: list[Any]) -> set[int]:
+        passed: set[int] = set()
+        for part in batched(labels, _SQL_VARS):
+            marks = ",".join("?" * len(part))
+            passed.update(
+                r[0]
+                for r in self.members.execute(
+                    f"SELECT label FROM members WHERE label IN ({marks}) AND {where}",
+                    [*part, *args],
+                )
+            )
+        return passed
+
+    def _share(self, filters: Filters | None) -> float:
+        """The estimated share of passages ``filters`` lets through (by kind;
+        other filters are assumed to let most through)."""
+        kinds: dict[str, int] = self._extra.get("kinds") or {}
+        total = sum(kinds.values())
+        if filters is None or not filters.kinds or not total:
+            return 1.0
+        return sum(kinds.get(kind, 0) for kind in filters.kinds) / total
+
+    def _resolve(self, pairs: list[tuple[int, float]]) -> dict[str, float]:
         """Best passage score per live item (dead labels are not in members)."""
-        pairs = [
-            (int(label), float(s)) for label, s in zip(labels, scores, strict=True) if label >= 0
-        ]
         if not pairs:
             return {}
         marks = ",".join("?" * len(pairs))
