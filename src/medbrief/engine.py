@@ -70,24 +70,29 @@ class Engine:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
-        """The lexical index, brought up to the store (cheap) when first opened."""
-        from medbrief.index import open_lexical, sync
+        """The lexical index, brought up to the store (cheap) when first opened,
+        unless another process is writing it (then as last committed)."""
+        from medbrief.index import open_lexical
+        from medbrief.index.lock import index_lock
+        from medbrief.index.sync import refresh
 
         with self._lock:
             index = open_lexical(self.settings)
-            sync(index, self.store)
+            refresh(index, self.store, index_lock(self.settings, "lexical"))
             return index
 
     @cached_property
     def dense(self) -> VectorIndex | None:
         """The vector index as built by ``medbrief index``; never embeds here
         except for a few pending items (see :meth:`index_notes`)."""
-        from medbrief.index import open_vector, pending, sync
+        from medbrief.index import open_vector, pending
+        from medbrief.index.lock import index_lock
+        from medbrief.index.sync import refresh
 
         with self._lock:
             index = open_vector(self.settings, self.embedder)
             if index is not None and 0 < pending(index, self.store) <= AUTO_EMBED_LIMIT:
-                sync(index, self.store)
+                refresh(index, self.store, index_lock(self.settings, "dense"))
             return index
 
     @cached_property
@@ -108,15 +113,23 @@ class Engine:
         """What the user should know about index coverage (stale dense index)."""
         from medbrief.index import pending
 
+        notes = []
+        lexical_behind = pending(self.lexical, self.store)
+        if lexical_behind:
+            notes.append(
+                f"the lexical index is {lexical_behind:,} store changes behind (another process "
+                "is writing it): results are from what it had committed"
+            )
         if self.dense is None:
-            return ("dense search is off (vector_backend = none): lexical search only",)
+            notes.append("dense search is off (vector_backend = none): lexical search only")
+            return tuple(notes)
         behind = pending(self.dense, self.store)
         if behind:
-            return (
+            notes.append(
                 f"the dense index is {behind:,} store changes behind: results use lexical "
-                "search for those items; run 'medbrief index' to embed them",
+                "search for those items; run 'medbrief index' to embed them"
             )
-        return ()
+        return tuple(notes)
 
     def close(self) -> None:
         for name in ("dense", "lexical", "retriever", "reader"):
@@ -136,10 +149,13 @@ class Engine:
 
     def after_ingest(self) -> None:
         """Called once an ingest has finished writing to the store: the lexical
-        index absorbs the new records at once (dense waits for 'medbrief index')."""
+        index absorbs the new records at once (dense waits for 'medbrief index').
+        Another process writing the lexical index is waited for (up to
+        ``settings.lock_timeout``): its turn first, then ours."""
         from medbrief.index import sync
+        from medbrief.index.lock import index_lock
 
-        sync(self.lexical, self.store)
+        sync(self.lexical, self.store, lock=index_lock(self.settings, "lexical"))
 
     def prepare(self, on_stage: StageCallback | None = None) -> None:
         """Open the store, the reader and the indexes now, saying what each step

@@ -14,10 +14,12 @@ messages and exit codes, the HTTP layer into one JSON error shape.
     │   ├── MigrationError           store schema newer than this medbrief
     │   └── DiskFullError            no space left for the store or an index (HTTP 507)
     ├── IndexStateError              index missing or built by another model/schema (exit 5)
+    ├── BusyError                    another process kept a write lock past the timeout (exit 7)
     ├── DependencyError              an optional dependency is missing; says what to pip install
     └── RemoteError                  an external service failed (E-utilities)  (exit 6, HTTP 502)
         ├── RateLimitedError         the service kept answering 429
-        └── ModelError               the language-model server failed, was slow or malformed
+        ├── ModelError               the language-model server failed, was slow or malformed
+        └── ChecksumError            a download does not match its published checksum
 
 "No relevant evidence found" is a result (``Brief.abstained``), not an error.
 """
@@ -110,6 +112,14 @@ class IndexStateError(MedbriefError):
     code = "index"
 
 
+class BusyError(MedbriefError):
+    """Another process held a write lock (an index, a sync) past the wait allowed."""
+
+    exit_code = 7
+    http_status = 503
+    code = "busy"
+
+
 class DependencyError(MedbriefError):
     exit_code = 2
     code = "dependency"
@@ -140,6 +150,12 @@ class ModelError(RemoteError):
     def __init__(self, message: str, *, unavailable: bool = False) -> None:
         self.unavailable = unavailable
         super().__init__(message)
+
+
+class ChecksumError(RemoteError):
+    """A downloaded file whose MD5 is not the one its publisher lists: not stored."""
+
+    code = "checksum"
 
 
 #: Messages of errors that are a full disk underneath: SQLite's SQLITE_FULL,

@@ -54,17 +54,44 @@ class Settings(BaseSettings):
         description="Lexical index backend: 'tantivy' (default) or 'fts5' (stdlib SQLite).",
     )
     vector_backend: str = Field(
-        "hnsw-sq8",
-        description="Vector index backend: 'hnsw-sq8' (faiss HNSW, int8 scalar quantised; default) "
-        "or 'ivf-pq' (faiss IVF-PQ, for millions of documents), or 'none' to disable dense search.",
+        "auto",
+        description="Vector index backend: 'auto' (default: HNSW below ivf_threshold passages, "
+        "IVF-PQ from there on), 'hnsw-sq8' (faiss HNSW, int8 scalar quantised, in RAM), "
+        "'ivf-pq' (faiss IVF-PQ, memory-mapped, for millions of documents), or 'none' to "
+        "disable dense search.",
+    )
+    ivf_threshold: int = Field(
+        1_000_000,
+        ge=1,
+        description="Passages from which the 'auto' vector backend builds IVF-PQ instead of "
+        "HNSW (HNSW holds ~650 bytes a passage in RAM; IVF-PQ is read memory-mapped).",
     )
     embedder: str = Field(
-        "minilm-int8", description="Embedding model: 'minilm-int8' (all-MiniLM-L6-v2, int8 ONNX)."
+        "minilm-int8",
+        description="Embedding model: 'minilm-int8' (all-MiniLM-L6-v2, int8 ONNX, one passage "
+        "per run on the CPU) or 'minilm-fp32' (the same weights in float, batched on a GPU).",
+    )
+    index_device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto",
+        description="Where 'medbrief index' embeds with the minilm-fp32 embedder: 'auto' (a CUDA "
+        "GPU when onnxruntime-gpu offers one), 'cpu' or 'cuda'. Queries always embed on the CPU.",
+    )
+    workers: int = Field(
+        0,
+        ge=0,
+        description="Worker processes for parsing files (ingest, pubmed sync) and embedding "
+        "(index); 0 = one per CPU.",
     )
     embed_threads: int = Field(
         0, ge=0, description="CPU threads for the embedding model; 0 lets onnxruntime decide."
     )
     embed_batch: int = Field(32, ge=1, le=1024, description="Passages per embedding batch.")
+    lock_timeout: float = Field(
+        1800.0,
+        ge=0,
+        description="Seconds a writer (ingest, index, pubmed sync) waits for another process "
+        "writing the same index to finish before giving up; readers never wait.",
+    )
     hnsw_ef_search: int = Field(
         128, ge=8, le=4096, description="HNSW search breadth (efSearch): recall vs latency."
     )
@@ -150,6 +177,25 @@ class Settings(BaseSettings):
         "in when the model fails; one request per study and sub-topic.",
     )
 
+    # -- PubMed sync (NLM's annual baseline and daily update files)
+    pubmed_base_url: str = Field(
+        "https://ftp.ncbi.nlm.nih.gov/pubmed/",
+        description="Where 'medbrief pubmed sync' downloads from: a folder holding baseline/ and "
+        "updatefiles/ as NLM lays them out (a mirror, or a local server in tests).",
+    )
+    pubmed_connections: int = Field(
+        3, ge=1, le=8, description="Downloads 'pubmed sync' runs at once (NLM asks for few)."
+    )
+    pubmed_timeout: float = Field(
+        60.0, gt=0, description="Seconds without data before a download is retried."
+    )
+    pubmed_retries: int = Field(
+        5, ge=0, description="Retries of a failed download (resuming where it stopped)."
+    )
+    pubmed_retry_wait: float = Field(
+        2.0, ge=0, description="Seconds before the first retry of a download; doubles each time."
+    )
+
     # -- server
     host: str = Field("127.0.0.1", description="Address 'medbrief serve' binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port 'medbrief serve' listens on.")
@@ -230,6 +276,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def pubmed_dir(self) -> Path:
+        """Downloaded NLM files, in NLM's own folders (baseline/, updatefiles/)."""
+        return self.home / "pubmed"
 
     @property
     def effective_rate_limit(self) -> float:

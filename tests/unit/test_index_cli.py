@@ -52,7 +52,7 @@ def test_index_then_status_then_nothing_to_do(home: Path) -> None:
     code, out = run(home)
     assert code == 0
     assert "lexical (tantivy): up to date, 50 items." in out
-    assert "dense (hnsw-sq8): up to date, 50 items." in out
+    assert "dense (auto): up to date, 50 items." in out
 
 
 def test_lexical_only_and_rebuild(home: Path) -> None:
@@ -61,7 +61,7 @@ def test_lexical_only_and_rebuild(home: Path) -> None:
     assert set(json.loads(out)) == {"lexical", "index_dir", "total_bytes"}
     code, out = run(home, "--status")
     assert "50 changes pending" not in out.split("\n")[1]
-    assert "dense (hnsw-sq8, model hash-64): 0 items" in out
+    assert "dense (auto, model hash-64): 0 items" in out
     code, out = run(home, "--rebuild", "--json")
     assert json.loads(out)["lexical"]["items"] == 50
 

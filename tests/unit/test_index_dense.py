@@ -194,3 +194,69 @@ def test_filters_through_the_ann_selector(
     hits = index.search(q, 100, Filters(year_min=2010, year_max=2011))
     assert {int(i.split(":")[1]) % 20 for i, _ in hits} == {10, 11}
     assert len(hits) == 6
+
+
+def test_auto_switches_to_ivf_pq_past_the_threshold(settings: Settings, store: Store) -> None:
+    from medbrief.index.state import read_meta
+
+    s = settings.model_copy(
+        update={"vector_backend": "auto", "embedder": "hash", "ivf_threshold": 100}
+    )
+    embedder = HashEmbedder()
+    store.write_documents(corpus(60))
+    index = open_vector(s, embedder)
+    assert index is not None
+    assert sync(index, store) == 60
+    assert index.status()["structure"] == "hnsw-sq8"
+    store.write_documents(corpus(120)[60:])
+    calls = embedder.calls
+    assert sync(index, store) == 60
+    assert index.status()["structure"] == "ivf-pq"  # rebuilt past 100 passages
+    assert embedder.calls == calls + 1  # from the cache: only the 60 new ones embedded
+    hits = index.search(query(embedder, corpus(120)[99].title + " study 99"), 1)
+    assert hits[0][0] == "pmid:99"
+    meta = read_meta(s.index_dir / "dense" / "meta.json")
+    assert meta is not None and meta.backend == "auto"
+    assert (meta.extra or {})["structure"] == "ivf-pq"
+    # a new process (a reader) opens it as IVF-PQ too
+    reopened = open_vector(s, HashEmbedder())
+    assert reopened is not None and reopened.status()["structure"] == "ivf-pq"
+    assert reopened.search(query(embedder, corpus(120)[99].title + " study 99"), 1)[0][0] == (
+        "pmid:99"
+    )
+
+
+def test_auto_takes_over_an_index_built_as_hnsw(settings: Settings, store: Store) -> None:
+    store.write_documents(corpus(30))
+    old = settings.model_copy(update={"vector_backend": "hnsw-sq8", "embedder": "hash"})
+    index = open_vector(old, HashEmbedder())
+    assert index is not None and sync(index, store) == 30
+    new = open_vector(old.model_copy(update={"vector_backend": "auto"}), HashEmbedder())
+    assert new is not None
+    assert new.watermark == store.max_seq()  # no error, nothing to redo
+    assert new.status()["structure"] == "hnsw-sq8"
+    assert new.search(query(HashEmbedder(), corpus(30)[3].title + " study 3"), 1)[0][0] == "pmid:3"
+
+
+def test_a_filter_most_items_pass_filters_the_candidates(
+    setup: tuple[Settings, HashEmbedder, VectorIndex], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medbrief.index import ann
+
+    _, embedder, index = setup
+    selectors = []
+    real = ann.search
+
+    def spy(*args: object, **kw: object) -> object:
+        selectors.append(args[4] if len(args) > 4 else kw.get("allowed"))
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ann, "search", spy)
+    monkeypatch.setattr("medbrief.index.dense.EXACT_LIMIT", 0)
+    q = query(embedder, "kidney sleep")
+    research = index.search(q, 100, Filters(kinds=("research",)))
+    assert len(research) == 60 and "rec:1" not in dict(research)
+    assert selectors and all(s is None for s in selectors)  # no list of 60 labels
+    selectors.clear()
+    assert [i for i, _ in index.search(q, 5, Filters(kinds=("recommendation",)))] == ["rec:1"]
+    assert selectors[-1] is not None  # 1 in 61: searched through its own labels

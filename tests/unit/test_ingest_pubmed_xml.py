@@ -323,3 +323,41 @@ def test_book_article() -> None:
         "GeneReviews",
         1993,
     )
+
+
+NESTED_REFERENCES = (
+    b"<A>\n<PubmedData><X>1</X>\n<ReferenceList>\n<Title>t</Title><Reference>r\n"
+    b"</Reference><ReferenceList>\n<Reference>q</Reference></ReferenceList>\n"
+    b"</ReferenceList><ReferenceList></ReferenceList>\n</PubmedData>\n"
+    b"<ReferenceList/><y>ReferenceList></y></A>\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 15, 16, 17, 40, 1 << 16])
+def test_reference_lists_are_dropped_at_every_chunk_boundary(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medbrief.ingest import pubmed_xml
+
+    monkeypatch.setattr(pubmed_xml, "_CHUNK", chunk)
+    out = b"".join(pubmed_xml._without_references(io.BytesIO(NESTED_REFERENCES)))
+    # nested lists go as one; the line breaks they held stay; an empty
+    # <ReferenceList/> and a text that merely ends like the tag stay as they are
+    assert out == (
+        b"<A>\n<PubmedData><X>1</X>\n\n\n\n\n\n</PubmedData>\n"
+        b"<ReferenceList/><y>ReferenceList></y></A>\n"
+    )
+
+
+def test_line_numbers_count_the_dropped_reference_lines() -> None:
+    refs = "<ReferenceList>\n" + "<Reference><Citation>c</Citation></Reference>\n" * 5
+    with_refs = PLAIN.format(pmid=41).replace(
+        "</PubmedArticle>", f"<PubmedData>{refs}</ReferenceList></PubmedData></PubmedArticle>"
+    )
+    bad = xml(with_refs, PLAIN.format(pmid=42)).replace(
+        b"<ArticleTitle>Title 42</ArticleTitle>", b"<ArticleTitle>Title 42</Article>"
+    )
+    line = next(n for n, text in enumerate(bad.split(b"\n"), 1) if b"Title 42</Article>" in text)
+    with pytest.raises(IngestError) as err:
+        parse(bad, "bad.xml")
+    assert err.value.location == f"line {line}"

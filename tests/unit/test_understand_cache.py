@@ -148,3 +148,20 @@ def test_a_large_corpus_decides_between_candidates(settings: Settings) -> None:
     vocab.corpus_words = {"edema": 4000, "eczema": 40}
     speller = Speller(vocab, AbbreviationTable(english=vocab.english))
     assert speller.suggest("ezema") == "edema"
+
+
+def test_a_large_store_is_counted_from_an_even_sample(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("medbrief.understand.cache.SAMPLE_DOCUMENTS", 10)
+    store.write_documents([doc(i, f"ferroportin number{i}") for i in range(40)])
+    sampled = [d.id for d in store.sample_documents(10)]
+    assert len(sampled) == 10 and sampled == [f"pmid:{i}" for i in range(3, 40, 4)]
+    assert len(list(store.sample_documents(100))) == 40  # a small store: all of it
+    vocab = load_vocabulary(settings, store)
+    assert vocab.corpus_documents == 10
+    assert vocab.corpus_words["ferroportin"] == 10
+    assert manifest(settings)["documents"] == 40  # a later change is weighed against the store
+    store.write_documents([doc(100 + i, "more iron") for i in range(3)])  # 3 of 40: kept
+    assert load_vocabulary(settings, store).corpus_documents == 10
+    assert manifest(settings)["seq"] != store.max_seq()

@@ -1,5 +1,11 @@
-"""Dense retrieval over faiss: HNSW with int8 scalar quantisation (default)
-or IVF-PQ (millions of passages, memory-mapped).
+"""Dense retrieval over faiss: HNSW with int8 scalar quantisation, or IVF-PQ
+(millions of passages, memory-mapped), or ``auto`` (default): HNSW while the
+index holds fewer than ``settings.ivf_threshold`` passages, IVF-PQ from
+there on, switched by a rebuild (from the vector cache, no re-embedding)
+when a sync takes the index past the threshold. HNSW keeps its graph and
+int8 codes in RAM (~650 bytes a passage); IVF-PQ's 48-byte codes are read
+memory-mapped, and the exact rerank reads a few hundred cached vectors per
+query from disk, so a serving process stays small at any size.
 
 Layout under ``index_dir/dense/``: ``faiss.index`` (the ANN structure),
 ``members.sqlite3`` (faiss label -> item id, chunk, passage hash, and the
@@ -24,6 +30,7 @@ import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -49,6 +56,13 @@ REBUILD_DEAD_FRACTION = 0.25
 #: close neighbours poorly. On 1M synthetic vectors, recall@10 is 0.37
 #: reranking 40 candidates, 0.91 with 256 and 1.0 with 500.
 RERANK_MIN = 512
+#: A filter estimated to pass at least this share of the passages is applied
+#: to the candidates of an unfiltered search (fetching more as needed, up to
+#: POSTFILTER_FETCH), rather than by listing every passage it passes: at 2M
+#: documents "research only" passes ~2.6M labels, which faiss would put in a
+#: hash set for every query.
+POSTFILTER_SHARE = 0.05
+POSTFILTER_FETCH = 8192
 TRAIN_SAMPLE = 100_000
 _SQL_VARS = 500
 _SEP = TYPE_SEP
@@ -76,6 +90,8 @@ class FaissIndex:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._index: Any = None
+        #: the faiss structure in use: ``kind``, or for ``auto`` the one it built
+        self._structure = kind if kind != "auto" else "hnsw-sq8"
         self._meta: IndexMeta | None = None
         self._loaded_mtime: float | None = None
         #: (watermark, filter) -> (item ids, passage matrix) of small filtered
@@ -110,7 +126,13 @@ class FaissIndex:
         with self._lock:
             meta = read_meta(self.meta_path)
             if meta is not None:
-                check_meta(self.meta_path, meta, self.name, self.embedder.name, self.embedder.dim)
+                # ``auto`` takes over an index built by either structure's own backend
+                built_as = meta.backend if meta.backend in ("hnsw-sq8", "ivf-pq") else self.name
+                backend = built_as if self.name == "auto" else self.name
+                check_meta(self.meta_path, meta, backend, self.embedder.name, self.embedder.dim)
+                if self.name == "auto":
+                    self._structure = str((meta.extra or {}).get("structure", built_as))
+                    meta = replace(meta, backend=self.name)
             self._meta = meta or IndexMeta(
                 backend=self.name, model=self.embedder.name, dim=self.embedder.dim
             )
@@ -121,7 +143,13 @@ class FaissIndex:
 
     @property
     def _is_ivf(self) -> bool:
-        return self.name == "ivf-pq"
+        return self._structure == "ivf-pq"
+
+    def _structure_for(self, live: int) -> str:
+        """The structure a build for ``live`` passages uses."""
+        if self.name != "auto":
+            return self.name
+        return "ivf-pq" if live >= self.settings.ivf_threshold else "hnsw-sq8"
 
     @property
     def _extra(self) -> dict[str, Any]:
@@ -145,8 +173,11 @@ class FaissIndex:
 
     def apply(self, changes: Iterable[Change], watermark: int) -> int:
         self._load()
+        # for selective filters (created by the writer: a reader never writes)
+        self.members.execute("CREATE INDEX IF NOT EXISTS members_kind ON members(kind)")
         touched = 0
-        for batch in batched(changes, BATCH_ITEMS):
+        # a pool embedder asks for bigger batches, to keep all its workers busy
+        for batch in batched(changes, getattr(self.embedder, "batch_items", BATCH_ITEMS)):
             touched += self._absorb(batch)
         self._sync_structure(watermark)
         return touched
@@ -230,10 +261,20 @@ class FaissIndex:
         ).fetchone()
         trained = int(self._extra.get("trained_on", 0))
         grown = live > 4 * trained and trained < TRAIN_SAMPLE
+        # IVF lists are sized for the passages at build time (nlist ~ sqrt(n)):
+        # retrain once there are four times as many
+        built_for = int(self._extra.get("built_for", 0))
+        outgrown = self._is_ivf and live > 4 * max(built_for, ann.IVF_MIN)
         rebuild = (
-            self._index is None or (ntotal - covered) > REBUILD_DEAD_FRACTION * ntotal or grown
+            self._index is None
+            or (ntotal - covered) > REBUILD_DEAD_FRACTION * ntotal
+            or grown
+            or outgrown
+            or (self._structure_for(live) != self._structure and not self._is_ivf)
         )
         if rebuild:
+            built_for = live
+            self._structure = self._structure_for(live) if not self._is_ivf else self._structure
             self._index, trained = self._build(live)
         elif top > saved_top:
             if self._is_ivf:  # the mapped copy is read-only: add to one in memory
@@ -248,8 +289,16 @@ class FaissIndex:
             ann.write(self._index, self.faiss_path)
         assert self._meta is not None
         (items,) = conn.execute("SELECT count(DISTINCT item_id) FROM members").fetchone()
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM members GROUP BY kind").fetchall())
         self._meta = self._meta.advanced(
-            watermark, items, max_label=top, trained_on=trained, passages=live
+            watermark,
+            items,
+            kinds=kinds,
+            max_label=top,
+            trained_on=trained,
+            passages=live,
+            structure=self._structure,
+            built_for=built_for,
         )
         write_meta(self.meta_path, self._meta)
         self._loaded_mtime = self.meta_path.stat().st_mtime
@@ -275,7 +324,7 @@ class FaissIndex:
 
     def _build(self, live: int) -> tuple[Any, int]:
         sample = _sample(self._vectors("", ()), live, TRAIN_SAMPLE)
-        index = ann.new_structure(self.name, self.embedder.dim, live, sample)
+        index = ann.new_structure(self._structure, self.embedder.dim, live, sample)
         self._add(index, "", ())
         return index, len(sample)
 
@@ -290,38 +339,85 @@ class FaissIndex:
             return []
         # members store types joined by TYPE_SEP, unwrapped: wrap them here
         where, args = filter_sql(filters, "members", "char(31) || members.pub_types || char(31)")
-        allowed: Any = None
-        if where:
-            labels = [
-                r[0] for r in self.members.execute(f"SELECT label FROM members WHERE {where}", args)
-            ]
-            if len(labels) <= EXACT_LIMIT:
-                key = (self._meta.watermark if self._meta else -1, where, *args)
-                return self._exact(query[0], labels, k, key)
-            allowed = np.array(labels, dtype=np.int64)
+        if not where:
+            best = self._ann(query, k)
+        else:
+            # A filter most passages pass (research articles): search as if
+            # unfiltered and drop the candidates that fail it. A selective one
+            # (recommendations only): search the passages it selects.
+            best = None
+            if self._share(filters) >= POSTFILTER_SHARE:
+                best = self._ann(query, k, (where, args), limit=POSTFILTER_FETCH)
+            if best is None:
+                labels = [
+                    r[0]
+                    for r in self.members.execute(f"SELECT label FROM members WHERE {where}", args)
+                ]
+                if len(labels) <= EXACT_LIMIT:
+                    key = (self._meta.watermark if self._meta else -1, where, *args)
+                    return self._exact(query[0], labels, k, key)
+                best = self._ann(query, k, allowed=np.array(labels, dtype=np.int64))
+        assert best is not None
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def _ann(
+        self,
+        query: Vector,
+        k: int,
+        keep: tuple[str, list[Any]] | None = None,
+        allowed: Any = None,
+        limit: int | None = None,
+    ) -> dict[str, float] | None:
+        """Best score per item of an ANN search, fetching more until ``k``
+        items are found; candidates failing ``keep`` (a SQL condition on
+        members) are dropped. None if ``limit`` candidates were not enough."""
+        assert self._index is not None
         ntotal = int(self._index.ntotal)
         fetch = min(ntotal, max(4 * k, RERANK_MIN) if self._is_ivf else max(4 * k, 32))
         while True:
             labels, scores = ann.search(
                 self._index, query, fetch, self.settings.hnsw_ef_search, allowed
             )
+            pairs = [(int(x), float(s)) for x, s in zip(labels, scores, strict=True) if x >= 0]
+            if keep is not None:
+                passed = self._passing([x for x, _ in pairs], *keep)
+                pairs = [(x, s) for x, s in pairs if x in passed]
             if self._is_ivf:
                 # PQ distances are coarse: rerank the candidates exactly with
                 # the cached vectors (a few hundred reads from SQLite).
-                best = dict(self._exact(query[0], [int(x) for x in labels if x >= 0], fetch))
+                best = dict(self._exact(query[0], [x for x, _ in pairs], fetch))
             else:
-                best = self._resolve(labels, scores)
+                best = self._resolve(pairs)
             if len(best) >= k or fetch >= ntotal:
-                break
+                return best
+            if limit is not None and fetch >= limit:
+                return None
             fetch = min(ntotal, fetch * 4)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        return ranked[:k]
 
-    def _resolve(self, labels: Any, scores: Any) -> dict[str, float]:
+    def _passing(self, labels: list[int], where: str, args: list[Any]) -> set[int]:
+        passed: set[int] = set()
+        for part in batched(labels, _SQL_VARS):
+            marks = ",".join("?" * len(part))
+            passed.update(
+                r[0]
+                for r in self.members.execute(
+                    f"SELECT label FROM members WHERE label IN ({marks}) AND {where}",
+                    [*part, *args],
+                )
+            )
+        return passed
+
+    def _share(self, filters: Filters | None) -> float:
+        """The estimated share of passages ``filters`` lets through (by kind;
+        other filters are assumed to let most through)."""
+        kinds: dict[str, int] = self._extra.get("kinds") or {}
+        total = sum(kinds.values())
+        if filters is None or not filters.kinds or not total:
+            return 1.0
+        return sum(kinds.get(kind, 0) for kind in filters.kinds) / total
+
+    def _resolve(self, pairs: list[tuple[int, float]]) -> dict[str, float]:
         """Best passage score per live item (dead labels are not in members)."""
-        pairs = [
-            (int(label), float(s)) for label, s in zip(labels, scores, strict=True) if label >= 0
-        ]
         if not pairs:
             return {}
         marks = ",".join("?" * len(pairs))
@@ -385,6 +481,7 @@ class FaissIndex:
         cache_files = self.cache.path.parent.glob(self.cache.path.name + "*")
         return {
             "backend": self.name,
+            "structure": self._structure,
             "model": self.embedder.name,
             "dim": self.embedder.dim,
             "watermark": self._meta.watermark,
@@ -410,3 +507,7 @@ def hnsw_sq8(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
 
 def ivf_pq(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
     return FaissIndex(settings, embedder, kind="ivf-pq")
+
+
+def auto(settings: Settings, embedder: Any, **_: Any) -> FaissIndex:
+    return FaissIndex(settings, embedder, kind="auto")

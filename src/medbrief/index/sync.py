@@ -5,6 +5,10 @@ and runs after every ingest; ``sync_dense`` embeds, and runs from
 ``medbrief index``. Both read the store's ``max_seq()`` *before* reading
 changes and record it as the watermark once the index is durable, as
 :mod:`medbrief.store.schema` prescribes.
+
+Writers hold the index's write lock (:mod:`medbrief.index.lock`), waiting
+their turn; a reader only :func:`refresh`-es, which absorbs pending changes
+when no other process is writing and otherwise serves what was committed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, cast
 from medbrief import registry
 from medbrief.errors import IndexStateError
 from medbrief.index.base import Embedder, LexicalIndex, VectorIndex
+from medbrief.index.lock import WriteLock, index_lock
 from medbrief.index.state import REBUILD_HINT
 from medbrief.settings import Settings
 from medbrief.store import Change, Store
@@ -45,8 +50,18 @@ def pending(index: LexicalIndex | VectorIndex, store: Store) -> int:
     return store.count_changes(_since(index, store))
 
 
-def sync(index: LexicalIndex | VectorIndex, store: Store, progress: Progress | None = None) -> int:
-    """Absorb every store change above ``index``'s watermark; returns items touched."""
+def sync(
+    index: LexicalIndex | VectorIndex,
+    store: Store,
+    progress: Progress | None = None,
+    *,
+    lock: WriteLock | None = None,
+) -> int:
+    """Absorb every store change above ``index``'s watermark; returns items
+    touched. With ``lock``, first wait for it (another writer's turn)."""
+    if lock is not None:
+        with lock:
+            return sync(index, store, progress)
     target = store.max_seq()
     since = _since(index, store)
     if since >= target:
@@ -57,14 +72,28 @@ def sync(index: LexicalIndex | VectorIndex, store: Store, progress: Progress | N
     return index.apply(changes, target)
 
 
+def refresh(index: LexicalIndex | VectorIndex, store: Store, lock: WriteLock) -> bool:
+    """For readers: absorb pending changes unless another process is writing
+    ``index`` (then it will); never waits. True when the index is current."""
+    if not lock.try_acquire():
+        return False
+    try:
+        sync(index, store)
+    finally:
+        lock.release()
+    return True
+
+
 def sync_lexical(store: Store, settings: Settings, progress: Progress | None = None) -> int:
     """Bring the lexical index up to the store (called after every ingest)."""
-    return sync(open_lexical(settings), store, progress)
+    return sync(open_lexical(settings), store, progress, lock=index_lock(settings, "lexical"))
 
 
 def sync_dense(store: Store, settings: Settings, progress: Progress | None = None) -> int:
     index = open_vector(settings)
-    return 0 if index is None else sync(index, store, progress)
+    if index is None:
+        return 0
+    return sync(index, store, progress, lock=index_lock(settings, "dense"))
 
 
 def remove(settings: Settings, *, lexical: bool = True, dense: bool = True) -> None:

@@ -132,8 +132,7 @@ def _records(stream: BinaryIO, parser: Any, roots: list[Any], limit: int) -> Ite
     The root element is appended to ``roots`` once the stream ends.
     """
     pending = 0  # bytes fed since a record last ended
-    while True:
-        chunk = stream.read(_CHUNK)
+    for chunk in _without_references(stream):
         try:
             if chunk:
                 parser.feed(chunk)
@@ -147,7 +146,60 @@ def _records(stream: BinaryIO, parser: Any, roots: list[Any], limit: int) -> Ite
                 yield el
         if pending > limit:
             raise _OversizedError(limit)
+
+
+_REFERENCE_LIST = b"ReferenceList>"
+#: bytes held back at the end of a chunk: a tag name cut there is completed
+#: by the next chunk
+_HOLD = len(b"</ReferenceList>") - 1
+
+
+def _without_references(stream: BinaryIO) -> Iterator[bytes]:
+    """The chunks of ``stream`` with every ``<ReferenceList>`` element (the
+    article's own bibliography, in ``PubmedData`` or ``BookDocument``)
+    replaced by the line breaks it held; ends with an empty chunk.
+
+    Nothing reads reference lists, and in recent files they are about 30% of
+    the bytes: not building their elements saves ~25% of the XML parser's
+    time. Line breaks are kept so that error messages give the file's real
+    line numbers. Lists nest (the DTD allows ``ReferenceList*`` inside one),
+    so the depth is counted; the element has no attributes in the DTD, and
+    an empty one written ``<ReferenceList/>`` is left to the parser.
+    """
+    depth = 0
+    carry = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        data = carry + chunk if carry else chunk
+        # tags starting before ``limit`` are complete in ``data``
+        limit = len(data) - _HOLD if chunk else len(data)
+        out = []
+        pos = 0  # data before pos is emitted
+        found = data.find(_REFERENCE_LIST)
+        while found >= 0:
+            closing = data[found - 2 : found] == b"</"
+            start = found - 2 if closing else found - 1
+            if start >= limit:
+                break
+            if start >= pos and (closing or data[start : start + 1] == b"<"):
+                if not closing:
+                    if depth == 0:
+                        out.append(data[pos:start])
+                        pos = start
+                    depth += 1
+                elif depth:
+                    depth -= 1
+                    if depth == 0:
+                        end = found + len(_REFERENCE_LIST)
+                        out.append(b"\n" * data.count(b"\n", pos, end))
+                        pos = end
+            found = data.find(_REFERENCE_LIST, found + len(_REFERENCE_LIST))
+        cut = max(pos, limit)
+        out.append(b"\n" * data.count(b"\n", pos, cut) if depth else data[pos:cut])
+        carry = data[cut:]
+        yield b"".join(out)
         if not chunk:
+            yield b""
             return
 
 

@@ -24,8 +24,23 @@ _BOM = b"\xef\xbb\xbf"
 _CONTROL_BYTES = bytes(c for c in range(32) if chr(c) not in "\t\n\r\f\x1b") + b"\x7f"
 _GLOB_CHARS = frozenset("*?[")
 
+try:  # ISA-L inflates ~3x faster than zlib (0.18 vs 0.52 CPU-s for a 233 MB update file)
+    from isal import igzip as _igzip
+    from isal.isal_zlib import error as _isal_error
+
+    _GzipFile: Any = _igzip.IGzipFile
+    _ISAL_ERRORS: tuple[type[BaseException], ...] = (_isal_error,)  # type: ignore[assignment]
+except ImportError:  # pragma: no cover - isal is a dependency; stdlib gzip reads the same
+    _GzipFile = gzip.GzipFile
+    _ISAL_ERRORS = ()
+
 #: Errors a damaged or truncated gzip stream raises while being read.
-GZIP_ERRORS: tuple[type[BaseException], ...] = (EOFError, gzip.BadGzipFile, zlib.error)
+GZIP_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    gzip.BadGzipFile,
+    zlib.error,
+    *_ISAL_ERRORS,
+)
 
 
 def expand_paths(paths: Sequence[Path | str], suffixes: Sequence[str] = ()) -> list[Path]:
@@ -87,7 +102,7 @@ def open_binary(source: Path | BinaryIO, name: str) -> BinaryIO:
         raw = source
     buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        gz = gzip.GzipFile(fileobj=buffered, mode="rb")
+        gz = _GzipFile(fileobj=buffered, mode="rb")
         return _Gunzipped(gz, buffered)
     return buffered  # type: ignore[no-any-return]
 
@@ -143,7 +158,7 @@ class _Prefetched(io.RawIOBase):
     CHUNK = 1 << 20
     AHEAD = 8
 
-    def __init__(self, gz: gzip.GzipFile) -> None:
+    def __init__(self, gz: Any) -> None:
         super().__init__()
         self._gz = gz
         self._queue: queue.Queue[bytes | BaseException] = queue.Queue(self.AHEAD)
@@ -209,7 +224,7 @@ class _Gunzipped(io.BufferedReader):
     """Decompressed stream that also closes the compressed file under it
     (``GzipFile`` leaves a ``fileobj`` it was given open)."""
 
-    def __init__(self, gz: gzip.GzipFile, under: BinaryIO) -> None:
+    def __init__(self, gz: Any, under: BinaryIO) -> None:
         super().__init__(_Prefetched(gz), buffer_size=1 << 16)
         self._under = under
 

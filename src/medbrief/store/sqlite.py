@@ -431,6 +431,19 @@ class Store:
                 yield codec.decode_document(blob)
             last = rows[-1][0]
 
+    def sample_documents(self, limit: int) -> Iterator[Document]:
+        """At most about ``limit`` documents, evenly spread over the store (all
+        of them in a store no larger): for statistics that a sample serves."""
+        total = self.count()
+        step = max(1, -(-total // limit)) if limit > 0 else 1
+        if step == 1:
+            yield from self.iter_documents()
+            return
+        for (blob,) in self.conn.execute(
+            "SELECT data FROM documents WHERE key % ? = 0 ORDER BY key", (step,)
+        ):
+            yield codec.decode_document(blob)
+
     def iter_recommendations(self) -> Iterator[Recommendation]:
         for (blob,) in self.conn.execute("SELECT data FROM recommendations ORDER BY key"):
             yield codec.decode_recommendation(blob)

@@ -24,6 +24,10 @@ from medbrief.understand import sources
 from medbrief.understand.vocabulary import FORMAT, Vocabulary, build_vocabulary
 
 REBUILD_FRACTION = 0.1
+#: Documents read for the corpus counts at most: word frequencies from an even
+#: sample of a large store are as good for spelling as from all of it, and a
+#: build over all of PubMed would take an hour and gigabytes of counters.
+SAMPLE_DOCUMENTS = 200_000
 _VOCAB = "vocabulary.msgpack"
 _MANIFEST = "manifest.json"
 
@@ -71,8 +75,10 @@ def _build(
 ) -> Vocabulary:
     started = time.perf_counter()
     seq = store.max_seq() if store is not None else 0
+    documents = store.count() if store is not None else 0
     if store is not None:
-        vocab = build_vocabulary(store.iter_documents(), store.iter_recommendations(), progress)
+        sample = store.sample_documents(SAMPLE_DOCUMENTS)
+        vocab = build_vocabulary(sample, store.iter_recommendations(), progress)
     else:
         vocab = build_vocabulary(progress=progress)
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,7 +89,8 @@ def _build(
         "format": FORMAT,
         "digest": digest,
         "seq": seq,
-        "documents": vocab.corpus_documents,
+        # the store's size, not the sample's: what a later change is measured against
+        "documents": max(documents, vocab.corpus_documents),
         "symspell": symspell,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - started, 2),

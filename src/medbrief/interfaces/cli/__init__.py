@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "medbrief.interfaces.cli.ingest:ingest",
     "index": "medbrief.interfaces.cli.index:index",
     "fetch": "medbrief.interfaces.cli.fetch:fetch",
+    "pubmed": "medbrief.interfaces.cli.pubmed:pubmed",
     "stats": "medbrief.interfaces.cli.store:stats",
     "show": "medbrief.interfaces.cli.store:show",
     "eval": "medbrief.interfaces.cli.evaluate:evaluate",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import ExitStack
 from typing import Any
 
 import click
 
 from medbrief.interfaces.cli import CliContext, pass_cli
+from medbrief.interfaces.cli.parallel import parallel_options
 
 
 @click.command(name="index")
@@ -23,9 +25,16 @@ from medbrief.interfaces.cli import CliContext, pass_cli
     "--status", "show_status", is_flag=True, help="Show each index's state; change nothing."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@parallel_options
 @pass_cli
 def index(
-    cli: CliContext, rebuild: bool, lexical_only: bool, show_status: bool, as_json: bool
+    cli: CliContext,
+    rebuild: bool,
+    lexical_only: bool,
+    show_status: bool,
+    as_json: bool,
+    workers: int | None,
+    ray_address: str | None,
 ) -> None:
     """Index what the store holds, for lexical and dense search.
 
@@ -40,34 +49,50 @@ def index(
       medbrief index --status        # what is indexed, what is pending
       medbrief index --rebuild       # after changing model or backend
 
+    Embedding runs in worker processes, one per CPU (--workers), each with
+    its own single-threaded model, so the vectors are the same as one
+    process would compute; --ray runs them on a Ray cluster instead. With
+    the minilm-fp32 embedder and a CUDA GPU (index_device), it runs batched
+    on the GPU. Another process writing the same index is waited for.
+
     Ctrl-C is safe: embedded passages are kept, and running the command again
     continues where it stopped. Indexes are derived data: --rebuild recreates
     them from the store at any time.
     """
     from medbrief.engine import Engine
     from medbrief.index import open_lexical, open_vector, pending, remove, status, sync
-    from medbrief.index.state import dir_size, remove_temporaries
+    from medbrief.index.build import POOL_MIN_ITEMS, build_embedder
+    from medbrief.index.lock import index_lock
+    from medbrief.index.state import dir_size
+    from medbrief.interfaces.cli.parallel import open_cli_pool
+    from medbrief.workers import cpu_count
 
     settings = cli.settings()
-    with Engine(settings) as engine:
+    with Engine(settings) as engine, ExitStack() as stack:
         store = engine.store
         if show_status:
             _print_status(status(store, settings), as_json)
             return
-        remove_temporaries(settings.index_dir)
+        _remove_stale_temporaries(settings)
         if rebuild:
             remove(settings, lexical=True, dense=not lexical_only)
         summary: dict[str, Any] = {}
         targets: list[tuple[str, Any]] = [("lexical", open_lexical(settings))]
         if not lexical_only:
             vector = open_vector(settings)
+            if vector is not None and (
+                ray_address is not None or pending(vector, store) >= POOL_MIN_ITEMS
+            ):
+                n = (settings.workers if workers is None else workers) or cpu_count()
+                pool = stack.enter_context(open_cli_pool(n, ray_address))
+                vector = open_vector(settings, build_embedder(settings, pool))
             if vector is not None:
                 targets.append(("dense", vector))
         for label, idx in targets:
             todo = pending(idx, store)
             started = time.perf_counter()
             with _Progress(f"{label} ({idx.name})", todo, quiet=as_json) as bar:
-                items = sync(idx, store, bar.advance)
+                items = sync(idx, store, bar.advance, lock=index_lock(settings, label))
             seconds = time.perf_counter() - started
             info = idx.status()
             summary[label] = {
@@ -93,6 +118,21 @@ def index(
             f"{label} ({s['backend']}): {s['items']:,} changes in {s['seconds']:.1f} s "
             f"({s['items_per_s']:,.1f}/s); {s['indexed']:,} items, {_size(s['bytes'])} on disk."
         )
+
+
+def _remove_stale_temporaries(settings: Any) -> None:
+    """Delete what a killed write left (``faiss.tmp``), only while no other
+    process writes an index: a live writer's temporaries are its work."""
+    from medbrief.index.lock import index_lock
+    from medbrief.index.state import remove_temporaries
+
+    locks = [index_lock(settings, name) for name in ("lexical", "dense")]
+    try:
+        if all(lock.try_acquire() for lock in locks):
+            remove_temporaries(settings.index_dir)
+    finally:
+        for lock in locks:
+            lock.release()
 
 
 def _size(n: int) -> str:

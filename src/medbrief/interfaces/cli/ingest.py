@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from medbrief.interfaces.cli import CliContext, pass_cli
+from medbrief.interfaces.cli.parallel import parallel_options
 
 _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
@@ -44,9 +45,15 @@ def ingest() -> None:
 @_JSON
 @_QUIET
 @_BATCH
+@parallel_options
 @pass_cli
 def pubmed(
-    cli: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool, batch_size: int
+    cli: CliContext,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    quiet: bool,
+    batch_size: int,
+    **parallel: Any,
 ) -> None:
     """PubMed records: NLM XML or MEDLINE text.
 
@@ -57,7 +64,7 @@ def pubmed(
     DeleteCitation blocks remove the records they name.
       medbrief ingest pubmed pubmed24n0001.xml.gz updates/ 'more/*.xml.gz'
     """
-    _run(cli, "pubmed", paths, as_json, quiet, batch_size)
+    _run(cli, "pubmed", paths, as_json, quiet, batch_size, parallel)
 
 
 @ingest.command()
@@ -65,9 +72,15 @@ def pubmed(
 @_JSON
 @_QUIET
 @_BATCH
+@parallel_options
 @pass_cli
 def guidelines(
-    cli: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool, batch_size: int
+    cli: CliContext,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    quiet: bool,
+    batch_size: int,
+    **parallel: Any,
 ) -> None:
     """Guideline recommendations and guideline summaries.
 
@@ -79,7 +92,7 @@ def guidelines(
         issuing_body, strength, certainty_of_evidence, ...)
       - a folder of Markdown summaries with registry.json + content/<id>/<section>.md
     """
-    _run(cli, "guidelines", paths, as_json, quiet, batch_size)
+    _run(cli, "guidelines", paths, as_json, quiet, batch_size, parallel)
 
 
 @ingest.command()
@@ -87,6 +100,7 @@ def guidelines(
 @_JSON
 @_QUIET
 @_BATCH
+@parallel_options
 @click.option(
     "--collection",
     help="Collection name for ids beir:<collection>:<_id> (default: the file's folder name).",
@@ -99,6 +113,7 @@ def beir(
     quiet: bool,
     batch_size: int,
     collection: str | None,
+    **parallel: Any,
 ) -> None:
     """A BEIR corpus (corpus.jsonl: {"_id", "title", "text"}), ids kept as given.
 
@@ -106,7 +121,7 @@ def beir(
       medbrief ingest beir datasets/scifact/corpus.jsonl
     Stored ids are beir:<collection>:<_id>; search run files print the _id.
     """
-    _run(cli, "beir", paths, as_json, quiet, batch_size, collection=collection)
+    _run(cli, "beir", paths, as_json, quiet, batch_size, parallel, collection=collection)
 
 
 @ingest.command()
@@ -114,9 +129,15 @@ def beir(
 @_JSON
 @_QUIET
 @_BATCH
+@parallel_options
 @pass_cli
 def articles(
-    cli: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool, batch_size: int
+    cli: CliContext,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    quiet: bool,
+    batch_size: int,
+    **parallel: Any,
 ) -> None:
     """Articles as JSON lines (docs/formats.md): pmid/doi/id, title, abstract...
 
@@ -124,7 +145,7 @@ def articles(
     A record with a PMID is stored as pmid:<PMID>, else doi:<DOI>, else
     <source>:<id>.
     """
-    _run(cli, "articles", paths, as_json, quiet, batch_size)
+    _run(cli, "articles", paths, as_json, quiet, batch_size, parallel)
 
 
 def _run(
@@ -134,29 +155,39 @@ def _run(
     as_json: bool,
     quiet: bool,
     batch_size: int,
+    parallel: dict[str, Any],
     **options: Any,
 ) -> None:
     from medbrief.engine import Engine
     from medbrief.errors import MedbriefError
     from medbrief.ingest import IngestReport, expand, ingest_paths
+    from medbrief.ingest.parallel import worth_parallel
+    from medbrief.workers import cpu_count
 
     files = expand(fmt, paths)  # every path is checked before anything is written
     settings = cli.settings(load_starter=False)
+    workers = parallel.get("workers")
+    workers = (settings.workers if workers is None else workers) or cpu_count()
+    ray = parallel.get("ray_address")
     engine = Engine(settings)
     reports: list[IngestReport] = []
     try:
-        with _progress(len(files), quiet or not sys.stderr.isatty()) as track:
-            for path in files:
-                with track(path) as on_records:
-                    reports += ingest_paths(
-                        engine.store,
-                        fmt,
-                        [path],
-                        progress=on_records,
-                        batch_size=batch_size,
-                        max_record_bytes=settings.max_record_bytes,
-                        **options,
-                    )
+        if ray is not None or worth_parallel(files, workers):
+            limits = {**options, "max_record_bytes": settings.max_record_bytes}
+            _run_parallel(engine, fmt, files, workers, ray, quiet, batch_size, limits, reports)
+        else:
+            with _progress(len(files), quiet or not sys.stderr.isatty()) as track:
+                for path in files:
+                    with track(path) as on_records:
+                        reports += ingest_paths(
+                            engine.store,
+                            fmt,
+                            [path],
+                            progress=on_records,
+                            batch_size=batch_size,
+                            max_record_bytes=settings.max_record_bytes,
+                            **options,
+                        )
     except MedbriefError as exc:
         partial = exc.partial if isinstance(exc.partial, IngestReport) else None
         if partial is not None:  # what the failing file committed before its error
@@ -178,6 +209,43 @@ def _run(
     finally:
         engine.close()
     _summary(reports, as_json)
+
+
+def _run_parallel(
+    engine: Any,
+    fmt: str,
+    files: list[Path],
+    workers: int,
+    ray: str | None,
+    quiet: bool,
+    batch_size: int,
+    options: dict[str, Any],
+    reports: list[Any],
+) -> None:
+    """Files parsed by worker processes (or Ray), written here in file order;
+    each file's report is appended to ``reports`` as it completes."""
+    from medbrief.ingest.parallel import ingest_parallel
+    from medbrief.interfaces.cli.parallel import open_cli_pool
+
+    with (
+        open_cli_pool(workers, ray) as pool,
+        _file_progress(len(files), quiet or not sys.stderr.isatty()) as (on_records, on_file),
+    ):
+
+        def done(report: Any) -> None:
+            reports.append(report)
+            on_file(report)
+
+        ingest_parallel(
+            engine.store,
+            fmt,
+            files,
+            pool,
+            batch_size=batch_size,
+            progress=on_records,
+            on_file=done,
+            **options,
+        )
 
 
 def _summary(
@@ -284,3 +352,36 @@ def _progress(n_files: int, disabled: bool) -> Iterator[Tracker]:
                     bar.advance(files)
 
         yield track
+
+
+@contextmanager
+def _file_progress(
+    n_files: int, disabled: bool
+) -> Iterator[tuple[Callable[[int], None], Callable[[Any], None]]]:
+    """Files done, records and records/s, for ingests that parse in workers."""
+    if disabled:
+        yield (lambda n: None), (lambda r: None)
+        return
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("files"),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[records]}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("files", total=n_files, records="")
+        started = time.monotonic()
+        done = [0]
+
+        def on_records(n: int) -> None:
+            done[0] += n
+            rate = done[0] / max(time.monotonic() - started, 1e-6)
+            bar.update(task, records=f"{done[0]:,} records {rate:,.0f}/s")
+
+        yield on_records, lambda report: bar.advance(task)
