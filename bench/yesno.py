@@ -20,8 +20,9 @@ end), ``all`` both.
     .venv/bin/python bench/yesno.py [--split dev] [--only bioasq|pubmedqa]
         [--root /tmp/medbrief-yesno] [--lexical-only] [--cv-stance 5] [--json] [--out FILE]
 
-The shipped stance weights were trained on all 500 PubMedQA PQA-L questions,
-so PubMedQA figures measure fit unless ``--cv-stance K`` is given: the
+The shipped stance weights were trained on the dev four fifths of PubMedQA
+PQA-L (``scripts/train_stance.py``), so dev figures measure fit unless
+``--cv-stance K`` is given (held-out figures are honest either way): the
 questions are then split in K folds and each fold is asked with stance weights
 retrained (``medbrief.grade.training``) on the other dev folds only (never on
 the held-out fifth), as bench/stance.py does for stance alone.
