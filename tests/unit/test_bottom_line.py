@@ -415,3 +415,23 @@ def test_an_untitled_record_can_be_a_treatment_finding() -> None:
         [plan], [Evidence(untitled, "rct", 2)], Matcher((IRON, RLS)), stance, lexical_similarity
     )
     assert [f.item_ids for f in facet.findings] == [("pmid:9",)]
+
+
+def test_a_curators_remark_on_a_grade_is_not_quoted_as_the_sources_words() -> None:
+    from dataclasses import replace
+
+    from medbrief.synthesize.bottom_line import _grades
+    from medbrief.types import GuidelineItem
+
+    g = GuidelineItem(
+        ref=1,
+        body="AASM",
+        year=2024,
+        statement="Clinicians should test serum iron.",
+        strength="Good practice statement (expert consensus; not a graded recommendation)",
+        certainty="not graded (consensus; thresholds not empirically tested)",
+    )
+    assert _grades(g) == "Good practice statement"
+    assert _grades(replace(g, strength="OPTION (lowest of three)", certainty="low")) == (
+        "OPTION; low"
+    )

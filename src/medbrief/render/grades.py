@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from medbrief.synthesize.guidelines import split_remark
 from medbrief.types import GuidelineItem
 
 ChipKind = Literal["strength", "certainty"]
@@ -155,9 +156,6 @@ _GRADE_CERTAINTY = re.compile(
     re.I,
 )
 _GRADE_CODE = re.compile(r"^\s*(?:grade\s+)?([12])([A-D])\s*$", re.I)
-#: "OPTION (lowest of STANDARD/GUIDELINE/OPTION)": the remark in brackets is the
-#: curator's, not the source's grade
-_REMARK = re.compile(r"^(.*?\S)\s*\(([^()]*)\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,14 +171,6 @@ class Chip:
     """A curator's remark stored with the grade, shown apart from it."""
     tone: str = "neutral"
     """strong | conditional | against | insufficient | neutral: the chip's colour."""
-
-
-def split_remark(text: str) -> tuple[str, str | None]:
-    """("OPTION", "lowest of ...") from "OPTION (lowest of ...)"."""
-    found = _REMARK.match(text.strip())
-    if found and found.group(1).strip("'\" "):
-        return found.group(1), found.group(2).strip() or None
-    return text.strip(), None
 
 
 def strength_chip(text: str, body: str) -> Chip:

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
 from medbrief.synthesize.fit import narrows_population
+from medbrief.synthesize.guidelines import split_remark
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import GuidelineVote, Vote, Weighing, guideline_vote
 from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
 MAX_GUIDELINES = 2
-_UNGRADED = ("not stated", "n/a", "not applicable", "none")
+_UNGRADED = ("not stated", "not graded", "n/a", "not applicable", "none")
 _POSITION_WORDS: dict[str, str] = {
     "for": "for",
     "against": "against",
@@ -96,9 +97,9 @@ def _first_sentence(text: str) -> str:
 
 
 def _grades(g: GuidelineItem) -> str:
-    return "; ".join(
-        x for x in (g.strength, g.certainty) if x and not x.lower().startswith(_UNGRADED)
-    )
+    """The grades in the source's words, without a curator's remark."""
+    words = (split_remark(x)[0] for x in (g.strength, g.certainty) if x)
+    return "; ".join(x for x in words if not x.lower().startswith(_UNGRADED))
 
 
 def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:

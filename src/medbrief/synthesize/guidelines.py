@@ -41,6 +41,19 @@ MAX_KEY_POINTS = 3
 MAX_KEY_POINT_CHARS = 400
 MAX_EXCERPT_SENTENCES = 2
 
+#: "OPTION (lowest of STANDARD/GUIDELINE/OPTION)": the remark in brackets is the
+#: curator's, not the source's grade
+_REMARK = re.compile(r"^(.*?\S)\s*\(([^()]*)\)\s*$")
+
+
+def split_remark(text: str) -> tuple[str, str | None]:
+    """("OPTION", "lowest of ...") from "OPTION (lowest of ...)": the source's
+    words for a grade, and the curator's remark stored with them."""
+    found = _REMARK.match(text.strip())
+    if found and found.group(1).strip("'\" "):
+        return found.group(1), found.group(2).strip() or None
+    return text.strip(), None
+
 
 @dataclass(frozen=True, slots=True)
 class GuidelineDraft:
