@@ -61,8 +61,13 @@ class WriteLock:
                 return False
         self._fd = fd
         holder = {"pid": os.getpid(), "command": " ".join(sys.argv)[:200], "since": time.time()}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(holder).encode(), 0)
+        except OSError:
+            # who holds it only words the busy message; a full disk must not
+            # turn taking the lock into the error (the job's own is the one to say)
+            pass
         return True
 
     def acquire(self) -> None:
