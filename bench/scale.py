@@ -458,7 +458,14 @@ def project(root: Path, cores: int, machines: int) -> None:
     per_doc = dense1["passages"] / dense1["docs"]
     passages_per_cpu_s = dense1["passages_per_cpu_s"]
     scaling = dense2["docs_per_s"] / dense1["docs_per_s"] if dense2 else 1.0
-    efficiency = min(1.0, scaling / 2)
+    # two efficiencies: from the wall-clock 1->2 ratio (what the goal names,
+    # but on a shared machine other work takes cores from the 2-worker run),
+    # and from passages per CPU-second (the overhead parallel work adds when
+    # it has its cores; unaffected by other processes' load)
+    efficiencies = {
+        "wall": min(1.0, scaling / 2),
+        "cpu": min(1.0, dense2["passages_per_cpu_s"] / passages_per_cpu_s) if dense2 else 1.0,
+    }
     embed_cpu_s = n * per_doc / passages_per_cpu_s
     # ingest: parsing CPU in workers, writing in one process
     ing = latest.get("ingest-rate:2") or latest.get("ingest-rate:1") or {}
@@ -468,7 +475,7 @@ def project(root: Path, cores: int, machines: int) -> None:
     lex_rate = biggest["lexical_build"]["docs_per_s"]
     structure_s_per_doc = biggest["dense_build_from_cache"]["seconds"] / biggest["documents"]
 
-    def plan(total_cores: int) -> dict[str, float]:
+    def plan(total_cores: int, efficiency: float) -> dict[str, float]:
         parse = n * parse_s_per_record / max(1, total_cores - 1)
         write = n * writer_s_per_record
         ingest = max(parse, write)  # parsing and writing overlap
@@ -493,8 +500,13 @@ def project(root: Path, cores: int, machines: int) -> None:
         "passages_per_doc": round(per_doc, 3),
         "passages_per_cpu_s": passages_per_cpu_s,
         "dense_scaling_1_to_2": round(scaling, 2),
-        "one_machine": {"cores": cores, **plan(cores)},
-        "ray_cluster": {"machines": machines, "cores": cores * machines, **plan(cores * machines)},
+        "efficiency": {k: round(v, 2) for k, v in efficiencies.items()},
+        **{
+            f"{where}_{k}_efficiency": {"cores": n, **plan(n, e)}
+            for where, n in (("one_machine", cores), ("ray_cluster", cores * machines))
+            for k, e in efficiencies.items()
+        },
+        "machines": machines,
         "disk_gb": round(gb * n / 1e6),
         "serving_rss_gb_projected": round((rss[-1] + slope * (n - sizes[-1])) / 1024, 1)
         if rss

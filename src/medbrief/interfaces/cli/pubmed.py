@@ -75,7 +75,7 @@ def sync(
     is not stored: the others are synced, and the command exits non-zero
     (6) naming it; run it again to retry. Ctrl-C is safe: everything
     committed is kept, and a partial download resumes. The baseline is about
-    40 GB to download and, indexed, ~8 GB per million records on disk (see
+    40 GB to download and, indexed, ~5-7 GB per million records on disk (see
     docs/scale.md).
     """
     from medbrief.engine import Engine
