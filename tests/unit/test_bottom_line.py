@@ -435,3 +435,11 @@ def test_a_curators_remark_on_a_grade_is_not_quoted_as_the_sources_words() -> No
     assert _grades(replace(g, strength="OPTION (lowest of three)", certainty="low")) == (
         "OPTION; low"
     )
+
+
+def test_the_question_scope_cache_stays_bounded_on_a_server() -> None:
+    from medbrief.synthesize.fit import question_scope
+
+    for i in range(1100):  # a server reads a new question with every request
+        question_scope(f"Is drug {i} safe in pregnancy?")
+    assert question_scope.cache_info().currsize <= 1024

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 Kind = str  # "screening" | "diagnosis" | "intervention"
 
@@ -99,7 +99,8 @@ class QuestionScope:
     groups: frozenset[str]
 
 
-@cache
+# bounded: a server sees a new question with every request
+@lru_cache(maxsize=1024)
 def question_scope(question: str) -> QuestionScope:
     return QuestionScope(_kinds(question), _groups(question))
 
