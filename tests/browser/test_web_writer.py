@@ -80,7 +80,12 @@ def test_the_models_prose_streams_in_then_only_what_was_checked_stays(
     # the extractive brief is on the page before the model has finished
     draft = page.wait_for_selector(".llm-draft", timeout=30_000)
     assert "not yet checked" in draft.inner_text()
-    assert "The first guideline recommends oral iron" in draft.inner_text()
+    # the draft grows piece by piece as the deltas arrive
+    page.wait_for_function(
+        "() => document.querySelector('.llm-draft').innerText"
+        ".includes('The first guideline recommends oral iron')",
+        timeout=30_000,
+    )
     assert page.locator("li.guideline").count() >= 1
     engine.drafted.set()
     page.wait_for_function("() => !document.getElementById('ask-button').disabled")
