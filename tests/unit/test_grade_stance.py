@@ -7,7 +7,8 @@ import pytest
 
 import medbrief
 from medbrief.grade import grade
-from medbrief.grade.stance import denies_predicate, models, stance, training_pmids
+from medbrief.grade.contradict import denies_predicate
+from medbrief.grade.stance import models, stance, training_pmids
 from medbrief.types import AbstractSection, Document, Stance
 
 QUESTION = "Does vitamin D reduce fractures in older adults?"

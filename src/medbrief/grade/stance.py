@@ -31,8 +31,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-from medbrief.grade import cues, terms
-from medbrief.grade.features import Focus, QuestionForm, features, read_question
+from medbrief.grade import contradict, terms
+from medbrief.grade.features import Focus, features, read_question
 from medbrief.grade.model import LinearModel
 from medbrief.grade.sentences import abstract_sentences
 from medbrief.types import Stance
@@ -45,50 +45,10 @@ _UNSETTLED = re.compile(
     r"known|established|conclusive))\b",
     re.IGNORECASE,
 )
-# Evaluative predicates a yes/no question asks about ("are the guidelines
-# adequate?", "is X similar to Y?") and the words that deny each without a
-# negator: the morphological antonym (in-/un-/dis- prefixes) and, for
-# sameness, need and awareness, the findings that answer "no" ("differing",
-# "little need", "poor knowledge"). Written from the antonym pairs among the
-# PubMedQA errors (docs/benchmarks.md); "not adequate" is handled generally.
-# "differing", "differ from", and a comparison ("50% longer than", "more
-# common in"): a finding of difference; a bare "different" often only names
-# the groups compared ("on different scanner models").
-_DIFFER = (
-    r"differ(?:s|ed|ing)?|different from|(?:significantly|markedly|substantially) different|"
-    r"(?:more|less|higher|lower|greater|longer|shorter|larger|smaller|heavier|fewer|better|"
-    r"worse)\s+(?:\w+\s+){0,5}?(?:than|compared (?:with|to)|relative to)|"
-    r"more (?:common(?:ly)?|often|frequent(?:ly)?)"
-)
-_NEED = r"unnecessary|(?:little|no) need|(?:of )?limited value"
-_KNOW = r"unaware|poor knowledge|knowledge deficit|lack(?:ed)? (?:of )?(?:awareness|knowledge)"
-_PREDICATE_DENIALS: dict[str, str] = {
-    "adequate": "inadequate(?:ly)?",
-    "sufficient": "insufficient(?:ly)?",
-    "accurate": "inaccurate",
-    "appropriate": "inappropriate",
-    "effective": "ineffective",
-    "safe": "unsafe",
-    "reliable": "unreliable",
-    "valid": "invalid",
-    "useful": "(?:of )?(?:limited|little|no) (?:value|use|usefulness)",
-    "necessary": _NEED,
-    "needed": _NEED,
-    "justified": "unjustified",
-    "feasible": "infeasible|unfeasible",
-    "aware": _KNOW,
-    "know": _KNOW,
-    "similar": "dissimilar|" + _DIFFER,
-    "same": _DIFFER,
-    "equivalent": _DIFFER,
-    "comparable": _DIFFER,
-    "identical": _DIFFER,
-}
-_COPULA = (
-    r"(?:(?:be|been|is|are|was|were|always|very|necessarily|entirely|fully|as|"
-    r"appear to be|seem to be)\s+)?"
-)
-_CLAUSE_BREAK = re.compile(r"[,;]")
+#: the share of a question's words an abstract that contradicts it must name
+CONTRADICTION_COVERAGE = 0.25
+#: the least confidence of a "no" read from a denial or contradiction
+DENIAL_SCORE = 0.5
 WITH_CONCLUSION = "with_conclusion"
 WITHOUT_CONCLUSION = "without_conclusion"
 
@@ -102,45 +62,9 @@ class Analysis:
     features: dict[str, float]
     focus: Focus | None
     has_conclusion: bool
-    #: The conclusion sentence that denies the question's predicate, if any.
+    #: The sentence that denies the question's predicate or otherwise
+    #: contradicts its claim (``medbrief.grade.contradict``), if any.
     denial: str | None = None
-
-
-def denies_predicate(question: str, sentence: str) -> bool:
-    """Whether ``sentence`` denies the evaluative predicate ``question`` asks about.
-
-    "Are current guidelines adequate?" is answered "no" by "Current guidelines
-    are inadequate ..." and by "... are not adequate ...", unless the denial is
-    itself negated ("not inadequate", "did not differ").
-    """
-    return _denies(_asked_predicates(read_question(question)), sentence)
-
-
-def _asked_predicates(question: QuestionForm) -> tuple[str, ...]:
-    if question.negated:
-        return ()
-    return tuple(w for w in _PREDICATE_DENIALS if _asks(w).search(question.text))
-
-
-def _denies(predicates: tuple[str, ...], sentence: str) -> bool:
-    for word in predicates:
-        for m in _denial(word).finditer(sentence):
-            clause_before = _CLAUSE_BREAK.split(sentence[: m.start()])[-1]
-            if m.group().lower().startswith("not") or not cues.count("negation", clause_before):
-                return True
-    return False
-
-
-@cache
-def _asks(word: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{word}\b", re.IGNORECASE)
-
-
-@cache
-def _denial(word: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"\bnot\s+{_COPULA}{word}\b|\b(?:{_PREDICATE_DENIALS[word]})\b", re.IGNORECASE
-    )
 
 
 def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
@@ -163,10 +87,15 @@ def analyse(question: str, abstract: str, title: str | None = None) -> Analysis:
         # abstract states no finding to take a stance from.
         ok = False
     denial = None
-    predicates = _asked_predicates(form)
+    predicates = contradict.asked_predicates(question)
     if predicates:
         candidates = [fc.best, *fc.block[:1]] if fc.best else fc.block[:1]
-        denial = next((c.text for c in candidates if _denies(predicates, c.text)), None)
+        denial = next((c.text for c in candidates if contradict.denies(predicates, c.text)), None)
+    if denial is None and not form.negated:
+        denial = contradict.contradiction(question, [s.text for s in body], text_stems, abbrev)
+        # an abstract that contradicts the claim bears on it, though it may
+        # paraphrase much of the rest (the claim's other words are its own)
+        ok = ok or (denial is not None and coverage >= CONTRADICTION_COVERAGE)
     return Analysis(ok, coverage, feats, fc, has_conclusion, denial)
 
 
@@ -218,7 +147,7 @@ def decide(model: LinearModel, result: Analysis) -> tuple[str, float]:
     if result.focus is not None and _UNSETTLED.search(result.focus.best_clause):
         return "maybe", max(proba["maybe"], 0.5)
     if result.denial is not None:
-        return "no", max(proba["no"], 0.5)
+        return "no", max(proba["no"], DENIAL_SCORE)
     label = max(proba, key=proba.__getitem__)
     return label, proba[label]
 

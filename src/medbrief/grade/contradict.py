@@ -1,0 +1,362 @@
+"""Findings that contradict the claim a yes/no question makes.
+
+A yes/no question states a claim ("Do stroke patients have a lower risk of
+obstructive sleep apnoea?"). A finding answers "no" when it says the
+opposite of that claim about the same thing, and a reader of cue words
+misses it: "stroke patients have a *higher* risk of OSA" reads as a positive
+finding on the question's words. No entailment model ships offline, so the
+kinds of contradiction that de Marneffe, Rafferty & Manning (2008, "Finding
+contradictions in text", ACL) found both common and detectable from the
+words themselves are read directly:
+
+* **antonymy in the same slot**: the question's word replaced by its
+  opposite beside the same neighbouring word ("lower risk" / "higher risk";
+  "the long arm of chromosome 5" / "the short arm of chromosome 5"), in a
+  sentence that does not also use the question's word there;
+* **negated existence**, for "Is there a ...?" questions: "Is there an
+  approved vaccine against H. pylori?" / "no approved vaccine against H.
+  pylori is available", "no vaccine ... is currently licensed";
+* **contraindication**, for questions that ask whether something may be
+  used: "Can valproate be used during pregnancy?" / "valproate is
+  contraindicated during pregnancy", "must be avoided", "exacerbations";
+* **a denied predicate**: "Is X cost-effective?" / "X was not
+  cost-effective"; "Are the guidelines adequate?" / "the guidelines are
+  inadequate" (``denies_predicate``; the stance reader also checks it on the
+  conclusion sentence it reads).
+
+A contradicting sentence must be about the question: it names at least one
+of the question's specific words besides the contradicted one, or refers
+back to the condition ("the disorder") of an abstract that names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from medbrief.grade import cues, terms
+from medbrief.grade.features import clauses
+
+_WORD = re.compile(r"[a-z0-9]+")
+#: How far apart (in words) a contrasted word and its neighbour may be:
+#: "increases the risk", "risk of OSA was higher".
+_WINDOW = 3
+# Opposite poles; a word may sit in several ("lower": low, and the opposite of
+# upper). Kept to contrasts that name a property of the same thing, not a
+# different subgroup ("left-sided" vs "right-sided" tumours answer a different
+# question, not "no").
+_POLES: tuple[tuple[str, str], ...] = (
+    ("low lower lowest reduced decreased diminished", "high higher highest increased elevated "
+     "greater raised"),
+    ("increase increases increasing raise raises elevate elevates", "decrease decreases "
+     "decreasing reduce reduces reducing lowers diminish diminishes"),
+    ("long longer", "short shorter"),
+    ("large larger", "small smaller"),
+    ("major", "minor"),
+    ("benign", "malignant"),
+    ("dominant", "recessive"),
+    ("upregulated upregulates upregulation overexpressed overexpression", "downregulated "
+     "downregulates downregulation underexpressed"),
+    ("activate activates activated activation stimulates", "inhibit inhibits inhibited "
+     "inhibition suppresses suppressed represses repressed"),
+    ("better improved favorable favourable", "worse poorer worsened unfavorable unfavourable"),
+    ("good", "poor"),
+    ("common commonly frequent frequently", "rare rarely uncommon infrequent infrequently "
+     "seldom"),
+    ("acute", "chronic"),
+    ("superior", "inferior"),
+    ("upper", "lower"),
+    ("maternal", "paternal"),
+    ("hypermethylated hypermethylation", "hypomethylated hypomethylation"),
+    ("positive", "negative"),
+)  # fmt: skip
+_NEGATED_HEAD = re.compile(
+    r"\b(?:no|not any|none of the|lack of|lacking|absence of|without)"
+    r"(?:\s+(?!(?:in|of|for|with|between|on|at|to|from|by|is|are|was|were|and|or)\b)\S+){0,3}$"
+)
+_NOT_AVAILABLE = re.compile(
+    r"^[^.;]{0,60}?\b(?:(?:is|are|was|were|has|have)\s+(?:currently\s+|still\s+)?(?:not|never)"
+    r"\s+(?:yet\s+)?(?:been\s+)?(?:available|approved|licensed|licenced|developed|established|"
+    r"known|found|identified|marketed)|(?:is|are|remains?)\s+(?:lacking|elusive|unavailable))\b"
+)
+_EXISTS = re.compile(r"\b(?:is|are)\s+there\s+(?:an?\s+|any\s+|some\s+)?(?P<np>[^?.]+)", re.I)
+_NP_END = re.compile(
+    r"\s(?:for|against|to|that|which|who|in|of|with|between|among|on|during|from|associated|"
+    r"available|used|able)\b"
+)
+#: a cure is denied by "no specific treatment" as well
+_KIN = {"cure": ("cure", "treatment", "therapy", "treatments", "therapies", "cures")}
+_MAY_USE = re.compile(
+    r"^\s*(?:can|could|may|should)\s+(?P<x>.+?)\s+be\s+(?:safely\s+)?(?:used|given|taken|"
+    r"administered|prescribed|continued)\b|^\s*(?:is|are)\s+(?P<y>.+?)\s+safe\b",
+    re.I,
+)
+_UNSAFE = re.compile(
+    r"\b(?:contraindicat\w*|avoid(?:ed|ance)?|should (?:not|never) be (?:used|given|prescribed|"
+    r"administered|taken)|must not be \w+|not (?:be )?recommended|teratogen\w*|"
+    r"exacerbat\w*|worsen\w*|unsafe)\b"
+)
+_CLAUSE_NEGATED = re.compile(r"\b(?:not|no|never|without|nor)\b[^,;]*$")
+_ANAPHOR = re.compile(r"\bth(?:e|is|at) (?:disorder|disease|syndrome|condition|infection|drug)\b")
+
+
+# Evaluative predicates a yes/no question asks about ("are the guidelines
+# adequate?", "is X similar to Y?") and the words that deny each without a
+# negator: the morphological antonym (in-/un-/dis- prefixes) and, for
+# sameness, need and awareness, the findings that answer "no" ("differing",
+# "little need", "poor knowledge"). Written from the antonym pairs among the
+# PubMedQA errors (docs/benchmarks.md); "not adequate" is handled generally.
+# "differing", "differ from", and a comparison ("50% longer than", "more
+# common in"): a finding of difference; a bare "different" often only names
+# the groups compared ("on different scanner models").
+_DIFFER = (
+    r"differ(?:s|ed|ing)?|different from|(?:significantly|markedly|substantially) different|"
+    r"(?:more|less|higher|lower|greater|longer|shorter|larger|smaller|heavier|fewer|better|"
+    r"worse)\s+(?:\w+\s+){0,5}?(?:than|compared (?:with|to)|relative to)|"
+    r"more (?:common(?:ly)?|often|frequent(?:ly)?)"
+)
+_RARE = r"rare(?:ly)?|uncommon(?:ly)?|infrequent(?:ly)?|seldom"
+_NEED = r"unnecessary|(?:little|no) need|(?:of )?limited value"
+_KNOW = r"unaware|poor knowledge|knowledge deficit|lack(?:ed)? (?:of )?(?:awareness|knowledge)"
+_PREDICATE_DENIALS: dict[str, str] = {
+    "adequate": "inadequate(?:ly)?",
+    "sufficient": "insufficient(?:ly)?",
+    "accurate": "inaccurate",
+    "appropriate": "inappropriate",
+    "effective": "ineffective",
+    "safe": "unsafe",
+    "reliable": "unreliable",
+    "valid": "invalid",
+    "useful": "(?:of )?(?:limited|little|no) (?:value|use|usefulness)",
+    "necessary": _NEED,
+    "needed": _NEED,
+    "justified": "unjustified",
+    "feasible": "infeasible|unfeasible",
+    "aware": _KNOW,
+    "know": _KNOW,
+    "similar": "dissimilar|" + _DIFFER,
+    "same": _DIFFER,
+    "equivalent": _DIFFER,
+    "comparable": _DIFFER,
+    "identical": _DIFFER,
+    # added with the contradiction forms above, from the BioASQ-style claims
+    "cost-effective": "cost-ineffective",
+    "commonly": _RARE,
+    "common": _RARE,
+    "sensitive": r"insensitive|(?:low|poor|limited) sensitivity",
+    "successful": "unsuccessful",
+    "curable": "incurable",
+}
+_COPULA = (
+    r"(?:(?:be|been|is|are|was|were|always|very|necessarily|entirely|fully|as|"
+    r"appear to be|seem to be)\s+)?"
+)
+_CLAUSE_BREAK = re.compile(r"[,;]")
+_Q_NEGATED = re.compile(r"\b(?:not|no|never|without|cannot|neither|nor)\b|n't\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What of a question a finding can contradict."""
+
+    #: (question word's opposites, neighbour stem, neighbour after the word?, own poles)
+    slots: tuple[tuple[frozenset[str], str, bool, frozenset[str]], ...]
+    #: stems of the head noun whose existence the question asks about
+    exists: tuple[str, ...]
+    #: stems of what the question asks may be used ("valproate")
+    use: tuple[str, ...]
+    #: the evaluative predicates it asks about ("adequate", "cost-effective")
+    predicates: tuple[str, ...]
+    #: the question's specific words, one tuple of stems each
+    #: (``terms.concept_units``): a contradicting sentence names half of them
+    about: tuple[tuple[str, ...], ...]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """word -> (its opposites, its own pole), over every pole it sits in."""
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    for a, b in _POLES:
+        for own, other in ((set(a.split()), set(b.split())), (set(b.split()), set(a.split()))):
+            for w in own:
+                opp, same = out.setdefault(w, (set(), set()))
+                opp |= other
+                same |= own
+    return {w: (frozenset(o), frozenset(s)) for w, (o, s) in out.items()}
+
+
+def _content(word: str) -> bool:
+    return word not in terms.STOPWORDS and len(word) > 1 and not word.isdigit()
+
+
+@lru_cache(maxsize=4096)
+def read_claim(question: str) -> Claim:
+    words = _words(question)
+    poles = _opposites()
+    slots = []
+    for i, w in enumerate(words):
+        if w not in poles:
+            continue
+        opposite, own = poles[w]
+        if opposite & set(words):  # "minor and major antigens": both are asked about
+            continue
+        after = [x for x in words[i + 1 : i + 1 + _WINDOW] if _content(x) and x not in poles]
+        before = [x for x in words[max(0, i - _WINDOW) : i] if _content(x) and x not in poles]
+        if after:
+            slots.append((opposite, terms.stem(after[0]), True, own))
+            # a compound it qualifies: "large blood vessels" / "small vessels"
+            nxt = words[i + 2] if i + 2 < len(words) else ""
+            if words[i + 1] == after[0] and _content(nxt) and nxt not in poles:
+                slots.append((opposite, terms.stem(nxt), True, own))
+        if before:
+            slots.append((opposite, terms.stem(before[-1]), False, own))
+    exists: tuple[str, ...] = ()
+    m = _EXISTS.search(question)
+    if m:
+        np = _NP_END.split(" " + m.group("np"))[0].split()
+        head = next((w for w in reversed([x.lower() for x in np]) if _content(w)), None)
+        if head:
+            exists = tuple(dict.fromkeys(terms.stem(k) for k in _KIN.get(head, (head,))))
+    use: tuple[str, ...] = ()
+    m = _MAY_USE.match(question)
+    if m:
+        thing = m.group("x") or m.group("y") or ""
+        use = tuple(terms.stem(w) for w in _words(thing) if _content(w))
+    return Claim(
+        tuple(slots),
+        exists,
+        use,
+        asked_predicates(question),
+        tuple(terms.concept_units(question)),
+    )
+
+
+def contradiction(
+    question: str,
+    sentences: Iterable[str],
+    document_stems: Sequence[str] = (),
+    abbrev: Mapping[str, tuple[str, ...]] | None = None,
+) -> str | None:
+    """The first of ``sentences`` that contradicts ``question``'s claim, if any.
+
+    ``document_stems``: the content stems of the whole abstract, so that a
+    sentence referring back to its condition ("the disorder") counts as being
+    about the question when the abstract names it; ``abbrev``: the
+    abbreviations the abstract defines.
+    """
+    claim = read_claim(question)
+    if not (claim.slots or claim.exists or claim.use or claim.predicates):
+        return None
+    by_document = _named(claim, list(document_stems))
+    for sentence in sentences:
+        names_use = bool(set(claim.use) & {terms.stem(w) for w in _words(sentence)})
+        # clause by clause: in "no association with emotional disorders, while
+        # ADHD might be associated", the denial is not about ADHD
+        for clause in clauses(sentence):
+            low = clause.lower()
+            named = _named(claim, terms.content_stems(clause, abbrev))
+            if not (named or (by_document and _ANAPHOR.search(low))):
+                continue
+            words = _words(low)
+            stems = [terms.stem(w) for w in words]
+            if _slot_reversed(claim, words, stems) or _denies_existence(claim, low):
+                return sentence
+            if claim.predicates and denies(claim.predicates, clause):
+                return sentence
+            if names_use and _unsafe(low):
+                return sentence
+    return None
+
+
+def _named(claim: Claim, stems: list[str]) -> bool:
+    """Whether ``stems`` name at least half the question's specific words."""
+    present = terms.units_present(claim.about, stems)
+    return 2 * sum(present) >= len(present)
+
+
+def _near(stems: list[str], j: int, stem: str, after: bool) -> bool:
+    span = stems[j + 1 : j + 1 + _WINDOW] if after else stems[max(0, j - _WINDOW) : j]
+    return stem in span
+
+
+def _slot_reversed(claim: Claim, words: list[str], stems: list[str]) -> bool:
+    for opposite, neighbour, after, own in claim.slots:
+        flipped = any(
+            w in opposite and _near(stems, j, neighbour, after) for j, w in enumerate(words)
+        )
+        if not flipped:
+            continue
+        # "higher in A and lower in B" compares both: not a contradiction
+        kept = any(w in own and _near(stems, j, neighbour, after) for j, w in enumerate(words))
+        if not kept:
+            return True
+    return False
+
+
+def _denies_existence(claim: Claim, low: str) -> bool:
+    if not claim.exists:
+        return False
+    for m in _WORD.finditer(low):
+        if terms.stem(m.group()) not in claim.exists:
+            continue
+        # "no approved vaccine", "not any H. pylori vaccine": a negator in the
+        # four words before the head, with nothing but its modifiers between
+        if _NEGATED_HEAD.search(" ".join(low[: m.start()].split()[-4:])):
+            return True
+        if _NOT_AVAILABLE.match(low[m.end() :]):
+            return True
+    return False
+
+
+def _unsafe(low: str) -> bool:
+    for m in _UNSAFE.finditer(low):
+        clause = re.split(r"[,;]", low[: m.start()])[-1]
+        if not _CLAUSE_NEGATED.search(clause):
+            return True
+    return False
+
+
+def denies_predicate(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` denies the evaluative predicate ``question`` asks about.
+
+    "Are current guidelines adequate?" is answered "no" by "Current guidelines
+    are inadequate ..." and by "... are not adequate ...", unless the denial is
+    itself negated ("not inadequate", "did not differ").
+    """
+    return denies(asked_predicates(question), sentence)
+
+
+@lru_cache(maxsize=4096)
+def asked_predicates(question: str) -> tuple[str, ...]:
+    """The evaluative predicates ``question`` asks about ("adequate"), none
+    for a negated question ("Is X not adequate?")."""
+    if _Q_NEGATED.search(question):
+        return ()
+    return tuple(w for w in _PREDICATE_DENIALS if _asks(w).search(question))
+
+
+def denies(predicates: tuple[str, ...], sentence: str) -> bool:
+    for word in predicates:
+        for m in _denial(word).finditer(sentence):
+            clause_before = _CLAUSE_BREAK.split(sentence[: m.start()])[-1]
+            if m.group().lower().startswith("not") or not cues.count("negation", clause_before):
+                return True
+    return False
+
+
+@cache
+def _asks(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{word}\b", re.IGNORECASE)
+
+
+@cache
+def _denial(word: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"\bnot\s+{_COPULA}{word}\b|\b(?:{_PREDICATE_DENIALS[word]})\b", re.IGNORECASE
+    )

@@ -1,0 +1,114 @@
+"""The contradiction forms the stance reader checks before its classifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from medbrief.grade.contradict import contradiction, read_claim
+from medbrief.grade.stance import stance
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "found"),
+    [
+        # antonym in the same slot
+        (
+            "Is Cri du Chat syndrome caused by deletions in the long arm of chromosome 5?",
+            "Cri du chat syndrome is caused by a deletion of the short arm of chromosome 5.",
+            True,
+        ),
+        (
+            "Is Cri du Chat syndrome caused by deletions in the long arm of chromosome 5?",
+            "Cri du chat syndrome is caused by a deletion of the long arm of chromosome 5.",
+            False,
+        ),
+        (
+            "Is cryoglobulinemic vasculitis a vasculitis that affects large blood vessels?",
+            "Cryoglobulinemic vasculitis is a small-vessel vasculitis.",
+            True,
+        ),
+        # both poles named: a comparison, not a contradiction
+        (
+            "Is cryoglobulinemic vasculitis a vasculitis that affects large blood vessels?",
+            "Cryoglobulinemic vasculitis involves mostly small, but sometimes larger vessels.",
+            False,
+        ),
+        # negated existence
+        (
+            "Is there an approved vaccine against Helicobacter pylori?",
+            "Despite many attempts, no approved vaccine against H. pylori is available.",
+            True,
+        ),
+        (
+            "Is there an approved vaccine against Helicobacter pylori?",
+            "Currently there is not any Helicobacter pylori vaccine licensed.",
+            True,
+        ),
+        (
+            "Is there an approved vaccine against Helicobacter pylori?",
+            "There was no difference in vaccine uptake against Helicobacter pylori.",
+            False,
+        ),
+        # the denial is about another disorder than the one asked about
+        (
+            "Is there an association between genotypes and ADHD in Duchenne muscular dystrophy?",
+            "There was no association with emotional disorders, while ADHD might be associated "
+            "with the Dp71 genotype in Duchenne muscular dystrophy.",
+            False,
+        ),
+        # contraindication, for a question that asks whether something may be used
+        (
+            "Can valproate be used during pregnancy?",
+            "The use of valproate is contraindicated during pregnancy.",
+            True,
+        ),
+        (
+            "Can valproate be used during pregnancy?",
+            "Valproate was not teratogenic at low doses in pregnancy.",
+            False,
+        ),
+        (
+            "Does valproate cause malformations in pregnancy?",
+            "The use of valproate is contraindicated during pregnancy.",
+            False,
+        ),
+        # the question's evaluative predicate denied, in any clause
+        (
+            "Is liquid biopsy a cost-effective technique for colorectal cancer screening?",
+            "At its current cost, liquid biopsy screening for colorectal cancer was not "
+            "cost-effective.",
+            True,
+        ),
+        (
+            "Is bowel transplantation commonly performed in severe intestinal failure?",
+            "Bowel transplantation is rarely performed in intestinal failure.",
+            True,
+        ),
+    ],
+)
+def test_contradiction(question: str, sentence: str, found: bool) -> None:
+    assert (contradiction(question, [sentence]) == sentence) is found
+
+
+def test_a_question_that_names_both_poles_has_no_slot() -> None:
+    claim = read_claim("Do amines suppress responses to minor and major antigens?")
+    assert claim.slots == ()
+
+
+def test_the_anaphor_stands_for_the_condition_the_abstract_names() -> None:
+    question = "Is there a specific cure for Ehlers-Danlos syndrome?"
+    sentence = "As there is no specific treatment for the disorder, care is symptomatic."
+    assert contradiction(question, [sentence]) is None
+    document = ["ehler", "danlo", "syndro", "treatm"]
+    assert contradiction(question, [sentence], document) == sentence
+
+
+def test_stance_reads_a_contradiction_as_no_with_its_sentence() -> None:
+    abstract = (
+        "Cri du chat syndrome is a rare genetic disease. "
+        "It is caused by a deletion in the short arm of chromosome 5 (5p)."
+    )
+    question = "Is Cri du Chat syndrome caused by deletions in the long arm of chromosome 5?"
+    st = stance(question, abstract)
+    assert st.label == "no"
+    assert st.sentence == "It is caused by a deletion in the short arm of chromosome 5 (5p)."
