@@ -48,6 +48,9 @@ _WINDOW = 3
 # different subgroup ("left-sided" vs "right-sided" tumours answer a different
 # question, not "no").
 _POLES: tuple[tuple[str, str], ...] = (
+    # states ("a lower risk", "an increased risk") and changes ("reduces the
+    # risk") are kept apart: a baseline that is higher does not deny that an
+    # intervention reduces it
     ("low lower lowest reduced decreased diminished", "high higher highest increased elevated "
      "greater raised"),
     ("increase increases increasing raise raises elevate elevates", "decrease decreases "
@@ -157,12 +160,17 @@ _CLAUSE_BREAK = re.compile(r"[,;]")
 _Q_NEGATED = re.compile(r"\b(?:not|no|never|without|cannot|neither|nor)\b|n't\b", re.I)
 
 
+#: (the word's opposites, its neighbour's stem, neighbour after the word?, the word's own pole)
+Slot = tuple[frozenset[str], str, bool, frozenset[str]]
+_NEGATOR_BEFORE = re.compile(r"\b(?:not|no|never|without|nor|neither)\b")
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """What of a question a finding can contradict."""
 
-    #: (question word's opposites, neighbour stem, neighbour after the word?, own poles)
-    slots: tuple[tuple[frozenset[str], str, bool, frozenset[str]], ...]
+    #: the question's contrastable words beside their neighbours
+    slots: tuple[Slot, ...]
     #: stems of the head noun whose existence the question asks about
     exists: tuple[str, ...]
     #: stems of what the question asks may be used ("valproate")
@@ -214,7 +222,7 @@ def read_claim(question: str) -> Claim:
             nxt = words[i + 2] if i + 2 < len(words) else ""
             if words[i + 1] == after[0] and _content(nxt) and nxt not in poles:
                 slots.append((opposite, terms.stem(nxt), True, own))
-        if before:
+        elif before:  # "is the risk lower?"
             slots.append((opposite, terms.stem(before[-1]), False, own))
     exists: tuple[str, ...] = ()
     m = _EXISTS.search(question)
@@ -286,17 +294,24 @@ def _near(stems: list[str], j: int, stem: str, after: bool) -> bool:
 
 
 def _slot_reversed(claim: Claim, words: list[str], stems: list[str]) -> bool:
-    for opposite, neighbour, after, own in claim.slots:
-        flipped = any(
-            w in opposite and _near(stems, j, neighbour, after) for j, w in enumerate(words)
-        )
-        if not flipped:
-            continue
-        # "higher in A and lower in B" compares both: not a contradiction
-        kept = any(w in own and _near(stems, j, neighbour, after) for j, w in enumerate(words))
-        if not kept:
-            return True
-    return False
+    return any(_slot(slot, words, stems) == "flipped" for slot in claim.slots)
+
+
+def _slot(slot: Slot, words: list[str], stems: list[str]) -> str | None:
+    """``flipped`` where the opposite of the question's word stands beside its
+    neighbour, ``kept`` where the word itself does (not negated), else None;
+    "higher in A and lower in B" compares both and is neither."""
+    opposite, neighbour, after, own = slot
+    flipped = kept = False
+    for j, w in enumerate(words):
+        if (w in opposite or w in own) and _near(stems, j, neighbour, after):
+            if w in opposite:
+                flipped = True
+            elif not _NEGATOR_BEFORE.search(" ".join(words[max(0, j - 4) : j])):
+                kept = True
+    if flipped != kept:
+        return "flipped" if flipped else "kept"
+    return None
 
 
 def _denies_existence(claim: Claim, low: str) -> bool:
