@@ -306,6 +306,10 @@ class Stance:
     label: StanceLabel
     sentence: str | None = None
     score: float = 0.0
+    #: the sentence contradicts the claim the question makes (a "no" read
+    #: from the claim's own words, ``medbrief.grade.contradict``), rather
+    #: than from cue words
+    contradicts: bool = False
 
 
 @dataclass(frozen=True, slots=True)

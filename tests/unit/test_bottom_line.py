@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from medbrief.cite.check import lexical_similarity, unresolved_markers
@@ -267,6 +269,25 @@ def test_votes_are_read_on_the_question_as_asked_nearest_first() -> None:
     # (both name every specific word of the question: iron, RLS)
     assert votes[0].vote == pytest.approx(2.0 * 1.0 * 0.8)
     assert votes[1].vote == pytest.approx(2.0 * 0.5 * 0.9)
+
+
+def test_a_contradiction_of_the_claim_outweighs_a_nearer_cue_read_yes() -> None:
+    evidence = [
+        ev("1", "rct", "Iron and ferritin in RLS."),
+        ev("2", "rct", "Iron and ferritin in RLS: lowered."),
+    ]
+
+    def reader(question: str, abstract: str, title: str | None) -> Stance:
+        if "lowered" in abstract:
+            return Stance("no", abstract, 0.5, contradicts=True)
+        return Stance("yes", abstract, 0.5)
+
+    votes = read_votes("Does iron change ferritin in RLS?", evidence, reader)
+    # yes: 2 * 1 * 0.5 = 1.0; no: 2 * 1/1.5 * 0.5 * CONTRADICTION (4) = 2.67
+    assert [v.vote for v in votes] == pytest.approx([1.0, 2.0 / 1.5 * 0.5 * 4])
+    assert decide(votes).verdict == "no"
+    plain = [replace(v, vote=v.vote / 4) if v.label == "no" else v for v in votes]
+    assert decide(plain).verdict == "yes"
 
 
 def test_a_study_on_part_of_the_question_counts_less() -> None:

@@ -126,9 +126,10 @@ def stance_from_analysis(result: Analysis) -> Stance:
     label, score = decide(model, result)
     best = result.focus.best
     sentence = best.text if best is not None else None
-    if label == "no" and result.denial is not None:
+    contradicts = label == "no" and result.denial is not None
+    if contradicts:
         sentence = result.denial
-    return Stance(label, sentence, round(score, 4))  # type: ignore[arg-type]
+    return Stance(label, sentence, round(score, 4), contradicts)  # type: ignore[arg-type]
 
 
 def decide(model: LinearModel, result: Analysis) -> tuple[str, float]:

@@ -16,7 +16,10 @@ times the share of the question's specific words it contains
 counts fully, one that names two thirds of them 0.3. (Chosen on the four
 development fifths of BioASQ and PubMedQA, bench/yesno.py: the share cubed
 lifted verdict accuracy by 4-8 points on both; design, size and recency
-weights changed it by under a point.) Clinical studies decide; narrative reviews, animal
+weights changed it by under a point.)
+A study whose sentence contradicts the claim itself (``grade.contradict``:
+"a higher risk" for "a lower risk?", "no approved vaccine", "contraindicated
+during pregnancy") counts ``CONTRADICTION`` times. Clinical studies decide; narrative reviews, animal
 and in-vitro work (``weigh.APART``) decide only when no clinical study takes
 a side. A fitting guideline's position votes too, with the weight of two
 studies of the top level (``GUIDELINE_VOTE``: guidelines rest on systematic
@@ -56,6 +59,12 @@ MAX_READ = 40
 MAX_COUNTED = 12
 #: the minority's share of the weight from which the verdict is "mixed"
 MIXED_SHARE = 0.45
+#: a study whose sentence contradicts the question's claim in its own words
+#: (``Stance.contradicts``) votes this many times over: the classifier's
+#: "yes" often only means a positive finding on a neighbouring question,
+#: while a contradiction is about the claim itself (chosen on the dev four
+#: fifths of BioASQ and PubMedQA: 4 was best on both, by one question each)
+CONTRADICTION = 4.0
 #: a guideline's position votes like two studies of the top level
 GUIDELINE_VOTE = 2 * DESIGN_WEIGHT[1]
 
@@ -155,7 +164,10 @@ def read_votes(question: str, evidence: Sequence[Evidence], reader: StanceReader
                 label=st.label,
                 sentence=strip_label(st.sentence) if st.sentence else None,
                 weight=weight,
-                vote=weight * relevance * max(st.score, 0.05),
+                vote=weight
+                * relevance
+                * max(st.score, 0.05)
+                * (CONTRADICTION if st.contradicts else 1),
                 design=ev.design,
                 apart=ev.design in APART,
             )
