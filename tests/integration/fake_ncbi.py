@@ -356,10 +356,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            fake._finish(n, status)
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
-            fake._finish(n, status)
             return
         self._send(n, status, body, ctype, pmids=pmids)
 
@@ -381,8 +381,10 @@ class _Handler(BaseHTTPRequestHandler):
         if retry_after is not None:
             self.send_header("Retry-After", retry_after)
         self.end_headers()
-        self.wfile.write(body)
+        # logged before the body goes out: a client that has read the whole
+        # response may look at the log before this thread runs again
         self.fake._finish(n, status, pmids)
+        self.wfile.write(body)
 
 
 def split_records(xml: bytes) -> list[bytes]:
