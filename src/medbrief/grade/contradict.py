@@ -24,9 +24,9 @@ words themselves are read directly:
   inadequate" (``denies_predicate``; the stance reader also checks it on the
   conclusion sentence it reads).
 
-A contradicting sentence must be about the question: it names at least one
-of the question's specific words besides the contradicted one, or refers
-back to the condition ("the disorder") of an abstract that names it.
+A contradicting clause must be about the question: it names at least half
+of the question's specific words, or refers back to the condition ("the
+disorder") of an abstract that names them.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from medbrief.grade import cues, terms
-from medbrief.grade.features import clauses
+from medbrief.grade.features import clauses, negated
 
 _WORD = re.compile(r"[a-z0-9]+")
 #: How far apart (in words) a contrasted word and its neighbour may be:
@@ -90,7 +90,7 @@ _NP_END = re.compile(
     r"available|used|able)\b"
 )
 #: a cure is denied by "no specific treatment" as well
-_KIN = {"cure": ("cure", "treatment", "therapy", "treatments", "therapies", "cures")}
+_KIN = {"cure": ("cure", "treatment", "therapy")}
 _MAY_USE = re.compile(
     r"^\s*(?:can|could|may|should)\s+(?P<x>.+?)\s+be\s+(?:safely\s+)?(?:used|given|taken|"
     r"administered|prescribed|continued)\b|^\s*(?:is|are)\s+(?P<y>.+?)\s+safe\b",
@@ -157,7 +157,6 @@ _COPULA = (
     r"appear to be|seem to be)\s+)?"
 )
 _CLAUSE_BREAK = re.compile(r"[,;]")
-_Q_NEGATED = re.compile(r"\b(?:not|no|never|without|cannot|neither|nor)\b|n't\b", re.I)
 
 
 #: (the word's opposites, its neighbour's stem, neighbour after the word?, the word's own pole)
@@ -186,7 +185,7 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-@lru_cache(maxsize=1)
+@cache
 def _opposites() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """word -> (its opposites, its own pole), over every pole it sits in."""
     out: dict[str, tuple[set[str], set[str]]] = {}
@@ -230,7 +229,7 @@ def read_claim(question: str) -> Claim:
         np = _NP_END.split(" " + m.group("np"))[0].split()
         head = next((w for w in reversed([x.lower() for x in np]) if _content(w)), None)
         if head:
-            exists = tuple(dict.fromkeys(terms.stem(k) for k in _KIN.get(head, (head,))))
+            exists = tuple(terms.stem(k) for k in _KIN.get(head, (head,)))
     use: tuple[str, ...] = ()
     m = _MAY_USE.match(question)
     if m:
@@ -263,7 +262,7 @@ def contradiction(
         return None
     by_document = _named(claim, list(document_stems))
     for sentence in sentences:
-        names_use = bool(set(claim.use) & {terms.stem(w) for w in _words(sentence)})
+        names_use = bool(claim.use) and any(terms.stem(w) in claim.use for w in _words(sentence))
         # clause by clause: in "no association with emotional disorders, while
         # ADHD might be associated", the denial is not about ADHD
         for clause in clauses(sentence):
@@ -351,7 +350,7 @@ def denies_predicate(question: str, sentence: str) -> bool:
 def asked_predicates(question: str) -> tuple[str, ...]:
     """The evaluative predicates ``question`` asks about ("adequate"), none
     for a negated question ("Is X not adequate?")."""
-    if _Q_NEGATED.search(question):
+    if negated(question):
         return ()
     return tuple(w for w in _PREDICATE_DENIALS if _asks(w).search(question))
 

@@ -88,13 +88,18 @@ class QuestionForm:
     negpred: bool
 
 
+def negated(question: str) -> bool:
+    """Whether the question is asked in the negative ("Is X not ...?")."""
+    return bool(_Q_NEG.search(question))
+
+
 def read_question(question: str) -> QuestionForm:
     # In "Topic: is X Y?" questions the part after the colon is the question.
     stems = terms.content_stems(question)
     return QuestionForm(
         text=question,
         stems=terms.weights(stems),
-        negated=bool(_Q_NEG.search(question)),
+        negated=negated(question),
         sceptical=bool(_Q_SCEPTIC.search(question)),
         sameness=bool(_Q_SAME.search(question)),
         difference=bool(_Q_DIFFER.search(question)),

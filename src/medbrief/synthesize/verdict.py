@@ -16,10 +16,10 @@ times the share of the question's specific words it contains
 counts fully, one that names two thirds of them 0.3. (Chosen on the four
 development fifths of BioASQ and PubMedQA, bench/yesno.py: the share cubed
 lifted verdict accuracy by 4-8 points on both; design, size and recency
-weights changed it by under a point.)
-A study whose sentence contradicts the claim itself (``grade.contradict``:
-"a higher risk" for "a lower risk?", "no approved vaccine", "contraindicated
-during pregnancy") counts ``CONTRADICTION`` times. Clinical studies decide; narrative reviews, animal
+weights changed it by under a point.) A study whose sentence contradicts the
+claim itself (``grade.contradict``: "a higher risk" for "a lower risk?", "no
+approved vaccine", "contraindicated during pregnancy") counts
+``CONTRADICTION`` times. Clinical studies decide; narrative reviews, animal
 and in-vitro work (``weigh.APART``) decide only when no clinical study takes
 a side. A fitting guideline's position votes too, with the weight of two
 studies of the top level (``GUIDELINE_VOTE``: guidelines rest on systematic
@@ -158,16 +158,14 @@ def read_votes(question: str, evidence: Sequence[Evidence], reader: StanceReader
             continue
         weight = study_weight(ev, newest)
         relevance = coverage(question, doc.text) ** COVERAGE_POWER / (1 + rank / RANK_SCALE)
+        boost = CONTRADICTION if st.contradicts else 1.0
         votes.append(
             Vote(
                 item_id=doc.id,
                 label=st.label,
                 sentence=strip_label(st.sentence) if st.sentence else None,
                 weight=weight,
-                vote=weight
-                * relevance
-                * max(st.score, 0.05)
-                * (CONTRADICTION if st.contradicts else 1),
+                vote=weight * relevance * max(st.score, 0.05) * boost,
                 design=ev.design,
                 apart=ev.design in APART,
             )
