@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 import medbrief
-from medbrief.grade import grade
+from medbrief.grade import features as feats
+from medbrief.grade import grade, terms
 from medbrief.grade.contradict import denies_predicate
+from medbrief.grade.sentences import abstract_sentences
 from medbrief.grade.stance import models, stance, training_pmids
 from medbrief.types import AbstractSection, Document, Stance
 
@@ -208,3 +210,23 @@ def test_denied_predicate_answers_no_with_the_denying_sentence() -> None:
         "proliferation markers."
     )
     assert got.score >= 0.5
+
+
+def test_results_sentences_on_the_question_are_read_apart() -> None:
+    # Without a conclusion the answer is the result on the question's own
+    # outcome, which need not be among the last results sentences.
+    abstract = (
+        "METHODS: 400 adults were randomised to vitamin D or placebo.\n"
+        "RESULTS: Hip fractures did not differ between vitamin D and placebo groups. "
+        "Serum calcium rose in both groups. Adherence was 90%. Ten patients withdrew."
+    )
+    sentences = abstract_sentences(abstract)
+    text = " ".join(s.text for s in sentences)
+    abbrev = terms.abbreviations(text)
+    form = feats.read_question("Does vitamin D prevent hip fractures?")
+    out, fc = feats.features(form, sentences, abbrev, terms.content_stems(text, abbrev))
+    assert fc.near[0].text.startswith("Hip fractures did not differ")
+    assert len(fc.near) == feats.NEAR
+    assert out["nw:not_differ"] == 1.0
+    # the last two results sentences (the block read without a conclusion) miss it
+    assert "w:not_differ" not in out
