@@ -410,7 +410,7 @@ def test_a_guideline_position_opens_the_bottom_line() -> None:
     line = brief.bottom_line
     assert line is not None
     assert line.text == (
-        "USPSTF (2023), for (Grade B): The USPSTF recommends screening for depression in "
+        "USPSTF (2023) recommends (Grade B): The USPSTF recommends screening for depression in "
         "adults [1]. The guideline's position answers yes; no study among those retrieved "
         "addresses the question as asked."
     )

@@ -29,11 +29,13 @@ from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet,
 
 MAX_GUIDELINES = 2
 _UNGRADED = ("not stated", "not graded", "n/a", "not applicable", "none")
+# "for" as a bare word read as a population ("ACC/AHA (2017), for (Class I),
+# in black adults"): a verb says whose position it is.
 _POSITION_WORDS: dict[str, str] = {
-    "for": "for",
-    "against": "against",
-    "conditional": "conditional",
-    "insufficient": "evidence insufficient",
+    "for": " recommends",
+    "against": " recommends against",
+    "conditional": ", conditional",
+    "insufficient": ", evidence insufficient",
 }
 _VERDICT_WORDS = {
     "yes": "The evidence answers yes",
@@ -103,8 +105,8 @@ def _grades(g: GuidelineItem) -> str:
 
 
 def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
-    """ "USPSTF (2022), conditional (Grade C), for adults aged 40 to 59 years
-    ...: <statement> [1]; and against (Grade D), for ...: <statement> [2]." """
+    """ "USPSTF (2022), conditional (Grade C), in adults aged 40 to 59 years
+    ...: <statement> [1]; and recommends against (Grade D), in ...: <statement> [2]." """
     parts = []
     citations = []
     for i, x in enumerate(chosen):
@@ -116,7 +118,7 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
             head = f"and {head}" if i else head
         word = _POSITION_WORDS.get(x.position or "")
         if word:
-            head += f" {word}" if head == "and" else f", {word}"
+            head += " " + word.lstrip(", ") if head == "and" else word
         grades = _grades(g)
         if grades:
             head += f" ({grades})"
