@@ -84,6 +84,41 @@ from medbrief.grade.stance import stance
             "Bowel transplantation is rarely performed in intestinal failure.",
             True,
         ),
+        # the direction of an effect, a change against a state
+        (
+            "Does chenodeoxycholic acid decrease brown adipose tissue activity?",
+            "Chenodeoxycholic acid treatment resulted in increased brown adipose tissue activity.",
+            True,
+        ),
+        (
+            "Does metformin accelerate tumour growth in mice?",
+            "Metformin slowed tumour growth in mice.",
+            True,
+        ),
+        # a generic quantity ("risk") must be of the same thing
+        (
+            "Does dexamethasone increase the risk of postoperative bleeding?",
+            "Dexamethasone decreased the risk of nausea after tonsillectomy.",
+            False,
+        ),
+        (
+            "Does dexamethasone increase the risk of postoperative bleeding?",
+            "Dexamethasone decreased the risk of postoperative bleeding.",
+            True,
+        ),
+        # a ratio whose interval lies above 1 states a higher risk
+        (
+            "Does Helicobacter pylori infection decrease the risk of gastric cancer?",
+            "For gastric cancer after Helicobacter pylori infection the odds ratio was 2.1 "
+            "(95% CI 1.3 to 3.4).",
+            True,
+        ),
+        (
+            "Does Helicobacter pylori infection decrease the risk of gastric cancer?",
+            "For gastric cancer after Helicobacter pylori infection the odds ratio was 1.2 "
+            "(95% CI 0.8 to 1.9).",
+            False,
+        ),
     ],
 )
 def test_contradiction(question: str, sentence: str, found: bool) -> None:
