@@ -55,12 +55,10 @@ _WINDOW = 5
 # different subgroup ("left-sided" vs "right-sided" tumours answer a different
 # question, not "no").
 _POLES: tuple[tuple[str, str], ...] = (
-    # states ("a lower risk", "an increased risk") and changes ("reduces the
-    # risk") in their own poles too, and joined in the direction pole below
+    # states ("a lower risk", "an increased risk"); the direction pole below
+    # joins them with changes ("reduces the risk")
     ("low lower lowest reduced decreased diminished", "high higher highest increased elevated "
      "greater raised"),
-    ("increase increases increasing raise raises elevate elevates", "decrease decreases "
-     "decreasing reduce reduces reducing lowers diminish diminishes"),
     ("long longer", "short shorter"),
     ("large larger", "small smaller"),
     ("major", "minor"),

@@ -185,13 +185,10 @@ def focus(
         )
     coverage = terms.coverage(q, text_stems)
     pool = results or [s for s in sentences if s.role not in ("title", "conclusion")]
-    scored = [
-        (terms.coverage(q, terms.content_stems(s.text, abbrev)), i) for i, s in enumerate(pool)
-    ]
+    match = [terms.coverage(q, terms.content_stems(s.text, abbrev)) for s in pool]
     # sorted() is stable: among equal matches the earlier sentence wins
-    near = tuple(
-        pool[i] for _, i in sorted(sorted(scored, key=lambda t: -t[0])[:NEAR], key=lambda t: t[1])
-    )
+    closest = sorted(range(len(pool)), key=lambda i: -match[i])[:NEAR]
+    near = tuple(pool[i] for i in sorted(closest))
     return Focus(block, results, best, best_clause, max(best_score, 0.0), coverage, near)
 
 
