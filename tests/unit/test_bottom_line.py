@@ -18,6 +18,7 @@ from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import position
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.verdict import (
+    GUIDELINE_VOTE,
     Vote,
     asks_recommendation,
     asks_yes_no,
@@ -464,3 +465,47 @@ def test_the_question_scope_cache_stays_bounded_on_a_server() -> None:
     for i in range(1100):  # a server reads a new question with every request
         question_scope(f"Is drug {i} safe in pregnancy?")
     assert question_scope.cache_info().currsize <= 1024
+
+
+@pytest.mark.parametrize(
+    ("yes_share", "no_share", "head"),
+    [
+        # weakly related studies: the guideline's vote decides alone
+        (0.05, 0.0, "The guideline's position answers no and outweighs the studies: "),
+        # studies that weigh as much as the guideline and lean yes, outvoted
+        # once it counts
+        (
+            0.4,
+            0.25,
+            "Weighed with the guideline's position, the evidence answers no; the studies "
+            "alone lean yes: ",
+        ),
+    ],
+)
+def test_a_guideline_that_outvotes_the_studies_says_so(
+    yes_share: float, no_share: float, head: str
+) -> None:
+    question = "Does vitamin D prevent falls in older adults?"
+    rec = Recommendation(
+        id="uspstf:2",
+        guideline_title="Falls Prevention in Older Adults",
+        body="USPSTF",
+        statement="The USPSTF recommends against vitamin D supplementation to prevent falls.",
+        year=2018,
+        strength="Grade D",
+    )
+    draft = GuidelineDraft(
+        rec.id, "USPSTF", 2018, rec.statement, "Grade D", None, None, "verbatim", (), 0
+    )
+    evidence = {f"pmid:{i}": ev(str(i), "rct") for i in (1, 2, 3)}
+    votes = [
+        Vote("pmid:1", "yes", "Falls were fewer.", 2.0, yes_share * GUIDELINE_VOTE, "rct", False),
+        Vote("pmid:2", "yes", "Fewer falls.", 2.0, yes_share * GUIDELINE_VOTE, "rct", False),
+        Vote("pmid:3", "no", "No fewer falls.", 2.0, no_share * GUIDELINE_VOTE, "rct", False),
+    ]
+    items: dict[str, Document | Recommendation] = {rec.id: rec}
+    items.update({i: e.document for i, e in evidence.items()})
+    brief = compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)  # type: ignore[arg-type]
+    line = brief.bottom_line
+    assert line is not None and line.verdict == "no"
+    assert line.text.split(" [1]. ", 1)[1].startswith(head)

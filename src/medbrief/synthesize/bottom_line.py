@@ -185,6 +185,20 @@ def _research_sentence(
         }.get(w.verdict, head)
     if not w.votes:
         return f"{head}; no study among those retrieved addresses the question as asked."
+    studies_lean, study_weight = _studies_lean(w)
+    guideline_weight = abs(
+        sum(g.vote if g.position == "against" else -g.vote for g in w.guideline_votes)
+    )
+    if w.guideline_votes and w.verdict in ("yes", "no") and studies_lean != w.verdict:
+        # say when the guideline's vote decided against the studies, or the
+        # line reads "answers no: ... 5 find yes" with nothing to say why
+        if guideline_weight > study_weight:
+            head = f"The guideline's position answers {w.verdict} and outweighs the studies"
+        elif studies_lean is not None:
+            head = (
+                f"Weighed with the guideline's position, the evidence answers {w.verdict}; "
+                f"the studies alone lean {studies_lean}"
+            )
     parts = []
     if len(clinical) == 1:
         (only,) = clinical
@@ -208,6 +222,17 @@ def _research_sentence(
         kinds = by_design([v.design for v in apart])
         parts.append(f"counted apart, {kinds}: " + _sides(apart, number, designs=False))
     return f"{head}: " + "; ".join(parts) + "."
+
+
+def _studies_lean(w: Weighing) -> tuple[str | None, float]:
+    """The side the studies' votes favour without the guidelines' (clinical
+    studies where any decided, as in ``verdict.decide``), and their weight."""
+    decided = [v for v in w.votes if v.label in ("yes", "no")]
+    basis = [v for v in decided if not v.apart] or decided
+    yes = sum(v.vote for v in basis if v.label == "yes")
+    no = sum(v.vote for v in basis if v.label == "no")
+    lean = None if yes == no else "yes" if yes > no else "no"
+    return lean, yes + no
 
 
 def _join(parts: Sequence[str]) -> str:
