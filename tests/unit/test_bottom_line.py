@@ -10,6 +10,7 @@ from medbrief.cite.check import lexical_similarity, unresolved_markers
 from medbrief.render.html import render_html
 from medbrief.render.json import brief_to_dict
 from medbrief.render.markdown import render_markdown
+from medbrief.synthesize.bottom_line import Listed, best_guidelines
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
@@ -34,6 +35,7 @@ from medbrief.types import (
     Concept,
     Document,
     Evidence,
+    GuidelineItem,
     Reading,
     Recommendation,
     Stance,
@@ -443,7 +445,6 @@ def test_a_curators_remark_on_a_grade_is_not_quoted_as_the_sources_words() -> No
     from dataclasses import replace
 
     from medbrief.synthesize.bottom_line import _grades
-    from medbrief.types import GuidelineItem
 
     g = GuidelineItem(
         ref=1,
@@ -471,7 +472,7 @@ def test_the_question_scope_cache_stays_bounded_on_a_server() -> None:
     ("yes_share", "no_share", "head"),
     [
         # weakly related studies: the guideline's vote decides alone
-        (0.05, 0.0, "The guideline's position answers no and outweighs the studies: "),
+        (0.05, 0.0, "The guideline's position answers no; of the 3 studies "),
         # studies that weigh as much as the guideline and lean yes, outvoted
         # once it counts
         (
@@ -509,3 +510,20 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
     line = brief.bottom_line
     assert line is not None and line.verdict == "no"
     assert line.text.split(" [1]. ", 1)[1].startswith(head)
+
+
+def test_an_ungraded_first_statement_gives_way_to_a_graded_recommendation() -> None:
+    def listed(ref: int, strength: str, rank: int, fit: tuple[int, int] = (0, 2)) -> Listed:
+        item = GuidelineItem(ref, "AASM", 2024, f"statement {ref}", strength, None)
+        return Listed(item, None, fit, rank)
+
+    practice = listed(1, "Good practice statement", 2)
+    conditional = listed(2, "conditional", 1)
+    strong = listed(3, "strong", 0)
+    narrower = listed(4, "strong", 0, fit=(0, 1))
+    question = "Does iron improve restless legs syndrome?"
+    assert best_guidelines([practice, narrower, conditional, strong], question)[0] is strong
+    # a graded first recommendation stays first, even before a stronger one
+    assert best_guidelines([conditional, strong], question)[0] is conditional
+    # one that names fewer of the question's concepts is not preferred
+    assert best_guidelines([practice, narrower], question)[0] is practice

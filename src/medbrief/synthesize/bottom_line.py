@@ -28,6 +28,8 @@ from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
 MAX_GUIDELINES = 2
+#: ``Listed.strength`` of a graded recommendation: strong (0) or conditional (1)
+GRADED = 1
 _UNGRADED = ("not stated", "not graded", "n/a", "not applicable", "none")
 # "for" as a bare word read as a population ("ACC/AHA (2017), for (Class I),
 # in black adults"): a verb says whose position it is.
@@ -50,6 +52,10 @@ class Listed:
 
     item: GuidelineItem
     population: str | None = None
+    #: how well it fits the question: (population fit, concepts named)
+    fit: tuple[int, int] = (0, 0)
+    #: ``guidelines.strength_rank``: 0 strong, 1 conditional, ... 9 unknown
+    strength: int = 9
 
     @property
     def position(self) -> Position | None:
@@ -64,11 +70,24 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     current = [x for x in listed if not x.item.superseded]
     if not current:
         return []
+    # An ungraded first statement (good practice, expert opinion) gives way
+    # to a graded recommendation of the same body that fits the question as
+    # well: "IV ferric carboxymaltose is recommended (strong)" rather than a
+    # good-practice statement on testing that names the same words.
     first = current[0]
+    if first.strength > GRADED:
+        graded = [
+            x
+            for x in current
+            if x.item.body == first.item.body and x.fit == first.fit and x.strength <= GRADED
+        ]
+        first = min(graded, key=lambda x: x.strength, default=first)
     out = [first]
     if narrows_population(question):
         return out
-    for other in current[1:]:
+    for other in current:
+        if other is first:
+            continue
         if len(out) >= MAX_GUIDELINES:
             break
         if other.item.body == first.item.body and other.position not in (None, first.position):
@@ -189,12 +208,14 @@ def _research_sentence(
     guideline_weight = abs(
         sum(g.vote if g.position == "against" else -g.vote for g in w.guideline_votes)
     )
-    if w.guideline_votes and w.verdict in ("yes", "no") and studies_lean != w.verdict:
-        # say when the guideline's vote decided against the studies, or the
-        # line reads "answers no: ... 5 find yes" with nothing to say why
+    guideline_led = w.decided_by_guideline
+    if w.guideline_votes and w.verdict in ("yes", "no"):
+        # say when the guideline's vote decided, or the line reads "answers
+        # no: ... 5 find yes" with nothing to say why
         if guideline_weight > study_weight:
-            head = f"The guideline's position answers {w.verdict} and outweighs the studies"
-        elif studies_lean is not None:
+            head = f"The guideline's position answers {w.verdict}"
+            guideline_led = True
+        elif studies_lean not in (None, w.verdict):
             head = (
                 f"Weighed with the guideline's position, the evidence answers {w.verdict}; "
                 f"the studies alone lean {studies_lean}"
@@ -221,7 +242,8 @@ def _research_sentence(
     if apart:
         kinds = by_design([v.design for v in apart])
         parts.append(f"counted apart, {kinds}: " + _sides(apart, number, designs=False))
-    return f"{head}: " + "; ".join(parts) + "."
+    # after a guideline's answer the studies are a report, not its grounds
+    return head + ("; " if guideline_led else ": ") + "; ".join(parts) + "."
 
 
 def _studies_lean(w: Weighing) -> tuple[str | None, float]:

@@ -376,6 +376,12 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
 _STRENGTH_ORDER = {"strong": 0, "conditional": 1, "good-practice": 2, "expert-opinion": 3}
 
 
+def strength_rank(draft: GuidelineDraft) -> int:
+    """0 for a strong recommendation, then conditional, good practice, expert
+    opinion; 9 when the strength is unknown."""
+    return _STRENGTH_ORDER.get(draft.strength_norm, 9)
+
+
 def key_recommendations(drafts: Sequence[GuidelineDraft], n: int) -> list[int]:
     """Indexes of the ``n`` recommendations to repeat in Key Findings: graded
     ones first (strong, then conditional), newest first, the source's own
@@ -383,7 +389,7 @@ def key_recommendations(drafts: Sequence[GuidelineDraft], n: int) -> list[int]:
     scored = sorted(
         range(len(drafts)),
         key=lambda i: (
-            _STRENGTH_ORDER.get(drafts[i].strength_norm, 9),
+            strength_rank(drafts[i]),
             -(drafts[i].year or 0),
             not drafts[i].statement_type.startswith("verbatim"),
             i,

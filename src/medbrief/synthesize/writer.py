@@ -28,7 +28,7 @@ from medbrief.synthesize.bottom_line import (
 )
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
-from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations
+from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations, strength_rank
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
@@ -231,7 +231,12 @@ def compose(
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
     listed = [
-        Listed(g, _population(items.get(d.item_id)))
+        Listed(
+            g,
+            _population(items.get(d.item_id)),
+            (d.population_fit, d.matched),
+            strength_rank(d),
+        )
         for g, d in zip(guidelines, guideline_drafts, strict=True)
     ]
     bottom: BottomLine | None = None
