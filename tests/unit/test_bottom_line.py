@@ -388,17 +388,25 @@ def test_a_dissent_that_is_not_material_is_named_not_called_inconsistent() -> No
     assert brief.bottom_line.text.startswith(f"{plan.label}: Mostly consistent")
 
 
-def test_a_guideline_position_opens_the_bottom_line() -> None:
+def uspstf(
+    rec_id: str, statement: str, grade: str, year: int
+) -> tuple[Recommendation, GuidelineDraft]:
+    """A stored USPSTF recommendation and its draft for the guideline section."""
     rec = Recommendation(
-        id="uspstf:1",
-        guideline_title="Depression in Adults: Screening",
-        body="USPSTF",
-        statement="The USPSTF recommends screening for depression in adults. More text.",
-        year=2023,
-        strength="Grade B",
+        id=rec_id, guideline_title="T", body="USPSTF", statement=statement, year=year,
+        strength=grade,
+    )  # fmt: skip
+    return rec, GuidelineDraft(
+        rec_id, "USPSTF", year, statement, grade, None, None, "verbatim", (), 0
     )
-    draft = GuidelineDraft(
-        rec.id, "USPSTF", 2023, rec.statement, "Grade B", None, None, "verbatim", (), 0
+
+
+def test_a_guideline_position_opens_the_bottom_line() -> None:
+    rec, draft = uspstf(
+        "uspstf:1",
+        "The USPSTF recommends screening for depression in adults. More text.",
+        "Grade B",
+        2023,
     )
     brief = compose(
         "Should adults be screened for depression?",
@@ -487,16 +495,11 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
     yes_share: float, no_share: float, head: str
 ) -> None:
     question = "Does vitamin D prevent falls in older adults?"
-    rec = Recommendation(
-        id="uspstf:2",
-        guideline_title="Falls Prevention in Older Adults",
-        body="USPSTF",
-        statement="The USPSTF recommends against vitamin D supplementation to prevent falls.",
-        year=2018,
-        strength="Grade D",
-    )
-    draft = GuidelineDraft(
-        rec.id, "USPSTF", 2018, rec.statement, "Grade D", None, None, "verbatim", (), 0
+    rec, draft = uspstf(
+        "uspstf:2",
+        "The USPSTF recommends against vitamin D supplementation to prevent falls.",
+        "Grade D",
+        2018,
     )
     evidence = {f"pmid:{i}": ev(str(i), "rct") for i in (1, 2, 3)}
     votes = [
