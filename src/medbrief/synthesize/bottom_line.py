@@ -196,30 +196,30 @@ def _research_sentence(
         head = f"The evidence is mixed, leaning {w.lean}"
     else:
         head = _VERDICT_WORDS[w.verdict]
-    if w.guideline_votes and (w.decided_by_guideline or not w.votes):
+    studies_lean, study_weight = _studies_lean(w)
+    guideline_weight = abs(
+        sum(g.vote if g.position == "against" else -g.vote for g in w.guideline_votes)
+    )
+    # A guideline's position decides when the question asks what is
+    # recommended, or when its vote alone outweighs every study: the studies
+    # are then reported, not given as its grounds (else the line reads
+    # "answers no: ... 5 find yes" with nothing to say why).
+    guideline_led = bool(w.guideline_votes) and (
+        w.decided_by_guideline or not w.votes or guideline_weight > study_weight
+    )
+    if guideline_led:
         head = {
             "yes": "The guideline's position answers yes",
             "no": "The guideline's position answers no",
             "mixed": f"The guidelines' positions are mixed, leaning {w.lean}",
         }.get(w.verdict, head)
+    elif w.guideline_votes and w.verdict in ("yes", "no") and studies_lean not in (None, w.verdict):
+        head = (
+            f"Weighed with the guideline's position, the evidence answers {w.verdict}; "
+            f"the studies alone lean {studies_lean}"
+        )
     if not w.votes:
         return f"{head}; no study among those retrieved addresses the question as asked."
-    studies_lean, study_weight = _studies_lean(w)
-    guideline_weight = abs(
-        sum(g.vote if g.position == "against" else -g.vote for g in w.guideline_votes)
-    )
-    guideline_led = w.decided_by_guideline
-    if w.guideline_votes and w.verdict in ("yes", "no"):
-        # say when the guideline's vote decided, or the line reads "answers
-        # no: ... 5 find yes" with nothing to say why
-        if guideline_weight > study_weight:
-            head = f"The guideline's position answers {w.verdict}"
-            guideline_led = True
-        elif studies_lean not in (None, w.verdict):
-            head = (
-                f"Weighed with the guideline's position, the evidence answers {w.verdict}; "
-                f"the studies alone lean {studies_lean}"
-            )
     parts = []
     if len(clinical) == 1:
         (only,) = clinical
@@ -242,7 +242,6 @@ def _research_sentence(
     if apart:
         kinds = by_design([v.design for v in apart])
         parts.append(f"counted apart, {kinds}: " + _sides(apart, number, designs=False))
-    # after a guideline's answer the studies are a report, not its grounds
     return head + ("; " if guideline_led else ": ") + "; ".join(parts) + "."
 
 
