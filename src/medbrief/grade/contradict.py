@@ -258,13 +258,13 @@ def read_claim(question: str) -> Claim:
         before = [x for x in words[max(0, i - _WINDOW) : i] if _content(x) and x not in poles]
         if after:
             neighbour = terms.stem(after[0])
-            k = words.index(after[0], i + 1)
-            also = frozenset(
-                terms.stem(x) for x in words[k + 1 : k + 4] if _content(x) and x not in poles
-            )
-            slots.append(
-                (opposite, neighbour, True, own, also if neighbour in _QUANTITIES else frozenset())
-            )
+            also: frozenset[str] = frozenset()
+            if neighbour in _QUANTITIES:  # "risk of postoperative bleeding": of what
+                k = words.index(after[0], i + 1)
+                also = frozenset(
+                    terms.stem(x) for x in words[k + 1 : k + 4] if _content(x) and x not in poles
+                )
+            slots.append((opposite, neighbour, True, own, also))
             # a compound it qualifies: "large blood vessels" / "small vessels"
             nxt = words[i + 2] if i + 2 < len(words) else ""
             if words[i + 1] == after[0] and _content(nxt) and nxt not in poles:

@@ -23,7 +23,13 @@ from medbrief.grade import split_sentences
 from medbrief.synthesize.fit import narrows_population
 from medbrief.synthesize.guidelines import split_remark
 from medbrief.synthesize.position import Position, position
-from medbrief.synthesize.verdict import GuidelineVote, Vote, Weighing, guideline_vote
+from medbrief.synthesize.verdict import (
+    GuidelineVote,
+    Vote,
+    Weighing,
+    guideline_vote,
+    study_sides,
+)
 from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
@@ -196,7 +202,8 @@ def _research_sentence(
         head = f"The evidence is mixed, leaning {w.lean}"
     else:
         head = _VERDICT_WORDS[w.verdict]
-    studies_lean, study_weight = _studies_lean(w)
+    yes, no = study_sides(w.votes)
+    studies_lean = None if yes == no else "yes" if yes > no else "no"
     guideline_weight = abs(
         sum(g.vote if g.position == "against" else -g.vote for g in w.guideline_votes)
     )
@@ -205,7 +212,7 @@ def _research_sentence(
     # are then reported, not given as its grounds (else the line reads
     # "answers no: ... 5 find yes" with nothing to say why).
     guideline_led = bool(w.guideline_votes) and (
-        w.decided_by_guideline or not w.votes or guideline_weight > study_weight
+        w.decided_by_guideline or not w.votes or guideline_weight > yes + no
     )
     if guideline_led:
         head = {
@@ -243,17 +250,6 @@ def _research_sentence(
         kinds = by_design([v.design for v in apart])
         parts.append(f"counted apart, {kinds}: " + _sides(apart, number, designs=False))
     return head + ("; " if guideline_led else ": ") + "; ".join(parts) + "."
-
-
-def _studies_lean(w: Weighing) -> tuple[str | None, float]:
-    """The side the studies' votes favour without the guidelines' (clinical
-    studies where any decided, as in ``verdict.decide``), and their weight."""
-    decided = [v for v in w.votes if v.label in ("yes", "no")]
-    basis = [v for v in decided if not v.apart] or decided
-    yes = sum(v.vote for v in basis if v.label == "yes")
-    no = sum(v.vote for v in basis if v.label == "no")
-    lean = None if yes == no else "yes" if yes > no else "no"
-    return lean, yes + no
 
 
 def _join(parts: Sequence[str]) -> str:

@@ -192,6 +192,17 @@ def guideline_vote(item_id: str, pos: Position | None) -> GuidelineVote | None:
     return None
 
 
+def study_sides(votes: Sequence[Vote]) -> tuple[float, float]:
+    """The weight of the studies on each side (yes, no): clinical studies
+    where any answers yes or no, else reviews and preclinical work."""
+    decided = [v for v in votes if v.label in ("yes", "no")]
+    basis = [v for v in decided if not v.apart] or decided
+    return (
+        sum(v.vote for v in basis if v.label == "yes"),
+        sum(v.vote for v in basis if v.label == "no"),
+    )
+
+
 def decide(
     votes: Sequence[Vote],
     guideline_votes: Sequence[GuidelineVote] = (),
@@ -201,12 +212,8 @@ def decide(
     recommended and a guideline takes a position, so the studies are
     reported but do not vote."""
     clinical = [v for v in votes if not v.apart and v.label in ("yes", "no")]
-    basis = clinical if clinical else [v for v in votes if v.label in ("yes", "no")]
     by_guideline = guideline_decides and bool(guideline_votes)
-    if by_guideline:
-        basis = []
-    yes = sum(v.vote for v in basis if v.label == "yes")
-    no = sum(v.vote for v in basis if v.label == "no")
+    yes, no = (0.0, 0.0) if by_guideline else study_sides(votes)
     yes += sum(g.vote for g in guideline_votes if g.position in ("for", "conditional"))
     no += sum(g.vote for g in guideline_votes if g.position == "against")
     common = {
