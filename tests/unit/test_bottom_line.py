@@ -450,22 +450,14 @@ def test_an_untitled_record_can_be_a_treatment_finding() -> None:
 
 
 def test_a_curators_remark_on_a_grade_is_not_quoted_as_the_sources_words() -> None:
-    from dataclasses import replace
 
-    from medbrief.synthesize.bottom_line import _grades
+    from medbrief.synthesize.guidelines import stated_grades
 
-    g = GuidelineItem(
-        ref=1,
-        body="AASM",
-        year=2024,
-        statement="Clinicians should test serum iron.",
-        strength="Good practice statement (expert consensus; not a graded recommendation)",
-        certainty="not graded (consensus; thresholds not empirically tested)",
-    )
-    assert _grades(g) == "Good practice statement"
-    assert _grades(replace(g, strength="OPTION (lowest of three)", certainty="low")) == (
-        "OPTION; low"
-    )
+    strength = "Good practice statement (expert consensus; not a graded recommendation)"
+    certainty = "not graded (consensus; thresholds not empirically tested)"
+    assert stated_grades(strength, certainty) == "Good practice statement"
+    assert stated_grades("OPTION (lowest of three)", "low") == "OPTION; low"
+    assert stated_grades("not stated", None) == ""
 
 
 def test_the_question_scope_cache_stays_bounded_on_a_server() -> None:
@@ -515,7 +507,7 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
     assert line.text.split(" [1]. ", 1)[1].startswith(head)
 
 
-def test_an_ungraded_first_statement_gives_way_to_a_graded_recommendation() -> None:
+def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() -> None:
     def listed(ref: int, strength: str, rank: int, fit: tuple[int, int] = (0, 2)) -> Listed:
         item = GuidelineItem(ref, "AASM", 2024, f"statement {ref}", strength, None)
         return Listed(item, None, fit, rank)
@@ -526,7 +518,9 @@ def test_an_ungraded_first_statement_gives_way_to_a_graded_recommendation() -> N
     narrower = listed(4, "strong", 0, fit=(0, 1))
     question = "Does iron improve restless legs syndrome?"
     assert best_guidelines([practice, narrower, conditional, strong], question)[0] is strong
-    # a graded first recommendation stays first, even before a stronger one
-    assert best_guidelines([conditional, strong], question)[0] is conditional
+    # a conditional suggestion gives way to a strong recommendation too
+    assert best_guidelines([conditional, strong], question)[0] is strong
+    # among equals the first listed stays first
+    assert best_guidelines([conditional, listed(5, "conditional", 1)], question)[0] is conditional
     # one that names fewer of the question's concepts is not preferred
     assert best_guidelines([practice, narrower], question)[0] is practice

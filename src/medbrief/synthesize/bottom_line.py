@@ -3,8 +3,9 @@
 Built only from computed facts, every source cited with the sentence it was
 counted on:
 
-* the position of the best fitting guideline (the first current one listed:
-  body, year, direction, and its grade exactly as worded), with a second
+* the position of the best fitting guideline (the strongest of the first
+  listed body's current recommendations that fit the question best: body,
+  year, direction, and its grade exactly as worded), with a second
   recommendation of the same body when it points another way;
 * for a question that asks yes or no, the verdict and the weight of the
   research (``medbrief.synthesize.verdict``): how many studies on each side,
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
 from medbrief.synthesize.fit import narrows_population
-from medbrief.synthesize.guidelines import split_remark
+from medbrief.synthesize.guidelines import stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import (
     GuidelineVote,
@@ -34,9 +35,6 @@ from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
 MAX_GUIDELINES = 2
-#: ``Listed.strength`` of a graded recommendation: strong (0) or conditional (1)
-GRADED = 1
-_UNGRADED = ("not stated", "not graded", "n/a", "not applicable", "none")
 # "for" as a bare word read as a population ("ACC/AHA (2017), for (Class I),
 # in black adults"): a verb says whose position it is.
 _POSITION_WORDS: dict[str, str] = {
@@ -76,18 +74,16 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     current = [x for x in listed if not x.item.superseded]
     if not current:
         return []
-    # An ungraded first statement (good practice, expert opinion) gives way
-    # to a graded recommendation of the same body that fits the question as
-    # well: "IV ferric carboxymaltose is recommended (strong)" rather than a
-    # good-practice statement on testing that names the same words.
-    first = current[0]
-    if first.strength > GRADED:
-        graded = [
-            x
-            for x in current
-            if x.item.body == first.item.body and x.fit == first.fit and x.strength <= GRADED
-        ]
-        first = min(graded, key=lambda x: x.strength, default=first)
+    # Of the best body's recommendations that fit the question equally well,
+    # the strongest speaks for it: "IV ferric carboxymaltose is recommended
+    # (strong)" rather than a conditional suggestion or a good-practice
+    # statement on testing that names the same words (the first listed of
+    # equals otherwise).
+    top = current[0]
+    first = min(
+        (x for x in current if x.item.body == top.item.body and x.fit == top.fit),
+        key=lambda x: x.strength,
+    )
     out = [first]
     if narrows_population(question):
         return out
@@ -123,12 +119,6 @@ def _first_sentence(text: str) -> str:
     return (sentences[0] if sentences else text).strip().rstrip(".")
 
 
-def _grades(g: GuidelineItem) -> str:
-    """The grades in the source's words, without a curator's remark."""
-    words = (split_remark(x)[0] for x in (g.strength, g.certainty) if x)
-    return "; ".join(x for x in words if not x.lower().startswith(_UNGRADED))
-
-
 def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
     """ "USPSTF (2022), conditional (Grade C), in adults aged 40 to 59 years
     ...: <statement> [1]; and recommends against (Grade D), in ...: <statement> [2]." """
@@ -144,7 +134,7 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         word = _POSITION_WORDS.get(x.position or "")
         if word:
             head += " " + word.lstrip(", ") if head == "and" else word
-        grades = _grades(g)
+        grades = stated_grades(g.strength, g.certainty)
         if grades:
             head += f" ({grades})"
         if x.population and len(chosen) > 1:

@@ -55,6 +55,16 @@ def split_remark(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
+_UNGRADED = ("not stated", "not graded", "n/a", "not applicable", "none")
+
+
+def stated_grades(strength: str | None, certainty: str | None) -> str:
+    """ "strong; moderate": the grades in the source's words, without a
+    curator's remark, leaving out "not stated" and the like."""
+    words = (split_remark(x)[0] for x in (strength, certainty) if x)
+    return "; ".join(x for x in words if not x.lower().startswith(_UNGRADED))
+
+
 @dataclass(frozen=True, slots=True)
 class GuidelineDraft:
     """A recommendation, or an excerpt of a guideline document, to list."""

@@ -28,7 +28,12 @@ from medbrief.synthesize.bottom_line import (
 )
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
-from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations, strength_rank
+from medbrief.synthesize.guidelines import (
+    GuidelineDraft,
+    key_recommendations,
+    stated_grades,
+    strength_rank,
+)
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
@@ -326,14 +331,11 @@ def _population(item: Document | Recommendation | None) -> str | None:
     return None
 
 
-_UNGRADED = ("not stated", "n/a", "not applicable", "none")
-
-
 def _guideline_key(g: GuidelineItem) -> str:
-    grades = [x for x in (g.strength, g.certainty) if x and not x.lower().startswith(_UNGRADED)]
+    grades = stated_grades(g.strength, g.certainty)
     year = f" ({g.year})" if g.year else ""
     first = g.statement.split(". ")[0].rstrip(".")
-    grading = f" Graded by the source: {'; '.join(grades)}." if grades else ""
+    grading = f" Graded by the source: {grades}." if grades else ""
     return f"{g.body}{year}: {first}.{grading}"
 
 
