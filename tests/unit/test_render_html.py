@@ -172,6 +172,21 @@ def test_an_excerpt_without_grading_fields_does_not_claim_the_grade_is_unstated(
         assert "not stated" not in text
 
 
+def test_a_superseded_guideline_is_marked_once() -> None:
+    old = GuidelineItem(1, "AASM", 2012, "Iron is an option.", "OPTION", None, superseded=True)
+    named = GuidelineItem(
+        1, "AASM (superseded by 2024 guideline)", 2012, "Iron is an option.", "OPTION", None,
+        superseded=True,
+    )  # fmt: skip
+    assert "**AASM (2012) (superseded)**" in render_markdown(brief(guidelines=(old,)))
+    assert "<h3>AASM (2012) (superseded) <sup>" in render_html(brief(guidelines=(old,)))
+    # the stored body's name already says so: not "(superseded by ...) (2012) (superseded)"
+    md = render_markdown(brief(guidelines=(named,)))
+    assert "**AASM (superseded by 2024 guideline) (2012)**" in md
+    html = render_html(brief(guidelines=(named,)))
+    assert "<h3>AASM (superseded by 2024 guideline) (2012) <sup>" in html
+
+
 def test_citations_link_to_references() -> None:
     html = render_html(brief())
     # a finding gets its refs appended, with the study's design, size and year

@@ -25,6 +25,14 @@ WORDING = {
 UNGRADED_EXCERPT = "no grading recorded apart from any quoted in the text"
 
 
+def superseded_mark(g: GuidelineItem) -> str:
+    """ " (superseded)" after the body and year, unless the body's name as
+    stored already says so ("AASM (superseded by 2024 guideline)")."""
+    if not g.superseded or "supersed" in g.body.lower():
+        return ""
+    return " (superseded)"
+
+
 #: Where a curated copy of a statement stops part-way, the curator wrote this
 #: marker into the text: it is not the source's words, so it is never shown as
 #: part of the quotation (the quotation ends with an ellipsis and a note).

@@ -24,6 +24,7 @@ from medbrief.render._references import (
     safe_url,
     statement,
     study_facts,
+    superseded_mark,
     ungraded_excerpt,
     wording,
 )
@@ -170,7 +171,7 @@ def _guideline(g: GuidelineItem) -> str:
             f"{_grade('certainty of evidence', g.certainty, g.body)}"
         )
     text, truncated = statement(g.statement)
-    mark = " (superseded)" if g.superseded else ""
+    mark = superseded_mark(g)
     out = [
         f"<h3>{_e(g.body)}{_e(year)}{_e(mark)}{_cites([g.ref])}</h3>",
         f"<blockquote>{_e(text)}</blockquote>",

@@ -20,6 +20,7 @@ from medbrief.render._references import (
     safe_url,
     statement,
     study_facts,
+    superseded_mark,
     ungraded_excerpt,
     wording,
 )
@@ -112,7 +113,7 @@ def _bottom_line(brief: Brief) -> list[str]:
 def _guideline(g: GuidelineItem) -> list[str]:
     year = f" ({g.year})" if g.year else ""
     text, truncated = statement(g.statement)
-    mark = " (superseded)" if g.superseded else ""
+    mark = superseded_mark(g)
     lines = [f"- **{md_escape(g.body)}{year}{mark}**: {md_escape(text)} {_marks((g.ref,))}"]
     if truncated:
         lines.append(f"  - {TRUNCATED_NOTE}")
