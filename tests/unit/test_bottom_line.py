@@ -10,7 +10,7 @@ from medbrief.cite.check import lexical_similarity, unresolved_markers
 from medbrief.render.html import render_html
 from medbrief.render.json import brief_to_dict
 from medbrief.render.markdown import render_markdown
-from medbrief.synthesize.bottom_line import Listed, best_guidelines
+from medbrief.synthesize.bottom_line import Listed, best_guidelines, open_line
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
@@ -524,3 +524,22 @@ def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() 
     assert best_guidelines([conditional, listed(5, "conditional", 1)], question)[0] is conditional
     # one that names fewer of the question's concepts is not preferred
     assert best_guidelines([practice, narrower], question)[0] is practice
+
+
+def test_an_open_question_leads_with_the_strongest_most_certain_recommendations() -> None:
+    def listed(ref: int, strength: str, certainty: str | None, rank: int) -> Listed:
+        item = GuidelineItem(
+            ref, "AASM", 2024, f"Statement {ref}. More.", strength, certainty, "for"
+        )
+        return Listed(item, None, (0, 2), rank)
+
+    practice = listed(1, "Good practice statement", None, 2)
+    very_low = listed(2, "conditional", "very low", 1)
+    moderate = listed(3, "conditional", "moderate", 1)
+    strong = listed(4, "strong", "moderate", 0)
+    line = open_line([practice, very_low, moderate, strong], [])
+    assert line.text == (
+        "AASM (2024) recommends (strong; moderate): Statement 4 [4]; "
+        "and recommends (conditional; moderate): Statement 3 [3]."
+    )
+    assert line.refs == (4, 3) and line.verdict is None

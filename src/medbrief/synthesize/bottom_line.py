@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
+from medbrief.ingest.grading import normalise_certainty
 from medbrief.synthesize.fit import narrows_population
 from medbrief.synthesize.guidelines import stated_grades
 from medbrief.synthesize.position import Position, position
@@ -74,16 +75,7 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     current = [x for x in listed if not x.item.superseded]
     if not current:
         return []
-    # Of the best body's recommendations that fit the question equally well,
-    # the strongest speaks for it: "IV ferric carboxymaltose is recommended
-    # (strong)" rather than a conditional suggestion or a good-practice
-    # statement on testing that names the same words (the first listed of
-    # equals otherwise).
-    top = current[0]
-    first = min(
-        (x for x in current if x.item.body == top.item.body and x.fit == top.fit),
-        key=lambda x: x.strength,
-    )
+    first = strongest_first(current)[0]
     out = [first]
     if narrows_population(question):
         return out
@@ -95,6 +87,30 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
         if other.item.body == first.item.body and other.position not in (None, first.position):
             out.append(other)
     return out
+
+
+def strongest_first(current: Sequence[Listed]) -> list[Listed]:
+    """The first listed body's recommendations that fit the question as well
+    as its first one, strongest first (then the most certain; the order
+    listed among equals), then the rest as listed. The strongest speaks for the body: "IV ferric
+    carboxymaltose is recommended (strong)" rather than a conditional
+    suggestion or a good-practice statement on testing that names the same
+    words."""
+    if not current:
+        return []
+    top = current[0]
+    best = sorted(
+        (x for x in current if x.item.body == top.item.body and x.fit == top.fit),
+        key=lambda x: (x.strength, _CERTAINTY_ORDER.get(_certainty(x.item), 9)),
+    )
+    return best + [x for x in current if all(x is not b for b in best)]
+
+
+_CERTAINTY_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
+
+
+def _certainty(g: GuidelineItem) -> str:
+    return normalise_certainty(g.certainty, g.strength, g.body)
 
 
 def guideline_votes(chosen: Sequence[Listed]) -> list[GuidelineVote]:
@@ -279,8 +295,9 @@ def yes_no_line(
 
 def open_line(listed: Sequence[Listed], research: Sequence[Facet]) -> BottomLine:
     """The bottom line of a what / which / how question: the top (current)
-    recommendation(s), else the first research sub-topic with evidence."""
-    top = [x for x in listed if not x.item.superseded][:MAX_GUIDELINES]
+    recommendations, the strongest of the best fitting first
+    (:func:`strongest_first`), else the first research sub-topic with evidence."""
+    top = strongest_first([x for x in listed if not x.item.superseded])[:MAX_GUIDELINES]
     if top:
         text, citations = _guideline_sentence(top)
         return BottomLine(text, refs=tuple(c.n for c in citations), citations=tuple(citations))
