@@ -543,3 +543,23 @@ def test_an_open_question_leads_with_the_strongest_most_certain_recommendations(
         "and recommends (conditional; moderate): Statement 3 [3]."
     )
     assert line.refs == (4, 3) and line.verdict is None
+
+
+def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> None:
+    def listed(ref: int, statement: str, grade: str, population_fit: int) -> Listed:
+        item = GuidelineItem(ref, "USPSTF", 2022, statement, grade, None)
+        return Listed(item, None, (population_fit, 2), 0 if grade == "Grade D" else 1)
+
+    against = listed(1, "The USPSTF recommends against aspirin at 60 or older.", "Grade D", 1)
+    individual = listed(2, "The decision to start aspirin at 40 to 59 is individual.", "Grade C", 1)
+    # "adults": both recommendations are for adults, so the question does not choose
+    both = best_guidelines([individual, against], "Should adults take aspirin?")
+    assert both == [against, individual]
+    # stated ages choose
+    aged = best_guidelines([individual, against], "Should adults aged 60 or older take aspirin?")
+    assert aged == [against]
+    # a recommendation naming fewer of the question's population groups is not added
+    narrower = listed(3, "The USPSTF recommends against aspirin in adults.", "Grade D", 0)
+    assert best_guidelines([individual, narrower], "Should pregnant adults take aspirin?") == [
+        individual
+    ]

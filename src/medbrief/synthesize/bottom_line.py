@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
 from medbrief.ingest.grading import normalise_certainty
-from medbrief.synthesize.fit import narrows_population
+from medbrief.synthesize.fit import states_ages
 from medbrief.synthesize.guidelines import stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import (
@@ -69,22 +69,30 @@ class Listed:
 
 
 def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
-    """The best fitting guideline and, when the question does not say whom
-    it is about, one of the same body that points another way for another
-    population (aspirin: an individual decision at 40-59, against at 60+)."""
+    """The best fitting guideline and, when the question does not choose
+    between them, one of the same body that points another way for another
+    population (aspirin: an individual decision at 40-59, against at 60+).
+
+    The question chooses when it states ages, or when the other
+    recommendation names fewer of the question's population groups: "in
+    pregnancy" chooses, "adults" does not where both are for adults."""
     current = [x for x in listed if not x.item.superseded]
     if not current:
         return []
     first = strongest_first(current)[0]
     out = [first]
-    if narrows_population(question):
+    if states_ages(question):
         return out
     for other in current:
         if other is first:
             continue
         if len(out) >= MAX_GUIDELINES:
             break
-        if other.item.body == first.item.body and other.position not in (None, first.position):
+        if (
+            other.item.body == first.item.body
+            and other.position not in (None, first.position)
+            and other.fit[0] >= first.fit[0]
+        ):
             out.append(other)
     return out
 
@@ -92,10 +100,10 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
 def strongest_first(current: Sequence[Listed]) -> list[Listed]:
     """The first listed body's recommendations that fit the question as well
     as its first one, strongest first (then the most certain; the order
-    listed among equals), then the rest as listed. The strongest speaks for the body: "IV ferric
-    carboxymaltose is recommended (strong)" rather than a conditional
-    suggestion or a good-practice statement on testing that names the same
-    words."""
+    listed among equals), then the rest as listed. The strongest speaks for
+    the body: "IV ferric carboxymaltose is recommended (strong)" rather than
+    a conditional suggestion or a good-practice statement on testing that
+    names the same words."""
     if not current:
         return []
     top = current[0]

@@ -113,9 +113,9 @@ def _groups(text: str) -> frozenset[str]:
     return frozenset(g for g, pattern in _GROUPS.items() if pattern.search(text))
 
 
-def narrows_population(question: str) -> bool:
-    """Whether the question says whom it is about: a population group or ages."""
-    return bool(question_scope(question).groups) or bool(_AGES.search(question))
+def states_ages(question: str) -> bool:
+    """Whether the question says what ages it is about ("aged 45 to 49")."""
+    return bool(_AGES.search(question))
 
 
 _AGES = re.compile(r"\b(?:aged?|ages) \d|\b\d+ (?:years|yrs)\b|\b\d+ to \d+\b", re.I)
