@@ -36,6 +36,8 @@ from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
 MAX_GUIDELINES = 2
+#: equally strong recommendations: the more certain evidence first
+_CERTAINTY_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
 # "for" as a bare word read as a population ("ACC/AHA (2017), for (Class I),
 # in black adults"): a verb says whose position it is.
 _POSITION_WORDS: dict[str, str] = {
@@ -112,9 +114,6 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
         key=lambda x: (x.strength, _CERTAINTY_ORDER.get(_certainty(x.item), 9)),
     )
     return best + [x for x in current if all(x is not b for b in best)]
-
-
-_CERTAINTY_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
 
 
 def _certainty(g: GuidelineItem) -> str:
