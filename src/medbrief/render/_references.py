@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote_plus, urlsplit
 
+from medbrief.synthesize.fit import superseded
 from medbrief.types import (
     DESIGN_LABELS,
     Brief,
@@ -28,9 +29,7 @@ UNGRADED_EXCERPT = "no grading recorded apart from any quoted in the text"
 def superseded_mark(g: GuidelineItem) -> str:
     """ " (superseded)" after the body and year, unless the body's name as
     stored already says so ("AASM (superseded by 2024 guideline)")."""
-    if not g.superseded or "supersed" in g.body.lower():
-        return ""
-    return " (superseded)"
+    return " (superseded)" if g.superseded and not superseded(g.body) else ""
 
 
 #: Where a curated copy of a statement stops part-way, the curator wrote this
