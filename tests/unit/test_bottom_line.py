@@ -14,7 +14,7 @@ from medbrief.synthesize.bottom_line import Listed, best_guidelines, open_line
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
-from medbrief.synthesize.guidelines import GuidelineDraft, order
+from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations, order
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import position
 from medbrief.synthesize.research import FacetFindings, facet_findings
@@ -188,6 +188,22 @@ def test_superseded_guidelines_come_last_and_population_fit_first() -> None:
         _draft("acc", "ACC/AHA", fit=1),
     ]
     assert [d.item_id for d in order(drafts)] == ["acc", "usp", "old"]
+
+
+def test_key_findings_take_the_strongest_then_the_most_certain_recommendation() -> None:
+    def graded(item_id: str, strength: str, certainty: str | None) -> GuidelineDraft:
+        return replace(
+            _draft(item_id, "AASM"), strength=strength, certainty=certainty, strength_norm=strength
+        )
+
+    drafts = [
+        graded("practice", "good-practice", None),
+        graded("dextran", "conditional", "very low"),
+        graded("sulfate", "conditional", "moderate"),
+        graded("carboxymaltose", "strong", "moderate"),
+    ]
+    picked = [drafts[i].item_id for i in key_recommendations(drafts, 2)]
+    assert picked == ["carboxymaltose", "sulfate"]
 
 
 # -------------------------------------------------------------------- weights
@@ -543,6 +559,23 @@ def test_an_open_question_leads_with_the_strongest_most_certain_recommendations(
         "and recommends (conditional; moderate): Statement 3 [3]."
     )
     assert line.refs == (4, 3) and line.verdict is None
+
+
+def test_the_population_is_said_once() -> None:
+    def listed(ref: int, statement: str, population: str) -> Listed:
+        item = GuidelineItem(ref, "AASM", 2024, statement, "strong", None, "for")
+        return Listed(item, population, (0, 2), 0)
+
+    named = listed(
+        1, "IV iron is recommended for adults with RLS (ferritin low).", "Adults with RLS"
+    )
+    unnamed = listed(2, "Oral iron is suggested.", "Adults with RLS (ferritin 75-100 ng/mL)")
+    line = open_line([named, unnamed], [])
+    assert line.text == (
+        "AASM (2024) recommends (strong): IV iron is recommended for adults with RLS "
+        "(ferritin low) [1]; and recommends (strong), in adults with RLS (ferritin 75-100 ng/mL): "
+        "Oral iron is suggested [2]."
+    )
 
 
 def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> None:

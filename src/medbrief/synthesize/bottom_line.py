@@ -17,13 +17,13 @@ counted on:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
-from medbrief.ingest.grading import normalise_certainty
 from medbrief.synthesize.fit import states_ages
-from medbrief.synthesize.guidelines import stated_grades
+from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import (
     GuidelineVote,
@@ -36,8 +36,6 @@ from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
 MAX_GUIDELINES = 2
-#: equally strong recommendations: the more certain evidence first
-_CERTAINTY_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
 # "for" as a bare word read as a population ("ACC/AHA (2017), for (Class I),
 # in black adults"): a verb says whose position it is.
 _POSITION_WORDS: dict[str, str] = {
@@ -111,13 +109,9 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
     top = current[0]
     best = sorted(
         (x for x in current if x.item.body == top.item.body and x.fit == top.fit),
-        key=lambda x: (x.strength, _CERTAINTY_ORDER.get(_certainty(x.item), 9)),
+        key=lambda x: (x.strength, certainty_rank(x.item.certainty, x.item.strength, x.item.body)),
     )
     return best + [x for x in current if all(x is not b for b in best)]
-
-
-def _certainty(g: GuidelineItem) -> str:
-    return normalise_certainty(g.certainty, g.strength, g.body)
 
 
 def guideline_votes(chosen: Sequence[Listed]) -> list[GuidelineVote]:
@@ -142,6 +136,14 @@ def _first_sentence(text: str) -> str:
     return (sentences[0] if sentences else text).strip().rstrip(".")
 
 
+def _names_population(statement: str, population: str) -> bool:
+    """Whether the statement already says whom it is for ("... for adults
+    with RLS and appropriate iron status (...)"), so the population is not
+    said twice; a parenthesis in the population is a curator's gloss."""
+    core = re.sub(r"\s*\([^)]*\)", "", population).strip().rstrip(".").lower()
+    return bool(core) and core in statement.lower()
+
+
 def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
     """ "USPSTF (2022), conditional (Grade C), in adults aged 40 to 59 years
     ...: <statement> [1]; and recommends against (Grade D), in ...: <statement> [2]." """
@@ -160,10 +162,10 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         grades = stated_grades(g.strength, g.certainty)
         if grades:
             head += f" ({grades})"
-        if x.population and len(chosen) > 1:
+        statement = _first_sentence(g.statement)
+        if x.population and len(chosen) > 1 and not _names_population(statement, x.population):
             who = x.population.rstrip(".")
             head += f", in {who[:1].lower()}{who[1:]}"
-        statement = _first_sentence(g.statement)
         parts.append(f"{head}: {statement} [{g.ref}]")
         citations.append(Citation(g.ref, statement, 1.0))
     return "; ".join(parts) + ".", citations

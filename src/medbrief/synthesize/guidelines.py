@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
+from medbrief.ingest.grading import normalise_certainty
 from medbrief.retrieve.candidates import GuidelineCandidates
 from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import (
@@ -392,14 +393,25 @@ def strength_rank(draft: GuidelineDraft) -> int:
     return _STRENGTH_ORDER.get(draft.strength_norm, 9)
 
 
+#: equally strong recommendations: the more certain evidence first
+_CERTAINTY_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
+
+
+def certainty_rank(certainty: str | None, strength: str | None, body: str) -> int:
+    """0 for high certainty of evidence, then moderate, low, very low; 9 when
+    ungraded or unknown (read from the source's words, as ingest does)."""
+    return _CERTAINTY_ORDER.get(normalise_certainty(certainty, strength, body), 9)
+
+
 def key_recommendations(drafts: Sequence[GuidelineDraft], n: int) -> list[int]:
     """Indexes of the ``n`` recommendations to repeat in Key Findings: graded
-    ones first (strong, then conditional), newest first, the source's own
-    words before paraphrases."""
+    ones first (strong, then conditional; the more certain first), newest
+    first, the source's own words before paraphrases."""
     scored = sorted(
         range(len(drafts)),
         key=lambda i: (
             strength_rank(drafts[i]),
+            certainty_rank(drafts[i].certainty, drafts[i].strength, drafts[i].body),
             -(drafts[i].year or 0),
             not drafts[i].statement_type.startswith("verbatim"),
             i,
