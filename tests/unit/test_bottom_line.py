@@ -14,7 +14,7 @@ from medbrief.synthesize.bottom_line import Listed, best_guidelines, open_line
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
-from medbrief.synthesize.guidelines import GuidelineDraft, key_recommendations, order
+from medbrief.synthesize.guidelines import GuidelineDraft, order
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import position
 from medbrief.synthesize.research import FacetFindings, facet_findings
@@ -190,11 +190,11 @@ def test_superseded_guidelines_come_last_and_population_fit_first() -> None:
     assert [d.item_id for d in order(drafts)] == ["acc", "usp", "old"]
 
 
-def test_key_findings_take_the_strongest_then_the_most_certain_recommendation() -> None:
-    def graded(item_id: str, strength: str, certainty: str | None) -> GuidelineDraft:
-        return replace(
-            _draft(item_id, "AASM"), strength=strength, certainty=certainty, strength_norm=strength
-        )
+def test_key_findings_lead_with_what_the_bottom_line_leads_with() -> None:
+    def graded(item_id: str, strength: str, certainty: str | None, fit: int = 0) -> GuidelineDraft:
+        statement = f"{item_id.title()} is advised.\n\nSee Table 1."
+        draft = replace(_draft(item_id, "AASM", fit=fit), statement=statement)
+        return replace(draft, strength=strength, certainty=certainty, strength_norm=strength)
 
     drafts = [
         graded("practice", "good-practice", None),
@@ -202,8 +202,25 @@ def test_key_findings_take_the_strongest_then_the_most_certain_recommendation() 
         graded("sulfate", "conditional", "moderate"),
         graded("carboxymaltose", "strong", "moderate"),
     ]
-    picked = [drafts[i].item_id for i in key_recommendations(drafts, 2)]
-    assert picked == ["carboxymaltose", "sulfate"]
+    question = "iron for restless legs"
+    items: dict[str, Document | Recommendation] = {
+        d.item_id: Recommendation(
+            id=d.item_id, guideline_title="T", body="AASM", statement=d.statement, year=2020
+        )
+        for d in [*drafts, graded("thiazide", "conditional", "low")]
+    }
+    brief = compose(question, _reading(question), drafts, [], items, {}, 0)
+    keys = [b.text for b in brief.key_findings]
+    assert keys == [
+        "AASM (2020): Carboxymaltose is advised. Graded by the source: strong; moderate.",
+        "AASM (2020): Sulfate is advised. Graded by the source: conditional; moderate.",
+    ]
+    # a better fitting recommendation (its population named) leads, however graded
+    fitting = [graded("thiazide", "conditional", "low", fit=1), *drafts]
+    brief = compose(question, _reading(question), order(fitting), [], items, {}, 0)
+    assert brief.key_findings[0].text.startswith("AASM (2020): Thiazide is advised.")
+    assert brief.bottom_line is not None
+    assert brief.bottom_line.refs == tuple(b.refs[0] for b in brief.key_findings) == (1, 2)
 
 
 # -------------------------------------------------------------------- weights

@@ -131,7 +131,9 @@ def guideline_votes(chosen: Sequence[Listed]) -> list[GuidelineVote]:
     return votes
 
 
-def _first_sentence(text: str) -> str:
+def first_sentence(text: str) -> str:
+    """The statement's first sentence, without its full stop: the rest is
+    often a pointer ("See the Practice Considerations section")."""
     sentences = split_sentences(text)
     return (sentences[0] if sentences else text).strip().rstrip(".")
 
@@ -162,7 +164,7 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         grades = stated_grades(g.strength, g.certainty)
         if grades:
             head += f" ({grades})"
-        statement = _first_sentence(g.statement)
+        statement = first_sentence(g.statement)
         if x.population and len(chosen) > 1 and not _names_population(statement, x.population):
             who = x.population.rstrip(".")
             head += f", in {who[:1].lower()}{who[1:]}"

@@ -403,23 +403,6 @@ def certainty_rank(certainty: str | None, strength: str | None, body: str) -> in
     return _CERTAINTY_ORDER.get(normalise_certainty(certainty, strength, body), 9)
 
 
-def key_recommendations(drafts: Sequence[GuidelineDraft], n: int) -> list[int]:
-    """Indexes of the ``n`` recommendations to repeat in Key Findings: graded
-    ones first (strong, then conditional; the more certain first), newest
-    first, the source's own words before paraphrases."""
-    scored = sorted(
-        range(len(drafts)),
-        key=lambda i: (
-            strength_rank(drafts[i]),
-            certainty_rank(drafts[i].certainty, drafts[i].strength, drafts[i].body),
-            -(drafts[i].year or 0),
-            not drafts[i].statement_type.startswith("verbatim"),
-            i,
-        ),
-    )
-    return scored[:n]
-
-
 def guideline_drafts(
     candidates: GuidelineCandidates, matcher: Matcher, question: str
 ) -> list[GuidelineDraft]:

@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
+    first_sentence,
     guideline_votes,
     open_line,
+    strongest_first,
     yes_no_line,
 )
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import (
     GuidelineDraft,
-    key_recommendations,
     stated_grades,
     strength_rank,
 )
@@ -284,9 +285,12 @@ def compose(
         research.append(
             Facet(facet.plan.label, facet.plan.concepts, status, tuple(bullets))  # type: ignore[arg-type]
         )
+    # the recommendations the bottom line leads with, in its order: the best
+    # fitting current ones, strongest first; superseded ones last
+    current = [x for x in listed if not x.item.superseded]
+    picked = strongest_first(current) + [x for x in listed if x.item.superseded]
     key_findings = [
-        Bullet(_guideline_key(guidelines[i]), (guidelines[i].ref,))
-        for i in key_recommendations(guideline_drafts, MAX_KEY_GUIDELINES)
+        Bullet(_guideline_key(x.item), (x.item.ref,)) for x in picked[:MAX_KEY_GUIDELINES]
     ]
     key_findings.extend(key_facets)
     if bottom is None:
@@ -334,7 +338,7 @@ def _population(item: Document | Recommendation | None) -> str | None:
 def _guideline_key(g: GuidelineItem) -> str:
     grades = stated_grades(g.strength, g.certainty)
     year = f" ({g.year})" if g.year else ""
-    first = g.statement.split(". ")[0].rstrip(".")
+    first = first_sentence(g.statement)
     grading = f" Graded by the source: {grades}." if grades else ""
     return f"{g.body}{year}: {first}.{grading}"
 
