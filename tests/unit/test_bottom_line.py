@@ -526,18 +526,30 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
         "Grade D",
         2018,
     )
-    evidence = {f"pmid:{i}": ev(str(i), "rct") for i in (1, 2, 3)}
+    evidence = {f"pmid:{i}": ev(str(i), "rct") for i in (1, 2, 3, 4)}
+    said = {1: "Falls were fewer.", 2: "Fewer falls.", 3: "No fewer falls.", 4: "Fewer deaths."}
     votes = [
-        Vote("pmid:1", "yes", "Falls were fewer.", 2.0, yes_share * GUIDELINE_VOTE, "rct", False),
-        Vote("pmid:2", "yes", "Fewer falls.", 2.0, yes_share * GUIDELINE_VOTE, "rct", False),
-        Vote("pmid:3", "no", "No fewer falls.", 2.0, no_share * GUIDELINE_VOTE, "rct", False),
+        Vote("pmid:1", "yes", said[1], 2.0, yes_share * GUIDELINE_VOTE, "rct", False),
+        Vote("pmid:2", "yes", said[2], 2.0, yes_share * GUIDELINE_VOTE, "rct", False),
+        Vote("pmid:3", "no", said[3], 2.0, no_share * GUIDELINE_VOTE, "rct", False),
+        # names the question's words but the research section cites it under no sub-topic
+        Vote("pmid:4", "yes", said[4], 2.0, 0.01 * GUIDELINE_VOTE, "rct", False),
     ]
+    plan = FacetPlan("Vitamin D and falls", ("vitamin D", "falls"), "association", question)
+    cited = tuple(
+        Finding(said[i], v.label, (Support(f"pmid:{i}", said[i]),))
+        for i, v in zip((1, 2, 3), votes, strict=False)
+    )
     items: dict[str, Document | Recommendation] = {rec.id: rec}
     items.update({i: e.document for i, e in evidence.items()})
-    brief = compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)  # type: ignore[arg-type]
+    facets = [FacetFindings(plan, cited)]
+    brief = compose(question, _reading(question), [draft], facets, items, evidence, 0, votes=votes)  # type: ignore[arg-type]
     line = brief.bottom_line
     assert line is not None and line.verdict == "no"
     assert line.text.split(" [1]. ", 1)[1].startswith(head)
+    led = head.startswith("The guideline's position")
+    # reported, not counted: only the studies the research section cites
+    assert ("pmid:4" in {r.id for r in brief.references}) is not led
 
 
 def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() -> None:

@@ -221,16 +221,10 @@ def _research_sentence(
         head = _VERDICT_WORDS[w.verdict]
     yes, no = study_sides(w.votes)
     studies_lean = None if yes == no else "yes" if yes > no else "no"
-    guideline_weight = abs(
-        sum(g.vote if g.position == "against" else -g.vote for g in w.guideline_votes)
-    )
-    # A guideline's position decides when the question asks what is
-    # recommended, or when its vote alone outweighs every study: the studies
-    # are then reported, not given as its grounds (else the line reads
-    # "answers no: ... 5 find yes" with nothing to say why).
-    guideline_led = bool(w.guideline_votes) and (
-        w.decided_by_guideline or not w.votes or guideline_weight > yes + no
-    )
+    # When a guideline's position decides, the studies are reported, not
+    # given as its grounds (else the line reads "answers no: ... 5 find yes"
+    # with nothing to say why).
+    guideline_led = w.guideline_led
     if guideline_led:
         head = {
             "yes": "The guideline's position answers yes",

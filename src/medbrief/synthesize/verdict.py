@@ -144,6 +144,17 @@ class Weighing:
     def side(self, label: str, apart: bool = False) -> list[Vote]:
         return [v for v in self.votes if v.label == label and v.apart == apart]
 
+    @property
+    def guideline_led(self) -> bool:
+        """Whether a guideline's position decides: the question asks what is
+        recommended, or the guideline's vote alone outweighs every study. The
+        studies are then reported, not counted as its grounds."""
+        if not self.guideline_votes:
+            return False
+        yes, no = study_sides(self.votes)
+        net = sum(g.vote if g.position == "against" else -g.vote for g in self.guideline_votes)
+        return self.decided_by_guideline or not self.votes or abs(net) > yes + no
+
 
 def read_votes(question: str, evidence: Sequence[Evidence], reader: StanceReader) -> list[Vote]:
     """The stance of each study on ``question``, nearest the question first

@@ -249,7 +249,17 @@ def compose(
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
-        weighing = decide(votes, guideline_votes(chosen), asks_recommendation(question))
+        by_guideline = guideline_votes(chosen)
+        weighing = decide(votes, by_guideline, asks_recommendation(question))
+        if weighing.guideline_led:
+            # The guideline's position answers, and the studies are only
+            # reported: those the research section cites under a sub-topic,
+            # not every study that names the question's words (a cohort on
+            # COVID-19 mortality under aspirin is no evidence on whether
+            # adults should take aspirin to prevent cardiovascular disease).
+            reported = {s.item_id for f in facets for x in f.findings for s in x.supports}
+            votes = [v for v in votes if v.item_id in reported]
+            weighing = decide(votes, by_guideline, asks_recommendation(question))
         bottom = yes_no_line(weighing, chosen, evidence, numbering.n)
         stances.update((v.item_id, StudyStance(v.label, v.sentence)) for v in votes)  # type: ignore[arg-type]
     research = []
