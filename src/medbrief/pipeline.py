@@ -93,7 +93,9 @@ def answer(
     graded = grade_hits(hits, filters.designs if filters else ())
     reader = _stance_reader(engine)
     # the verdict reads each study, in search order, for its stance on the question as asked
-    votes = read_votes(reading.corrected, list(graded.values()), reader) if yes_no else None
+    votes = None
+    if yes_no:
+        votes = read_votes(reading.corrected, list(graded.values()), reader, matcher)
     # only a study naming every concept of some sub-topic can be cited under one
     on_topic = {i: e for i, e in graded.items() if matcher.names_any(e.document, plans)}
     similarity = engine.similarity()

@@ -16,6 +16,13 @@ from typing import Any
 
 import pytest
 import schemathesis
+
+# Imported here, at collection, rather than lazily inside from_url(): pytest
+# rewrites schemathesis's modules as it imports them, and on CPython 3.11 an
+# ast.parse() that runs after an earlier test in the same worker hit a
+# RecursionError fails with "SystemError: AST constructor recursion depth
+# mismatch" (seen once in `pytest -n 2`; the file passes alone).
+import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance

@@ -307,6 +307,27 @@ def test_votes_are_read_on_the_question_as_asked_nearest_first() -> None:
     assert votes[1].vote == pytest.approx(2.0 * 0.5 * 0.9)
 
 
+def test_a_titled_study_votes_only_when_its_title_and_sentence_name_every_concept() -> None:
+    def titled(pmid: str, title: str, abstract: str) -> Evidence:
+        return Evidence(doc(pmid, abstract, title=title), "rct", 2)
+
+    evidence = [
+        # the abstract names both, the title and the finding only iron
+        titled("1", "Iron and cognition in older adults.", "Iron improved memory. RLS: none."),
+        titled("2", "Oral iron in RLS: a randomised trial.", "Symptoms improved."),
+        titled("3", "A randomised trial.", "Iron improved RLS symptoms."),
+        titled("4", "[No title available]", "Patients with RLS improved on iron."),
+    ]
+
+    def reader(question: str, abstract: str, title: str | None) -> Stance:
+        return Stance("yes", abstract.split(". ", maxsplit=1)[0], 0.8)
+
+    votes = read_votes("Does iron improve RLS?", evidence, reader, Matcher((IRON, RLS)))
+    # the title, the sentence, or both name iron and RLS; untitled: judged by its abstract
+    assert [v.item_id for v in votes] == ["pmid:2", "pmid:3", "pmid:4"]
+    assert len(read_votes("Does iron improve RLS?", evidence, reader)) == 4
+
+
 def test_a_contradiction_of_the_claim_outweighs_a_nearer_cue_read_yes() -> None:
     evidence = [
         ev("1", "rct", "Iron and ferritin in RLS."),
