@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
 import pytest
 
@@ -557,20 +558,50 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
         Vote("pmid:4", "yes", said[4], 2.0, 0.01 * GUIDELINE_VOTE, "rct", False),
     ]
     plan = FacetPlan("Vitamin D and falls", ("vitamin D", "falls"), "association", question)
+    labels: dict[int, Literal["yes", "no"]] = {1: "yes", 2: "yes", 3: "no"}
     cited = tuple(
-        Finding(said[i], v.label, (Support(f"pmid:{i}", said[i]),))
-        for i, v in zip((1, 2, 3), votes, strict=False)
+        Finding(said[i], label, (Support(f"pmid:{i}", said[i]),)) for i, label in labels.items()
     )
     items: dict[str, Document | Recommendation] = {rec.id: rec}
     items.update({i: e.document for i, e in evidence.items()})
     facets = [FacetFindings(plan, cited)]
-    brief = compose(question, _reading(question), [draft], facets, items, evidence, 0, votes=votes)  # type: ignore[arg-type]
+    brief = compose(question, _reading(question), [draft], facets, items, evidence, 0, votes=votes)
     line = brief.bottom_line
     assert line is not None and line.verdict == "no"
     assert line.text.split(" [1]. ", 1)[1].startswith(head)
     led = head.startswith("The guideline's position")
     # reported, not counted: only the studies the research section cites
     assert ("pmid:4" in {r.id for r in brief.references}) is not led
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        # the guideline's reason is a harm: it does not say the drug fails to work
+        ("Is pramipexole effective for RLS?", "yes"),
+        # asked what to do, its position answers
+        ("Should pramipexole be used for RLS?", "no"),
+    ],
+)
+def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_works(
+    question: str, verdict: str
+) -> None:
+    statement = "The AASM suggests against pramipexole for RLS (because of augmentation risk)."
+    rec = Recommendation(
+        id="aasm:1", guideline_title="T", body="AASM", statement=statement, year=2024,
+        strength="conditional", direction="against",
+    )  # fmt: skip
+    draft = GuidelineDraft(
+        "aasm:1", "AASM", 2024, statement, "conditional", None, "against", "verbatim", (), 0
+    )
+    evidence = {"pmid:1": ev("1", "rct")}
+    votes = [Vote("pmid:1", "yes", "Pramipexole improved RLS.", 2.0, 1.0, "rct", False)]
+    items: dict[str, Document | Recommendation] = {
+        rec.id: rec,
+        "pmid:1": evidence["pmid:1"].document,
+    }
+    brief = compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)
+    assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
 
 
 def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() -> None:

@@ -29,6 +29,7 @@ from medbrief.synthesize.verdict import (
     GuidelineVote,
     Vote,
     Weighing,
+    asks_recommendation,
     guideline_vote,
     study_sides,
 )
@@ -114,13 +115,30 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
     return best + [x for x in current if all(x is not b for b in best)]
 
 
-def guideline_votes(chosen: Sequence[Listed]) -> list[GuidelineVote]:
+#: a recommendation against that gives harms as its reason
+_HARM_REASON = re.compile(
+    r"\b(?:because of|due to|owing to)\b[^.;)]*\b(?:risks?|harms?|adverse|augmentation|"
+    r"bleeding|side[- ]effects?|toxicity|complications?)\b",
+    re.I,
+)
+
+
+def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVote]:
     """The positions of the chosen guidelines as votes; a conditional
-    ("weak") recommendation against counts half."""
+    ("weak") recommendation against counts half. A recommendation against
+    made because of harms ("suggests against pramipexole for RLS (because of
+    augmentation risk)") answers whether to use the treatment, not whether it
+    works: it votes only when the question asks what is recommended."""
     votes = []
     for x in chosen:
         vote = guideline_vote(str(x.item.ref), x.position)
         if vote is None:
+            continue
+        if (
+            vote.position == "against"
+            and _HARM_REASON.search(x.item.statement)
+            and not asks_recommendation(question)
+        ):
             continue
         weak = x.item.strength and any(
             w in x.item.strength.lower() for w in ("conditional", "weak")

@@ -23,13 +23,16 @@ question's words in passing (PubMedQA dev 0.706 -> 0.728, BioASQ dev, whose
 gold records are mostly untitled snippets, 0.780 -> 0.744; bench/yesno.py).
 A study whose sentence contradicts the claim itself (``grade.contradict``: "a
 higher risk" for "a lower risk?", "no approved vaccine", "contraindicated
-during pregnancy") counts ``CONTRADICTION`` times. Clinical studies decide; narrative reviews, animal
-and in-vitro work (``weigh.APART``) decide only when no clinical study takes
-a side. A fitting guideline's position votes too, with the weight of two
-studies of the top level (``GUIDELINE_VOTE``: guidelines rest on systematic
-reviews), a conditional recommendation half of it; for a question that asks
-what is recommended ("should ...?", "is ... recommended?") the guideline's
-position alone decides, when it takes one.
+during pregnancy") counts ``CONTRADICTION`` times. Clinical studies decide;
+narrative reviews, animal and in-vitro work (``weigh.APART``) decide only
+when no clinical study takes a side. A fitting guideline's position votes
+too, with the weight of two studies of the top level (``GUIDELINE_VOTE``:
+guidelines rest on systematic reviews), a conditional recommendation half of
+it; for a question that asks what is recommended ("should ...?", "is ...
+recommended?") the guideline's position alone decides, when it takes one. A
+recommendation against made because of harms votes only on such questions
+(``bottom_line.guideline_votes``): it says nothing on whether a treatment
+works.
 
 The verdict: ``insufficient`` when no vote takes a side; otherwise the side
 with more weight (the ``lean``), or ``mixed`` when the other side carries at

@@ -249,7 +249,7 @@ def compose(
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
-        by_guideline = guideline_votes(chosen)
+        by_guideline = guideline_votes(chosen, question)
         weighing = decide(votes, by_guideline, asks_recommendation(question))
         if weighing.guideline_led:
             # The guideline's position answers, and the studies are only
