@@ -604,6 +604,36 @@ def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_wo
     assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
 
 
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        # what to do is no answer to whether two things go together
+        ("Is low ferritin associated with RLS?", "no"),
+        ("Does iron deficiency cause RLS?", "no"),
+        # an effect of what the guideline recommends: its position votes, and outweighs
+        ("Does iron improve RLS?", "yes"),
+    ],
+)
+def test_a_guideline_does_not_vote_on_a_question_of_association(
+    question: str, verdict: str
+) -> None:
+    statement = "IV ferric carboxymaltose is recommended for adults with RLS and low ferritin."
+    rec = Recommendation(
+        id="aasm:1", guideline_title="T", body="AASM", statement=statement, year=2024,
+        strength="strong", direction="for",
+    )  # fmt: skip
+    draft = GuidelineDraft("aasm:1", "AASM", 2024, statement, "strong", None, "for", "v", (), 0)
+    evidence = {"pmid:1": ev("1", "cohort")}
+    votes = [Vote("pmid:1", "no", "Ferritin did not differ.", 1.5, 1.0, "cohort", False)]
+    items: dict[str, Document | Recommendation] = {
+        rec.id: rec,
+        "pmid:1": evidence["pmid:1"].document,
+    }
+    brief = compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)
+    assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
+    assert brief.bottom_line.text.startswith("AASM (2024) recommends (strong)")
+
+
 def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() -> None:
     def listed(ref: int, strength: str, rank: int, fit: tuple[int, int] = (0, 2)) -> Listed:
         item = GuidelineItem(ref, "AASM", 2024, f"statement {ref}", strength, None)

@@ -32,7 +32,8 @@ it; for a question that asks what is recommended ("should ...?", "is ...
 recommended?") the guideline's position alone decides, when it takes one. A
 recommendation against made because of harms votes only on such questions
 (``bottom_line.guideline_votes``): it says nothing on whether a treatment
-works.
+works. On a question of association or cause (:func:`asks_association`) no
+guideline votes.
 
 The verdict: ``insufficient`` when no vote takes a side; otherwise the side
 with more weight (the ``lean``), or ``mixed`` when the other side carries at
@@ -86,6 +87,22 @@ _ASKS_RECOMMENDATION = re.compile(
     r"\b(?:recommend\w*|should|indicated|advis\w*|guidelines?)\b", re.I
 )
 _WH = re.compile(r"^(?:what|which|how|when|where|who|whom|whose|why|list|name|describe)\b", re.I)
+
+
+#: a question on whether two things go together, not on what to do about them
+_ASSOCIATION = re.compile(
+    r"\b(?:associated|associations?|linked|correlat\w*|related to|relationship|"
+    r"risk factors?|caus(?:e|es|ed|al|ing)|predicts?|predictors?)\b",
+    re.I,
+)
+
+
+def asks_association(question: str) -> bool:
+    """Whether the question asks if two things go together ("Is low ferritin
+    associated with RLS?", "Does brain iron deficiency cause RLS?"). A
+    guideline says what to do; its position ("IV ferric carboxymaltose is
+    recommended") is no answer to such a question, so it does not vote."""
+    return bool(_ASSOCIATION.search(question)) and not asks_recommendation(question)
 
 
 def asks_recommendation(question: str) -> bool:
