@@ -33,6 +33,7 @@ from medbrief.synthesize.weigh import Side, by_design, material, study_weight
 from medbrief.synthesize.writer import compose
 from medbrief.types import (
     AbstractSection,
+    Brief,
     Concept,
     Document,
     Evidence,
@@ -574,6 +575,26 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
     assert ("pmid:4" in {r.id for r in brief.references}) is not led
 
 
+def _one_guideline_brief(
+    question: str, statement: str, strength: str, direction: str, study_finds: str
+) -> Brief:
+    """A brief on one AASM recommendation and one cohort study's vote."""
+    rec = Recommendation(
+        id="aasm:1", guideline_title="T", body="AASM", statement=statement, year=2024,
+        strength=strength, direction=direction,
+    )  # fmt: skip
+    draft = GuidelineDraft(
+        "aasm:1", "AASM", 2024, statement, strength, None, direction, "verbatim", (), 0
+    )
+    evidence = {"pmid:1": ev("1", "cohort")}
+    votes = [Vote("pmid:1", study_finds, "The study's finding.", 1.5, 1.0, "cohort", False)]
+    items: dict[str, Document | Recommendation] = {
+        rec.id: rec,
+        "pmid:1": evidence["pmid:1"].document,
+    }
+    return compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)
+
+
 @pytest.mark.parametrize(
     ("question", "verdict"),
     [
@@ -587,20 +608,7 @@ def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_wo
     question: str, verdict: str
 ) -> None:
     statement = "The AASM suggests against pramipexole for RLS (because of augmentation risk)."
-    rec = Recommendation(
-        id="aasm:1", guideline_title="T", body="AASM", statement=statement, year=2024,
-        strength="conditional", direction="against",
-    )  # fmt: skip
-    draft = GuidelineDraft(
-        "aasm:1", "AASM", 2024, statement, "conditional", None, "against", "verbatim", (), 0
-    )
-    evidence = {"pmid:1": ev("1", "rct")}
-    votes = [Vote("pmid:1", "yes", "Pramipexole improved RLS.", 2.0, 1.0, "rct", False)]
-    items: dict[str, Document | Recommendation] = {
-        rec.id: rec,
-        "pmid:1": evidence["pmid:1"].document,
-    }
-    brief = compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)
+    brief = _one_guideline_brief(question, statement, "conditional", "against", "yes")
     assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
 
 
@@ -618,18 +626,7 @@ def test_a_guideline_does_not_vote_on_a_question_of_association(
     question: str, verdict: str
 ) -> None:
     statement = "IV ferric carboxymaltose is recommended for adults with RLS and low ferritin."
-    rec = Recommendation(
-        id="aasm:1", guideline_title="T", body="AASM", statement=statement, year=2024,
-        strength="strong", direction="for",
-    )  # fmt: skip
-    draft = GuidelineDraft("aasm:1", "AASM", 2024, statement, "strong", None, "for", "v", (), 0)
-    evidence = {"pmid:1": ev("1", "cohort")}
-    votes = [Vote("pmid:1", "no", "Ferritin did not differ.", 1.5, 1.0, "cohort", False)]
-    items: dict[str, Document | Recommendation] = {
-        rec.id: rec,
-        "pmid:1": evidence["pmid:1"].document,
-    }
-    brief = compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)
+    brief = _one_guideline_brief(question, statement, "strong", "for", "no")
     assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
     assert brief.bottom_line.text.startswith("AASM (2024) recommends (strong)")
 
