@@ -29,6 +29,7 @@ from medbrief.synthesize.verdict import (
     GuidelineVote,
     Vote,
     Weighing,
+    asks_association,
     asks_recommendation,
     guideline_vote,
     study_sides,
@@ -124,11 +125,15 @@ _HARM_REASON = re.compile(
 
 
 def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVote]:
-    """The positions of the chosen guidelines as votes; a conditional
-    ("weak") recommendation against counts half. A recommendation against
-    made because of harms ("suggests against pramipexole for RLS (because of
-    augmentation risk)") answers whether to use the treatment, not whether it
-    works: it votes only when the question asks what is recommended."""
+    """The positions of the chosen guidelines as votes on ``question``; a
+    conditional ("weak") recommendation against counts half. None vote on a
+    question of association or cause (``verdict.asks_association``). A
+    recommendation against made because of harms ("suggests against
+    pramipexole for RLS (because of augmentation risk)") answers whether to
+    use the treatment, not whether it works: it votes only when the question
+    asks what is recommended."""
+    if asks_association(question):
+        return []
     votes = []
     for x in chosen:
         vote = guideline_vote(str(x.item.ref), x.position)

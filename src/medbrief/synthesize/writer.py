@@ -36,7 +36,7 @@ from medbrief.synthesize.guidelines import (
     strength_rank,
 )
 from medbrief.synthesize.research import FacetFindings
-from medbrief.synthesize.verdict import Vote, asks_association, asks_recommendation, decide
+from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
     DESIGN_LABELS,
@@ -249,7 +249,7 @@ def compose(
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
-        by_guideline = [] if asks_association(question) else guideline_votes(chosen, question)
+        by_guideline = guideline_votes(chosen, question)
         weighing = decide(votes, by_guideline, asks_recommendation(question))
         if weighing.guideline_led:
             # The guideline's position answers, and the studies are only
