@@ -206,6 +206,18 @@ def test_question_framing_makes_no_concepts(reader: Reader) -> None:
     assert any("no medical terms recognised" in n for n in reading.notes)
 
 
+def test_a_framing_phrase_is_no_concept_though_a_mesh_heading(reader: Reader) -> None:
+    # "Risk Factors" is a MeSH heading; here it is how the question is asked
+    reading = reader.read("Is iron deficiency a risk factor for restless legs syndrome?")
+    assert labels(reading) == ["iron deficiency", "restless legs syndrome"]
+    assert "risk factor" in reading.search_text
+    # a phrase with one topic word stays a concept
+    assert labels(reader.read("rheumatoid factor in arthritis")) == [
+        "rheumatoid factor",
+        "arthritis",
+    ]
+
+
 def test_search_text_has_no_stop_words(reader: Reader) -> None:
     reading = reader.read("Is there a link between iron and the blood-brain barrier?")
     words = reading.search_text.lower().split()

@@ -100,7 +100,9 @@ class ConceptExtractor:
             self._flush(text, units, leftover, found)
             span = units[run[i]].start, units[run[i + width - 1]].end
             surface = text[span[0] : span[1]]
-            if width > 1 or self._is_topic(units[run[i]].bare, entry):
+            if (width > 1 and not self._framing(units, run[i : i + width])) or self._is_topic(
+                units[run[i]].bare, entry
+            ):
                 self._add(found, entry, surface, span[0])
                 synonym = self._synonym_expansion(surface, entry)
                 if synonym is not None:
@@ -161,6 +163,15 @@ class ConceptExtractor:
             if entry is not None:
                 return entry
         return None
+
+    def _framing(self, units: list[Unit], span: list[int]) -> bool:
+        """A phrase of framing words only: "risk factors" is a MeSH heading,
+        but in "Is X a risk factor for Y?" it is how the question is asked."""
+        words = [units[j].bare for j in span]
+        return all(
+            w in STOP_WORDS or w in self.nonconcepts or singular(w) in self.nonconcepts
+            for w in words
+        )
 
     def _is_topic(self, word: str, entry: Entry) -> bool:
         """A one-word match that names a topic, not the question's framing."""
