@@ -174,6 +174,9 @@ def test_population_fit_for_pregnancy_children_and_sex() -> None:
     men = question_scope("screening for abdominal aortic aneurysm in men who smoked")
     assert not fits(men, frozenset({"screening"}), "Women who have never smoked")
     assert fits(men, frozenset({"screening"}), "Men aged 65 to 75 years who have ever smoked")
+    # the smokers' recommendation names more of the question's groups
+    assert population_match(men, "Men aged 65 to 75 years who have ever smoked") == 2
+    assert population_match(men, "Men aged 65 to 75 years who have never smoked") == 1
 
 
 def _draft(item_id: str, body: str, *, superseded: bool = False, fit: int = 0) -> GuidelineDraft:
