@@ -19,8 +19,8 @@ in words, and each silent when either side says nothing:
   question only about children, one only for pregnancy does not fit a
   question that does not mention it, and one only for women (men) does not
   fit a question only about men (women). A recommendation that names a group
-  the question names (black adults, older adults, pregnancy, smokers) fits
-  best and is listed first.
+  the question names (black adults, older adults, pregnancy, smokers,
+  dialysis or end-stage renal disease) fits best and is listed first.
 
 Superseded recommendations, marked as such by their source, are listed after
 current ones (see ``guidelines.order``).
@@ -76,6 +76,11 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     ),
     "men": re.compile(r"\b(?:m[ae]n|males?)\b", re.I),
     "black": re.compile(r"\b(?:black|african[- ]americans?|african descent|of african)\b", re.I),
+    "kidney": re.compile(
+        r"\b(?:(?:haemo|hemo)?dialysis|end[- ]stage (?:renal|kidney) disease|ESRD|ESKD|"
+        r"chronic kidney disease|CKD|kidney failure|renal failure)\b",
+        re.I,
+    ),
     # "who have ever smoked", "current smokers"; not "never smoked", "nonsmokers"
     "smokers": re.compile(r"(?<!never )(?<!not )\b(?:smok(?:ed|ers?|ing)|tobacco use\w*)\b", re.I),
 }
@@ -88,7 +93,7 @@ _GROUP_NAMES: dict[str, tuple[str, ...]] = {
     "black": ("Black adults", "African American"),
 }
 #: groups that rank a recommendation first when both sides name them
-_RANKING_GROUPS = ("older", "pregnancy", "black", "young", "women", "men", "smokers")
+_RANKING_GROUPS = ("older", "pregnancy", "black", "young", "women", "men", "smokers", "kidney")
 
 _SUPERSEDED = re.compile(r"\bsuperseded\b", re.I)
 
