@@ -30,11 +30,7 @@ from medbrief.synthesize.bottom_line import (
 )
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
-from medbrief.synthesize.guidelines import (
-    GuidelineDraft,
-    stated_grades,
-    strength_rank,
-)
+from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
@@ -250,7 +246,8 @@ def compose(
     if votes is not None:
         chosen = best_guidelines(listed, question)
         by_guideline = guideline_votes(chosen, question)
-        weighing = decide(votes, by_guideline, asks_recommendation(question))
+        asks_what_to_do = asks_recommendation(question)
+        weighing = decide(votes, by_guideline, asks_what_to_do)
         if weighing.guideline_led:
             # The guideline's position answers, and the studies are only
             # reported: those the research section cites under a sub-topic,
@@ -259,7 +256,7 @@ def compose(
             # adults should take aspirin to prevent cardiovascular disease).
             reported = {s.item_id for f in facets for x in f.findings for s in x.supports}
             votes = [v for v in votes if v.item_id in reported]
-            weighing = decide(votes, by_guideline, asks_recommendation(question))
+            weighing = decide(votes, by_guideline, asks_what_to_do)
         bottom = yes_no_line(weighing, chosen, evidence, numbering.n)
         stances.update((v.item_id, StudyStance(v.label, v.sentence)) for v in votes)  # type: ignore[arg-type]
     research = []

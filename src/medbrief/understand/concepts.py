@@ -164,20 +164,18 @@ class ConceptExtractor:
                 return entry
         return None
 
+    def _framing_word(self, word: str) -> bool:
+        """A stop word or a word questions are framed with ("risk", "effect")."""
+        return word in STOP_WORDS or word in self.nonconcepts or singular(word) in self.nonconcepts
+
     def _framing(self, units: list[Unit], span: list[int]) -> bool:
         """A phrase of framing words only: "risk factors" is a MeSH heading,
         but in "Is X a risk factor for Y?" it is how the question is asked."""
-        words = [units[j].bare for j in span]
-        return all(
-            w in STOP_WORDS or w in self.nonconcepts or singular(w) in self.nonconcepts
-            for w in words
-        )
+        return all(self._framing_word(units[j].bare) for j in span)
 
     def _is_topic(self, word: str, entry: Entry) -> bool:
         """A one-word match that names a topic, not the question's framing."""
-        if len(word) < 3 or word.isdigit() or word in STOP_WORDS:
-            return False
-        if word in self.nonconcepts or singular(word) in self.nonconcepts:
+        if len(word) < 3 or word.isdigit() or self._framing_word(word):
             return False
         return entry.kind != "drug" or word not in self.vocab.common_english or bool(entry.label)
 
@@ -193,12 +191,7 @@ class ConceptExtractor:
                 same = [u for u in units if u.token == unit.token]
                 symbol = text[same[0].start : same[-1].end]  # CHA2DS2-VASc, not CHA2DS2
                 self._add(found, Entry(symbol, None, "text"), symbol, unit.start)
-            elif (
-                unit.is_word
-                and unit.bare not in STOP_WORDS
-                and unit.bare not in self.nonconcepts
-                and singular(unit.bare) not in self.nonconcepts
-            ):
+            elif unit.is_word and not self._framing_word(unit.bare):
                 content.append(idx)
         leftover.clear()
         phrase: list[int] = []
