@@ -84,6 +84,22 @@ from medbrief.grade.stance import stance
             "Bowel transplantation is rarely performed in intestinal failure.",
             True,
         ),
+        # the question's own word negated, past a copula or adverb
+        (
+            "Is the majority of genetic variation present in the coding regions of the genome?",
+            "The majority of genetic variation is not present within the coding region.",
+            True,
+        ),
+        (
+            "Is the majority of genetic variation present in the coding regions of the genome?",
+            "Genetic variation is not only present in the coding regions of the genome.",
+            False,
+        ),
+        (
+            "Is the majority of genetic variation not present in the coding regions?",
+            "The majority of genetic variation is not present within the coding region.",
+            False,
+        ),
         # the direction of an effect, a change against a state
         (
             "Does chenodeoxycholic acid decrease brown adipose tissue activity?",

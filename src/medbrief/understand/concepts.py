@@ -126,6 +126,10 @@ class ConceptExtractor:
         token = units[run[i]].token
         width = sum(1 for idx in run[i:] if units[idx].token == token)
         if resolution.sense is None:
+            # an ambiguous abbreviation (ASD: autism spectrum disorder or atrial
+            # septal defect) is still a sub-topic of the question, read as written
+            abbreviation = resolution.abbreviation
+            self._add(found, Entry(abbreviation, None, "text"), abbreviation, units[run[i]].start)
             return width
         expansion = key_words(resolution.sense.expansion)
         after = [units[idx].bare for idx in run[i + width : i + width + 3]]
