@@ -230,3 +230,35 @@ def test_results_sentences_on_the_question_are_read_apart() -> None:
     assert out["nw:not_differ"] == 1.0
     # the last two results sentences (the block read without a conclusion) miss it
     assert "w:not_differ" not in out
+
+
+def test_with_or_without_is_not_a_negation() -> None:
+    # NegEx's pseudo-negation: "with or without" names who was eligible
+    assert feats.negation_marked("with or without insulin, glucose fell") == [
+        "with", "insulin", "glucose", "fell"
+    ]  # fmt: skip
+    trial = POSITIVE.replace(
+        "in older adults.\nMETHODS", "in older adults with or without osteoporosis.\nMETHODS"
+    ).replace(
+        "reduced fractures in older adults.",
+        "reduced fractures in older adults with or without previous vitamin D therapy.",
+    )
+    got = stance(QUESTION, trial)
+    assert got.label == "yes"
+    assert "with or without" in (got.sentence or "")
+
+
+def test_the_questions_own_evaluative_word_is_its_topic_not_a_cue() -> None:
+    asked = "is the braf v600e mutation associated with worse prognosis in colorectal cancer?"
+    assert feats.cues.count("negative_eval", "a subgroup with worse prognosis") == 1
+    assert feats.cues.count("negative_eval", "a subgroup with worse prognosis", asked) == 0
+    abstract = (
+        "BACKGROUND: The prognostic value of BRAF mutations in colorectal cancer is debated.\n"
+        "METHODS: We studied 300 patients with colorectal cancer by BRAF status.\n"
+        "RESULTS: Median survival was 23 months with BRAF V600E and 50 months without it "
+        "(p = 0.002).\n"
+        "CONCLUSIONS: BRAF V600E mutation defines a distinct subgroup of colorectal cancer "
+        "with worse prognosis."
+    )
+    got = stance(asked.capitalize(), abstract)
+    assert got.label == "yes"

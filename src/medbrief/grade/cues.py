@@ -138,10 +138,32 @@ def significant_p(text: str, alpha: float = 0.05) -> tuple[int, int]:
     return sig, nonsig
 
 
-def count(name: str, text: str) -> int:
-    return len(CUES[name].findall(text))
+# NegEx's pseudo-negations (Chapman et al. 2001): phrases with a negator that
+# deny nothing. "with or without a CDK4/6 inhibitor" names who was eligible;
+# read as negation it turned a phase 3 trial's "significantly longer
+# progression-free survival" into a "no".
+_PSEUDO = re.compile(r"\b(?P<keep>with|whether) or (?:without|not)\b", re.I)
+
+
+def pseudo_free(text: str) -> str:
+    """``text`` without its pseudo-negations ("with or without" -> "with")."""
+    return _PSEUDO.sub(lambda m: m.group("keep") or "", text)
+
+
+#: cues whose words a question may use as its topic ("worse", "poor", "limited")
+_EVALUATIVE = frozenset({"negative_eval", "positive"})
+
+
+def count(name: str, text: str, asked: str = "") -> int:
+    """Matches of cue ``name`` in ``text``; with ``asked`` (the question, in
+    lower case), a match the question itself uses is its topic, not a cue:
+    "worse prognosis" answers "is X associated with worse prognosis?"."""
+    found = CUES[name].finditer(pseudo_free(text))
+    if not asked or name not in _EVALUATIVE:
+        return sum(1 for _ in found)
+    return sum(1 for m in found if m.group().lower() not in asked)
 
 
 def counter(name: str) -> Callable[[str], int]:
     pattern = CUES[name]
-    return lambda text: len(pattern.findall(text))
+    return lambda text: len(pattern.findall(pseudo_free(text)))

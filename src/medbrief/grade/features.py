@@ -120,7 +120,7 @@ def clauses(sentence: str) -> list[str]:
 def negation_marked(text: str) -> list[str]:
     """Lower-cased words, those in a negation's scope prefixed ``not_``."""
     out: list[str] = []
-    for chunk in _SCOPE_END.split(text.lower()):
+    for chunk in _SCOPE_END.split(cues.pseudo_free(text).lower()):
         negated = False
         for word in _WORD.findall(chunk):
             if word in _NEGATORS or word.endswith("n't"):
@@ -192,9 +192,9 @@ def focus(
     return Focus(block, results, best, best_clause, max(best_score, 0.0), coverage, near)
 
 
-def _cue_features(prefix: str, text: str, out: dict[str, float]) -> None:
+def _cue_features(prefix: str, text: str, out: dict[str, float], asked: str = "") -> None:
     for name in cues.CUES:
-        n = cues.count(name, text)
+        n = cues.count(name, text, asked)
         if n:
             out[f"{prefix}:{name}"] = 1.0
             out[f"{prefix}:{name}#"] = min(n, 3) / 3
@@ -213,13 +213,14 @@ def features(
 ) -> tuple[dict[str, float], Focus]:
     """Sparse features (name -> value) and the focus they were computed on."""
     fc = focus(question, sentences, abbrev, text_stems)
+    asked = question.text.lower()
     out: dict[str, float] = {"bias_conclusion": 1.0 if fc.block else 0.0}
     block_text = " ".join(s.text for s in fc.block)
-    _cue_features("c", block_text, out)
+    _cue_features("c", block_text, out, asked)
     if fc.block:
-        _cue_features("c1", fc.block[0].text, out)
-    _cue_features("k", fc.best_clause, out)
-    _cue_features("r", " ".join(s.text for s in fc.results), out)
+        _cue_features("c1", fc.block[0].text, out, asked)
+    _cue_features("k", fc.best_clause, out, asked)
+    _cue_features("r", " ".join(s.text for s in fc.results), out, asked)
     negated_block = any(out.get(f"c:{n}") for n in ("null", "neg_verb", "failed", "negative_eval"))
     negated_clause = any(
         out.get(f"k:{n}") for n in ("null", "neg_verb", "failed", "negation", "negative_eval")
@@ -243,7 +244,7 @@ def features(
     for word in set(negation_marked(fc.best_clause)):
         out["kw:" + word] = 1.0
     near_text = " ".join(s.text for s in fc.near)
-    _cue_features("n", near_text, out)
+    _cue_features("n", near_text, out, asked)
     for word in set(negation_marked(near_text)):
         out["nw:" + word] = 1.0
     return out, fc
