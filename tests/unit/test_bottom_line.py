@@ -22,6 +22,7 @@ from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.verdict import (
     GUIDELINE_VOTE,
     Vote,
+    asks_harm,
     asks_recommendation,
     asks_yes_no,
     coverage,
@@ -624,6 +625,8 @@ def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_wo
         # what to do is no answer to whether two things go together
         ("Is low ferritin associated with RLS?", "no"),
         ("Does iron deficiency cause RLS?", "no"),
+        # nor to whether it harms
+        ("Does iron increase the risk of RLS?", "no"),
         # an effect of what the guideline recommends: its position votes, and outweighs
         ("Does iron improve RLS?", "yes"),
     ],
@@ -710,3 +713,35 @@ def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> 
     assert best_guidelines([individual, narrower], "Should pregnant adults take aspirin?") == [
         individual
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "harm"),
+    [
+        ("Is vitamin D supplementation harmful?", True),
+        ("Is iron harmful in restless legs syndrome?", True),
+        ("Does aspirin harm older adults?", True),
+        # the adjective qualifies a noun: the question asks about something else
+        ("Is unsafe sexual behaviour increasing among HIV-infected individuals?", False),
+        ("Are toxic effects of lithium common?", False),
+        ("Does iron improve RLS?", False),
+    ],
+)
+def test_a_question_of_harm_in_general_words(question: str, harm: bool) -> None:
+    assert asks_harm(question) is harm
+
+
+def test_on_a_question_of_harm_only_findings_on_harm_or_safety_vote() -> None:
+    evidence = [
+        ev("1", "rct", "Iron improved RLS symptoms."),
+        ev("2", "rct", "IV iron was safe and effective in RLS."),
+        ev("3", "cohort", "Iron caused serious adverse events in RLS."),
+    ]
+
+    def reader(question: str, abstract: str, title: str | None) -> Stance:
+        return Stance("no" if "safe" in abstract else "yes", abstract, 0.8)
+
+    votes = read_votes("Is iron harmful in RLS?", evidence, reader)
+    # a benefit is no answer to whether it harms
+    assert [(v.item_id, v.label) for v in votes] == [("pmid:2", "no"), ("pmid:3", "yes")]
+    assert len(read_votes("Does iron improve RLS?", evidence, reader)) == 3

@@ -84,6 +84,17 @@ from medbrief.grade.stance import stance
             "Bowel transplantation is rarely performed in intestinal failure.",
             True,
         ),
+        # harm, in general words, denied by a finding of safety
+        (
+            "Is iron harmful in restless legs syndrome?",
+            "IV iron sucrose is a safe and effective treatment for restless legs syndrome.",
+            True,
+        ),
+        (
+            "Is iron harmful in restless legs syndrome?",
+            "IV iron sucrose is not safe in restless legs syndrome.",
+            False,
+        ),
         # the question's own word negated, past a copula or adverb
         (
             "Is the majority of genetic variation present in the coding regions of the genome?",

@@ -26,8 +26,9 @@ words themselves are read directly:
   contraindicated during pregnancy", "must be avoided", "exacerbations";
 * **a denied predicate**: "Is X cost-effective?" / "X was not
   cost-effective"; "Are the guidelines adequate?" / "the guidelines are
-  inadequate" (``denies_predicate``; the stance reader also checks it on the
-  conclusion sentence it reads);
+  inadequate"; "Is iron harmful in RLS?" / "IV iron was safe and effective"
+  (``denies_predicate``; the stance reader also checks it on the conclusion
+  sentence it reads);
 * **the question's own word negated**: "Is the majority of genetic variation
   present in the coding regions?" / "the majority of genetic variation is not
   present within the coding region" (a negator before any word of the
@@ -170,6 +171,7 @@ _DIFFER = (
 _RARE = r"rare(?:ly)?|uncommon(?:ly)?|infrequent(?:ly)?|seldom"
 _NEED = r"unnecessary|(?:little|no) need|(?:of )?limited value"
 _KNOW = r"unaware|poor knowledge|knowledge deficit|lack(?:ed)? (?:of )?(?:awareness|knowledge)"
+_SAFE = r"safe|harmless|well[- ]tolerated"
 _PREDICATE_DENIALS: dict[str, str] = {
     "adequate": "inadequate(?:ly)?",
     "sufficient": "insufficient(?:ly)?",
@@ -198,6 +200,10 @@ _PREDICATE_DENIALS: dict[str, str] = {
     "sensitive": r"insensitive|(?:low|poor|limited) sensitivity",
     "successful": "unsuccessful",
     "curable": "incurable",
+    # harm, in general words, is denied by a finding of safety
+    "harmful": _SAFE,
+    "dangerous": _SAFE,
+    "hazardous": _SAFE,
 }
 _COPULA = (
     r"(?:(?:be|been|is|are|was|were|always|very|necessarily|entirely|fully|as|"

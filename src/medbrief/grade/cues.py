@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _P_VALUE = re.compile(
     r"\bp\s*(?:value\s*)?([<>=≤≥]|&lt;|&gt;|< or =|> or =)\s*(0?\.\d+|1\.0+)", re.I
@@ -145,6 +146,7 @@ def significant_p(text: str, alpha: float = 0.05) -> tuple[int, int]:
 _PSEUDO = re.compile(r"\b(?P<keep>with|whether) or (?:without|not)\b", re.I)
 
 
+@lru_cache(maxsize=256)  # each text is read for every cue in turn
 def pseudo_free(text: str) -> str:
     """``text`` without its pseudo-negations ("with or without" -> "with")."""
     return _PSEUDO.sub(lambda m: m.group("keep") or "", text)

@@ -32,8 +32,14 @@ it; for a question that asks what is recommended ("should ...?", "is ...
 recommended?") the guideline's position alone decides, when it takes one. A
 recommendation against made because of harms votes only on such questions
 (``bottom_line.guideline_votes``): it says nothing on whether a treatment
-works. On a question of association or cause (:func:`asks_association`) no
-guideline votes.
+works. On a question of association, cause or harm (:func:`asks_association`)
+no guideline votes. On a question of harm in general words ("Is X harmful?",
+:func:`asks_harm`) only a finding that speaks of harm, safety or risk votes:
+the stance reader reads a benefit ("improved symptoms") as "yes", which
+answers another question (starter corpus: "Is iron harmful in RLS?" went from
+"yes", on eight studies of benefit, to "no", on a randomised trial that found
+IV iron "safe and effective"; PubMedQA dev 0.734 -> 0.728: two questions
+whose "yes" rested on no finding of harm).
 
 The verdict: ``insufficient`` when no vote takes a side; otherwise the side
 with more weight (the ``lean``), or ``mixed`` when the other side carries at
@@ -89,10 +95,27 @@ _ASKS_RECOMMENDATION = re.compile(
 _WH = re.compile(r"^(?:what|which|how|when|where|who|whom|whose|why|list|name|describe)\b", re.I)
 
 
-#: a question on whether two things go together, not on what to do about them
+#: a question whose predicate is harm itself ("Is X harmful?"), not a named outcome
+_HARM = re.compile(
+    # the adjective as predicate ("Is X harmful for health?"), not before a
+    # noun it qualifies ("Is unsafe sexual behaviour increasing?")
+    r"\b(?:harmful|dangerous|unsafe|hazardous|toxic)\s*(?:[?.,;:]|$|(?:for|to|in|during|"
+    r"when|if|at|or|and)\b)|\b(?:do|does|did|can|could|may)\b.*\bharm\b",
+    re.I,
+)
+#: a question on whether two things go together, not on what to do about them;
+#: whether something harms is one such
 _ASSOCIATION = re.compile(
     r"\b(?:associated|associations?|linked|correlat\w*|related to|relationship|"
-    r"risk factors?|caus(?:e|es|ed|al|ing)|predicts?|predictors?)\b",
+    r"risk factors?|caus(?:e|es|ed|al|ing)|predicts?|predictors?|increases? (?:the )?risks?)\b|"
+    + _HARM.pattern,
+    re.I,
+)
+#: a finding that speaks of harm, safety or risk
+_HARM_FINDING = re.compile(
+    r"\b(?:harm\w*|adverse|side[- ]effects?|toxic\w*|safe\w*|tolera\w*|risks?|"
+    r"complications?|hazard\w*|danger\w*|deaths?|mortality|morbidity|injur\w*|events?|"
+    r"carcino\w*|damag\w*|diseases?|lesions?)\b",
     re.I,
 )
 
@@ -103,6 +126,13 @@ def asks_association(question: str) -> bool:
     guideline says what to do; its position ("IV ferric carboxymaltose is
     recommended") is no answer to such a question, so it does not vote."""
     return bool(_ASSOCIATION.search(question)) and not asks_recommendation(question)
+
+
+def asks_harm(question: str) -> bool:
+    """Whether the question asks if something harms, in general words ("Is
+    vitamin D supplementation harmful?"): a study answers it only by what it
+    found on harms, not by a benefit ("reduced fractures" is no "yes")."""
+    return bool(_HARM.search(question))
 
 
 def asks_recommendation(question: str) -> bool:
@@ -193,6 +223,7 @@ def read_votes(
     question."""
     usable = [e for e in evidence if not e.document.retracted and e.design != "guideline"]
     newest = newest_year(usable)
+    harm = asks_harm(question)
     votes: list[Vote] = []
     for rank, ev in enumerate(usable[:MAX_READ]):
         doc = ev.document
@@ -200,6 +231,8 @@ def read_votes(
         if st.label == "not_addressed":
             continue
         if matcher is not None and not speaks_to(matcher, doc.title, st.sentence):
+            continue
+        if harm and not _HARM_FINDING.search(st.sentence or ""):
             continue
         weight = study_weight(ev, newest)
         relevance = coverage(question, doc.text) ** COVERAGE_POWER / (1 + rank / RANK_SCALE)
