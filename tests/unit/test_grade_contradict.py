@@ -84,6 +84,19 @@ from medbrief.grade.stance import stance
             "Bowel transplantation is rarely performed in intestinal failure.",
             True,
         ),
+        # the opposite property of something else is no contradiction
+        (
+            "Does physical exercise reduce the risk of recurrence from colorectal cancer?",
+            "Elevated circulating insulin is associated with increased risk of recurrence "
+            "in colorectal cancer.",
+            False,
+        ),
+        (
+            "Does physical exercise reduce the risk of recurrence from colorectal cancer?",
+            "Physical exercise was associated with increased risk of recurrence in "
+            "colorectal cancer.",
+            True,
+        ),
         # harm, in general words, denied by a finding of safety
         (
             "Is iron harmful in restless legs syndrome?",

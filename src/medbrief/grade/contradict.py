@@ -151,6 +151,8 @@ _NOT_ASSERTED = frozenset(
 )
 _CLAUSE_NEGATED = re.compile(r"\b(?:not|no|never|without|nor)\b[^,;]*$")
 _ANAPHOR = re.compile(r"\bth(?:e|is|at) (?:disorder|disease|syndrome|condition|infection|drug)\b")
+# a sentence about the abstract's own subject without naming it
+_REFERS_BACK = re.compile(r"^(?:it|this|they|these)\b|" + _ANAPHOR.pattern, re.I)
 
 
 # Evaluative predicates a yes/no question asks about ("are the guidelines
@@ -341,6 +343,7 @@ def contradiction(
     by_document = _named(claim, list(document_stems))
     for sentence in sentences:
         names_use = bool(claim.use) and any(terms.stem(w) in claim.use for w in _words(sentence))
+        subject = _names_subject(claim, sentence, abbrev, by_document)
         # clause by clause: in "no association with emotional disorders, while
         # ADHD might be associated", the denial is not about ADHD
         stated = _ratio_directions(sentence)
@@ -354,15 +357,32 @@ def contradiction(
                 continue
             words = _words(low)
             stems = [terms.stem(w) for w in words]
-            if _slot_reversed(claim, words, stems) or _denies_existence(claim, low):
+            if _denies_existence(claim, low):
+                return sentence
+            if subject and _slot_reversed(claim, words, stems):
                 return sentence
             if claim.predicates and denies(claim.predicates, clause):
                 return sentence
             if names_use and _unsafe(low):
                 return sentence
-            if _negates_asserted(claim, low):
+            if subject and _negates_asserted(claim, low):
                 return sentence
     return None
+
+
+def _names_subject(
+    claim: Claim, sentence: str, abbrev: Mapping[str, tuple[str, ...]] | None, by_document: bool
+) -> bool:
+    """Whether ``sentence`` names what the question is about: its first
+    specific word, or, in an abstract that names it, "the disorder" or a
+    sentence that opens with "It" or "This". An opposite property of something else
+    is no contradiction: "elevated insulin is associated with an increased
+    risk of recurrence" says nothing on whether exercise reduces it (BioASQ
+    dev verdict 0.780 -> 0.793; PubMedQA 10-fold CV reasoning-free 0.735 ->
+    0.738)."""
+    if not claim.about or (by_document and _REFERS_BACK.search(sentence)):
+        return True
+    return terms.units_present(claim.about[:1], terms.content_stems(sentence, abbrev))[0]
 
 
 def _negates_asserted(claim: Claim, low: str) -> bool:
