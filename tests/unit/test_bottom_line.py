@@ -11,7 +11,13 @@ from medbrief.cite.check import lexical_similarity, unresolved_markers
 from medbrief.render.html import render_html
 from medbrief.render.json import brief_to_dict
 from medbrief.render.markdown import render_markdown
-from medbrief.synthesize.bottom_line import Listed, best_guidelines, open_line
+from medbrief.synthesize.bottom_line import (
+    Listed,
+    best_guidelines,
+    guideline_votes,
+    names_in_passing,
+    open_line,
+)
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
@@ -745,3 +751,21 @@ def test_on_a_question_of_harm_only_findings_on_harm_or_safety_vote() -> None:
     # a benefit is no answer to whether it harms
     assert [(v.item_id, v.label) for v in votes] == [("pmid:2", "no"), ("pmid:3", "yes")]
     assert len(read_votes("Does iron improve RLS?", evidence, reader)) == 3
+
+
+def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_on_it() -> None:
+    question = "Is metformin safe in chronic kidney disease?"
+    sglt2 = (
+        "SGLT2 inhibitors are recommended for patients with type 2 diabetes and CKD, "
+        "independent of metformin use."
+    )
+    assert names_in_passing(sglt2, question)
+    assert not names_in_passing("Metformin is recommended at eGFR of 30 or more.", question)
+    assert not names_in_passing("SGLT2 inhibitors are recommended in CKD.", question)
+    item = GuidelineItem(1, "ADA", 2024, sglt2, "Grade A", None)
+    assert Listed(item, None, (0, 2), 0).position == "for"
+    assert guideline_votes([Listed(item, None, (0, 2), 0)], question) == []
+    metformin = GuidelineItem(2, "ADA", 2024, "Metformin is recommended in CKD.", "Grade A", None)
+    assert [v.item_id for v in guideline_votes([Listed(metformin, None, (0, 2), 0)], question)] == [
+        "2"
+    ]

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from medbrief.grade import split_sentences
+from medbrief.grade import split_sentences, terms
 from medbrief.synthesize.fit import states_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
@@ -94,6 +94,7 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
             other.item.body == first.item.body
             and other.position not in (None, first.position)
             and other.fit[0] >= first.fit[0]
+            and not names_in_passing(other.item.statement, question)
         ):
             out.append(other)
     return out
@@ -117,6 +118,12 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
 
 
 #: a recommendation against that gives harms as its reason
+#: phrases that name something as a condition of a recommendation, not its subject
+_IN_PASSING = re.compile(
+    r"\b(?:independent(?:ly)? of|regardless of|irrespective of|with or without|in addition "
+    r"to|instead of|rather than|other than|except)\b[^.;()]*",
+    re.I,
+)
 _HARM_REASON = re.compile(
     r"\b(?:because of|due to|owing to)\b[^.;)]*\b(?:risks?|harms?|adverse|augmentation|"
     r"bleeding|side[- ]effects?|toxicity|complications?)\b",
@@ -137,7 +144,7 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
     votes = []
     for x in chosen:
         vote = guideline_vote(str(x.item.ref), x.position)
-        if vote is None:
+        if vote is None or names_in_passing(x.item.statement, question):
             continue
         if (
             vote.position == "against"
@@ -152,6 +159,19 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
             vote = GuidelineVote(vote.item_id, vote.position, vote.vote / 2)
         votes.append(vote)
     return votes
+
+
+def names_in_passing(statement: str, question: str) -> bool:
+    """Whether the statement names what the question asks about (its first
+    specific word) only as a condition of something else: "SGLT2 inhibitors
+    are recommended ... independent of metformin use" recommends SGLT2
+    inhibitors, and is no position on metformin."""
+    units = terms.concept_units(question)[:1]
+    if not units:
+        return False
+    named = terms.units_present(units, terms.content_stems(statement))[0]
+    main = _IN_PASSING.sub(" ", statement)
+    return named and not terms.units_present(units, terms.content_stems(main))[0]
 
 
 def first_sentence(text: str) -> str:
