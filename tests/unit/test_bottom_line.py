@@ -15,6 +15,7 @@ from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
     guideline_votes,
+    in_passing_last,
     names_in_passing,
     open_line,
 )
@@ -769,3 +770,7 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert [v.item_id for v in guideline_votes([Listed(metformin, None, (0, 2), 0)], question)] == [
         "2"
     ]
+    # it speaks for the body only after those that are about the subject
+    both = [Listed(item, None, (0, 2), 0), Listed(metformin, None, (0, 1), 0)]
+    assert [x.item.ref for x in in_passing_last(both, question)] == [2, 1]
+    assert [x.item.ref for x in best_guidelines(in_passing_last(both, question), question)] == [2]

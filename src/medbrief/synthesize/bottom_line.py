@@ -161,6 +161,16 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
     return votes
 
 
+def in_passing_last(listed: Sequence[Listed], question: str) -> list[Listed]:
+    """``listed`` with the recommendations that name the question's subject
+    only in passing (:func:`names_in_passing`) moved to the end: they speak
+    for their body only when no other recommendation does."""
+    passing = [names_in_passing(x.item.statement, question) for x in listed]
+    return [x for x, p in zip(listed, passing, strict=True) if not p] + [
+        x for x, p in zip(listed, passing, strict=True) if p
+    ]
+
+
 def names_in_passing(statement: str, question: str) -> bool:
     """Whether the statement names what the question asks about (its first
     specific word) only as a condition of something else: "SGLT2 inhibitors

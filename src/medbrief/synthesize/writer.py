@@ -24,6 +24,7 @@ from medbrief.synthesize.bottom_line import (
     best_guidelines,
     first_sentence,
     guideline_votes,
+    in_passing_last,
     open_line,
     strongest_first,
     yes_no_line,
@@ -232,15 +233,18 @@ def compose(
     other questions."""
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
-    listed = [
-        Listed(
-            g,
-            _population(items.get(d.item_id)),
-            (d.population_fit, d.matched),
-            strength_rank(d),
-        )
-        for g, d in zip(guidelines, guideline_drafts, strict=True)
-    ]
+    listed = in_passing_last(
+        [
+            Listed(
+                g,
+                _population(items.get(d.item_id)),
+                (d.population_fit, d.matched),
+                strength_rank(d),
+            )
+            for g, d in zip(guidelines, guideline_drafts, strict=True)
+        ],
+        reading.corrected,
+    )
     bottom: BottomLine | None = None
     stances: dict[str, StudyStance] = {}
     if votes is not None:
