@@ -38,7 +38,10 @@ words themselves are read directly:
 
 A contradicting clause must be about the question: it names at least half
 of the question's specific words, or refers back to the condition ("the
-disorder") of an abstract that names them.
+disorder") of an abstract that names them. An opposite property or a negated
+word must moreover be said of what the question is about: its sentence names
+the question's first specific word ("exercise" in "Does exercise reduce the
+risk of recurrence?"), or refers back to it ("It is caused by ...").
 """
 
 from __future__ import annotations

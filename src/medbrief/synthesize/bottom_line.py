@@ -117,13 +117,13 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
     return best + [x for x in current if all(x is not b for b in best)]
 
 
-#: a recommendation against that gives harms as its reason
 #: phrases that name something as a condition of a recommendation, not its subject
 _IN_PASSING = re.compile(
     r"\b(?:independent(?:ly)? of|regardless of|irrespective of|with or without|in addition "
     r"to|instead of|rather than|other than|except)\b[^.;()]*",
     re.I,
 )
+#: a recommendation against that gives harms as its reason
 _HARM_REASON = re.compile(
     r"\b(?:because of|due to|owing to)\b[^.;)]*\b(?:risks?|harms?|adverse|augmentation|"
     r"bleeding|side[- ]effects?|toxicity|complications?)\b",
