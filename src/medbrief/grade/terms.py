@@ -11,7 +11,7 @@ starts with the abbreviation's first letter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[A-Za-z0-9\u00C0-\u024F\u0370-\u03FF]+(?:['\u2019][a-z]+)?")
@@ -176,6 +176,15 @@ def units_present(units: Iterable[tuple[str, ...]], stems: list[str]) -> list[bo
             found = _spelled_out(unit[0], stems, initials)
         out.append(found)
     return out
+
+
+def names_subject(
+    units: Sequence[tuple[str, ...]], text: str, abbrev: Mapping[str, tuple[str, ...]] | None = None
+) -> bool:
+    """Whether ``text`` names the first of a question's ``units`` (its
+    subject: "exercise" in "Does exercise reduce recurrence?"); true when the
+    question has none."""
+    return not units or units_present(units[:1], content_stems(text, abbrev))[0]
 
 
 def _spelled_out(abbrev: str, stems: list[str], initials: str) -> bool:

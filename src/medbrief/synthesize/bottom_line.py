@@ -176,12 +176,10 @@ def names_in_passing(statement: str, question: str) -> bool:
     specific word) only as a condition of something else: "SGLT2 inhibitors
     are recommended ... independent of metformin use" recommends SGLT2
     inhibitors, and is no position on metformin."""
-    units = terms.concept_units(question)[:1]
-    if not units:
+    units = terms.concept_units(question)
+    if not units or not terms.names_subject(units, statement):
         return False
-    named = terms.units_present(units, terms.content_stems(statement))[0]
-    main = _IN_PASSING.sub(" ", statement)
-    return named and not terms.units_present(units, terms.content_stems(main))[0]
+    return not terms.names_subject(units, _IN_PASSING.sub(" ", statement))
 
 
 def first_sentence(text: str) -> str:
