@@ -422,6 +422,43 @@ def test_the_bottom_line_counts_each_side_by_design_and_names_the_strongest() ->
     assert '<a href="#ref-4">4</a>' in page.split("<h2>How the question")[0]
 
 
+def _yes_no_text(votes: list[Vote]) -> str:
+    evidence = {v.item_id: ev(v.item_id.split(":")[1], v.design) for v in votes}
+    items = {i: e.document for i, e in evidence.items()}
+    brief = compose("Does iron improve RLS?", _reading(), [], [], items, evidence, 0, votes=votes)  # type: ignore[arg-type]
+    assert brief.bottom_line is not None
+    return brief.bottom_line.text
+
+
+def test_when_fewer_studies_outweigh_more_the_bottom_line_says_why() -> None:
+    # three studies on part of the question read "yes"; the one on all of it reads "no"
+    part = [
+        Vote(f"pmid:{i}", "yes", f"s{i}", 1.0, 1.0 * 0.5**3, "other", False, coverage=0.5)
+        for i in (1, 2, 3)
+    ]
+    whole = Vote("pmid:4", "no", "s4", 1.0, 1.0, "other", False, coverage=1.0)
+    text = _yes_no_text([*part, whole])
+    assert text.startswith("The evidence answers no: of the 4 studies")
+    assert text.endswith(
+        "; the one that finds no [4] outweighs the 3 that find yes: it names more of the "
+        "question's specific words (100% against 50% on average)."
+    )
+    # a contradiction of the claim in its own words is the reason where it is one
+    said = replace(whole, coverage=0.5, contradicts=True, vote=0.5)
+    assert _yes_no_text([*part, said]).endswith(
+        "outweighs the 3 that find yes: [4] states the opposite of the question's claim in its "
+        "own words, which counts 4 times."
+    )
+    # design weight, when the sides name as much of the question
+    trial = Vote("pmid:4", "no", "s4", 2.0, 2.0, "rct", False, coverage=0.5)
+    assert _yes_no_text([*part, trial]).endswith(
+        "outweighs the 3 that find yes: its design, size and recency weigh more (2.0 against "
+        "1.0 on average)."
+    )
+    # the side with more studies needs no reason
+    assert "outweigh" not in _yes_no_text([*part, replace(whole, vote=0.1)])
+
+
 def test_a_dissent_that_is_not_material_is_named_not_called_inconsistent() -> None:
     plan = plan_facets((IRON, RLS))[1]
     findings = [

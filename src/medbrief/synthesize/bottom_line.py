@@ -26,6 +26,7 @@ from medbrief.synthesize.fit import states_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import (
+    CONTRADICTION,
     GuidelineVote,
     Vote,
     Weighing,
@@ -38,6 +39,9 @@ from medbrief.synthesize.weigh import by_design
 from medbrief.types import DESIGN_LABELS, BottomLine, Citation, Evidence, Facet, GuidelineItem
 
 MAX_GUIDELINES = 2
+#: a side that names this much more of the question, on average, outweighs
+#: the other for that reason (the share is cubed in each vote)
+COVERAGE_GAP = 0.1
 # "for" as a bare word read as a population ("ACC/AHA (2017), for (Class I),
 # in black adults"): a verb says whose position it is.
 _POSITION_WORDS: dict[str, str] = {
@@ -306,12 +310,54 @@ def _research_sentence(
         # naming the strongest says something only when a design is known
         if len(decided) > 1 and any(v.design != "other" for v in decided):
             parts.append(_strongest(decided, evidence, number))
+        if studies_lean is not None:
+            parts.extend(_outweighed(decided, studies_lean, number))
     else:
         parts.append("no clinical study among those retrieved addresses the question as asked")
     if apart:
         kinds = by_design([v.design for v in apart])
         parts.append(f"counted apart, {kinds}: " + _sides(apart, number, designs=False))
     return head + ("; " if guideline_led else ": ") + "; ".join(parts) + "."
+
+
+def _outweighed(decided: Sequence[Vote], lean: str, number: Callable[[str], int]) -> list[str]:
+    """Why fewer studies outweigh more, when they do: without it a line
+    reading "leaning no: 10 find yes and 2 find no" gives the reader no
+    reason. The reason given is the factor of the vote (``synthesize.verdict``)
+    that most separates the sides, in the votes' own figures."""
+    heavy = [v for v in decided if v.label == lean]
+    light = [v for v in decided if v.label != lean]
+    if not heavy or len(heavy) >= len(light):
+        return []
+    one = len(heavy) == 1
+    said = [v for v in heavy if v.contradicts]
+    cov = [sum(v.coverage for v in side) / len(side) for side in (heavy, light)]
+    weight = [sum(v.weight for v in side) / len(side) for side in (heavy, light)]
+    if said and not any(v.contradicts for v in light):
+        why = (
+            f"{_marks([number(v.item_id) for v in said])} "
+            f"{'states' if len(said) == 1 else 'state'} the opposite of the question's claim "
+            f"in its own words, which counts {CONTRADICTION:g} times"
+        )
+    elif cov[0] - cov[1] >= COVERAGE_GAP:
+        why = (
+            f"{'it names' if one else 'they name'} more of the question's specific words "
+            f"({cov[0]:.0%} against {cov[1]:.0%} on average)"
+        )
+    elif weight[0] > weight[1]:
+        why = (
+            f"{'its design' if one else 'their designs'}, size and recency weigh more "
+            f"({weight[0]:.1f} against {weight[1]:.1f} on average)"
+        )
+    else:
+        why = f"{'it comes' if one else 'they come'} nearer the top of the search"
+    heavy_refs = _marks([number(v.item_id) for v in heavy])
+    subject = (
+        f"the one that finds {lean} {heavy_refs} outweighs"
+        if one
+        else (f"the {len(heavy)} that find {lean} {heavy_refs} outweigh")
+    )
+    return [f"{subject} the {len(light)} that find {'no' if lean == 'yes' else 'yes'}: {why}"]
 
 
 def _join(parts: Sequence[str]) -> str:

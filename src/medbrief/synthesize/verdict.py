@@ -173,6 +173,10 @@ class Vote:
     vote: float
     design: str
     apart: bool
+    #: the share of the question's specific words the study names (:func:`coverage`)
+    coverage: float = 1.0
+    #: its sentence contradicts the question's claim in its own words
+    contradicts: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +239,8 @@ def read_votes(
         if harm and not _HARM_FINDING.search(st.sentence or ""):
             continue
         weight = study_weight(ev, newest)
-        relevance = coverage(question, doc.text) ** COVERAGE_POWER / (1 + rank / RANK_SCALE)
+        covered = coverage(question, doc.text)
+        relevance = covered**COVERAGE_POWER / (1 + rank / RANK_SCALE)
         boost = CONTRADICTION if st.contradicts else 1.0
         votes.append(
             Vote(
@@ -246,6 +251,8 @@ def read_votes(
                 vote=weight * relevance * max(st.score, 0.05) * boost,
                 design=ev.design,
                 apart=ev.design in APART,
+                coverage=round(covered, 4),
+                contradicts=st.contradicts,
             )
         )
         if len(votes) >= MAX_COUNTED:
