@@ -12,8 +12,11 @@ of its yes/no labels taken as the answer); then the speed of ``stance``.
 ``--held-out`` instead trains on those four fifths and scores the untouched
 fifth of PubMedQA and BioASQ: run it once, for the final report.
 
+``--entail`` adds the optional entailment feature (``medbrief.grade.entail``,
+``pip install -e '.[entail]'``) everywhere: features, weights and speed.
+
     .venv/bin/python bench/stance.py [../shared/data/pubmedqa/pqal_dev500.json]
-        [--folds 10] [--seeds 0,1,2] [--l2 0.02] [--held-out] [--json]
+        [--folds 10] [--seeds 0,1,2] [--l2 0.02] [--held-out] [--entail] [--json]
 
 Reference points (Jin et al. 2019, PubMedQA test set): majority 0.552;
 reasoning-free single human 0.904; reasoning-required single human 0.780,
@@ -32,14 +35,15 @@ from typing import Any
 
 from holdout import held_out
 from medbrief.evaluate.pubmedqa import LABELS, SETTINGS, Item, confusion, load, score
-from medbrief.grade import training
+from medbrief.grade import entail, training
+from medbrief.grade.entail import Entailment, with_entailment
 from medbrief.grade.model import LinearModel
 from medbrief.grade.stance import (
-    WITH_CONCLUSION,
-    WITHOUT_CONCLUSION,
+    ENTAILMENT,
     Analysis,
     analyse,
     decide,
+    model_name,
     models,
     stance,
 )
@@ -55,11 +59,11 @@ def split(items: list[Item]) -> tuple[list[Item], list[Item]]:
 
 
 def cross_validated(
-    items: list[Item], folds: int, seeds: list[int], l2: float
+    items: list[Item], folds: int, seeds: list[int], l2: float, entailment: Entailment | None
 ) -> dict[str, object]:
     out: dict[str, object] = {}
     for setting in SETTINGS:
-        data = training.examples(items, setting)
+        data = training.examples(items, setting, entailment)
         gold = [e.answer for e in data]
         runs = []
         for seed in seeds:
@@ -80,12 +84,14 @@ def cross_validated(
     return out
 
 
-def held_out_scores(weights: dict[str, LinearModel], test: list[Item]) -> dict[str, object]:
+def held_out_scores(
+    weights: dict[str, LinearModel], test: list[Item], entailment: Entailment | None
+) -> dict[str, object]:
     """Score ``test`` once with weights trained as scripts/train_stance.py does."""
     out: dict[str, object] = {}
     for name, setting in training.SETTING_OF_MODEL.items():
-        model = weights[name]
-        data = training.examples(test, setting)
+        model = weights[name + (f"+{ENTAILMENT}" if entailment else "")]
+        data = training.examples(test, setting, entailment)
         gold = [e.answer for e in data]
         predicted = [training.predict(model, e) for e in data]
         accuracy, macro, per_class = score(gold, predicted)
@@ -99,7 +105,11 @@ def held_out_scores(weights: dict[str, LinearModel], test: list[Item]) -> dict[s
     return out
 
 
-def bioasq(questions: list[dict[str, Any]], weights: dict[str, LinearModel]) -> dict[str, object]:
+def bioasq(
+    questions: list[dict[str, Any]],
+    weights: dict[str, LinearModel],
+    entailment: Entailment | None = None,
+) -> dict[str, object]:
     """Question-level accuracy of reading each gold document with ``stance``.
 
     A question's answer is "no" when more of its gold documents read "no"
@@ -122,6 +132,8 @@ def bioasq(questions: list[dict[str, Any]], weights: dict[str, LinearModel]) -> 
                 continue
             title = None if rec["title"] == "[Untitled]" else rec["title"]
             result = analyse(q["question"], rec["abstract"], title)
+            if entailment is not None:
+                result = with_entailment(q["question"], result, entailment)
             label = _label(result, weights)
             tally[label] += 1
             labels[label] += 1
@@ -140,8 +152,7 @@ def _label(result: Analysis, weights: dict[str, LinearModel]) -> str:
     """What ``stance_from_analysis`` answers, with these weights."""
     if not result.addressed or result.focus is None:
         return "not_addressed"
-    model = weights[WITH_CONCLUSION if result.has_conclusion else WITHOUT_CONCLUSION]
-    return decide(model, result)[0]
+    return decide(weights[model_name(result)], result)[0]
 
 
 def bioasq_questions(part: str) -> list[dict[str, Any]]:
@@ -153,15 +164,18 @@ def bioasq_questions(part: str) -> list[dict[str, Any]]:
     return [r for r in rows if held_out(r["id"]) == (part == "held-out")]
 
 
-def speed(path: Path, repeat: int = 3) -> dict[str, float]:
+def speed(path: Path, repeat: int = 3, entailed: bool = False) -> dict[str, float]:
     items = load(path)
     pairs = [(i.question, i.abstract("reasoning-free")) for i in items]
-    stance(*pairs[0])  # load the weights outside the timing
+    reader = entail.stance if entailed else stance
+    if entailed:  # two model runs an abstract: one pass over a fifth is enough
+        pairs, repeat = pairs[:100], 1
+    reader(*pairs[0])  # load the weights outside the timing
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
         for question, abstract in pairs:
-            stance(question, abstract)
+            reader(question, abstract)
         best = min(best, time.perf_counter() - start)
     return {
         "abstracts": len(pairs),
@@ -182,6 +196,11 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="train on the four fifths and score the untouched fifth (once, for the report)",
     )
+    parser.add_argument(
+        "--entail",
+        action="store_true",
+        help="with the entailment feature (pip install -e '.[entail]'; grade/entail.py)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.file.is_file():
@@ -189,16 +208,19 @@ def main(argv: list[str]) -> int:
         return 2
     seeds = [int(s) for s in args.seeds.split(",")]
     develop, untouched = split(load(args.file))
+    entailment = entail.shared() if args.entail else None
+    suffix = f"+{ENTAILMENT}" if args.entail else ""
     if args.held_out:
         weights = {
-            name: training.fit(training.examples(develop, setting))
+            name + suffix: training.fit(training.examples(develop, setting, entailment))
             for name, setting in training.SETTING_OF_MODEL.items()
         }
         held = {
             "file": str(args.file),
             "trained_on": len(develop),
-            "pubmedqa": held_out_scores(weights, untouched),
-            "bioasq_question_level": bioasq(bioasq_questions("held-out"), weights),
+            "entailment": args.entail,
+            "pubmedqa": held_out_scores(weights, untouched, entailment),
+            "bioasq_question_level": bioasq(bioasq_questions("held-out"), weights, entailment),
         }
         print(json.dumps(held, indent=2))
         return 0
@@ -208,10 +230,11 @@ def main(argv: list[str]) -> int:
         "folds": args.folds,
         "seeds": seeds,
         "l2": args.l2,
-        "cross_validated": cross_validated(develop, args.folds, seeds, args.l2),
+        "entailment": args.entail,
+        "cross_validated": cross_validated(develop, args.folds, seeds, args.l2, entailment),
         # The shipped weights were trained on these questions: a fit, not a CV figure.
-        "bioasq_question_level_dev": bioasq(bioasq_questions("develop"), models()),
-        "speed": speed(args.file),
+        "bioasq_question_level_dev": bioasq(bioasq_questions("develop"), models(), entailment),
+        "speed": speed(args.file, entailed=args.entail),
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -219,6 +242,7 @@ def main(argv: list[str]) -> int:
     print(
         f"PubMedQA PQA-L, {len(develop)} questions outside the untouched fifth, "
         f"{args.folds}-fold CV, mean of seeds {seeds}, l2={args.l2}"
+        + (", with the entailment feature" if args.entail else "")
     )
     for setting, r in result["cross_validated"].items():
         print(

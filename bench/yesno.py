@@ -27,6 +27,9 @@ questions are then split in K folds and each fold is asked with stance weights
 retrained (``medbrief.grade.training``) on the other dev folds only (never on
 the held-out fifth), as bench/stance.py does for stance alone.
 
+``MEDBRIEF_STANCE_ENTAILMENT=true`` asks with the optional entailment feature
+(``medbrief.grade.entail``), weights retrained with it in every fold.
+
 Dense indexing of the ~52k records of each store takes long on 2 cores (the
 MEDLINE vectors are embedded once and shared by both stores through one
 vector cache); ``--lexical-only`` builds and asks without it.
@@ -159,14 +162,24 @@ def _cross_validated(
 
     pqal = [i for i in load_pqal(SHARED / "pubmedqa" / "pqal_dev500.json") if not held_out(i.pmid)]
     fold_of = {q.id: int(q.id) % k for q in items}
+    # each weight set's examples, read once (with the entailment feature too when it is on)
+    variants = [("", None)]
+    if engine.settings.stance_entailment:
+        from medbrief.grade import entail
+
+        variants.append((f"+{stance_module.ENTAILMENT}", entail.shared()))
+    examples = {
+        name + suffix: training.examples(pqal, setting, model)
+        for suffix, model in variants
+        for name, setting in training.SETTING_OF_MODEL.items()
+    }
     shipped = stance_module.models
     outcomes = []
     try:
         for fold in range(k):
-            train = [i for i in pqal if not folds or int(i.pmid) % k != fold]
             models = {
-                name: training.fit(training.examples(train, setting))
-                for name, setting in training.SETTING_OF_MODEL.items()
+                name: training.fit([e for e in data if not folds or int(e.pmid) % k != fold])
+                for name, data in examples.items()
             }
             stance_module.models = lambda m=models: m  # type: ignore[misc]
             asked = [q for q in items if fold_of[q.id] == fold]

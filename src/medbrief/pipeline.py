@@ -95,7 +95,7 @@ def answer(
     # the verdict reads each study, in search order, for its stance on the question as asked
     votes = None
     if yes_no:
-        votes = read_votes(reading.corrected, list(graded.values()), reader, matcher)
+        votes = read_votes(reading.corrected, list(graded.values()), _vote_reader(engine), matcher)
     # only a study naming every concept of some sub-topic can be cited under one
     on_topic = {i: e for i, e in graded.items() if matcher.names_any(e.document, plans)}
     similarity = engine.similarity()
@@ -163,6 +163,20 @@ def _stance_reader(engine: Engine) -> StanceReader:
     from medbrief.write.stance import ModelStance
 
     return ModelStance(ChatClient.from_settings(engine.settings))
+
+
+def _vote_reader(engine: Engine) -> StanceReader:
+    """The reader of each study's stance on the question as asked: as for
+    sub-topics, with the entailment feature when ``stance_entailment`` is on
+    (a sub-topic's concept terms state no claim for it to test)."""
+    if engine.settings.stance_entailment and not engine.settings.llm_stance:
+        from medbrief.errors import DependencyError
+        from medbrief.grade import entail
+
+        if not entail.available():  # say so before the search, not midway through the reading
+            raise DependencyError("stance_entailment", entail.INSTALL)
+        return entail.stance
+    return _stance_reader(engine)
 
 
 def _emit_all(emit: StageCallback, brief: Brief, guidelines_sent: bool = False) -> Brief:

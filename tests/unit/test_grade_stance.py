@@ -121,7 +121,9 @@ def test_public_api_and_grade() -> None:
 
 
 def test_shipped_weights_name_their_training_data() -> None:
-    assert set(models()) == {"with_conclusion", "without_conclusion"}
+    plain = {"with_conclusion", "without_conclusion"}
+    # and each trained with the optional entailment feature (grade.entail)
+    assert set(models()) == plain | {f"{name}+entail" for name in plain}
     assert len(training_pmids()) == 394
     for model in models().values():
         assert model.classes == ("yes", "no", "maybe")

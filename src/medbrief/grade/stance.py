@@ -19,7 +19,9 @@ Two steps, both offline and light (no neural model; ~1 ms an abstract):
    (PubMedQA's reasoning-free setting) and one for abstracts without
    (reasoning-required: results only). The file
    lists the PMIDs it was trained on, so evaluation can tell when it is
-   being measured on its own training data.
+   being measured on its own training data. Two more weight sets (``+entail``)
+   were trained with the optional entailment feature (``grade.entail``); they
+   are used only for analyses that carry it.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ CONTRADICTION_COVERAGE = 0.25
 DENIAL_SCORE = 0.5
 WITH_CONCLUSION = "with_conclusion"
 WITHOUT_CONCLUSION = "without_conclusion"
+#: the feature ``grade.entail`` adds, and the suffix of the weight sets trained with it
+ENTAILMENT = "entail"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,7 @@ def stance(question: str, abstract: str, title: str | None = None) -> Stance:
 def stance_from_analysis(result: Analysis) -> Stance:
     if not result.addressed or result.focus is None:
         return Stance("not_addressed", None, round(result.coverage, 4))
-    model = models()[WITH_CONCLUSION if result.has_conclusion else WITHOUT_CONCLUSION]
+    model = models()[model_name(result)]
     label, score = decide(model, result)
     best = result.focus.best
     sentence = best.text if best is not None else None
@@ -130,6 +134,13 @@ def stance_from_analysis(result: Analysis) -> Stance:
     if contradicts:
         sentence = result.denial
     return Stance(label, sentence, round(score, 4), contradicts)  # type: ignore[arg-type]
+
+
+def model_name(result: Analysis) -> str:
+    """The weight set for an analysis: with or without a conclusion, and
+    trained with the entailment feature when it carries one."""
+    name = WITH_CONCLUSION if result.has_conclusion else WITHOUT_CONCLUSION
+    return f"{name}+{ENTAILMENT}" if ENTAILMENT in result.features else name
 
 
 def decide(model: LinearModel, result: Analysis) -> tuple[str, float]:

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medbrief.evaluate.pubmedqa import Item, Setting, to_pubmedqa
+from medbrief.grade import entail
+from medbrief.grade.entail import Entailment, with_entailment
 from medbrief.grade.model import LinearModel, train
 from medbrief.grade.stance import (
+    ENTAILMENT,
     MODEL_RESOURCE,
     WITH_CONCLUSION,
     WITHOUT_CONCLUSION,
@@ -54,11 +57,17 @@ class Example:
         return self.analysis.addressed
 
 
-def examples(items: Sequence[Item], setting: Setting) -> list[Example]:
-    return [
-        Example(item.pmid, analyse(item.question, item.abstract(setting)), item.answer)
-        for item in items
-    ]
+def examples(
+    items: Sequence[Item], setting: Setting, entailment: Entailment | None = None
+) -> list[Example]:
+    """The analysed items; with ``entailment``, carrying its feature (``grade.entail``)."""
+    out = []
+    for item in items:
+        result = analyse(item.question, item.abstract(setting))
+        if entailment is not None:
+            result = with_entailment(item.question, result, entailment)
+        out.append(Example(item.pmid, result, item.answer))
+    return out
 
 
 def fit(data: Sequence[Example], l2: float = L2) -> LinearModel:
@@ -114,20 +123,27 @@ def build(items: Sequence[Item], excluded: str = "") -> dict[str, object]:
     pmids = sorted(item.pmid for item in items)
     digest = hashlib.sha256("\n".join(pmids).encode()).hexdigest()
     models: dict[str, object] = {}
-    for name, setting in SETTING_OF_MODEL.items():
-        model = fit(examples(items, setting))
-        model.training.update(
-            {
-                "data": "PubMedQA PQA-L (MIT licence), Jin et al. 2019",
-                "setting": setting,
-                "examples": len(items),
-                "excluded": excluded,
-                "l2": L2,
-                "min_count": MIN_COUNT,
-                "steps": STEPS,
-            }
-        )
-        models[name] = model.to_json()
+    # the weight sets for the entailment feature only where its model is installed
+    variants: list[tuple[str, Entailment | None]] = [("", None)]
+    if entail.available():
+        variants.append((f"+{ENTAILMENT}", entail.shared()))
+    for suffix, entailment in variants:
+        for name, setting in SETTING_OF_MODEL.items():
+            model = fit(examples(items, setting, entailment))
+            model.training.update(
+                {
+                    "data": "PubMedQA PQA-L (MIT licence), Jin et al. 2019",
+                    "setting": setting,
+                    "examples": len(items),
+                    "excluded": excluded,
+                    "l2": L2,
+                    "min_count": MIN_COUNT,
+                    "steps": STEPS,
+                }
+            )
+            if entailment is not None:
+                model.training["entailment"] = f"{entail.PACKAGE} sha256 {entail.MODEL_SHA256}"
+            models[name + suffix] = model.to_json()
     return {
         "format": 1,
         "models": models,

@@ -9,10 +9,14 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from medbrief.types import Stance
 
 #: Lazily imported subcommands: name -> "module:attribute" (e.g. "beir":
 #: "medbrief.interfaces.cli.evaluate_ir:beir"). ``pubmedqa`` lives here.
@@ -60,10 +64,12 @@ def evaluate() -> None:
 @click.option(
     "--stance",
     "reader",
-    type=click.Choice(["offline", "llm"]),
+    type=click.Choice(["offline", "entail", "llm"]),
     default="offline",
     show_default=True,
-    help="offline: medbrief's own stance reader; llm: the configured language model "
+    help="offline: medbrief's own stance reader; entail: the same with the optional "
+    "entailment feature (pip install 'medbrief[entail]'; medbrief/grade/entail.py); "
+    "llm: the configured language model "
     "(MEDBRIEF_LLM_MODEL, docs/llm-writer.md) labels each abstract the offline reader finds "
     "addressed, the offline label standing in when the model fails.",
 )
@@ -88,23 +94,30 @@ def pubmedqa(file: Path, setting: str, reader: str, limit: int | None, as_json: 
     from medbrief.evaluate.pubmedqa import load
 
     items = load(file)[:limit]
-    model, name = None, "offline"
-    if reader == "llm":
+    model: Callable[[str, str], Stance] | None = None
+    llm = None
+    name = "offline"
+    if reader == "entail":
+        from medbrief.errors import DependencyError
+        from medbrief.grade import entail
+
+        if not entail.available():
+            raise DependencyError("--stance entail", entail.INSTALL)
+        model, name = entail.stance, "offline+entail"
+    elif reader == "llm":
         from medbrief.settings import get_settings
         from medbrief.write.client import ChatClient
         from medbrief.write.stance import ModelStance
 
         settings = get_settings()
-        model = ModelStance(ChatClient.from_settings(settings))
+        model = llm = ModelStance(ChatClient.from_settings(settings))
         name = f"llm:{settings.llm_model}"
     with _Progress(len(items), quiet=as_json) as tick:
         report = run(items, setting, on_item=tick, reader=model, reader_name=name)  # type: ignore[arg-type]
-    if model is not None and model.fell_back:
+    if llm is not None and llm.fell_back:
         from dataclasses import replace
 
-        fallback = (
-            f"the offline label stood in for {model.fell_back} of {model.asked} model replies"
-        )
+        fallback = f"the offline label stood in for {llm.fell_back} of {llm.asked} model replies"
         report = replace(report, notes=(*report.notes, fallback))
     if as_json:
         click.echo(json.dumps({"file": str(file), **report.to_json()}, indent=2))
