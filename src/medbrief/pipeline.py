@@ -168,15 +168,17 @@ def _stance_reader(engine: Engine) -> StanceReader:
 def _vote_reader(engine: Engine) -> StanceReader:
     """The reader of each study's stance on the question as asked: as for
     sub-topics, with the entailment feature when ``stance_entailment`` is on
-    (a sub-topic's concept terms state no claim for it to test)."""
-    if engine.settings.stance_entailment and not engine.settings.llm_stance:
-        from medbrief.errors import DependencyError
-        from medbrief.grade import entail
+    and no language model reads stances (a sub-topic's concept terms state
+    no claim for the feature to test, so sub-topics never get it)."""
+    reader = _stance_reader(engine)
+    if reader is not stance or not engine.settings.stance_entailment:
+        return reader
+    from medbrief.errors import DependencyError
+    from medbrief.grade import entail
 
-        if not entail.available():  # say so before the search, not midway through the reading
-            raise DependencyError("stance_entailment", entail.INSTALL)
-        return entail.stance
-    return _stance_reader(engine)
+    if not entail.available():  # one clear error, not an import failure inside the reader
+        raise DependencyError("stance_entailment", entail.INSTALL)
+    return entail.stance
 
 
 def _emit_all(emit: StageCallback, brief: Brief, guidelines_sent: bool = False) -> Brief:

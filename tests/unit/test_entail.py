@@ -88,7 +88,7 @@ def test_weights_trained_with_the_feature_ship_beside_the_plain_ones() -> None:
         assert ENTAILMENT in shipped[f"{name}+{ENTAILMENT}"].index
 
 
-def test_asking_for_the_feature_without_its_package_is_a_clear_error(
+def test_the_setting_chooses_the_reader_and_a_missing_package_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from medbrief import pipeline
@@ -97,6 +97,12 @@ def test_asking_for_the_feature_without_its_package_is_a_clear_error(
     class Engine:
         settings = Settings(stance_entailment=True)
 
+    class Plain:
+        settings = Settings()
+
+    monkeypatch.setattr(entail, "available", lambda: True)
+    assert pipeline._vote_reader(Engine()) is entail.stance  # type: ignore[arg-type]
+    assert pipeline._vote_reader(Plain()) is pipeline.stance  # type: ignore[arg-type]
     monkeypatch.setattr(entail, "available", lambda: False)
     with pytest.raises(DependencyError, match=r"pip install 'medbrief\[entail\]'"):
         pipeline._vote_reader(Engine())  # type: ignore[arg-type]
