@@ -48,7 +48,7 @@ class Fixed:
             "Is there an approved vaccine for H. pylori?",
             "It is true that an approved vaccine for H. pylori.",
         ),
-        ("Metformin is safe in CKD.", "It is true that metformin is safe in CKD.."),
+        ("Metformin is safe in CKD.", "It is true that metformin is safe in CKD."),
     ],
 )
 def test_the_question_becomes_a_claim_affirmed_and_denied(question: str, affirmed: str) -> None:

@@ -47,7 +47,7 @@ MODEL_SHA256 = "e3108a79d3cfaaed6415eeb2d56dd524eecc40b019bb78dae8d774d85ffff2d0
 #: the model's fixed input length
 MAX_TOKENS = 160
 #: divides the score difference into the range of the cue features (chosen on
-#: the PubMedQA dev four fifths: 1, 3 and 6 tried; 3 best for both settings)
+#: the PubMedQA dev four fifths: 1, 3 and 6 tried; 3 best over both settings)
 SCALE = 3.0
 INSTALL = "medbrief[entail]"
 
@@ -61,7 +61,7 @@ _AUXILIARY = re.compile(
 def claim(question: str) -> str:
     """The question as a claim, word order aside: "Does iron improve RLS?" ->
     "iron improve RLS" (the model reads past the grammar)."""
-    text = _AUXILIARY.sub("", question.strip().rstrip("?").strip(), count=1)
+    text = _AUXILIARY.sub("", question.strip().rstrip("?.").strip(), count=1)
     return text[:1].lower() + text[1:]
 
 
