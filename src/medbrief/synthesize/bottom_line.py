@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
 from medbrief.synthesize.fit import states_ages
@@ -169,12 +170,11 @@ def in_passing_last(listed: Sequence[Listed], question: str) -> list[Listed]:
     """``listed`` with the recommendations that name the question's subject
     only in passing (:func:`names_in_passing`) moved to the end: they speak
     for their body only when no other recommendation does."""
-    passing = [names_in_passing(x.item.statement, question) for x in listed]
-    return [x for x, p in zip(listed, passing, strict=True) if not p] + [
-        x for x, p in zip(listed, passing, strict=True) if p
-    ]
+    # a stable sort: each group keeps its order
+    return sorted(listed, key=lambda x: names_in_passing(x.item.statement, question))
 
 
+@lru_cache(maxsize=4096)  # asked of the same statements for the votes, the order and the line
 def names_in_passing(statement: str, question: str) -> bool:
     """Whether the statement names what the question asks about (its first
     specific word) only as a condition of something else: "SGLT2 inhibitors
@@ -355,7 +355,7 @@ def _outweighed(decided: Sequence[Vote], lean: str, number: Callable[[str], int]
     subject = (
         f"the one that finds {lean} {heavy_refs} outweighs"
         if one
-        else (f"the {len(heavy)} that find {lean} {heavy_refs} outweigh")
+        else f"the {len(heavy)} that find {lean} {heavy_refs} outweigh"
     )
     return [f"{subject} the {len(light)} that find {'no' if lean == 'yes' else 'yes'}: {why}"]
 
