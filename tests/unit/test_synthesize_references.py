@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medbrief.synthesize.references import certainty_in_text, document_key, finish_references
 from medbrief.types import (
     AbstractSection,
@@ -178,6 +180,30 @@ def test_no_certainty_when_the_text_does_not_single_one_out() -> None:
     ))  # fmt: skip
     assert certainty_in_text(two) is None
     assert certainty_in_text(rec("Y")) is None
+
+
+def test_no_certainty_from_a_sentence_about_other_ages() -> None:
+    # USPSTF breast cancer screening (2024): the only certainty stated is for
+    # ages 40 to 74; the Grade I statement on 75 and older states none
+    older = rec(
+        "I",
+        statement="The USPSTF concludes that the current evidence is insufficient to assess the "
+        "balance of benefits and harms of screening mammography in women 75 years or older.",
+        key_points=(
+            "The USPSTF concludes with moderate certainty that biennial screening mammography in "
+            "women aged 40 to 74 years has a moderate net benefit.",
+        ),
+    )
+    assert certainty_in_text(older) is None
+    younger = replace(
+        older,
+        statement="The USPSTF recommends biennial screening mammography for women aged 40 to 74.",
+    )
+    assert certainty_in_text(younger) == (
+        "moderate certainty",
+        "The USPSTF concludes with moderate certainty that biennial screening mammography in "
+        "women aged 40 to 74 years has a moderate net benefit.",
+    )
 
 
 def test_document_key() -> None:

@@ -262,7 +262,10 @@ def certainty_in_text(rec: Recommendation) -> tuple[str, str] | None:
     net benefit"). One rationale may state several, one per population: the
     sentence that best matches the statement's numbers (its ages: shared
     numbers count for, other numbers against) is taken, and when that does
-    not single one out, none is (a certainty is never guessed).
+    not single one out, none is (a certainty is never guessed). A sentence
+    that names ages and none of the statement's is about another population:
+    "moderate certainty ... in women aged 40 to 74 years" is no certainty for
+    the Grade I statement on women 75 years or older.
     """
     wanted = set(_NUMBER.findall(f"{rec.statement} {rec.population or ''}"))
     found: list[tuple[int, str, str]] = []
@@ -271,6 +274,8 @@ def certainty_in_text(rec: Recommendation) -> tuple[str, str] | None:
             m = _CERTAINTY.search(sentence)
             if m:
                 numbers = set(_NUMBER.findall(sentence))
+                if numbers and not numbers & wanted:
+                    continue
                 score = 2 * len(wanted & numbers) - len(numbers - wanted)
                 found.append((score, m.group(1).lower(), _HEADING.sub("", sentence.strip())))
     if not found:
