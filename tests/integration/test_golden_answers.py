@@ -99,6 +99,24 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        "Should women over 75 be screened for breast cancer?",
+        concepts=("breast cancer", "screening"),
+        # USPSTF 2024: Grade I at 75 or older, not the Grade B for 40 to 74;
+        # studies that state no ages (a screening van's yield) do not vote
+        guidelines=("uspstf:2036", "uspstf:2035"),
+        first=("uspstf:2036",),
+        verdict="insufficient",
+    ),
+    Golden(
+        "Is aspirin effective for primary prevention of cardiovascular disease in older adults?",
+        concepts=("aspirin", "primary prevention", "cardiovascular disease"),
+        # against at 60 or older (Grade D); the Grade I statement on statins
+        # at 76 or older is listed but is no position on aspirin
+        guidelines=("uspstf:1972", "uspstf:1971"),
+        first=("uspstf:1972",),
+        verdict="no",
+    ),
+    Golden(
         "folic acid supplementation to prevent neural tube defects",
         concepts=("folic acid", "neural tube defects"),
         guidelines=("uspstf:2020",),
@@ -339,6 +357,18 @@ def test_golden_answer(golden: Golden, engine: Engine) -> None:
         assert status[facet] == "no_evidence", status
     if golden.facets:
         assert tuple(status) == golden.facets
+
+
+def test_a_certainty_stated_for_other_ages_is_not_carried_over(engine: Engine) -> None:
+    """USPSTF breast cancer screening states its certainty only for ages 40 to
+    74; the Grade I statement on 75 or older must not borrow it."""
+    brief = engine.answer("Should women over 75 be screened for breast cancer?")
+    by_id = {g.item_id: g for g in brief.guidelines}
+    assert by_id["uspstf:2036"].certainty is None
+    assert by_id["uspstf:2036"].certainty_quote is None
+    assert by_id["uspstf:2035"].certainty == "moderate certainty"
+    assert brief.bottom_line is not None
+    assert brief.bottom_line.refs == (by_id["uspstf:2036"].ref,)
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:

@@ -21,7 +21,15 @@ from medbrief.synthesize.bottom_line import (
 )
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
-from medbrief.synthesize.fit import fits, population_match, question_scope, recommendation_kinds
+from medbrief.synthesize.fit import (
+    ages,
+    fits,
+    of_the_ages,
+    population_match,
+    question_scope,
+    recommendation_kinds,
+    states_ages,
+)
 from medbrief.synthesize.guidelines import GuidelineDraft, order
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import position
@@ -169,6 +177,69 @@ def test_a_screening_statement_for_children_does_not_fit_a_treatment_question() 
         black, "Initial antihypertensive treatment should include a CCB.", ""
     )
     assert fits(asked, kinds, black) and population_match(asked, black) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Should women over 75 be screened for breast cancer?", (75, 130)),
+        ("Should adults aged 45 to 49 be screened for colorectal cancer?", (45, 49)),
+        ("women aged 40 to 74 years", (40, 74)),
+        ("Adults 60 years or older", (60, 130)),
+        ("adults younger than 40 years", (0, 39)),
+        ("Should a 62-year-old take aspirin?", (62, 62)),
+        ("falls in patients in their 80s", (80, 89)),
+        ("adults aged 40 to 59 years who have a 10% or greater 10-year CVD risk", (40, 59)),
+        # numbers that are not ages
+        ("Does aspirin 75 mg prevent stroke?", None),
+        ("treatment of BP over 140", None),
+        ("mortality over 10 years of follow-up", None),
+        ("older adults", None),
+    ],
+)
+def test_ages_stated_in_words(text: str, span: tuple[int, int] | None) -> None:
+    assert ages(text) == span
+
+
+def test_a_study_is_of_the_asked_ages_when_it_states_or_names_them() -> None:
+    over75 = (75, 130)
+    assert of_the_ages(over75, "Women aged 70 to 84 years were screened.")
+    assert of_the_ages(over75, "Mammography in elderly women.")
+    assert of_the_ages(over75, "Outcomes in octogenarians.")
+    assert not of_the_ages(over75, "Women aged 40 to 49 years were screened.")
+    # states no ages: about women of any age
+    assert not of_the_ages(over75, "A mobile van screened 3745 uninsured women.")
+    assert not of_the_ages((45, 49), "Screening in children.")
+    assert of_the_ages((45, 49), "Screening in adults.")
+    assert of_the_ages(None, "Anything at all.")
+
+
+def test_on_a_question_of_stated_ages_only_studies_of_those_ages_vote() -> None:
+    evidence = [
+        ev("1", "cohort", "A mobile van screened 3745 uninsured women; screening was successful."),
+        ev("2", "cohort", "In women aged 75 to 90 years, screening found early cancers."),
+    ]
+
+    def reader(question: str, abstract: str, title: str | None) -> Stance:
+        return Stance("yes", abstract, 0.8)
+
+    asked = read_votes("Should women over 75 be screened for breast cancer?", evidence, reader)
+    assert [v.item_id for v in asked] == ["pmid:2"]
+    assert len(read_votes("Should women be screened for breast cancer?", evidence, reader)) == 2
+
+
+def test_recommendations_for_the_asked_ages_fit_best() -> None:
+    over75 = question_scope("Should women over 75 be screened for breast cancer?")
+    assert states_ages("Should women over 75 be screened for breast cancer?")
+    # USPSTF 2024: Grade B for 40 to 74, Grade I for 75 or older
+    assert population_match(over75, "Women aged 40 to 74 years") == 0
+    assert population_match(over75, "Women 75 years or older") == 2
+    assert population_match(over75, "Women with dense breasts") == 1
+    # no stated ages on either side: groups alone
+    assert population_match(question_scope("screening women"), "Women aged 40 to 74 years") == 1
+    # 60 or older are older adults (USPSTF aspirin, 2022)
+    older = question_scope("aspirin for primary prevention in older adults")
+    assert population_match(older, "Adults 60 years or older") == 1
 
 
 def test_population_fit_for_pregnancy_children_and_sex() -> None:
@@ -757,6 +828,11 @@ def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> 
     assert best_guidelines([individual, narrower], "Should pregnant adults take aspirin?") == [
         individual
     ]
+    # nor one naming fewer of the question's concepts (USPSTF 2022: statins,
+    # not aspirin, for primary prevention at 76 or older)
+    item = GuidelineItem(4, "USPSTF", 2022, "No evidence on statins at 76+.", "Grade I", None)
+    statin = Listed(item, None, (1, 1), 1)
+    assert best_guidelines([against, statin], "Should older adults take aspirin?") == [against]
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,10 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
 
     The question chooses when it states ages, or when the other
     recommendation names fewer of the question's population groups: "in
-    pregnancy" chooses, "adults" does not where both are for adults."""
+    pregnancy" chooses, "adults" does not where both are for adults. The
+    other must also name as many of the question's concepts: a statement on
+    statins for the primary prevention of CVD at 76 or older is no second
+    position on aspirin, however well its population fits."""
     current = [x for x in listed if not x.item.superseded]
     if not current:
         return []
@@ -99,6 +102,7 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
             other.item.body == first.item.body
             and other.position not in (None, first.position)
             and other.fit[0] >= first.fit[0]
+            and other.fit[1] >= first.fit[1]
             and not names_in_passing(other.item.statement, question)
         ):
             out.append(other)

@@ -21,6 +21,11 @@ in words, and each silent when either side says nothing:
   fit a question only about men (women). A recommendation that names a group
   the question names (black adults, older adults, pregnancy, smokers,
   dialysis or end-stage renal disease) fits best and is listed first.
+* ages: where both the question and the recommendation state ages ("women
+  over 75", "women 75 years or older"), a recommendation whose ages overlap
+  the question's fits better, and one whose ages do not (the USPSTF's
+  "women aged 40 to 74 years") fits worse: it is still listed, after, as
+  context, but does not speak for its body in the bottom line.
 
 Superseded recommendations, marked as such by their source, are listed after
 current ones (see ``guidelines.order``).
@@ -61,9 +66,10 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     "adult": re.compile(
         r"\badults?\b|\baged (?:[2-9]\d|1[89])\b|\b(?:[2-9]\d|1[89]) years or older\b", re.I
     ),
+    # from 60: the USPSTF's "adults 60 years or older" (aspirin) are its older adults
     "older": re.compile(
         r"\b(?:older (?:adults|people|persons|patients|women|men)|elderly|geriatric|"
-        r"aged (?:6[5-9]|[7-9]\d)|(?:6[5-9]|[7-9]\d) years (?:and|or) older)\b",
+        r"aged (?:[6-9]\d)|(?:[6-9]\d) years (?:and|or) older)\b",
         re.I,
     ),
     "pregnancy": re.compile(
@@ -98,18 +104,23 @@ _RANKING_GROUPS = ("older", "pregnancy", "black", "young", "women", "men", "smok
 _SUPERSEDED = re.compile(r"\bsuperseded\b", re.I)
 
 
+Ages = tuple[int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionScope:
     """What the question says about the kind of action and whom it is for."""
 
     kinds: frozenset[Kind]
     groups: frozenset[str]
+    #: the ages it asks about (inclusive), if it states any
+    ages: Ages | None = None
 
 
 # bounded: a server sees a new question with every request
 @lru_cache(maxsize=1024)
 def question_scope(question: str) -> QuestionScope:
-    return QuestionScope(_kinds(question), _groups(question))
+    return QuestionScope(_kinds(question), _groups(question), ages(question))
 
 
 def _kinds(text: str) -> frozenset[Kind]:
@@ -122,10 +133,66 @@ def _groups(text: str) -> frozenset[str]:
 
 def states_ages(question: str) -> bool:
     """Whether the question says what ages it is about ("aged 45 to 49")."""
-    return bool(_AGES.search(question))
+    return ages(question) is not None
 
 
-_AGES = re.compile(r"\b(?:aged?|ages) \d|\b\d+ (?:years|yrs)\b|\b\d+ to \d+\b", re.I)
+_OLDEST = 130
+_YEARS = r"(?:years?|yrs?|y)(?: of age)?"
+# who can be "over 75": a person, not a blood pressure, a dose or "over 10
+# years of follow-up"
+_PERSON = (
+    r"(?:wom[ae]n|m[ae]n|adults?|people|persons?|patients?|individuals|those|children|"
+    r"adolescents|girls|boys|age|aged)"
+)
+#: (pattern, how its numbers make an inclusive range), most specific first
+_AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), kind)
+    for pattern, kind in (
+        (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
+        (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
+        (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
+        (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
+        (rf"\b{_PERSON}\s+(?:over|above|older than|>=?|≥)\s*(\d{{1,3}})\b", "from"),
+        (rf"(?:\bolder than|>=?|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
+        (rf"\b(\d{{1,3}})\s*{_YEARS}\s*(?:or|and) younger\b", "to"),
+        (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
+        (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
+        (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
+        (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]old\b", "at"),
+        (r"\baged?\s+(\d{1,3})\b", "at"),
+    )
+)
+
+
+def ages(text: str) -> Ages | None:
+    """The ages a text states, as one inclusive range: "aged 40 to 74 years"
+    (40, 74), "75 years or older" and "women over 75" (75, 130), "younger
+    than 40" (0, 39), "a 62-year-old" (62, 62). Several ranges are joined
+    into the span that covers them; None when the text states no age."""
+    spans: list[Ages] = []
+    rest = text
+    for pattern, kind in _AGE_FORMS:
+        for m in pattern.finditer(rest):
+            n = [int(g) for g in m.groups()]
+            if kind == "range":
+                span = (min(n), max(n))
+            elif kind == "from":
+                span = (n[0], _OLDEST)
+            elif kind == "to":
+                span = (0, n[0])
+            elif kind == "below":
+                span = (0, max(n[0] - 1, 0))
+            elif kind == "decade":
+                span = (n[0] * 10, n[0] * 10 + 9)
+            else:
+                span = (n[0], n[0])
+            if span[1] <= _OLDEST:
+                spans.append(span)
+        # a phrase read once: "aged 40 to 74" is not also "aged 40"
+        rest = pattern.sub(" ", rest)
+    if not spans:
+        return None
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
 
 
 def stated_population(population: str | None, section: str | None) -> str | None:
@@ -186,9 +253,49 @@ def _not_only(population: str) -> bool:
     return bool(_NOT_ONLY_PREGNANCY.search(population))
 
 
+#: age groups named in words, as inclusive ranges of years
+_AGE_WORDS: tuple[tuple[re.Pattern[str], Ages], ...] = tuple(
+    (re.compile(pattern, re.I), span)
+    for pattern, span in (
+        (r"\b(?:neonat\w*|newborns?|infan\w*)", (0, 1)),
+        (r"\b(?:child\w*|paediatric|pediatric|kids?|boys|girls|school-?age\w*)", (0, 17)),
+        (r"\b(?:adolescen\w*|teen\w*|youth)", (10, 19)),
+        (r"\badults?\b|\badulthood\b", (18, _OLDEST)),
+        (
+            r"\b(?:older|elderly|geriatric|seniors?|aged (?:people|persons|patients|women|men))\b",
+            (60, _OLDEST),
+        ),
+        (r"\bpostmenopausal\b", (45, _OLDEST)),
+        (r"\boctogenarians?\b", (80, 89)),
+        (r"\bnonagenarians?\b", (90, 99)),
+    )
+)
+
+
+def of_the_ages(asked: Ages | None, text: str) -> bool:
+    """Whether a text is about the ages a question asks about: it states
+    ages that overlap them ("women aged 70 to 84") or names an age group
+    that does ("elderly women" for women over 75). A study of women at any
+    age that states none (a screening van's yield) is no answer to whether
+    women over 75 should be screened. True when the question states no ages."""
+    if asked is None:
+        return True
+    spans = [span for pattern, span in _AGE_WORDS if pattern.search(text)]
+    stated = ages(text)
+    if stated is not None:
+        spans.append(stated)
+    return any(lo <= asked[1] and asked[0] <= hi for lo, hi in spans)
+
+
 def population_match(question: QuestionScope, population: str) -> int:
-    """How many of the question's named groups the recommendation names too."""
-    return len(question.groups & _groups(population) & set(_RANKING_GROUPS))
+    """How many of the question's named groups the recommendation names too,
+    plus one when both state ages and they overlap, minus one when they do not."""
+    named = len(question.groups & _groups(population) & set(_RANKING_GROUPS))
+    stated = ages(population)
+    if question.ages is None or stated is None:
+        return named
+    overlap = stated[0] <= question.ages[1] and question.ages[0] <= stated[1]
+    return named + (1 if overlap else -1)
 
 
 def superseded(*texts: str | None) -> bool:

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 
 from medbrief.grade import terms
 from medbrief.synthesize.draft import strip_label, usable_title
+from medbrief.synthesize.fit import of_the_ages, question_scope
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import Position
 from medbrief.synthesize.weigh import APART, DESIGN_WEIGHT, newest_year, study_weight
@@ -224,10 +225,12 @@ def read_votes(
     """The stance of each study on ``question``, nearest the question first
     (``evidence`` in the order of the search). With the question's
     ``matcher``, a titled study votes only when it :func:`speaks_to` the
-    question."""
+    question; when the question states ages, only a study of those ages
+    votes (``fit.of_the_ages``)."""
     usable = [e for e in evidence if not e.document.retracted and e.design != "guideline"]
     newest = newest_year(usable)
     harm = asks_harm(question)
+    asked_ages = question_scope(question).ages
     votes: list[Vote] = []
     for rank, ev in enumerate(usable[:MAX_READ]):
         doc = ev.document
@@ -237,6 +240,8 @@ def read_votes(
         if matcher is not None and not speaks_to(matcher, doc.title, st.sentence):
             continue
         if harm and not _HARM_FINDING.search(st.sentence or ""):
+            continue
+        if not of_the_ages(asked_ages, doc.text):
             continue
         weight = study_weight(ev, newest)
         covered = coverage(question, doc.text)
