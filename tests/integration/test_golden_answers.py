@@ -127,6 +127,13 @@ GOLDEN = [
         guidelines=("uspstf:1916",),
     ),
     Golden(
+        "Should smokers aged 50 to 80 get low-dose CT for lung cancer?",
+        concepts=("smokers", "computed tomography", "lung cancer"),
+        # "low-dose" is no treatment: the screening statement fits
+        guidelines=("uspstf:1916",),
+        verdict="yes",
+    ),
+    Golden(
         "Should adults be screened for depression?",
         concepts=("depression", "screening"),
         guidelines=("uspstf:2016",),

@@ -242,6 +242,13 @@ def test_recommendations_for_the_asked_ages_fit_best() -> None:
     assert population_match(older, "Adults 60 years or older") == 1
 
 
+def test_a_low_dose_ct_is_a_test_not_a_treatment() -> None:
+    lung = question_scope("Should smokers aged 50 to 80 get low-dose CT for lung cancer?")
+    assert lung.kinds == frozenset()  # so the USPSTF's screening statement fits
+    assert fits(lung, frozenset({"screening"}), "Adults aged 50 to 80 years who smoke")
+    assert question_scope("Is low-dose aspirin recommended?").kinds == {"intervention"}
+
+
 def test_population_fit_for_pregnancy_children_and_sex() -> None:
     folic = question_scope("folic acid supplementation to prevent neural tube defects")
     assert fits(folic, frozenset({"intervention"}), "Persons who plan to or could become pregnant")
@@ -883,6 +890,14 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert [v.item_id for v in guideline_votes([Listed(metformin, None, (0, 2), 0)], question)] == [
         "2"
     ]
+    # ages and verbs of acting are not the subject
+    aged = "Should a 62-year-old take aspirin to prevent heart attack?"
+    clopidogrel = "Clopidogrel should be given in addition to aspirin after fibrinolysis."
+    assert names_in_passing(clopidogrel, aged)
+    assert not names_in_passing("Aspirin is not recommended at 60 or older.", aged)
+    # nor does it speak for its body in the bottom line
+    alone = Listed(GuidelineItem(3, "ACC", 2013, clopidogrel, "Class I", None), None, (0, 2), 0)
+    assert best_guidelines([alone], aged) == []
     # it speaks for the body only after those that are about the subject
     both = [Listed(item, None, (0, 2), 0), Listed(metformin, None, (0, 1), 0)]
     assert [x.item.ref for x in in_passing_last(both, question)] == [2, 1]

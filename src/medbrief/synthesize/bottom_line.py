@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.fit import states_ages
+from medbrief.synthesize.fit import states_ages, without_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import (
@@ -86,7 +86,12 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     other must also name as many of the question's concepts: a statement on
     statins for the primary prevention of CVD at 76 or older is no second
     position on aspirin, however well its population fits."""
-    current = [x for x in listed if not x.item.superseded]
+    # one that names the question's subject only in passing is no position on it
+    current = [
+        x
+        for x in listed
+        if not x.item.superseded and not names_in_passing(x.item.statement, question)
+    ]
     if not current:
         return []
     first = strongest_first(current)[0]
@@ -103,7 +108,6 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
             and other.position not in (None, first.position)
             and other.fit[0] >= first.fit[0]
             and other.fit[1] >= first.fit[1]
-            and not names_in_passing(other.item.statement, question)
         ):
             out.append(other)
     return out
@@ -178,13 +182,22 @@ def in_passing_last(listed: Sequence[Listed], question: str) -> list[Listed]:
     return sorted(listed, key=lambda x: names_in_passing(x.item.statement, question))
 
 
+#: verbs that ask whether to act ("Should a 62-year-old take aspirin?"): the
+#: subject is what is taken, not "take"
+_ACTION_UNITS = frozenset(
+    (terms.stem(v),) for v in ("take", "get", "give", "receive", "start", "undergo", "have")
+)
+
+
 @lru_cache(maxsize=4096)  # asked of the same statements for the votes, the order and the line
 def names_in_passing(statement: str, question: str) -> bool:
     """Whether the statement names what the question asks about (its first
-    specific word) only as a condition of something else: "SGLT2 inhibitors
-    are recommended ... independent of metformin use" recommends SGLT2
-    inhibitors, and is no position on metformin."""
-    units = terms.concept_units(question)
+    specific word, ages and verbs of acting aside) only as a condition of
+    something else: "SGLT2 inhibitors are recommended ... independent of
+    metformin use" recommends SGLT2 inhibitors, and is no position on
+    metformin; "Clopidogrel should be given in addition to aspirin" is no
+    position on whether a 62-year-old should take aspirin."""
+    units = [u for u in terms.concept_units(without_ages(question)) if u not in _ACTION_UNITS]
     if not units or not terms.names_subject(units, statement):
         return False
     return not terms.names_subject(units, _IN_PASSING.sub(" ", statement))

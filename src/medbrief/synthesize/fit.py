@@ -49,7 +49,9 @@ _KINDS: dict[Kind, re.Pattern[str]] = {
     "intervention": re.compile(
         r"\b(?:treat\w*|therap\w*|pharmacotherap\w*|medication\w*|preventive medication|"
         r"drugs?\b|first[- ]line|second[- ]line|manag\w*|prescri\w*|prophyla\w*|supplement\w*|"
-        r"initiat\w*|dos(?:e|es|ing)\b|counsel\w*|surg\w*|interventions?\b|prevent\w*|"
+        # "low-dose CT" is a test, not a dose of treatment
+        r"initiat\w*|dos(?:e|es|ing)\b(?!\s+(?:CT|LDCT|computed|chest|radiation))|"
+        r"counsel\w*|surg\w*|interventions?\b|prevent\w*|"
         r"anticoagula\w*|antihypertensive\w*|vaccin\w*|inhibitors?\b|blockers?\b|agonists?\b|"
         r"antagonists?\b)",
         re.I,
@@ -141,7 +143,7 @@ _YEARS = r"(?:years?|yrs?|y)(?: of age)?"
 # who can be "over 75": a person, not a blood pressure, a dose or "over 10
 # years of follow-up"
 _PERSON = (
-    r"(?:wom[ae]n|m[ae]n|adults?|people|persons?|patients?|individuals|those|children|"
+    r"(?P<who>wom[ae]n|m[ae]n|adults?|people|persons?|patients?|individuals|those|children|"
     r"adolescents|girls|boys|age|aged)"
 )
 #: (pattern, how its numbers make an inclusive range), most specific first
@@ -164,6 +166,15 @@ _AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def without_ages(text: str) -> str:
+    """``text`` with its statements of age taken out: "Should a 62-year-old
+    take aspirin?" is about aspirin, not about "62"."""
+    for pattern, _ in _AGE_FORMS:
+        # "women over 75": the women stay
+        text = pattern.sub(lambda m: f" {m.groupdict().get('who') or ''} ", text)
+    return text
+
+
 def ages(text: str) -> Ages | None:
     """The ages a text states, as one inclusive range: "aged 40 to 74 years"
     (40, 74), "75 years or older" and "women over 75" (75, 130), "younger
@@ -173,7 +184,7 @@ def ages(text: str) -> Ages | None:
     rest = text
     for pattern, kind in _AGE_FORMS:
         for m in pattern.finditer(rest):
-            n = [int(g) for g in m.groups()]
+            n = [int(g) for g in m.groups() if g is not None and g.isdigit()]
             if kind == "range":
                 span = (min(n), max(n))
             elif kind == "from":
