@@ -798,6 +798,9 @@ def test_an_open_question_leads_with_the_strongest_most_certain_recommendations(
         "and recommends (conditional; moderate): Statement 3 [3]."
     )
     assert line.refs == (4, 3) and line.verdict is None
+    # a second that names fewer of the question's concepts is left out
+    narrower = Listed(GuidelineItem(5, "AASM", 2024, "Other.", "strong", None, "for"), None, (0, 1))
+    assert open_line([strong, narrower], []).refs == (4,)
 
 
 def test_the_population_is_said_once() -> None:

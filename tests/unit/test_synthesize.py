@@ -70,6 +70,10 @@ def test_matcher_tolerates_inflection_hyphens_and_abbreviations() -> None:
     iron = ConceptMatcher(IRON)
     assert not iron.in_text("An ironic twist")
     assert iron.in_text("Oral ferrous sulfate was given")
+    anticoagulant = ConceptMatcher(Concept("anticoagulant"))
+    assert anticoagulant.in_text("patients who require long-term anticoagulation")
+    # a short stem is not specific enough to lose its ending
+    assert not ConceptMatcher(Concept("implant")).in_text("implementation of screening")
 
 
 def test_matcher_reads_mesh_headings() -> None:

@@ -415,8 +415,13 @@ def yes_no_line(
 def open_line(listed: Sequence[Listed], research: Sequence[Facet]) -> BottomLine:
     """The bottom line of a what / which / how question: the top (current)
     recommendations, the strongest of the best fitting first
-    (:func:`strongest_first`), else the first research sub-topic with evidence."""
-    top = strongest_first([x for x in listed if not x.item.superseded])[:MAX_GUIDELINES]
+    (:func:`strongest_first`) and a second only where it names as many of the
+    question's concepts, else the first research sub-topic with evidence."""
+    ranked = strongest_first([x for x in listed if not x.item.superseded])
+    # a second names as many of the question's concepts as the first: a
+    # recommendation for "DOAC-eligible patients with AF" is no answer beside
+    # one that names the mechanical heart valves asked about
+    top = [x for x in ranked if x.fit[1] >= ranked[0].fit[1]][:MAX_GUIDELINES]
     if top:
         text, citations = _guideline_sentence(top)
         return BottomLine(text, refs=tuple(c.n for c in citations), citations=tuple(citations))

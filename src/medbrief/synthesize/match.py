@@ -34,6 +34,11 @@ def _word_pattern(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return re.escape(word[: -len(suffix)]) + r"\w*"
+    # "anticoagulant" names "anticoagulation", "transplant" "transplantation";
+    # a short stem would not be specific ("implant": "implement")
+    for suffix in ("ants", "ant"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 7:
+            return re.escape(word[: -len(suffix)]) + r"\w*"
     return re.escape(word) + r"\w*"
 
 
