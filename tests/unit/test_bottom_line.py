@@ -182,7 +182,8 @@ def test_a_screening_statement_for_children_does_not_fit_a_treatment_question() 
 @pytest.mark.parametrize(
     ("text", "span"),
     [
-        ("Should women over 75 be screened for breast cancer?", (75, 130)),
+        ("Should women over 75 be screened for breast cancer?", (76, 130)),
+        ("women 75 years or older", (75, 130)),
         ("Should adults aged 45 to 49 be screened for colorectal cancer?", (45, 49)),
         ("women aged 40 to 74 years", (40, 74)),
         ("Adults 60 years or older", (60, 130)),
@@ -838,6 +839,11 @@ def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> 
     assert best_guidelines([individual, narrower], "Should pregnant adults take aspirin?") == [
         individual
     ]
+    # none for other ages than those asked about (USPSTF 2021 colorectal
+    # screening stops at 85)
+    to85 = listed(5, "Selectively offer screening in adults aged 76 to 85 years.", "Grade C", 1)
+    assert best_guidelines([to85], "Should adults over 85 be screened?") == []
+    assert best_guidelines([to85], "Should adults aged 80 be screened?") == [to85]
     # nor one naming fewer of the question's concepts (USPSTF 2022: statins,
     # not aspirin, for primary prevention at 76 or older)
     item = GuidelineItem(4, "USPSTF", 2022, "No evidence on statins at 76+.", "Grade I", None)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.fit import states_ages, without_ages
+from medbrief.synthesize.fit import other_ages, question_scope, states_ages, without_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.verdict import (
@@ -80,17 +80,24 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     between them, one of the same body that points another way for another
     population (aspirin: an individual decision at 40-59, against at 60+).
 
+    A recommendation for other ages than the question states ("76 to 85"
+    for "over 85") is none: when every one is, no guideline answers.
+
     The question chooses when it states ages, or when the other
     recommendation names fewer of the question's population groups: "in
     pregnancy" chooses, "adults" does not where both are for adults. The
     other must also name as many of the question's concepts: a statement on
     statins for the primary prevention of CVD at 76 or older is no second
     position on aspirin, however well its population fits."""
-    # one that names the question's subject only in passing is no position on it
+    # one that names the question's subject only in passing, or is for other
+    # ages than those asked about, is no position on it
+    asked = question_scope(question).ages
     current = [
         x
         for x in listed
-        if not x.item.superseded and not names_in_passing(x.item.statement, question)
+        if not x.item.superseded
+        and not names_in_passing(x.item.statement, question)
+        and not other_ages(asked, f"{x.population or ''} {x.item.statement}")
     ]
     if not current:
         return []

@@ -154,8 +154,10 @@ _AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
         (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
         (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
-        (rf"\b{_PERSON}\s+(?:over|above|older than|>=?|≥)\s*(\d{{1,3}})\b", "from"),
-        (rf"(?:\bolder than|>=?|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
+        (rf"\b{_PERSON}\s*(?:>=|≥)\s*(\d{{1,3}})\b", "from"),
+        (rf"\b{_PERSON}\s+(?:over|above|older than|>)\s*(\d{{1,3}})\b", "above"),
+        (rf"(?:>=|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
+        (rf"(?:\bolder than|>)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "above"),
         (rf"\b(\d{{1,3}})\s*{_YEARS}\s*(?:or|and) younger\b", "to"),
         (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
         (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
@@ -177,8 +179,8 @@ def without_ages(text: str) -> str:
 
 def ages(text: str) -> Ages | None:
     """The ages a text states, as one inclusive range: "aged 40 to 74 years"
-    (40, 74), "75 years or older" and "women over 75" (75, 130), "younger
-    than 40" (0, 39), "a 62-year-old" (62, 62). Several ranges are joined
+    (40, 74), "75 years or older" (75, 130), "women over 75" (76, 130),
+    "younger than 40" (0, 39), "a 62-year-old" (62, 62). Several ranges are joined
     into the span that covers them; None when the text states no age."""
     spans: list[Ages] = []
     rest = text
@@ -189,6 +191,8 @@ def ages(text: str) -> Ages | None:
                 span = (min(n), max(n))
             elif kind == "from":
                 span = (n[0], _OLDEST)
+            elif kind == "above":
+                span = (n[0] + 1, _OLDEST)
             elif kind == "to":
                 span = (0, n[0])
             elif kind == "below":
@@ -298,15 +302,22 @@ def of_the_ages(asked: Ages | None, text: str) -> bool:
     return any(lo <= asked[1] and asked[0] <= hi for lo, hi in spans)
 
 
+def other_ages(asked: Ages | None, population: str) -> bool:
+    """Whether a recommendation's stated ages miss the question's altogether
+    ("adults aged 76 to 85 years" for "adults over 85")."""
+    stated = ages(population)
+    if asked is None or stated is None:
+        return False
+    return not (stated[0] <= asked[1] and asked[0] <= stated[1])
+
+
 def population_match(question: QuestionScope, population: str) -> int:
     """How many of the question's named groups the recommendation names too,
     plus one when both state ages and they overlap, minus one when they do not."""
     named = len(question.groups & _groups(population) & set(_RANKING_GROUPS))
-    stated = ages(population)
-    if question.ages is None or stated is None:
+    if question.ages is None or ages(population) is None:
         return named
-    overlap = stated[0] <= question.ages[1] and question.ages[0] <= stated[1]
-    return named + (1 if overlap else -1)
+    return named + (-1 if other_ages(question.ages, population) else 1)
 
 
 def superseded(*texts: str | None) -> bool:
