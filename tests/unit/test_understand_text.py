@@ -199,6 +199,8 @@ SENSES = [
     AbbreviationSense("PD", "peritoneal dialysis", ("dialysis", "kidney")),
     AbbreviationSense("IV", "intravenous", (), ("stage", "grade")),
     AbbreviationSense("CAP", "community-acquired pneumonia"),
+    AbbreviationSense("HbA1c", "glycated hemoglobin"),
+    AbbreviationSense("Hb", "hemoglobin"),
 ]
 
 
@@ -212,6 +214,9 @@ def test_abbreviations_with_one_sense_resolve_everywhere() -> None:
     assert table.canonical("ckd") == "CKD"  # not an English word
     assert table.canonical("cap") is None  # an English word
     assert table.canonical("iron") is None
+    # capitals inside a word or a digit mark an abbreviation typed in lower case
+    assert table.canonical("hba1c") == "HbA1c"
+    assert table.canonical("hb") is None  # too short to be sure
 
 
 def test_ambiguous_abbreviations_need_a_cue() -> None:

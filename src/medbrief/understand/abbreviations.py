@@ -33,11 +33,16 @@ class AbbreviationTable:
         self._exact: dict[str, list[AbbreviationSense]] = {}
         for sense in senses if senses is not None else sources.abbreviations():
             self._exact.setdefault(sense.abbreviation, []).append(sense)
-        # "copd" and "ckd" are read as COPD and CKD; "cap" and "all" are words.
+        # "copd" and "ckd" are read as COPD and CKD, "hba1c" and "egfr" as
+        # HbA1c and eGFR (capitals inside a word, or a digit, mark them);
+        # "cap" and "all" are words.
         words = english if english is not None else {}
         self._lower: dict[str, str] = {}
         for abbr in self._exact:
-            if abbr.isupper() and len(abbr) >= 3 and abbr.lower() not in words:
+            marked = (
+                abbr.isupper() or abbr[1:] != abbr[1:].lower() or any(c.isdigit() for c in abbr)
+            )
+            if marked and len(abbr) >= 3 and abbr.lower() not in words:
                 self._lower[abbr.lower()] = abbr
 
     def canonical(self, text: str) -> str | None:
