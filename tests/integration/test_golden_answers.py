@@ -134,6 +134,13 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        "Is vitamin E recommended for NASH in diabetics?",
+        concepts=("vitamin E", "non-alcoholic steatohepatitis", "diabetes mellitus"),
+        # AASLD 2023: considered for *non-diabetic* adults, not recommended
+        # with diabetes
+        verdict="no",
+    ),
+    Golden(
         "Should adults be screened for depression?",
         concepts=("depression", "screening"),
         guidelines=("uspstf:2016",),

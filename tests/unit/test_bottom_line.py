@@ -16,6 +16,7 @@ from medbrief.synthesize.bottom_line import (
     best_guidelines,
     guideline_votes,
     in_passing_last,
+    leading_sentence,
     names_in_passing,
     open_line,
 )
@@ -30,7 +31,7 @@ from medbrief.synthesize.fit import (
     recommendation_kinds,
     states_ages,
 )
-from medbrief.synthesize.guidelines import GuidelineDraft, order
+from medbrief.synthesize.guidelines import GuidelineDraft, order, recommendation_drafts
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import position
 from medbrief.synthesize.research import FacetFindings, facet_findings
@@ -911,3 +912,43 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     both = [Listed(item, None, (0, 2), 0), Listed(metformin, None, (0, 1), 0)]
     assert [x.item.ref for x in in_passing_last(both, question)] == [2, 1]
     assert [x.item.ref for x in best_guidelines(in_passing_last(both, question), question)] == [2]
+
+
+VITAMIN_E = (
+    "Vitamin E 800 IU/day may be considered for non-diabetic adults with biopsy-proven NASH. "
+    "Vitamin E: NOT recommended in patients with diabetes, NAFLD without biopsy, or cirrhosis."
+)
+
+
+def test_a_recommendation_excluding_what_the_question_names_is_not_listed() -> None:
+    diabetes = Concept("diabetes mellitus", terms=("diabetes", "diabetics"))
+    matcher = Matcher([Concept("vitamin E"), Concept("NASH"), diabetes])
+    assert matcher.excluded("for non-diabetic adults") == {"diabetes mellitus"}
+    assert matcher.excluded("adults without diabetes") == {"diabetes mellitus"}
+    assert matcher.excluded("adults with or without diabetes") == frozenset()
+    assert matcher.excluded("diabetic adults") == frozenset()
+    question = "Is vitamin E recommended for NASH in diabetics?"
+
+    def rec(statement: str) -> Recommendation:
+        return Recommendation(id=statement[:9], guideline_title="NAFLD", body="AASLD",
+                              statement=statement, year=2023)  # fmt: skip
+
+    drafts = recommendation_drafts(
+        [rec("Vitamin E may be considered for non-diabetic adults with NASH."),
+         rec("Vitamin E is not recommended in diabetics with NASH.")], matcher, question,
+    )  # fmt: skip
+    assert [d.statement for d in drafts] == ["Vitamin E is not recommended in diabetics with NASH."]
+
+
+def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> None:
+    item = GuidelineItem(1, "AASLD", 2023, VITAMIN_E, None, None, "against")
+    assert leading_sentence(item) == (
+        "Vitamin E: NOT recommended in patients with diabetes, NAFLD without biopsy, or cirrhosis"
+    )
+    # a first sentence that points no way, or the same way, is quoted
+    graded = GuidelineItem(
+        2, "USPSTF", 2022, "Aspirin at 60 or older. See Table 1.", "Grade D", None
+    )
+    assert leading_sentence(graded) == "Aspirin at 60 or older"
+    same = GuidelineItem(3, "X", 2020, "Do not use X. Use Y instead.", None, None)
+    assert leading_sentence(same) == "Do not use X"

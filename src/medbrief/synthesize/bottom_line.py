@@ -217,6 +217,22 @@ def first_sentence(text: str) -> str:
     return (sentences[0] if sentences else text).strip().rstrip(".")
 
 
+def leading_sentence(g: GuidelineItem) -> str:
+    """The sentence that speaks for a recommendation: its first, unless the
+    first points another way than the whole ("Vitamin E may be considered
+    for non-diabetic adults. ... NOT recommended in patients with diabetes":
+    against), then the first that points the same way as the whole."""
+    first = first_sentence(g.statement)
+    whole = position(g.statement, g.strength, g.direction)
+    said = position(first)
+    if whole is None or said is None or said == whole:
+        return first
+    for sentence in split_sentences(g.statement)[1:]:
+        if position(sentence) == whole:
+            return sentence.strip().rstrip(".")
+    return first
+
+
 def _names_population(statement: str, population: str) -> bool:
     """Whether the statement already says whom it is for ("... for adults
     with RLS and appropriate iron status (...)"), so the population is not
@@ -243,7 +259,7 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         grades = stated_grades(g.strength, g.certainty)
         if grades:
             head += f" ({grades})"
-        statement = first_sentence(g.statement)
+        statement = leading_sentence(g)
         if x.population and len(chosen) > 1 and not _names_population(statement, x.population):
             who = x.population.rstrip(".")
             head += f", in {who[:1].lower()}{who[1:]}"

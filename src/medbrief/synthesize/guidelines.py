@@ -12,7 +12,9 @@ rewrites them. Practical key points are the
 source's own sentences that name a concept of the question.
 
 A recommendation must also fit the question's kind (screening, diagnosis,
-intervention) and population (``medbrief.synthesize.fit``); one that names
+intervention) and population (``medbrief.synthesize.fit``), and must not
+exclude what the question names ("for non-diabetic adults", "without
+diabetes", for a question about diabetics); one that names
 the question's population group is listed first, and one its source marks
 superseded is listed after the current ones.
 """
@@ -207,6 +209,9 @@ def recommendation_drafts(
         if not _bears_on(named, need, conditions):
             continue
         section = rec.section or ""
+        # for "non-diabetic adults": not for the diabetics asked about
+        if matcher.excluded(" ".join(filter(None, (rec.statement, rec.population, section)))):
+            continue
         kinds = recommendation_kinds(section, rec.statement, rec.guideline_title)
         if not fits(asked, kinds, rec.population or f"{section} {rec.statement}"):
             continue

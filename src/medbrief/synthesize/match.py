@@ -57,6 +57,17 @@ def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+@lru_cache(maxsize=4096)
+def _negated(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    # "non-diabetic adults", "adults without diabetes"; not "with or without"
+    parts = sorted({p[2:] for p in (term_pattern(t) for t in terms) if p}, key=len, reverse=True)
+    if not parts:
+        return None
+    return re.compile(
+        r"\b(?:non[\s\-]?|(?<!with or )(?<!with and )without\s+)(?:" + "|".join(parts) + ")"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ConceptMatcher:
     """Matches one concept: its label and every term the reading gave it."""
@@ -76,6 +87,11 @@ class ConceptMatcher:
 
     def in_document(self, doc: Document) -> bool:
         return self.concept.label in Matcher((self.concept,)).in_document(doc)
+
+    def negated_in(self, text: str) -> bool:
+        """Whether ``text`` names the concept as excluded ("non-diabetic")."""
+        pattern = _negated(self.terms)
+        return bool(pattern and pattern.search(normalise(text)))
 
 
 def _document_text(doc: Document) -> str:
@@ -100,6 +116,11 @@ class Matcher:
     def in_text(self, text: str) -> frozenset[str]:
         normal = normalise(text)
         return frozenset(label for label, m in self.concepts.items() if m.in_normalised(normal))
+
+    def excluded(self, text: str) -> frozenset[str]:
+        """Concepts the text names as excluded: a recommendation "for
+        non-diabetic adults" is none for a question about diabetics."""
+        return frozenset(label for label, m in self.concepts.items() if m.negated_in(text))
 
     def names_any(self, doc: Document, subtopics: Iterable[FacetPlan]) -> bool:
         """Does ``doc`` name every concept of at least one of ``subtopics``?"""

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
-    first_sentence,
     guideline_votes,
     in_passing_last,
+    leading_sentence,
     open_line,
     strongest_first,
     yes_no_line,
@@ -349,7 +349,7 @@ def _population(item: Document | Recommendation | None) -> str | None:
 def _guideline_key(g: GuidelineItem) -> str:
     grades = stated_grades(g.strength, g.certainty)
     year = f" ({g.year})" if g.year else ""
-    first = first_sentence(g.statement)
+    first = leading_sentence(g)
     grading = f" Graded by the source: {grades}." if grades else ""
     return f"{g.body}{year}: {first}.{grading}"
 
