@@ -141,6 +141,25 @@ GOLDEN = [
         verdict="no",
     ),
     Golden(
+        "Is colonoscopy better than FIT for colorectal cancer screening?",
+        concepts=("colonoscopy", "colorectal cancer"),
+        facets=(
+            "Colonoscopy versus FIT",
+            "Colonoscopy for colorectal cancer",
+            "FIT and colorectal cancer",
+            "Screening for colorectal cancer",
+        ),
+        # the USPSTF statements on whom to screen compare no tests: no vote
+        verdict="insufficient",
+    ),
+    Golden(
+        "Is apixaban better than warfarin for atrial fibrillation?",
+        concepts=("apixaban", "warfarin", "atrial fibrillation"),
+        # "DOACs (... apixaban ...) are recommended over warfarin" names both
+        guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
+        verdict="yes",
+    ),
+    Golden(
         "Should adults be screened for depression?",
         concepts=("depression", "screening"),
         guidelines=("uspstf:2016",),

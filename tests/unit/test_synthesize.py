@@ -152,6 +152,15 @@ def test_a_head_to_head_question_has_a_comparison_sub_topic_first() -> None:
     # without a word of comparison, no comparison
     plans = plan_facets((doac, warfarin, af), "DOAC and warfarin in atrial fibrillation")
     assert all(p.intent != "comparison" for p in plans)
+    # "better than" compares too, and a test without a MeSH drug or procedure
+    # category (FIT) can be one side
+    colonoscopy = Concept("colonoscopy", ("colonoscopy",), "D003113")
+    fit = Concept("FIT", ("fecal immunochemical test",))
+    crc = Concept("colorectal cancer", ("colorectal cancer",), "D015179")
+    screening = Concept("screening", ("screening",))
+    question = "Is colonoscopy better than FIT for colorectal cancer screening?"
+    plans = plan_facets((colonoscopy, fit, crc, screening), question)
+    assert (plans[0].intent, plans[0].concepts) == ("comparison", ("colonoscopy", "FIT"))
 
 
 def test_a_recommendation_must_name_a_condition_of_the_question() -> None:

@@ -27,7 +27,11 @@ Intent = Literal["association", "treatment", "procedure", "topic", "comparison"]
 MAX_FACETS = 6
 
 #: Words that set two interventions against each other ("DOAC versus warfarin").
-_COMPARED = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|comparison|comparing)\b", re.I)
+_COMPARED = re.compile(
+    r"\b(?:versus|vs\.?|compared (?:with|to)|comparison|comparing|(?:better|worse|safer|more "
+    r"effective|less effective) than|superior to|inferior to|preferred (?:over|to))\b",
+    re.I,
+)
 #: Generic concepts that name an intervention without naming which one.
 _GENERIC_PROCEDURES = {"treatment", "therapy", "management", "screening", "prevention", "diagnosis"}
 
@@ -106,7 +110,12 @@ def plan_facets(concepts: tuple[Concept, ...], question: str = "") -> list[Facet
     )
     has_condition = "condition" in roles.values()
     plans: list[tuple[int, int, FacetPlan]] = []
-    compared = specific if len(specific) == 2 and _COMPARED.search(question) else ()
+    # what is compared: the two concepts that are neither a condition nor a
+    # generic procedure ("colonoscopy" and "FIT" for colorectal cancer screening)
+    comparable = tuple(
+        c.label for c in concepts if roles[c.label] != "condition" and c.label not in generic
+    )
+    compared = comparable if len(comparable) == 2 and _COMPARED.search(question) else ()
     if compared:
         # The comparison is what a head-to-head question asks first; studies
         # of each intervention alone follow in their own sub-topics.

@@ -32,6 +32,7 @@ from medbrief.synthesize.bottom_line import (
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
+from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
@@ -216,6 +217,20 @@ def guideline_items(drafts: Sequence[GuidelineDraft]) -> tuple[GuidelineItem, ..
     )
 
 
+def _comparing(
+    chosen: Sequence[Listed], facets: Sequence[FacetFindings], reading: Reading
+) -> list[Listed]:
+    """The chosen recommendations that may vote on the question: on a
+    comparison ("Is colonoscopy better than FIT?") only those that name both
+    sides; "screen adults aged 50 to 75 for colorectal cancer" compares
+    nothing."""
+    compared = next((f.plan.concepts for f in facets if f.plan.intent == "comparison"), ())
+    if not compared:
+        return list(chosen)
+    matcher = Matcher(reading.concepts)
+    return [x for x in chosen if set(compared) <= matcher.in_text(x.item.statement)]
+
+
 def compose(
     question: str,
     reading: Reading,
@@ -249,7 +264,7 @@ def compose(
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
-        by_guideline = guideline_votes(chosen, question)
+        by_guideline = guideline_votes(_comparing(chosen, facets, reading), question)
         asks_what_to_do = asks_recommendation(question)
         weighing = decide(votes, by_guideline, asks_what_to_do)
         if weighing.guideline_led:
