@@ -265,6 +265,9 @@ def test_population_fit_for_pregnancy_children_and_sex() -> None:
     # the smokers' recommendation names more of the question's groups
     assert population_match(men, "Men aged 65 to 75 years who have ever smoked") == 2
     assert population_match(men, "Men aged 65 to 75 years who have never smoked") == 1
+    never = question_scope("Should women who have never smoked be screened for AAA?")
+    assert population_match(never, "Women who have never smoked and have no family history") == 2
+    assert population_match(never, "Women aged 65 to 75 years who have ever smoked") == 1
     dialysis = question_scope("Does IV iron improve RLS in hemodialysis patients?")
     assert population_match(dialysis, "Adults with RLS and end-stage renal disease") == 1
     assert population_match(dialysis, "Adults with RLS and appropriate iron status") == 0

@@ -20,7 +20,8 @@ in words, and each silent when either side says nothing:
   question that does not mention it, and one only for women (men) does not
   fit a question only about men (women). A recommendation that names a group
   the question names (black adults, older adults, pregnancy, smokers,
-  dialysis or end-stage renal disease) fits best and is listed first.
+  people who never smoked, dialysis or end-stage renal disease) fits best
+  and is listed first.
 * ages: where both the question and the recommendation state ages ("women
   over 75", "women 75 years or older"), a recommendation whose ages overlap
   the question's fits better, and one whose ages do not (the USPSTF's
@@ -91,6 +92,7 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     ),
     # "who have ever smoked", "current smokers"; not "never smoked", "nonsmokers"
     "smokers": re.compile(r"(?<!never )(?<!not )\b(?:smok(?:ed|ers?|ing)|tobacco use\w*)\b", re.I),
+    "never smoked": re.compile(r"\bnever smoked\b|\bnon-?smok(?:ers?|ing)\b", re.I),
 }
 #: how guidelines name each group, added to the search for recommendations
 #: when the question names it ("african american patients": "Black adults")
@@ -101,7 +103,17 @@ _GROUP_NAMES: dict[str, tuple[str, ...]] = {
     "black": ("Black adults", "African American"),
 }
 #: groups that rank a recommendation first when both sides name them
-_RANKING_GROUPS = ("older", "pregnancy", "black", "young", "women", "men", "smokers", "kidney")
+_RANKING_GROUPS = (
+    "older",
+    "pregnancy",
+    "black",
+    "young",
+    "women",
+    "men",
+    "smokers",
+    "never smoked",
+    "kidney",
+)
 
 _SUPERSEDED = re.compile(r"\bsuperseded\b", re.I)
 
