@@ -160,6 +160,15 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        "Is oral iron effective for RLS when ferritin is below 50?",
+        concepts=("iron", "restless legs syndrome", "ferritin"),
+        # the oral recommendation for ferritin <=75 fits route and range
+        # better than IV ferric carboxymaltose, however strong
+        guidelines=("AASM2024-R-FeSO4",),
+        first=("AASM2024-R-FeSO4",),
+        verdict="yes",
+    ),
+    Golden(
         "Should adults be screened for depression?",
         concepts=("depression", "screening"),
         guidelines=("uspstf:2016",),
@@ -402,6 +411,17 @@ def test_a_certainty_stated_for_other_ages_is_not_carried_over(engine: Engine) -
     assert by_id["uspstf:2035"].certainty == "moderate certainty"
     assert brief.bottom_line is not None
     assert brief.bottom_line.refs == (by_id["uspstf:2036"].ref,)
+
+
+def test_the_bottom_line_quotes_what_the_guideline_says_at_the_asked_value(
+    engine: Engine,
+) -> None:
+    """ADA 2024: metformin "may be safely used at eGFR >= 30"; "risk of lactic
+    acidosis increases at eGFR < 30" is what it says for an eGFR of 25."""
+    brief = engine.answer("Can metformin be used with eGFR of 25?")
+    assert brief.bottom_line is not None
+    assert "lactic acidosis increases at eGFR < 30" in brief.bottom_line.text
+    assert "safely used" not in brief.bottom_line.text
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:

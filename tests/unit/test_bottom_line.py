@@ -23,9 +23,7 @@ from medbrief.synthesize.bottom_line import (
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import (
-    ages,
     fits,
-    of_the_ages,
     population_match,
     question_scope,
     recommendation_kinds,
@@ -34,6 +32,7 @@ from medbrief.synthesize.fit import (
 from medbrief.synthesize.guidelines import GuidelineDraft, order, recommendation_drafts
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import position
+from medbrief.synthesize.ranges import ages, of_the_ages
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.verdict import (
     GUIDELINE_VOTE,

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.fit import other_ages, question_scope, states_ages, without_ages
+from medbrief.synthesize.fit import other_route, states_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
+from medbrief.synthesize.ranges import out_of_range, range_fit, without_ages
 from medbrief.synthesize.verdict import (
     CONTRADICTION,
     GuidelineVote,
@@ -68,6 +69,8 @@ class Listed:
     fit: tuple[int, int] = (0, 0)
     #: ``guidelines.strength_rank``: 0 strong, 1 conditional, ... 9 unknown
     strength: int = 9
+    #: the sentence quoted for it (``leading_sentence``); its first if None
+    quote: str | None = None
 
     @property
     def position(self) -> Position | None:
@@ -80,8 +83,9 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     between them, one of the same body that points another way for another
     population (aspirin: an individual decision at 40-59, against at 60+).
 
-    A recommendation for other ages than the question states ("76 to 85"
-    for "over 85") is none: when every one is, no guideline answers.
+    A recommendation for other ages or laboratory values than the question
+    states ("76 to 85" for "over 85", "ferritin <=75" for "ferritin above
+    100") is none: when every one is, no guideline answers.
 
     The question chooses when it states ages, or when the other
     recommendation names fewer of the question's population groups: "in
@@ -90,14 +94,15 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     statins for the primary prevention of CVD at 76 or older is no second
     position on aspirin, however well its population fits."""
     # one that names the question's subject only in passing, or is for other
-    # ages than those asked about, is no position on it
-    asked = question_scope(question).ages
+    # ages, laboratory values or routes than those asked about, is no
+    # position on it
     current = [
         x
         for x in listed
         if not x.item.superseded
         and not names_in_passing(x.item.statement, question)
-        and not other_ages(asked, f"{x.population or ''} {x.item.statement}")
+        and not out_of_range(question, f"{x.population or ''} {x.item.statement}")
+        and not other_route(question, _graded_text(x.item))
     ]
     if not current:
         return []
@@ -118,6 +123,11 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
         ):
             out.append(other)
     return out
+
+
+def _graded_text(g: GuidelineItem) -> str:
+    # a grade may say what the evidence was on ("three for IV ferric carboxymaltose")
+    return " ".join(filter(None, (g.statement, g.strength, g.certainty)))
 
 
 def strongest_first(current: Sequence[Listed]) -> list[Listed]:
@@ -217,17 +227,24 @@ def first_sentence(text: str) -> str:
     return (sentences[0] if sentences else text).strip().rstrip(".")
 
 
-def leading_sentence(g: GuidelineItem) -> str:
-    """The sentence that speaks for a recommendation: its first, unless the
+def leading_sentence(g: GuidelineItem, question: str = "") -> str:
+    """The sentence that speaks for a recommendation: the first that states
+    a range overlapping the question's ("Risk of lactic acidosis increases at
+    eGFR < 30" for "metformin with eGFR of 25"); else its first, unless the
     first points another way than the whole ("Vitamin E may be considered
     for non-diabetic adults. ... NOT recommended in patients with diabetes":
     against), then the first that points the same way as the whole."""
+    sentences = split_sentences(g.statement)
+    if question and len(sentences) > 1:
+        for sentence in sentences:
+            if range_fit(question, sentence) > 0:
+                return sentence.strip().rstrip(".")
     first = first_sentence(g.statement)
     whole = position(g.statement, g.strength, g.direction)
     said = position(first)
     if whole is None or said is None or said == whole:
         return first
-    for sentence in split_sentences(g.statement)[1:]:
+    for sentence in sentences[1:]:
         if position(sentence) == whole:
             return sentence.strip().rstrip(".")
     return first
@@ -259,7 +276,7 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         grades = stated_grades(g.strength, g.certainty)
         if grades:
             head += f" ({grades})"
-        statement = leading_sentence(g)
+        statement = x.quote or leading_sentence(g)
         if x.population and len(chosen) > 1 and not _names_population(statement, x.population):
             who = x.population.rstrip(".")
             head += f", in {who[:1].lower()}{who[1:]}"

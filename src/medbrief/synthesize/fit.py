@@ -22,11 +22,13 @@ in words, and each silent when either side says nothing:
   the question names (black adults, older adults, pregnancy, smokers,
   people who never smoked, dialysis or end-stage renal disease) fits best
   and is listed first.
-* ages: where both the question and the recommendation state ages ("women
-  over 75", "women 75 years or older"), a recommendation whose ages overlap
-  the question's fits better, and one whose ages do not (the USPSTF's
+* ranges: where both the question and the recommendation state ages ("women
+  over 75", "women 75 years or older") or a laboratory value ("ferritin
+  above 100", "ferritin <=75 ng/mL"), a recommendation whose range overlaps
+  the question's fits better, and one whose range does not (the USPSTF's
   "women aged 40 to 74 years") fits worse: it is still listed, after, as
-  context, but does not speak for its body in the bottom line.
+  context, but does not speak for its body in the bottom line
+  (``medbrief.synthesize.ranges``).
 
 Superseded recommendations, marked as such by their source, are listed after
 current ones (see ``guidelines.order``).
@@ -37,6 +39,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from medbrief.synthesize.ranges import Ages, ages, range_fit
 
 Kind = str  # "screening" | "diagnosis" | "intervention"
 
@@ -115,10 +119,20 @@ _RANKING_GROUPS = (
     "kidney",
 )
 
+#: groups a recommendation may be for alone, narrower than a question that
+#: does not name them ("adults with RLS and end-stage renal disease")
+_NARROWING_GROUPS = ("kidney",)
+#: routes of giving a treatment
+_ROUTES: dict[str, re.Pattern[str]] = {
+    "oral": re.compile(r"\b(?:oral(?:ly)?|by mouth|tablets?|capsules?)\b", re.I),
+    "intravenous": re.compile(r"\b(?:IV|intravenous(?:ly)?|infusions?)\b", re.I),
+    "subcutaneous": re.compile(r"\b(?:subcutaneous(?:ly)?|SC|SQ)\b", re.I),
+    "intramuscular": re.compile(r"\b(?:intramuscular(?:ly)?|IM)\b", re.I),
+    "topical": re.compile(r"\btopical(?:ly)?\b", re.I),
+    "inhaled": re.compile(r"\binhal(?:ed|ation|ers?)\b", re.I),
+}
+
 _SUPERSEDED = re.compile(r"\bsuperseded\b", re.I)
-
-
-Ages = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +143,14 @@ class QuestionScope:
     groups: frozenset[str]
     #: the ages it asks about (inclusive), if it states any
     ages: Ages | None = None
+    #: the question itself, for the ranges it states (``ranges``)
+    text: str = ""
 
 
 # bounded: a server sees a new question with every request
 @lru_cache(maxsize=1024)
 def question_scope(question: str) -> QuestionScope:
-    return QuestionScope(_kinds(question), _groups(question), ages(question))
+    return QuestionScope(_kinds(question), _groups(question), ages(question), question)
 
 
 def _kinds(text: str) -> frozenset[Kind]:
@@ -148,78 +164,6 @@ def _groups(text: str) -> frozenset[str]:
 def states_ages(question: str) -> bool:
     """Whether the question says what ages it is about ("aged 45 to 49")."""
     return ages(question) is not None
-
-
-_OLDEST = 130
-_YEARS = r"(?:years?|yrs?|y)(?: of age)?"
-# who can be "over 75": a person, not a blood pressure, a dose or "over 10
-# years of follow-up"
-_PERSON = (
-    r"(?P<who>wom[ae]n|m[ae]n|adults?|people|persons?|patients?|individuals|those|children|"
-    r"adolescents|girls|boys|age|aged)"
-)
-#: (pattern, how its numbers make an inclusive range), most specific first
-_AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.I), kind)
-    for pattern, kind in (
-        (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
-        (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
-        (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
-        (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
-        (rf"\b{_PERSON}\s*(?:>=|≥)\s*(\d{{1,3}})\b", "from"),
-        (rf"\b{_PERSON}\s+(?:over|above|older than|>)\s*(\d{{1,3}})\b", "above"),
-        (rf"(?:>=|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
-        (rf"(?:\bolder than|>)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "above"),
-        (rf"\b(\d{{1,3}})\s*{_YEARS}\s*(?:or|and) younger\b", "to"),
-        (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
-        (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
-        (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
-        (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]old\b", "at"),
-        (r"\baged?\s+(\d{1,3})\b", "at"),
-    )
-)
-
-
-def without_ages(text: str) -> str:
-    """``text`` with its statements of age taken out: "Should a 62-year-old
-    take aspirin?" is about aspirin, not about "62"."""
-    for pattern, _ in _AGE_FORMS:
-        # "women over 75": the women stay
-        text = pattern.sub(lambda m: f" {m.groupdict().get('who') or ''} ", text)
-    return text
-
-
-def ages(text: str) -> Ages | None:
-    """The ages a text states, as one inclusive range: "aged 40 to 74 years"
-    (40, 74), "75 years or older" (75, 130), "women over 75" (76, 130),
-    "younger than 40" (0, 39), "a 62-year-old" (62, 62). Several ranges are joined
-    into the span that covers them; None when the text states no age."""
-    spans: list[Ages] = []
-    rest = text
-    for pattern, kind in _AGE_FORMS:
-        for m in pattern.finditer(rest):
-            n = [int(g) for g in m.groups() if g is not None and g.isdigit()]
-            if kind == "range":
-                span = (min(n), max(n))
-            elif kind == "from":
-                span = (n[0], _OLDEST)
-            elif kind == "above":
-                span = (n[0] + 1, _OLDEST)
-            elif kind == "to":
-                span = (0, n[0])
-            elif kind == "below":
-                span = (0, max(n[0] - 1, 0))
-            elif kind == "decade":
-                span = (n[0] * 10, n[0] * 10 + 9)
-            else:
-                span = (n[0], n[0])
-            if span[1] <= _OLDEST:
-                spans.append(span)
-        # a phrase read once: "aged 40 to 74" is not also "aged 40"
-        rest = pattern.sub(" ", rest)
-    if not spans:
-        return None
-    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
 
 
 def stated_population(population: str | None, section: str | None) -> str | None:
@@ -280,56 +224,31 @@ def _not_only(population: str) -> bool:
     return bool(_NOT_ONLY_PREGNANCY.search(population))
 
 
-#: age groups named in words, as inclusive ranges of years
-_AGE_WORDS: tuple[tuple[re.Pattern[str], Ages], ...] = tuple(
-    (re.compile(pattern, re.I), span)
-    for pattern, span in (
-        (r"\b(?:neonat\w*|newborns?|infan\w*)", (0, 1)),
-        (r"\b(?:child\w*|paediatric|pediatric|kids?|boys|girls|school-?age\w*)", (0, 17)),
-        (r"\b(?:adolescen\w*|teen\w*|youth)", (10, 19)),
-        (r"\badults?\b|\badulthood\b", (18, _OLDEST)),
-        (
-            r"\b(?:older|elderly|geriatric|seniors?|aged (?:people|persons|patients|women|men))\b",
-            (60, _OLDEST),
-        ),
-        (r"\bpostmenopausal\b", (45, _OLDEST)),
-        (r"\boctogenarians?\b", (80, 89)),
-        (r"\bnonagenarians?\b", (90, 99)),
-    )
-)
+def routes(text: str) -> frozenset[str]:
+    """The routes of giving a treatment a text names ("oral iron": oral)."""
+    return frozenset(r for r, pattern in _ROUTES.items() if pattern.search(text))
 
 
-def of_the_ages(asked: Ages | None, text: str) -> bool:
-    """Whether a text is about the ages a question asks about: it states
-    ages that overlap them ("women aged 70 to 84") or names an age group
-    that does ("elderly women" for women over 75). A study of women at any
-    age that states none (a screening van's yield) is no answer to whether
-    women over 75 should be screened. True when the question states no ages."""
-    if asked is None:
-        return True
-    spans = [span for pattern, span in _AGE_WORDS if pattern.search(text)]
-    stated = ages(text)
-    if stated is not None:
-        spans.append(stated)
-    return any(lo <= asked[1] and asked[0] <= hi for lo, hi in spans)
-
-
-def other_ages(asked: Ages | None, population: str) -> bool:
-    """Whether a recommendation's stated ages miss the question's altogether
-    ("adults aged 76 to 85 years" for "adults over 85")."""
-    stated = ages(population)
-    if asked is None or stated is None:
-        return False
-    return not (stated[0] <= asked[1] and asked[0] <= stated[1])
+def other_route(question: str, text: str) -> bool:
+    """Whether a recommendation names routes and none the question asks
+    about ("IV ferric carboxymaltose" for "Is oral iron effective ...?")."""
+    asked, stated = routes(question), routes(text)
+    return bool(asked and stated and not asked & stated)
 
 
 def population_match(question: QuestionScope, population: str) -> int:
     """How many of the question's named groups the recommendation names too,
-    plus one when both state ages and they overlap, minus one when they do not."""
-    named = len(question.groups & _groups(population) & set(_RANKING_GROUPS))
-    if question.ages is None or ages(population) is None:
-        return named
-    return named + (-1 if other_ages(question.ages, population) else 1)
+    plus one for each range both state that overlaps (ages, laboratory values:
+    ``ranges.range_fit``), minus one for each that does not; plus one for
+    naming the question's route of giving (oral, intravenous), minus one for
+    naming only another; minus one for a narrower group the question does not
+    name (end-stage renal disease)."""
+    groups = _groups(population)
+    named = len(question.groups & groups & set(_RANKING_GROUPS))
+    narrower = sum(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
+    asked, stated = routes(question.text), routes(population)
+    by_route = (1 if asked & stated else -1) if asked and stated else 0
+    return named - narrower + by_route + range_fit(question.text, population)
 
 
 def superseded(*texts: str | None) -> bool:

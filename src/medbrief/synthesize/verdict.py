@@ -57,9 +57,10 @@ from dataclasses import dataclass
 
 from medbrief.grade import terms
 from medbrief.synthesize.draft import strip_label, usable_title
-from medbrief.synthesize.fit import of_the_ages, question_scope
+from medbrief.synthesize.fit import question_scope
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import Position
+from medbrief.synthesize.ranges import of_the_ages, out_of_range
 from medbrief.synthesize.weigh import APART, DESIGN_WEIGHT, newest_year, study_weight
 from medbrief.types import Evidence, Lean, Stance, Verdict
 
@@ -226,7 +227,8 @@ def read_votes(
     (``evidence`` in the order of the search). With the question's
     ``matcher``, a titled study votes only when it :func:`speaks_to` the
     question; when the question states ages, only a study of those ages
-    votes (``fit.of_the_ages``)."""
+    votes, and never one of other laboratory values than the question
+    states (``ranges.of_the_ages``, ``ranges.out_of_range``)."""
     usable = [e for e in evidence if not e.document.retracted and e.design != "guideline"]
     newest = newest_year(usable)
     harm = asks_harm(question)
@@ -241,7 +243,7 @@ def read_votes(
             continue
         if harm and not _HARM_FINDING.search(st.sentence or ""):
             continue
-        if not of_the_ages(asked_ages, doc.text):
+        if not of_the_ages(asked_ages, doc.text) or out_of_range(question, doc.text):
             continue
         weight = study_weight(ev, newest)
         covered = coverage(question, doc.text)

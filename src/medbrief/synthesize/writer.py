@@ -255,6 +255,7 @@ def compose(
                 _population(items.get(d.item_id)),
                 (d.population_fit, d.matched),
                 strength_rank(d),
+                leading_sentence(g, question),
             )
             for g, d in zip(guidelines, guideline_drafts, strict=True)
         ],

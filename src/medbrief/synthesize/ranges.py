@@ -1,0 +1,216 @@
+"""The ranges a text states: ages, and the laboratory values that define
+whom a recommendation is for.
+
+Guidelines say whom they are for in numbers as often as in words: "women
+aged 40 to 74 years", "adults with RLS and ferritin <=75 ng/mL", "eGFR >=30".
+A question that states a range of its own ("women over 75", "ferritin above
+100") is answered by a recommendation whose range overlaps it, not by one
+whose range misses it. Each range is read as one inclusive span (several
+mentions joined into the span that covers them), and two texts are compared
+only on what both state.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+Ages = tuple[int, int]
+Span = tuple[float, float]
+
+_OLDEST = 130
+_YEARS = r"(?:years?|yrs?|y)(?: of age)?"
+# who can be "over 75": a person, not a blood pressure, a dose or "over 10
+# years of follow-up"
+_PERSON = (
+    r"(?P<who>wom[ae]n|m[ae]n|adults?|people|persons?|patients?|individuals|those|children|"
+    r"adolescents|girls|boys|age|aged)"
+)
+#: (pattern, how its numbers make an inclusive range), most specific first
+_AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), kind)
+    for pattern, kind in (
+        (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
+        (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
+        (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
+        (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
+        (rf"\b{_PERSON}\s*(?:>=|≥)\s*(\d{{1,3}})\b", "from"),
+        (rf"\b{_PERSON}\s+(?:over|above|older than|>)\s*(\d{{1,3}})\b", "above"),
+        (rf"(?:>=|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
+        (rf"(?:\bolder than|>)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "above"),
+        (rf"\b(\d{{1,3}})\s*{_YEARS}\s*(?:or|and) younger\b", "to"),
+        (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
+        (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
+        (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
+        (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]old\b", "at"),
+        (r"\baged?\s+(\d{1,3})\b", "at"),
+    )
+)
+
+
+def without_ages(text: str) -> str:
+    """``text`` with its statements of age taken out: "Should a 62-year-old
+    take aspirin?" is about aspirin, not about "62"."""
+    for pattern, _ in _AGE_FORMS:
+        # "women over 75": the women stay
+        text = pattern.sub(lambda m: f" {m.groupdict().get('who') or ''} ", text)
+    return text
+
+
+def ages(text: str) -> Ages | None:
+    """The ages a text states, as one inclusive range: "aged 40 to 74 years"
+    (40, 74), "75 years or older" (75, 130), "women over 75" (76, 130),
+    "younger than 40" (0, 39), "a 62-year-old" (62, 62). Several ranges are joined
+    into the span that covers them; None when the text states no age."""
+    spans: list[Ages] = []
+    rest = text
+    for pattern, kind in _AGE_FORMS:
+        for m in pattern.finditer(rest):
+            n = [int(g) for g in m.groups() if g is not None and g.isdigit()]
+            if kind == "range":
+                span = (min(n), max(n))
+            elif kind == "from":
+                span = (n[0], _OLDEST)
+            elif kind == "above":
+                span = (n[0] + 1, _OLDEST)
+            elif kind == "to":
+                span = (0, n[0])
+            elif kind == "below":
+                span = (0, max(n[0] - 1, 0))
+            elif kind == "decade":
+                span = (n[0] * 10, n[0] * 10 + 9)
+            else:
+                span = (n[0], n[0])
+            if span[1] <= _OLDEST:
+                spans.append(span)
+        # a phrase read once: "aged 40 to 74" is not also "aged 40"
+        rest = pattern.sub(" ", rest)
+    if not spans:
+        return None
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
+#: age groups named in words, as inclusive ranges of years
+_AGE_WORDS: tuple[tuple[re.Pattern[str], Ages], ...] = tuple(
+    (re.compile(pattern, re.I), span)
+    for pattern, span in (
+        (r"\b(?:neonat\w*|newborns?|infan\w*)", (0, 1)),
+        (r"\b(?:child\w*|paediatric|pediatric|kids?|boys|girls|school-?age\w*)", (0, 17)),
+        (r"\b(?:adolescen\w*|teen\w*|youth)", (10, 19)),
+        (r"\badults?\b|\badulthood\b", (18, _OLDEST)),
+        (
+            r"\b(?:older|elderly|geriatric|seniors?|aged (?:people|persons|patients|women|men))\b",
+            (60, _OLDEST),
+        ),
+        (r"\bpostmenopausal\b", (45, _OLDEST)),
+        (r"\boctogenarians?\b", (80, 89)),
+        (r"\bnonagenarians?\b", (90, 99)),
+    )
+)
+
+
+def of_the_ages(asked: Ages | None, text: str) -> bool:
+    """Whether a text is about the ages a question asks about: it states
+    ages that overlap them ("women aged 70 to 84") or names an age group
+    that does ("elderly women" for women over 75). A study of women at any
+    age that states none (a screening van's yield) is no answer to whether
+    women over 75 should be screened. True when the question states no ages."""
+    if asked is None:
+        return True
+    spans = [span for pattern, span in _AGE_WORDS if pattern.search(text)]
+    stated = ages(text)
+    if stated is not None:
+        spans.append(stated)
+    return any(lo <= asked[1] and asked[0] <= hi for lo, hi in spans)
+
+
+#: laboratory values by which guidelines define populations, and their names
+_MEASURES: dict[str, str] = {
+    "ferritin": r"(?:serum )?ferritin",
+    "transferrin saturation": r"transferrin saturation|TSAT",
+    "eGFR": r"eGFR|estimated GFR|(?:estimated )?glomerular filtration rate",
+    "HbA1c": r"HbA1c|A1C|glycated ha?emoglobin",
+    "BMI": r"BMI|body mass index",
+    "LDL cholesterol": r"LDL(?:-C)?(?: cholesterol)?|low-density lipoprotein(?: cholesterol)?",
+}
+_NUMBER = r"(\d+(?:\.\d+)?)"
+# up to three words between the name and its value ("ferritin level is above 100")
+_GAP = r"(?:\s+(?:levels?|values?|concentrations?|of|is|was|are|were|between|from))*\s*:?\s*"
+#: (comparison, how it makes a span), most specific first
+_VALUE_FORMS: tuple[tuple[str, str], ...] = (
+    (rf"{_NUMBER}\s*(?:-|\u2013|to|and)\s*{_NUMBER}", "range"),
+    (rf"(?:<=|=<|\u2264|at most|up to|no (?:more|higher) than)\s*{_NUMBER}", "to"),
+    (rf"(?:<|below|under|less than|lower than)\s*{_NUMBER}", "below"),
+    (rf"(?:>=|=>|\u2265|at least|no (?:less|lower) than)\s*{_NUMBER}", "from"),
+    (rf"(?:>|above|over|greater than|more than|higher than|exceeding)\s*{_NUMBER}", "above"),
+    # "eGFR of 45", "HbA1c 8%": one value
+    (rf"=?\s*{_NUMBER}", "at"),
+)
+_VALUES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (name, re.compile(rf"\b(?:{words}){_GAP}{form}", re.I), kind)
+    for name, words in _MEASURES.items()
+    for form, kind in _VALUE_FORMS
+)
+#: "ferritin <75": the bound itself is out
+_STRICT = 1e-6
+
+
+def values(text: str) -> dict[str, Span]:
+    """The laboratory values a text states, each as one span: "ferritin <=75
+    ng/mL ... or ferritin 75-100 ng/mL" {"ferritin": (-inf, 100)}, "ferritin
+    above 100" {"ferritin": (100.000001, inf)}."""
+    spans: dict[str, list[Span]] = {}
+    for name, pattern, kind in _VALUES:
+        for m in pattern.finditer(text):
+            n = [float(g) for g in m.groups()]
+            span: Span
+            if kind == "range":
+                span = (min(n), max(n))
+            elif kind == "to":
+                span = (-math.inf, n[0])
+            elif kind == "below":
+                span = (-math.inf, n[0] - _STRICT)
+            elif kind == "from":
+                span = (n[0], math.inf)
+            elif kind == "above":
+                span = (n[0] + _STRICT, math.inf)
+            else:
+                span = (n[0], n[0])
+            spans.setdefault(name, []).append(span)
+    return {
+        name: (min(lo for lo, _ in found), max(hi for _, hi in found))
+        for name, found in spans.items()
+    }
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def range_fit(question: str, text: str) -> int:
+    """How well a recommendation's stated ranges fit the question's: one for
+    each range both state that overlaps (ages, each laboratory value), minus
+    one for each that does not."""
+    score = 0
+    asked, stated = ages(question), ages(text)
+    if asked is not None and stated is not None:
+        score += 1 if _overlap(asked, stated) else -1
+    theirs = values(text)
+    for name, span in values(question).items():
+        if name in theirs:
+            score += 1 if _overlap(span, theirs[name]) else -1
+    return score
+
+
+def out_of_range(question: str, text: str) -> bool:
+    """Whether a recommendation is for other ages or other laboratory values
+    than the question states ("adults aged 76 to 85 years" for "adults over
+    85"; "ferritin <=75 ng/mL" for "ferritin above 100")."""
+    asked, stated = ages(question), ages(text)
+    if asked is not None and stated is not None and not _overlap(asked, stated):
+        return True
+    theirs = values(text)
+    return any(
+        name in theirs and not _overlap(span, theirs[name])
+        for name, span in values(question).items()
+    )

@@ -1,0 +1,87 @@
+"""Ranges a text states (ages, laboratory values) and routes of giving, as
+guidelines use them to say whom a recommendation is for."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sentence
+from medbrief.synthesize.fit import other_route, population_match, question_scope, routes
+from medbrief.synthesize.ranges import out_of_range, range_fit, values
+from medbrief.types import GuidelineItem
+
+AASM_IV = (
+    "IV ferric carboxymaltose is recommended for adults with RLS and appropriate iron status "
+    "(ferritin ≤75 ng/mL or transferrin saturation <20%, "
+    "or ferritin 75\u2013100 ng/mL for IV iron)."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ferritin above 100", {"ferritin": (100.000001, math.inf)}),
+        ("ferritin level is below 50", {"ferritin": (-math.inf, 49.999999)}),
+        (
+            AASM_IV,
+            {"ferritin": (-math.inf, 100.0), "transferrin saturation": (-math.inf, 19.999999)},
+        ),
+        ("metformin with eGFR of 45", {"eGFR": (45.0, 45.0)}),
+        ("eGFR between 30 and 45", {"eGFR": (30.0, 45.0)}),
+        ("May be safely used at eGFR ≥ 30 mL/min/1.73 m²", {"eGFR": (30.0, math.inf)}),
+        ("HbA1c above 7.5%", {"HbA1c": (7.500001, math.inf)}),
+        ("BMI ≥30", {"BMI": (30.0, math.inf)}),
+        ("Does ferritin predict RLS?", {}),
+    ],
+)
+def test_laboratory_values_in_words_and_signs(
+    text: str, found: dict[str, tuple[float, float]]
+) -> None:
+    got = values(text)
+    assert set(got) == set(found)
+    for name, span in found.items():
+        assert got[name] == pytest.approx(span)
+
+
+def test_a_range_that_misses_the_questions_is_another_population() -> None:
+    question = "Is oral iron effective for RLS when ferritin is above 100?"
+    assert out_of_range(question, AASM_IV)
+    assert range_fit(question, AASM_IV) == -1
+    low = "Is oral iron effective for RLS when ferritin is below 50?"
+    assert not out_of_range(low, AASM_IV) and range_fit(low, AASM_IV) == 1
+    # nothing stated on one side: nothing to compare
+    assert not out_of_range("Is iron effective for RLS?", AASM_IV)
+    assert range_fit("Is iron effective for RLS?", AASM_IV) == 0
+    # ages count the same way
+    assert out_of_range("Should adults over 85 be screened?", "adults aged 76 to 85 years")
+
+
+def test_routes_of_giving() -> None:
+    assert routes("Is oral iron effective?") == {"oral"}
+    assert routes(AASM_IV) == {"intravenous"}
+    assert other_route("Is oral iron effective for RLS?", AASM_IV)
+    assert not other_route("Does IV iron help RLS?", AASM_IV)
+    assert not other_route("Does iron help RLS?", AASM_IV)  # the question names none
+    oral = question_scope("Is oral iron effective for RLS?")
+    assert population_match(oral, "Oral ferrous sulfate for adults with RLS") == 1
+    assert population_match(oral, AASM_IV) == -1
+    # a narrower group the question does not name ranks lower
+    assert population_match(question_scope("Does IV iron help RLS?"), "adults with ESRD") == -1
+
+
+def test_the_bottom_line_quotes_the_sentence_on_the_questions_range() -> None:
+    ada = (
+        "Metformin: May be safely used at eGFR ≥ 30 mL/min/1.73 m². "
+        "Metformin: Risk of lactic acidosis increases at eGFR < 30 mL/min/1.73 m²."
+    )
+    item = GuidelineItem(1, "ADA", 2024, ada, None, None)
+    question = "Can metformin be used with eGFR of 25?"
+    assert leading_sentence(item, question) == (
+        "Metformin: Risk of lactic acidosis increases at eGFR < 30 mL/min/1.73 m²"
+    )
+    assert leading_sentence(item) == "Metformin: May be safely used at eGFR ≥ 30 mL/min/1.73 m²"
+    # a recommendation for another route does not speak for its body
+    iv = Listed(GuidelineItem(2, "AASM", 2024, AASM_IV, "strong", "moderate"), None, (0, 2), 0)
+    assert best_guidelines([iv], "Is oral iron effective for RLS when ferritin is below 50?") == []
