@@ -137,6 +137,13 @@ def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
         ("The current evidence is insufficient to assess ...", "Grade I", None, "insufficient"),
         ("Do not combine ACE inhibitor + ARB.", "Class III: Harm", None, "against"),
         ("X may be considered.", "Class IIb", None, "conditional"),
+        # ACC/AHA's words for a IIb whose benefit is not shown
+        (
+            "The usefulness of tranexamic acid is not well established.",
+            "Class IIb",
+            None,
+            "insufficient",
+        ),
         (
             "The AASM suggests against the standard use of pramipexole.",
             "conditional",
@@ -907,6 +914,11 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     clopidogrel = "Clopidogrel should be given in addition to aspirin after fibrinolysis."
     assert names_in_passing(clopidogrel, aged)
     assert not names_in_passing("Aspirin is not recommended at 60 or older.", aged)
+    # named only as a time or an alternative, up to the clause's end
+    alteplase = "Is alteplase recommended for stroke?"
+    assert names_in_passing("Maintain BP < 180/105 for 24 hours after alteplase.", alteplase)
+    assert names_in_passing("Tenecteplase is an alternative to alteplase, before EVT.", alteplase)
+    assert not names_in_passing("After a stroke, alteplase is recommended.", alteplase)
     # nor does it speak for its body in the bottom line
     alone = Listed(GuidelineItem(3, "ACC", 2013, clopidogrel, "Class I", None), None, (0, 2), 0)
     assert best_guidelines([alone], aged) == []

@@ -34,6 +34,15 @@ AASM_IV = (
         ("HbA1c above 7.5%", {"HbA1c": (7.500001, math.inf)}),
         ("BMI ≥30", {"BMI": (30.0, math.inf)}),
         ("Does ferritin predict RLS?", {}),
+        # treatment windows, in hours
+        (
+            "alteplase more than 4.5 hours after stroke onset",
+            {"hours from onset": (4.500001, math.inf)},
+        ),
+        ("Extended window: onset-to-needle ≤ 4.5 hours.", {"hours from onset": (0.0, 4.5)}),
+        ("alteplase within 3 to 4.5 hours", {"hours from onset": (3.0, 4.5)}),
+        ("door-to-needle time of ≤ 60 minutes", {"hours from onset": (0.0, 1.0)}),
+        ("Maintain BP < 180/105 mmHg for the first 24 hours", {}),
     ],
 )
 def test_laboratory_values_in_words_and_signs(

@@ -7,7 +7,8 @@ Read from the source's own words, in this order:
    recommends against it and I finds the evidence insufficient (USPSTF
    Grade Definitions, 2012); ACC/AHA classes I and IIa are for, IIb is a weak
    "may be considered", and III (No Benefit, Harm) is against (ACC/AHA
-   Recommendation System, 2019);
+   Recommendation System, 2019), and a IIb that says its usefulness is "not
+   well established" finds the evidence insufficient;
 2. the stored ``direction`` ("for", "against (standard use)", ...), when given;
 3. the statement's wording: "recommends against", "should not",
    "insufficient evidence" before "recommends", "should".
@@ -51,11 +52,25 @@ _FOR = re.compile(
 )
 
 
+#: ACC/AHA's own words for a Class IIb whose benefit is not shown
+#: ("usefulness/effectiveness is unknown/unclear/uncertain or not
+#: well-established", ACC/AHA Recommendation System, 2019)
+_NOT_ESTABLISHED = re.compile(
+    r"\b(?:not (?:well[- ])?established|(?:is|are|remains?) (?:unknown|unclear|uncertain))\b",
+    re.I,
+)
+
+
 def position(
     statement: str, strength: str | None = None, direction: str | None = None
 ) -> Position | None:
-    """The recommendation's direction, or None when its words give none."""
+    """The recommendation's direction, or None when its words give none. A
+    weak grade whose statement says its usefulness is not established ("the
+    usefulness of tranexamic acid ... is not well established", Class IIb)
+    finds the evidence insufficient rather than recommending."""
     graded = _from_grade(strength or "")
+    if graded == "conditional" and _NOT_ESTABLISHED.search(statement):
+        return "insufficient"
     if graded is not None:
         return graded
     if direction:

@@ -151,6 +151,21 @@ _VALUES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     for name, words in _MEASURES.items()
     for form, kind in _VALUE_FORMS
 )
+WINDOW = "hours from onset"
+_HOURS = r"\s*(?P<unit>hours?|hrs?|h|minutes?|mins?)\b"
+#: time, in hours, as treatment windows are stated ("onset-to-needle <= 4.5
+#: hours", "more than 4.5 hours after stroke onset", "within 60 minutes"); a
+#: bare "after 24 hours" is too often a schedule to be read as one
+_WINDOWS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), kind)
+    for pattern, kind in (
+        (rf"\b{_NUMBER}\s*(?:-|\u2013|to)\s*{_NUMBER}{_HOURS}", "range"),
+        (rf"(?:<=|=<|\u2264|\bwithin|\bup to|\bno (?:more|later) than)\s*{_NUMBER}{_HOURS}", "to"),
+        (rf"(?:<|\bless than|\bunder)\s*{_NUMBER}{_HOURS}", "below"),
+        (rf"(?:>=|=>|\u2265|\bat least)\s*{_NUMBER}{_HOURS}", "from"),
+        (rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond)\s*{_NUMBER}{_HOURS}", "above"),
+    )
+)
 #: "ferritin <75": the bound itself is out
 _STRICT = 1e-6
 
@@ -160,9 +175,15 @@ def values(text: str) -> dict[str, Span]:
     ng/mL ... or ferritin 75-100 ng/mL" {"ferritin": (-inf, 100)}, "ferritin
     above 100" {"ferritin": (100.000001, inf)}."""
     spans: dict[str, list[Span]] = {}
-    for name, pattern, kind in _VALUES:
-        for m in pattern.finditer(text):
-            n = [float(g) for g in m.groups()]
+    found = [(name, pattern, kind, text) for name, pattern, kind in _VALUES]
+    # "3 to 4.5 hours" read as a range is not also "to 4.5 hours"
+    rest = _WINDOWS[0][0].sub(" ", text)
+    found += [(WINDOW, p, kind, text if kind == "range" else rest) for p, kind in _WINDOWS]
+    for name, pattern, kind, where in found:
+        for m in pattern.finditer(where):
+            n = [float(g) for g in m.groups() if g and g[0].isdigit()]
+            if name == WINDOW and m.group("unit").lower().startswith("min"):
+                n = [x / 60 for x in n]
             span: Span
             if kind == "range":
                 span = (min(n), max(n))
@@ -177,10 +198,13 @@ def values(text: str) -> dict[str, Span]:
             else:
                 span = (n[0], n[0])
             spans.setdefault(name, []).append(span)
-    return {
+    out = {
         name: (min(lo for lo, _ in found), max(hi for _, hi in found))
         for name, found in spans.items()
     }
+    if WINDOW in out:  # time from onset starts at onset
+        out[WINDOW] = (max(out[WINDOW][0], 0.0), out[WINDOW][1])
+    return out
 
 
 def _overlap(a: Span, b: Span) -> bool:
