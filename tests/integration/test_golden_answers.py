@@ -169,6 +169,13 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        "Is tranexamic acid recommended for intracerebral hemorrhage?",
+        concepts=("tranexamic acid", "intracerebral hemorrhage"),
+        # AHA/ASA 2022, Class IIb: "usefulness ... is not well established"
+        guidelines=("guideline:aha_asa_ich_2022:hemostatic_therapy:9",),
+        verdict="insufficient",
+    ),
+    Golden(
         "Should adults be screened for depression?",
         concepts=("depression", "screening"),
         guidelines=("uspstf:2016",),

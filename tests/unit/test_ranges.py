@@ -43,6 +43,9 @@ AASM_IV = (
         ("alteplase within 3 to 4.5 hours", {"hours from onset": (3.0, 4.5)}),
         ("door-to-needle time of ≤ 60 minutes", {"hours from onset": (0.0, 1.0)}),
         ("Maintain BP < 180/105 mmHg for the first 24 hours", {}),
+        # scores that define populations
+        ("atrial fibrillation and a CHA2DS2-VASc score of 1", {"CHA2DS2-VASc": (1.0, 1.0)}),
+        ("CHA2DS2-VASc ≥ 2: OAC is recommended.", {"CHA2DS2-VASc": (2.0, math.inf)}),
     ],
 )
 def test_laboratory_values_in_words_and_signs(

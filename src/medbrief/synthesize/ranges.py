@@ -132,10 +132,14 @@ _MEASURES: dict[str, str] = {
     "HbA1c": r"HbA1c|A1C|glycated ha?emoglobin",
     "BMI": r"BMI|body mass index",
     "LDL cholesterol": r"LDL(?:-C)?(?: cholesterol)?|low-density lipoprotein(?: cholesterol)?",
+    "CHA2DS2-VASc": r"CHA2DS2-VASc|CHA₂DS₂-VASc",
 }
 _NUMBER = r"(\d+(?:\.\d+)?)"
-# up to three words between the name and its value ("ferritin level is above 100")
-_GAP = r"(?:\s+(?:levels?|values?|concentrations?|of|is|was|are|were|between|from))*\s*:?\s*"
+# words between the name and its value ("ferritin level is above 100")
+_GAP = (
+    r"(?:\s+(?:levels?|values?|concentrations?|scores?|of|is|was|are|were|between|from))*"
+    r"\s*:?\s*"
+)
 #: (comparison, how it makes a span), most specific first
 _VALUE_FORMS: tuple[tuple[str, str], ...] = (
     (rf"{_NUMBER}\s*(?:-|\u2013|to|and)\s*{_NUMBER}", "range"),
