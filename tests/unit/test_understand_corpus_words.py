@@ -88,6 +88,9 @@ def test_a_framing_verb_is_not_part_of_a_concept(reader: Reader) -> None:
     assert not any("caused" in c.label for c in reading.concepts)
     reading = reader.read("Should women with a history of preeclampsia take aspirin?")
     assert not any("take" in c.label for c in reading.concepts), reading.concepts
+    # a population is not a sub-topic
+    reading = reader.read("Should nonpregnant adults be screened for syphilis?")
+    assert "nonpregnant" not in [c.label for c in reading.concepts]
 
 
 def test_a_question_in_capitals_is_read_in_lower_case(reader: Reader) -> None:
