@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 Ages = tuple[int, int]
 Span = tuple[float, float]
@@ -220,11 +221,13 @@ def range_fit(question: str, text: str) -> int:
     each range both state that overlaps (ages, each laboratory value), minus
     one for each that does not."""
     score = 0
-    asked, stated = ages(question), ages(text)
-    if asked is not None and stated is not None:
-        score += 1 if _overlap(asked, stated) else -1
-    theirs = values(text)
-    for name, span in values(question).items():
+    asked, wanted = _stated(question)
+    if asked is not None:
+        stated = ages(text)
+        if stated is not None:
+            score += 1 if _overlap(asked, stated) else -1
+    theirs = values(text) if wanted else {}
+    for name, span in wanted.items():
         if name in theirs:
             score += 1 if _overlap(span, theirs[name]) else -1
     return score
@@ -234,11 +237,17 @@ def out_of_range(question: str, text: str) -> bool:
     """Whether a recommendation is for other ages or other laboratory values
     than the question states ("adults aged 76 to 85 years" for "adults over
     85"; "ferritin <=75 ng/mL" for "ferritin above 100")."""
-    asked, stated = ages(question), ages(text)
-    if asked is not None and stated is not None and not _overlap(asked, stated):
-        return True
-    theirs = values(text)
-    return any(
-        name in theirs and not _overlap(span, theirs[name])
-        for name, span in values(question).items()
-    )
+    asked, wanted = _stated(question)
+    if asked is not None:
+        stated = ages(text)
+        if stated is not None and not _overlap(asked, stated):
+            return True
+    theirs = values(text) if wanted else {}
+    return any(name in theirs and not _overlap(span, theirs[name]) for name, span in wanted.items())
+
+
+# bounded: a server sees a new question with every request
+@lru_cache(maxsize=1024)
+def _stated(question: str) -> tuple[Ages | None, dict[str, Span]]:
+    """The question's ages and laboratory values, read once per question."""
+    return ages(question), values(question)
