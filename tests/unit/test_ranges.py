@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sentence
+from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sentence, open_line
 from medbrief.synthesize.fit import other_route, population_match, question_scope, routes
 from medbrief.synthesize.ranges import out_of_range, range_fit, values
 from medbrief.types import GuidelineItem
@@ -97,3 +97,14 @@ def test_the_bottom_line_quotes_the_sentence_on_the_questions_range() -> None:
     # a recommendation for another route does not speak for its body
     iv = Listed(GuidelineItem(2, "AASM", 2024, AASM_IV, "strong", "moderate"), None, (0, 2), 0)
     assert best_guidelines([iv], "Is oral iron effective for RLS when ferritin is below 50?") == []
+
+
+def test_an_open_question_is_not_answered_for_other_ages() -> None:
+    def listed(ref: int, statement: str, grade: str) -> Listed:
+        return Listed(GuidelineItem(ref, "USPSTF", 2021, statement, grade, None), None, (0, 2), 0)
+
+    fifty = listed(1, "Screen adults aged 50 to 75 years for colorectal cancer.", "Grade A")
+    younger = listed(2, "Screen adults aged 45 to 49 years for colorectal cancer.", "Grade B")
+    question = "How often should adults aged 50 be screened for colorectal cancer?"
+    assert open_line([fifty, younger], [], question).refs == (1,)
+    assert open_line([fifty, younger], []).refs == (1, 2)  # no ages asked: both

@@ -101,8 +101,7 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
         for x in listed
         if not x.item.superseded
         and not names_in_passing(x.item.statement, question)
-        and not out_of_range(question, f"{x.population or ''} {x.item.statement}")
-        and not other_route(question, _graded_text(x.item))
+        and not for_others(x, question)
     ]
     if not current:
         return []
@@ -125,9 +124,16 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     return out
 
 
-def _graded_text(g: GuidelineItem) -> str:
-    # a grade may say what the evidence was on ("three for IV ferric carboxymaltose")
-    return " ".join(filter(None, (g.statement, g.strength, g.certainty)))
+def for_others(x: Listed, question: str) -> bool:
+    """Whether a recommendation is for other ages, laboratory values or
+    routes of giving than the question states (``ranges``, ``fit.routes``);
+    a grade may say what the evidence was on ("three for IV ferric
+    carboxymaltose")."""
+    g = x.item
+    graded = " ".join(filter(None, (g.statement, g.strength, g.certainty)))
+    return out_of_range(question, f"{x.population or ''} {g.statement}") or other_route(
+        question, graded
+    )
 
 
 def strongest_first(current: Sequence[Listed]) -> list[Listed]:
@@ -456,12 +462,18 @@ def yes_no_line(
     )
 
 
-def open_line(listed: Sequence[Listed], research: Sequence[Facet]) -> BottomLine:
+def open_line(
+    listed: Sequence[Listed], research: Sequence[Facet], question: str = ""
+) -> BottomLine:
     """The bottom line of a what / which / how question: the top (current)
     recommendations, the strongest of the best fitting first
     (:func:`strongest_first`) and a second only where it names as many of the
-    question's concepts, else the first research sub-topic with evidence."""
-    ranked = strongest_first([x for x in listed if not x.item.superseded])
+    question's concepts, none for other ages, values or routes than the
+    question states (:func:`for_others`); else the first research sub-topic
+    with evidence."""
+    ranked = strongest_first(
+        [x for x in listed if not x.item.superseded and not for_others(x, question)]
+    )
     # a second names as many of the question's concepts as the first: a
     # recommendation for "DOAC-eligible patients with AF" is no answer beside
     # one that names the mechanical heart valves asked about

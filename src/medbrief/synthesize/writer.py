@@ -321,7 +321,7 @@ def compose(
     ]
     key_findings.extend(key_facets)
     if bottom is None:
-        bottom = open_line(listed, research)
+        bottom = open_line(listed, research, question)
     abstained = not guidelines and all(f.status == "no_evidence" for f in research) and not votes
     references = tuple(
         _reference(n, items[i], evidence.get(i), stances.get(i))
