@@ -83,9 +83,10 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     between them, one of the same body that points another way for another
     population (aspirin: an individual decision at 40-59, against at 60+).
 
-    A recommendation for other ages or laboratory values than the question
-    states ("76 to 85" for "over 85", "ferritin <=75" for "ferritin above
-    100") is none: when every one is, no guideline answers.
+    A recommendation for other ages, laboratory values or routes than the
+    question states ("76 to 85" for "over 85", "ferritin <=75" for "ferritin
+    above 100", IV for "oral iron"), or one that names the question's subject
+    only in passing, is none: when every one is, no guideline answers.
 
     The question chooses when it states ages, or when the other
     recommendation names fewer of the question's population groups: "in

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
+    for_others,
     guideline_votes,
     in_passing_last,
     leading_sentence,
@@ -314,7 +315,7 @@ def compose(
         )
     # the recommendations the bottom line leads with, in its order: the best
     # fitting current ones, strongest first; superseded ones last
-    current = [x for x in listed if not x.item.superseded]
+    current = [x for x in listed if not x.item.superseded and not for_others(x, question)]
     picked = strongest_first(current) + [x for x in listed if x.item.superseded]
     key_findings = [
         Bullet(_guideline_key(x.item), (x.item.ref,)) for x in picked[:MAX_KEY_GUIDELINES]
