@@ -28,7 +28,10 @@ in words, and each silent when either side says nothing:
   the question's fits better, and one whose range does not (the USPSTF's
   "women aged 40 to 74 years") fits worse: it is still listed, after, as
   context, but does not speak for its body in the bottom line
-  (``medbrief.synthesize.ranges``).
+  (``medbrief.synthesize.ranges``). Routes of giving count the same way
+  ("oral iron" against "IV ferric carboxymaltose"), and a recommendation
+  only for people with kidney failure ranks below others for a question
+  that does not name them.
 
 Superseded recommendations, marked as such by their source, are listed after
 current ones (see ``guidelines.order``).
