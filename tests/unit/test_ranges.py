@@ -8,7 +8,13 @@ import math
 import pytest
 
 from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sentence, open_line
-from medbrief.synthesize.fit import other_route, population_match, question_scope, routes
+from medbrief.synthesize.fit import (
+    narrower,
+    other_route,
+    population_match,
+    question_scope,
+    routes,
+)
 from medbrief.synthesize.ranges import out_of_range, range_fit, values
 from medbrief.types import GuidelineItem
 
@@ -81,6 +87,14 @@ def test_routes_of_giving() -> None:
     assert population_match(oral, AASM_IV) == -1
     # a narrower group the question does not name ranks lower
     assert population_match(question_scope("Does IV iron help RLS?"), "adults with ESRD") == -1
+    aspirin = question_scope("Is aspirin recommended for primary prevention?")
+    ada = "Aspirin may be considered for primary prevention in patients with diabetes."
+    assert narrower(aspirin, ada) and population_match(aspirin, ada) == -1
+    # diabetes as one risk factor in a list is no narrower population
+    uspstf = "adults who have 1 or more CVD risk factors (i.e. dyslipidemia, diabetes, smoking)"
+    assert not narrower(aspirin, uspstf)
+    diabetics = question_scope("Is aspirin recommended for primary prevention in diabetics?")
+    assert not narrower(diabetics, ada) and population_match(diabetics, ada) == 1
 
 
 def test_the_bottom_line_quotes_the_sentence_on_the_questions_range() -> None:

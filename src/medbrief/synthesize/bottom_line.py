@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.fit import other_route, states_ages
+from medbrief.synthesize.fit import narrower, other_route, question_scope, states_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.ranges import out_of_range, range_fit, without_ages
@@ -127,13 +127,17 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
 
 def for_others(x: Listed, question: str) -> bool:
     """Whether a recommendation is for other ages, laboratory values or
-    routes of giving than the question states (``ranges``, ``fit.routes``);
-    a grade may say what the evidence was on ("three for IV ferric
-    carboxymaltose")."""
+    routes of giving than the question states (``ranges``, ``fit.routes``;
+    a grade may say what the evidence was on: "three for IV ferric
+    carboxymaltose"), or only for a group it does not name (people with
+    kidney failure or diabetes: ``fit.narrower``)."""
     g = x.item
     graded = " ".join(filter(None, (g.statement, g.strength, g.certainty)))
-    return out_of_range(question, f"{x.population or ''} {g.statement}") or other_route(
-        question, graded
+    whom = f"{x.population or ''} {g.statement}"
+    return (
+        out_of_range(question, whom)
+        or other_route(question, graded)
+        or narrower(question_scope(question), whom)
     )
 
 

@@ -30,8 +30,8 @@ in words, and each silent when either side says nothing:
   context, but does not speak for its body in the bottom line
   (``medbrief.synthesize.ranges``). Routes of giving count the same way
   ("oral iron" against "IV ferric carboxymaltose"), and a recommendation
-  only for people with kidney failure ranks below others for a question
-  that does not name them.
+  only for people with kidney failure or diabetes ranks below others for a
+  question that does not name them, and does not speak for its body.
 
 Superseded recommendations, marked as such by their source, are listed after
 current ones (see ``guidelines.order``).
@@ -100,6 +100,13 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     # "who have ever smoked", "current smokers"; not "never smoked", "nonsmokers"
     "smokers": re.compile(r"(?<!never )(?<!not )\b(?:smok(?:ed|ers?|ing)|tobacco use\w*)\b", re.I),
     "never smoked": re.compile(r"\bnever smoked\b|\bnon-?smok(?:ers?|ing)\b", re.I),
+    # people with diabetes as whom a statement is for, not diabetes as one
+    # risk factor in a list ("(i.e. dyslipidemia, diabetes, hypertension)")
+    "diabetes": re.compile(
+        r"\b(?:patients|adults|people|persons|individuals|those|women|men|children|youth)\s+"
+        r"(?:\w+\s+)?with\s+(?:type [12] |T[12]D? )?diabet\w*|\bdiabetics\b",
+        re.I,
+    ),
 }
 #: how guidelines name each group, added to the search for recommendations
 #: when the question names it ("african american patients": "Black adults")
@@ -120,11 +127,12 @@ _RANKING_GROUPS = (
     "smokers",
     "never smoked",
     "kidney",
+    "diabetes",
 )
 
 #: groups a recommendation may be for alone, narrower than a question that
 #: does not name them ("adults with RLS and end-stage renal disease")
-_NARROWING_GROUPS = ("kidney",)
+_NARROWING_GROUPS = ("kidney", "diabetes")
 #: routes of giving a treatment
 _ROUTES: dict[str, re.Pattern[str]] = {
     "oral": re.compile(r"\b(?:oral(?:ly)?|by mouth|tablets?|capsules?)\b", re.I),
@@ -239,19 +247,26 @@ def other_route(question: str, text: str) -> bool:
     return bool(asked and stated and not asked & stated)
 
 
+def narrower(question: QuestionScope, population: str) -> bool:
+    """Whether a recommendation is only for a group the question does not
+    name ("patients with diabetes" for "aspirin for primary prevention")."""
+    groups = _groups(population)
+    return any(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
+
+
 def population_match(question: QuestionScope, population: str) -> int:
     """How many of the question's named groups the recommendation names too,
     plus one for each range both state that overlaps (ages, laboratory values:
     ``ranges.range_fit``), minus one for each that does not; plus one for
     naming the question's route of giving (oral, intravenous), minus one for
     naming only another; minus one for a narrower group the question does not
-    name (end-stage renal disease)."""
+    name (end-stage renal disease, diabetes)."""
     groups = _groups(population)
     named = len(question.groups & groups & set(_RANKING_GROUPS))
-    narrower = sum(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
+    narrowed = sum(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
     asked, stated = routes(question.text), routes(population)
     by_route = (1 if asked & stated else -1) if asked and stated else 0
-    return named - narrower + by_route + range_fit(question.text, population)
+    return named - narrowed + by_route + range_fit(question.text, population)
 
 
 def superseded(*texts: str | None) -> bool:
