@@ -43,11 +43,11 @@ AASM_IV = (
         # treatment windows, in hours
         (
             "alteplase more than 4.5 hours after stroke onset",
-            {"hours from onset": (4.500001, math.inf)},
+            {"time window, hours": (4.500001, math.inf)},
         ),
-        ("Extended window: onset-to-needle ≤ 4.5 hours.", {"hours from onset": (0.0, 4.5)}),
-        ("alteplase within 3 to 4.5 hours", {"hours from onset": (3.0, 4.5)}),
-        ("door-to-needle time of ≤ 60 minutes", {"hours from onset": (0.0, 1.0)}),
+        ("Extended window: onset-to-needle ≤ 4.5 hours.", {"time window, hours": (0.0, 4.5)}),
+        ("alteplase within 3 to 4.5 hours", {"time window, hours": (3.0, 4.5)}),
+        ("door-to-needle time of ≤ 60 minutes", {"time window, hours": (0.0, 1.0)}),
         ("Maintain BP < 180/105 mmHg for the first 24 hours", {}),
         # scores that define populations
         ("atrial fibrillation and a CHA2DS2-VASc score of 1", {"CHA2DS2-VASc": (1.0, 1.0)}),

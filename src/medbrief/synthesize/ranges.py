@@ -1,8 +1,9 @@
-"""The ranges a text states: ages, and the laboratory values that define
-whom a recommendation is for.
+"""The ranges a text states: ages, the laboratory values and scores that
+define whom a recommendation is for, and treatment windows.
 
 Guidelines say whom they are for in numbers as often as in words: "women
-aged 40 to 74 years", "adults with RLS and ferritin <=75 ng/mL", "eGFR >=30".
+aged 40 to 74 years", "adults with RLS and ferritin <=75 ng/mL", "eGFR >=30",
+"CHA2DS2-VASc >= 2", "onset-to-needle <= 4.5 hours".
 A question that states a range of its own ("women over 75", "ferritin above
 100") is answered by a recommendation whose range overlaps it, not by one
 whose range misses it. Each range is read as one inclusive span (several
@@ -156,7 +157,7 @@ _VALUES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     for name, words in _MEASURES.items()
     for form, kind in _VALUE_FORMS
 )
-WINDOW = "hours from onset"
+WINDOW = "time window, hours"
 _HOURS = r"\s*(?P<unit>hours?|hrs?|h|minutes?|mins?)\b"
 #: time, in hours, as treatment windows are stated ("onset-to-needle <= 4.5
 #: hours", "more than 4.5 hours after stroke onset", "within 60 minutes"); a
@@ -176,7 +177,8 @@ _STRICT = 1e-6
 
 
 def values(text: str) -> dict[str, Span]:
-    """The laboratory values a text states, each as one span: "ferritin <=75
+    """The laboratory values, scores and time windows a text states, each as
+    one span: "ferritin <=75
     ng/mL ... or ferritin 75-100 ng/mL" {"ferritin": (-inf, 100)}, "ferritin
     above 100" {"ferritin": (100.000001, inf)}."""
     spans: dict[str, list[Span]] = {}
@@ -207,7 +209,7 @@ def values(text: str) -> dict[str, Span]:
         name: (min(lo for lo, _ in found), max(hi for _, hi in found))
         for name, found in spans.items()
     }
-    if WINDOW in out:  # time from onset starts at onset
+    if WINDOW in out:  # a window starts at zero
         out[WINDOW] = (max(out[WINDOW][0], 0.0), out[WINDOW][1])
     return out
 
