@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medbrief.synthesize.ranges import Ages, ages, range_fit
+from medbrief.synthesize.ranges import ages, range_fit
 
 Kind = str  # "screening" | "diagnosis" | "intervention"
 
@@ -152,8 +152,6 @@ class QuestionScope:
 
     kinds: frozenset[Kind]
     groups: frozenset[str]
-    #: the ages it asks about (inclusive), if it states any
-    ages: Ages | None = None
     #: the question itself, for the ranges it states (``ranges``)
     text: str = ""
 
@@ -161,7 +159,7 @@ class QuestionScope:
 # bounded: a server sees a new question with every request
 @lru_cache(maxsize=1024)
 def question_scope(question: str) -> QuestionScope:
-    return QuestionScope(_kinds(question), _groups(question), ages(question), question)
+    return QuestionScope(_kinds(question), _groups(question), question)
 
 
 def _kinds(text: str) -> frozenset[Kind]:

@@ -57,10 +57,9 @@ from dataclasses import dataclass
 
 from medbrief.grade import terms
 from medbrief.synthesize.draft import strip_label, usable_title
-from medbrief.synthesize.fit import question_scope
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import Position
-from medbrief.synthesize.ranges import of_the_ages, out_of_range
+from medbrief.synthesize.ranges import ages, of_the_ages, out_of_range
 from medbrief.synthesize.weigh import APART, DESIGN_WEIGHT, newest_year, study_weight
 from medbrief.types import Evidence, Lean, Stance, Verdict
 
@@ -232,7 +231,7 @@ def read_votes(
     usable = [e for e in evidence if not e.document.retracted and e.design != "guideline"]
     newest = newest_year(usable)
     harm = asks_harm(question)
-    asked_ages = question_scope(question).ages
+    asked_ages = ages(question)
     votes: list[Vote] = []
     for rank, ev in enumerate(usable[:MAX_READ]):
         doc = ev.document
