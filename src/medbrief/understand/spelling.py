@@ -118,6 +118,9 @@ class Speller:
         in_dictionary = self.vocab.in_dictionary
         if in_dictionary(word) or in_dictionary(americanize(word)):
             return True
+        doubled = _doubled(word)
+        if doubled and in_dictionary(doubled):
+            return False  # "prefered" is "preferred" misspelled, not prefer + -ed
         return any(in_dictionary(v) for v in _base_forms(word))
 
     def prior(self, word: str) -> float:
@@ -427,6 +430,23 @@ def same_family(a: str, b: str) -> bool:
         return True
     stem_a, stem_b = _ENDINGS.sub("", a), _ENDINGS.sub("", b)
     return len(stem_a) >= 4 and stem_a == stem_b
+
+
+def _doubled(word: str) -> str | None:
+    """The -ed or -ing form with its base's final consonant doubled, as
+    English spells it after a stressed short vowel ("prefered" ->
+    "preferred", "occuring" -> "occurring"); None for other words."""
+    for suffix in ("ed", "ing"):
+        base = word[: -len(suffix)]
+        if (
+            word.endswith(suffix)
+            and len(base) >= 4
+            and base[-1] in "bdglmnprt"
+            and base[-2] in "aeiou"
+            and base[-3] not in "aeiou"
+        ):
+            return base + base[-1] + suffix
+    return None
 
 
 def _base_forms(word: str) -> list[str]:
