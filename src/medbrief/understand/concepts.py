@@ -54,6 +54,7 @@ class ConceptExtractor:
         self.nonconcepts = sources.nonconcepts()
         self.eponyms = sources.eponyms()
         self.drug_classes = sources.drug_classes()
+        self.classes_of = sources.classes_of()
 
     def extract(
         self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
@@ -68,8 +69,20 @@ class ConceptExtractor:
         excluded = [f for f in ordered if _EXCLUDING.search(text[: f.position])]
         if len(excluded) == len(ordered):
             excluded = []  # "surgery without anaesthesia?" asks about what it excludes
-        kept = [f for f in ordered if f not in excluded]
-        concepts = tuple(self._concept(f) for f in kept[:MAX_CONCEPTS])
+        kept = [f for f in ordered if f not in excluded][:MAX_CONCEPTS]
+        broader = {f.key: self._classes(f) for f in kept}
+        # a class two concepts share, or one that is itself a concept, tells
+        # neither apart ("ticagrelor over clopidogrel")
+        shared = {c for names in broader.values() for c in names if c}
+        shared = {
+            c
+            for c in shared
+            if sum(c in names for names in broader.values()) > 1
+            or any(fold(f.label) == fold(c) for f in kept)
+        }
+        concepts = tuple(
+            self._concept(f, [c for c in broader[f.key] if c not in shared]) for f in kept
+        )
         return concepts, tuple(dict.fromkeys(expansions)), tuple(f.label for f in excluded)
 
     # -------------------------------------------------------------- matching
@@ -261,10 +274,19 @@ class ConceptExtractor:
             return None
         return Expansion(surface, label)
 
-    def _concept(self, f: _Found) -> Concept:
+    def _classes(self, f: _Found) -> list[str]:
+        """The names of the drug classes a concept is a member of."""
+        names: list[str] = []
+        for name in (f.label, *f.surfaces):
+            names.extend(self.classes_of.get(fold(name), ()))
+        return list(dict.fromkeys(names))
+
+    def _concept(self, f: _Found, classes: list[str]) -> Concept:
         terms: list[str] = []
         seen = {fold(f.label)}
-        related: list[str] = []
+        # a member is named by its classes' names too: "Do not use diuretics
+        # to prevent AKI" is a position on furosemide
+        related: list[str] = list(classes)
         for name in (f.label, *f.surfaces):
             # a class is searched by its members' names too (drug_classes.tsv)
             related.extend(self.drug_classes.get(fold(name), ()))

@@ -163,6 +163,21 @@ def drug_classes() -> dict[str, tuple[str, ...]]:
     return classes
 
 
+def classes_of() -> dict[str, tuple[str, ...]]:
+    """Folded name of a member drug -> the names (label first) of every class
+    it belongs to, in file order: furosemide -> loop diuretics, ..., diuretics."""
+    from medbrief.understand.text import fold
+
+    out: dict[str, list[str]] = {}
+    for row in _data_lines("drug_classes.tsv"):
+        parts = [*row, "", ""]
+        names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
+        for member in parts[2].split("|"):
+            if member.strip():
+                out.setdefault(fold(member.strip()), []).extend(names)
+    return {m: tuple(dict.fromkeys(names)) for m, names in out.items()}
+
+
 def protected_words() -> frozenset[str]:
     return _word_list("protected.txt")
 
