@@ -297,7 +297,7 @@ def test_superseded_guidelines_come_last_and_population_fit_first() -> None:
 
 def test_key_findings_lead_with_what_the_bottom_line_leads_with() -> None:
     def graded(item_id: str, strength: str, certainty: str | None, fit: int = 0) -> GuidelineDraft:
-        statement = f"{item_id.title()} is advised.\n\nSee Table 1."
+        statement = f"{item_id.title()} iron is advised.\n\nSee Table 1."
         draft = replace(_draft(item_id, "AASM", fit=fit), statement=statement)
         return replace(draft, strength=strength, certainty=certainty, strength_norm=strength)
 
@@ -317,13 +317,13 @@ def test_key_findings_lead_with_what_the_bottom_line_leads_with() -> None:
     brief = compose(question, _reading(question), drafts, [], items, {}, 0)
     keys = [b.text for b in brief.key_findings]
     assert keys == [
-        "AASM (2020): Carboxymaltose is advised. Graded by the source: strong; moderate.",
-        "AASM (2020): Sulfate is advised. Graded by the source: conditional; moderate.",
+        "AASM (2020): Carboxymaltose iron is advised. Graded by the source: strong; moderate.",
+        "AASM (2020): Sulfate iron is advised. Graded by the source: conditional; moderate.",
     ]
     # a better fitting recommendation (its population named) leads, however graded
     fitting = [graded("thiazide", "conditional", "low", fit=1), *drafts]
     brief = compose(question, _reading(question), order(fitting), [], items, {}, 0)
-    assert brief.key_findings[0].text.startswith("AASM (2020): Thiazide is advised.")
+    assert brief.key_findings[0].text.startswith("AASM (2020): Thiazide iron is advised.")
     assert brief.bottom_line is not None
     assert brief.bottom_line.refs == tuple(b.refs[0] for b in brief.key_findings) == (1, 2)
 
@@ -467,8 +467,9 @@ def test_untitled_records_have_no_title() -> None:
 # -------------------------------------------------------------- composition
 
 
-def _reading(question: str = "Does iron improve RLS?") -> Reading:
-    return Reading(question, question, concepts=(IRON, RLS))
+def _reading(question: str = "Does iron improve RLS?", *concepts: Concept) -> Reading:
+    """The question read with ``concepts``, iron and RLS if none given."""
+    return Reading(question, question, concepts=concepts or (IRON, RLS))
 
 
 def test_the_bottom_line_counts_each_side_by_design_and_names_the_strongest() -> None:
@@ -606,7 +607,11 @@ def test_a_guideline_position_opens_the_bottom_line() -> None:
     )
     brief = compose(
         "Should adults be screened for depression?",
-        _reading("Should adults be screened for depression?"),
+        _reading(
+            "Should adults be screened for depression?",
+            Concept("depression"),
+            Concept("screening"),
+        ),
         [draft],
         [],
         {rec.id: rec},
@@ -706,7 +711,8 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
     items: dict[str, Document | Recommendation] = {rec.id: rec}
     items.update({i: e.document for i, e in evidence.items()})
     facets = [FacetFindings(plan, cited)]
-    brief = compose(question, _reading(question), [draft], facets, items, evidence, 0, votes=votes)
+    reading = _reading(question, Concept("vitamin D"), Concept("falls"))
+    brief = compose(question, reading, [draft], facets, items, evidence, 0, votes=votes)
     line = brief.bottom_line
     assert line is not None and line.verdict == "no"
     assert line.text.split(" [1]. ", 1)[1].startswith(head)
@@ -716,7 +722,12 @@ def test_a_guideline_that_outvotes_the_studies_says_so(
 
 
 def _one_guideline_brief(
-    question: str, statement: str, strength: str, direction: str, study_finds: str
+    question: str,
+    statement: str,
+    strength: str,
+    direction: str,
+    study_finds: str,
+    *concepts: Concept,
 ) -> Brief:
     """A brief on one AASM recommendation and one cohort study's vote."""
     rec = Recommendation(
@@ -732,7 +743,8 @@ def _one_guideline_brief(
         rec.id: rec,
         "pmid:1": evidence["pmid:1"].document,
     }
-    return compose(question, _reading(question), [draft], [], items, evidence, 0, votes=votes)
+    reading = _reading(question, *concepts)
+    return compose(question, reading, [draft], [], items, evidence, 0, votes=votes)
 
 
 @pytest.mark.parametrize(
@@ -748,7 +760,10 @@ def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_wo
     question: str, verdict: str
 ) -> None:
     statement = "The AASM suggests against pramipexole for RLS (because of augmentation risk)."
-    brief = _one_guideline_brief(question, statement, "conditional", "against", "yes")
+    pramipexole = Concept("pramipexole")
+    brief = _one_guideline_brief(
+        question, statement, "conditional", "against", "yes", pramipexole, RLS
+    )
     assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
 
 
@@ -767,7 +782,9 @@ def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_wo
 def test_a_guideline_does_not_vote_on_a_question_of_association(
     question: str, verdict: str
 ) -> None:
-    statement = "IV ferric carboxymaltose is recommended for adults with RLS and low ferritin."
+    statement = (
+        "IV iron (ferric carboxymaltose) is recommended for adults with RLS and low ferritin."
+    )
     brief = _one_guideline_brief(question, statement, "strong", "for", "no")
     assert brief.bottom_line is not None and brief.bottom_line.verdict == verdict
     assert brief.bottom_line.text.startswith("AASM (2024) recommends (strong)")

@@ -66,6 +66,8 @@ def test_real_word_phrase_error_becomes_the_known_term(reader: Reader) -> None:
         ("hypertenion treatment", ("hypertenion", "hypertension"), "hypertension treatment"),
         ("Metfromin dose", ("Metfromin", "Metformin"), "Metformin dose"),
         ("myocardial infraction", ("myocardial infraction", "myocardial infarction"), None),
+        # prefer + -ed doubles its r: "prefered" is no regular form of "prefer"
+        ("Is apixaban prefered?", ("prefered", "preferred"), "Is apixaban preferred?"),
     ],
 )
 def test_misspellings_are_corrected(
@@ -91,6 +93,7 @@ def test_misspellings_are_corrected(
         "neuropathic pain, nebulised salbutamol, thrombosed haemorrhoids and biomarkers",
         "Cognitive behavioural therapy for insomnia in the Willis-Ekbom disease",
         "the blood-brain barrier, the blood brain barrier and brain drain",
+        "targeted therapy offered to visited and labeled patients",
     ],
 )
 def test_correct_text_is_never_changed(reader: Reader, question: str) -> None:
@@ -200,6 +203,21 @@ def test_gene_symbols_abbreviated_phrases_and_british_names(reader: Reader) -> N
     assert labels(rsv) == ["respiratory syncytial virus vaccines", "hospitalization"]
     ldl = reader.read("LDL cholesterol targets in polycythaemia vera")
     assert labels(ldl) == ["LDL cholesterol", "polycythemia vera"]
+
+
+def test_a_member_drug_is_searched_by_its_classes_too(reader: Reader) -> None:
+    # "Do not use diuretics to prevent AKI" is a position on furosemide
+    terms = reader.read("furosemide to prevent acute kidney injury").concepts[0].terms
+    assert {"loop diuretics", "diuretics"} <= set(terms)
+    # but a class both compared drugs belong to tells neither apart
+    reading = reader.read("Is ticagrelor better than clopidogrel after ACS?")
+    assert labels(reading)[:2] == ["ticagrelor", "clopidogrel"]
+    assert not any("P2Y12" in t for c in reading.concepts for t in c.terms)
+
+
+def test_a_word_of_comparison_is_no_part_of_a_concept(reader: Reader) -> None:
+    reading = reader.read("Is anticoagulation better than aspirin for atrial fibrillation?")
+    assert labels(reading)[0] == "anticoagulation"
 
 
 def test_question_framing_makes_no_concepts(reader: Reader) -> None:

@@ -71,6 +71,9 @@ class Listed:
     strength: int = 9
     #: the sentence quoted for it (``leading_sentence``); its first if None
     quote: str | None = None
+    #: whether it names one of the treatments or tests the question asks
+    #: about, or the question names none (``facets.asked_interventions``)
+    on_subject: bool = True
 
     @property
     def position(self) -> Position | None:
@@ -100,9 +103,7 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     current = [
         x
         for x in listed
-        if not x.item.superseded
-        and not names_in_passing(x.item.statement, question)
-        and not for_others(x, question)
+        if may_speak(x, question) and not names_in_passing(x.item.statement, question)
     ]
     if not current:
         return []
@@ -123,6 +124,15 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
         ):
             out.append(other)
     return out
+
+
+def may_speak(x: Listed, question: str) -> bool:
+    """Whether a listed recommendation may speak for its body: current, on a
+    treatment or test the question asks about (not "Do NOT routinely obtain
+    blood cultures in outpatients with CAP" for "Should macrolides be added
+    for CAP in outpatients?"), and for the question's ages, values and
+    routes (:func:`for_others`). The others stay listed, as context."""
+    return not x.item.superseded and x.on_subject and not for_others(x, question)
 
 
 def for_others(x: Listed, question: str) -> bool:
@@ -443,15 +453,27 @@ def yes_no_line(
     chosen: Sequence[Listed],
     evidence: Mapping[str, Evidence],
     number: Callable[[str], int],
+    silent: tuple[Sequence[Listed], str] = ((), ""),
 ) -> BottomLine:
     """The bottom line of a question asking yes or no (``weighing`` already
-    includes the chosen guidelines' votes)."""
+    includes the chosen guidelines' votes). ``silent``: when none is chosen,
+    the listed current recommendations that are not on what the question
+    asks about, and what they do not do ("name macrolides", "compare
+    ticagrelor with clopidogrel"), so that the line says the guidelines were
+    read and are silent on it."""
     sentences = []
     citations: list[Citation] = []
     if chosen:
         text, cited = _guideline_sentence(chosen)
         sentences.append(text)
         citations.extend(cited)
+    elif silent[0]:
+        listed, names = silent
+        refs = _marks([x.item.ref for x in listed])
+        sentences.append(f"The guideline recommendations listed {refs} do not {names}.")
+        citations.extend(
+            Citation(x.item.ref, x.quote or leading_sentence(x.item), 1.0) for x in listed
+        )
     sentences.append(_research_sentence(weighing, evidence, number))
     citations.extend(
         Citation(number(v.item_id), v.sentence, round(min(v.vote / max(v.weight, 1e-9), 1.0), 4))
@@ -476,9 +498,7 @@ def open_line(
     question's concepts, none for other ages, values or routes than the
     question states (:func:`for_others`); else the first research sub-topic
     with evidence."""
-    ranked = strongest_first(
-        [x for x in listed if not x.item.superseded and not for_others(x, question)]
-    )
+    ranked = strongest_first([x for x in listed if may_speak(x, question)])
     # a second names as many of the question's concepts as the first: a
     # recommendation for "DOAC-eligible patients with AF" is no answer beside
     # one that names the mechanical heart valves asked about

@@ -89,6 +89,21 @@ def role(concept: Concept) -> Role:
     return "other"
 
 
+def compares(question: str) -> bool:
+    """Whether the question sets two things against each other."""
+    return bool(_COMPARED.search(question))
+
+
+def asked_interventions(concepts: tuple[Concept, ...]) -> frozenset[str]:
+    """The treatments and tests a question names ("macrolides", "apixaban"),
+    not a generic one ("screening", "treatment")."""
+    return frozenset(
+        c.label
+        for c in concepts
+        if role(c) in ("drug", "procedure") and c.label.lower() not in _GENERIC_PROCEDURES
+    )
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -103,11 +118,8 @@ def plan_facets(concepts: tuple[Concept, ...], question: str = "") -> list[Facet
         return [FacetPlan(_cap(c), (c,), "topic", f"What is known about {c}?")]
     roles = {c.label: role(c) for c in concepts}
     generic = {c.label for c in concepts if c.label.lower() in _GENERIC_PROCEDURES}
-    specific = tuple(
-        c.label
-        for c in concepts
-        if roles[c.label] in ("drug", "procedure") and c.label not in generic
-    )
+    interventions = asked_interventions(concepts)
+    specific = tuple(c.label for c in concepts if c.label in interventions)
     has_condition = "condition" in roles.values()
     plans: list[tuple[int, int, FacetPlan]] = []
     # what is compared: the two concepts that are neither a condition nor a
@@ -115,7 +127,7 @@ def plan_facets(concepts: tuple[Concept, ...], question: str = "") -> list[Facet
     comparable = tuple(
         c.label for c in concepts if roles[c.label] != "condition" and c.label not in generic
     )
-    compared = comparable if len(comparable) == 2 and _COMPARED.search(question) else ()
+    compared = comparable if len(comparable) == 2 and compares(question) else ()
     if compared:
         # The comparison is what a head-to-head question asks first; studies
         # of each intervention alone follow in their own sub-topics.

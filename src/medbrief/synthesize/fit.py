@@ -238,6 +238,18 @@ def routes(text: str) -> frozenset[str]:
     return frozenset(r for r, pattern in _ROUTES.items() if pattern.search(text))
 
 
+def asked_routes(question: str) -> list[str]:
+    """The routes of giving a question names, in its order ("intravenous",
+    "oral" for "Is IV iron better than oral iron?")."""
+    found = {r: m.start() for r, p in _ROUTES.items() if (m := p.search(question))}
+    return sorted(found, key=found.__getitem__)
+
+
+def route_pattern(route: str) -> re.Pattern[str]:
+    """What names ``route`` in a text (one of :func:`routes`)."""
+    return _ROUTES[route]
+
+
 def other_route(question: str, text: str) -> bool:
     """Whether a recommendation names routes and none the question asks
     about ("IV ferric carboxymaltose" for "Is oral iron effective ...?")."""

@@ -57,6 +57,8 @@ from dataclasses import dataclass
 
 from medbrief.grade import terms
 from medbrief.synthesize.draft import strip_label, usable_title
+from medbrief.synthesize.facets import compares
+from medbrief.synthesize.fit import asked_routes, route_pattern
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import Position
 from medbrief.synthesize.ranges import ages, of_the_ages, out_of_range
@@ -232,6 +234,7 @@ def read_votes(
     newest = newest_year(usable)
     harm = asks_harm(question)
     asked_ages = ages(question)
+    routes = [route_pattern(r) for r in asked_routes(question)] if compares(question) else []
     votes: list[Vote] = []
     for rank, ev in enumerate(usable[:MAX_READ]):
         doc = ev.document
@@ -243,6 +246,8 @@ def read_votes(
         if harm and not _HARM_FINDING.search(st.sentence or ""):
             continue
         if not of_the_ages(asked_ages, doc.text) or out_of_range(question, doc.text):
+            continue
+        if len(routes) >= 2 and not all(r.search(doc.text) for r in routes):
             continue
         weight = study_weight(ev, newest)
         covered = coverage(question, doc.text)

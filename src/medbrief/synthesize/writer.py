@@ -22,19 +22,20 @@ from dataclasses import dataclass, field
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
-    for_others,
     guideline_votes,
     in_passing_last,
     leading_sentence,
+    may_speak,
     open_line,
     strongest_first,
     yes_no_line,
 )
 from medbrief.synthesize.draft import Finding
+from medbrief.synthesize.facets import asked_interventions
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
-from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.research import FacetFindings
+from medbrief.synthesize.subject import comparison, on_subject
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
@@ -43,6 +44,7 @@ from medbrief.types import (
     Brief,
     Bullet,
     Citation,
+    Concept,
     Document,
     Evidence,
     Facet,
@@ -218,18 +220,12 @@ def guideline_items(drafts: Sequence[GuidelineDraft]) -> tuple[GuidelineItem, ..
     )
 
 
-def _comparing(
-    chosen: Sequence[Listed], facets: Sequence[FacetFindings], reading: Reading
-) -> list[Listed]:
-    """The chosen recommendations that may vote on the question: on a
-    comparison ("Is colonoscopy better than FIT?") only those that name both
-    sides; "screen adults aged 50 to 75 for colorectal cancer" compares
-    nothing."""
-    compared = next((f.plan.concepts for f in facets if f.plan.intent == "comparison"), ())
-    if not compared:
-        return list(chosen)
-    matcher = Matcher(reading.concepts)
-    return [x for x in chosen if set(compared) <= matcher.in_text(x.item.statement)]
+def _compared(facets: Sequence[FacetFindings], reading: Reading) -> tuple[Concept, ...]:
+    """The two treatments a comparison asks about ("Is colonoscopy better
+    than FIT?"), in the question's order; none for other questions."""
+    labels = next((f.plan.concepts for f in facets if f.plan.intent == "comparison"), ())
+    by_label = {c.label: c for c in reading.concepts}
+    return tuple(by_label[label] for label in labels if label in by_label)
 
 
 def compose(
@@ -249,6 +245,21 @@ def compose(
     other questions."""
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
+    # On a comparison, a recommendation is on the question when it states
+    # the comparison, in the question's order ("ticagrelor over
+    # clopidogrel"); "screen adults aged 50 to 75 for colorectal cancer" or
+    # "discontinue ticagrelor >= 3 days ... clopidogrel >= 5 days before
+    # surgery" compare nothing.
+    compared = comparison(question, _compared(facets, reading), reading.concepts)
+    if compared is None:
+        subject = on_subject([(g.body, g.statement) for g in guidelines], reading.concepts)
+        silent_on = f"name {_asked_names(reading)}"
+    else:
+        subject = [2 * compared.states(g.statement) for g in guidelines]
+        silent_on = f"compare {compared.sides}"
+    # a statement that names the treatment asked about comes before one
+    # that names only its class (a stable sort: the order within each)
+    levels = sorted(range(len(guidelines)), key=lambda i: -subject[i])
     listed = in_passing_last(
         [
             Listed(
@@ -257,8 +268,9 @@ def compose(
                 (d.population_fit, d.matched),
                 strength_rank(d),
                 leading_sentence(g, question),
+                on,
             )
-            for g, d in zip(guidelines, guideline_drafts, strict=True)
+            for g, d, on in ((guidelines[i], guideline_drafts[i], subject[i] > 0) for i in levels)
         ],
         reading.corrected,
     )
@@ -266,7 +278,7 @@ def compose(
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
-        by_guideline = guideline_votes(_comparing(chosen, facets, reading), question)
+        by_guideline = guideline_votes(chosen, question)
         asks_what_to_do = asks_recommendation(question)
         weighing = decide(votes, by_guideline, asks_what_to_do)
         if weighing.guideline_led:
@@ -278,7 +290,11 @@ def compose(
             reported = {s.item_id for f in facets for x in f.findings for s in x.supports}
             votes = [v for v in votes if v.item_id in reported]
             weighing = decide(votes, by_guideline, asks_what_to_do)
-        bottom = yes_no_line(weighing, chosen, evidence, numbering.n)
+        # said only when no current statement is on it (not when the ones
+        # that are are for other ages or routes)
+        current = [x for x in listed if not x.item.superseded]
+        silent = [] if any(x.on_subject for x in current) else current
+        bottom = yes_no_line(weighing, chosen, evidence, numbering.n, (silent, silent_on))
         stances.update((v.item_id, StudyStance(v.label, v.sentence)) for v in votes)  # type: ignore[arg-type]
     research = []
     key_facets = []
@@ -315,7 +331,7 @@ def compose(
         )
     # the recommendations the bottom line leads with, in its order: the best
     # fitting current ones, strongest first; superseded ones last
-    current = [x for x in listed if not x.item.superseded and not for_others(x, question)]
+    current = [x for x in listed if may_speak(x, question)]
     picked = strongest_first(current) + [x for x in listed if x.item.superseded]
     key_findings = [
         Bullet(_guideline_key(x.item), (x.item.ref,)) for x in picked[:MAX_KEY_GUIDELINES]
@@ -355,6 +371,12 @@ def compose(
         dropped_claims=dropped_claims,
         notes=tuple(notes),
     )
+
+
+def _asked_names(reading: Reading) -> str:
+    """ "macrolides", "ticagrelor or clopidogrel": the treatments and tests asked about."""
+    asked = asked_interventions(reading.concepts)
+    return " or ".join(c.label for c in reading.concepts if c.label in asked)
 
 
 def _population(item: Document | Recommendation | None) -> str | None:

@@ -1,0 +1,150 @@
+"""Which listed recommendations are on what the question asks about.
+
+A question that names a treatment or a test ("Should macrolides be added for
+community-acquired pneumonia in outpatients?") is answered only by a
+recommendation that names it: "Do NOT routinely obtain blood cultures in
+outpatients with CAP" names the condition and the setting, and answers
+another question. A recommendation that names none stays listed, as context.
+
+A drug class asked about ("bisphosphonates") is named by the class's own
+names, or by its members where a body speaks of two or more of them (the
+AASM's statements on pramipexole, ropinirole and rotigotine together are its
+position on dopamine agonists). A body's one statement on one member is a
+position on that drug, often an exception to the class ("Ibandronate is NOT
+recommended to reduce nonvertebral or hip fracture risk"), not on the class.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from medbrief.synthesize.facets import asked_interventions, compares
+from medbrief.synthesize.fit import asked_routes, route_pattern
+from medbrief.synthesize.match import ConceptMatcher, normalise
+from medbrief.types import Concept
+from medbrief.understand.sources import classes_of as class_names
+from medbrief.understand.sources import drug_classes
+from medbrief.understand.text import fold
+
+#: whether a text (normalised) names one side of a comparison
+Side = Callable[[str], bool]
+
+#: a body's statements must name this many members of a class asked about to
+#: speak for the class
+MIN_MEMBERS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A treatment or test of the question: its own names, its members when
+    it is a drug class, the names of its classes when it is a member."""
+
+    names: ConceptMatcher
+    members: tuple[ConceptMatcher, ...]
+    classes: ConceptMatcher | None
+
+
+def _asked(concepts: Sequence[Concept]) -> list[_Asked]:
+    members_of, classes_of = drug_classes(), class_names()
+    wanted = asked_interventions(tuple(concepts))
+    out = []
+    for c in concepts:
+        if c.label not in wanted:
+            continue
+        terms = (c.label, *c.terms)
+        members = {fold(m): m for t in terms for m in members_of.get(fold(t), ())}
+        broader = {fold(n) for n in classes_of.get(fold(c.label), ())}
+        own = tuple(t for t in terms if fold(t) not in members and fold(t) not in broader)
+        out.append(
+            _Asked(
+                ConceptMatcher(Concept(c.label, own)),
+                tuple(ConceptMatcher(Concept(m)) for m in members.values()),
+                ConceptMatcher(Concept(c.label, tuple(broader))) if broader else None,
+            )
+        )
+    return out
+
+
+def on_subject(statements: Sequence[tuple[str, str]], concepts: Sequence[Concept]) -> list[int]:
+    """For each ``(body, statement)``, how it names a treatment or test the
+    question asks about: 2 by its own name (or as a class by its members,
+    above), 1 only by the name of its class ("Diuretics for volume overload"
+    for spironolactone, which "MRA (spironolactone, eplerenone)" names
+    itself), 0 not at all. Every one is 2 when the question names none."""
+    asked = _asked(concepts)
+    if not asked:
+        return [2] * len(statements)
+    # members of each class named, by body, over all its listed statements
+    by_body: dict[tuple[int, str], set[str]] = {}
+    for body, statement in statements:
+        for i, a in enumerate(asked):
+            named = {m.concept.label for m in a.members if m.in_text(statement)}
+            by_body.setdefault((i, body), set()).update(named)
+    out = []
+    for body, statement in statements:
+        level = 0
+        for i, a in enumerate(asked):
+            if a.names.in_text(statement) or (
+                len(by_body[(i, body)]) >= MIN_MEMBERS
+                and any(m.in_text(statement) for m in a.members)
+            ):
+                level = 2
+            elif a.classes is not None and a.classes.in_text(statement):
+                level = max(level, 1)
+        out.append(level)
+    return out
+
+
+#: words that set one treatment against another in a recommendation: "it is
+#: reasonable to choose ticagrelor over clopidogrel", "DOACs are recommended
+#: in preference to warfarin"; not "switching from ticagrelor to clopidogrel"
+_AGAINST = re.compile(
+    r"\b(?:over|in preference to|rather than|instead of|versus|vs\.?|compared (?:with|to)|"
+    r"superior to|better than|preferred to|in favou?r of)\b"
+)
+
+
+def sets_against(statement: str, first: Side, second: Side) -> bool:
+    """Whether a clause of ``statement`` names ``first``, then a word that
+    prefers or compares, then ``second``: the recommendation states the
+    comparison a question such as "Should ticagrelor be preferred over
+    clopidogrel?" asks about, in its order."""
+    for clause in re.split(r"[.;]\s", normalise(statement)):
+        for word in _AGAINST.finditer(clause):
+            if first(clause[: word.start()]) and second(clause[word.end() :]):
+                return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What a comparative question sets against each other."""
+
+    #: "ticagrelor with clopidogrel", "intravenous with oral iron"
+    sides: str
+    #: whether a statement states the comparison, in the question's order
+    states: Callable[[str], bool]
+
+
+def comparison(
+    question: str, compared: Sequence[Concept], concepts: Sequence[Concept]
+) -> Comparison | None:
+    """For a question comparing two treatments (``compared``, in its order)
+    or two routes of giving one of its ``concepts`` ("Is intravenous iron
+    better than oral iron?"), the comparison; None for other questions."""
+    if len(compared) == 2:
+        a, b = (ConceptMatcher(c).in_normalised for c in compared)
+        return Comparison(
+            f"{compared[0].label} with {compared[1].label}",
+            lambda statement: sets_against(statement, a, b),
+        )
+    asked = asked_routes(question)
+    if len(asked) == 2 and compares(question):
+        c, d = (route_pattern(r).search for r in asked)
+        return Comparison(
+            " ".join([asked[0], "with", asked[1], *asked_interventions(tuple(concepts))]),
+            lambda statement: sets_against(statement, lambda t: bool(c(t)), lambda t: bool(d(t))),
+        )
+    return None

@@ -1,0 +1,70 @@
+"""Which recommendations are on the treatment or comparison a question asks about."""
+
+from __future__ import annotations
+
+from medbrief.synthesize.subject import comparison, on_subject
+from medbrief.types import Concept
+
+CAP = Concept("community-acquired pneumonia", ("community-acquired pneumonia", "CAP"))
+MACROLIDES = Concept("macrolides", ("macrolides", "azithromycin", "clarithromycin"))
+BISPHOSPHONATES = Concept(
+    "bisphosphonates", ("bisphosphonates", "alendronate", "risedronate", "ibandronate")
+)
+OSTEOPOROSIS = Concept("osteoporosis", ("osteoporosis",))
+
+
+def test_a_statement_that_names_no_treatment_asked_about_is_off_subject() -> None:
+    statements = [
+        ("ATS/IDSA", "Do NOT routinely obtain blood cultures in outpatients with CAP."),
+        ("ATS/IDSA", "A macrolide may be added for outpatients with CAP."),
+    ]
+    assert on_subject(statements, [MACROLIDES, CAP]) == [0, 2]
+
+
+def test_every_statement_is_on_subject_when_no_treatment_is_asked_about() -> None:
+    statements = [("USPSTF", "Screen adults aged 50 to 75 for colorectal cancer.")]
+    colorectal = Concept("colorectal cancer", ("colorectal cancer",))
+    assert on_subject(statements, [colorectal, Concept("screening")]) == [2]
+
+
+def test_one_statement_on_one_member_does_not_speak_for_its_class() -> None:
+    single = [("Endocrine Society", "Ibandronate is NOT recommended to reduce hip fracture risk.")]
+    assert on_subject(single, [BISPHOSPHONATES, OSTEOPOROSIS]) == [0]
+    # a body's statements on two members together are its position on the class
+    several = [
+        *single,
+        ("Endocrine Society", "Alendronate is recommended to reduce fracture risk."),
+        ("Other", "Risedronate is suggested for men."),
+    ]
+    assert on_subject(several, [BISPHOSPHONATES, OSTEOPOROSIS]) == [2, 2, 0]
+
+
+def test_a_statement_on_the_class_ranks_below_one_on_the_drug_itself() -> None:
+    furosemide = Concept("furosemide", ("furosemide", "frusemide", "loop diuretics", "diuretics"))
+    aki = Concept("acute kidney injury", ("acute kidney injury", "AKI"))
+    statements = [
+        ("KDIGO", "Do not use diuretics to prevent AKI."),
+        ("X", "Furosemide stress test in AKI."),
+    ]
+    assert on_subject(statements, [furosemide, aki]) == [1, 2]
+
+
+def test_a_comparison_is_stated_in_the_questions_order() -> None:
+    ticagrelor, clopidogrel = Concept("ticagrelor"), Concept("clopidogrel")
+    question = "Should ticagrelor be preferred over clopidogrel?"
+    compared = comparison(question, [ticagrelor, clopidogrel], [ticagrelor, clopidogrel])
+    assert compared is not None and compared.sides == "ticagrelor with clopidogrel"
+    assert compared.states("It is reasonable to choose ticagrelor over clopidogrel in STEMI.")
+    assert not compared.states("Switching from ticagrelor to clopidogrel may be considered.")
+    assert not compared.states("Discontinue ticagrelor 3 days; clopidogrel 5 days before CABG.")
+    assert not compared.states("Clopidogrel is preferred over ticagrelor with OAC.")
+
+
+def test_a_comparison_of_two_routes() -> None:
+    iron = Concept("iron")
+    question = "Is intravenous iron better than oral iron for RLS?"
+    compared = comparison(question, [], [iron])
+    assert compared is not None and compared.sides == "intravenous with oral iron"
+    assert compared.states("IV iron is suggested over oral iron when ferritin is low.")
+    assert not compared.states("IV ferric carboxymaltose is recommended for adults with RLS.")
+    assert comparison("Is intravenous iron effective for RLS?", [], [iron]) is None
