@@ -272,6 +272,43 @@ GOLDEN = [
         concepts=("prediabetes", "type 2 diabetes mellitus"),
         guidelines=("uspstf:1934",),
     ),
+    Golden(
+        "Is furosemide recommended to prevent acute kidney injury?",
+        concepts=("furosemide", "acute kidney injury"),
+        # KDIGO names the class: "Do not use diuretics to prevent AKI" (1B)
+        guidelines=("guideline:kdigo_aki_2012:prevention_and_general_management:9",),
+        verdict="no",
+    ),
+    Golden(
+        "Are corticosteroids recommended for severe traumatic brain injury?",
+        concepts=("corticosteroids", "traumatic brain injury"),
+        # BTF: "The use of steroids is not recommended ..." (Level I)
+        guidelines=("guideline:btf_tbi_2016:surgical_and_medical_management:8",),
+        verdict="no",
+    ),
+    Golden(
+        "Is dexamethasone recommended for community-acquired pneumonia?",
+        concepts=("dexamethasone", "community-acquired pneumonia"),
+        # ATS/IDSA: "Do NOT routinely use corticosteroids in adults with nonsevere CAP"
+        verdict="no",
+    ),
+    Golden(
+        "Should macrolides be added for community acquired pneumonia in outpatients?",
+        concepts=("macrolides", "community-acquired pneumonia"),
+        # listed, but no position on macrolides: "Do NOT routinely obtain
+        # blood cultures in outpatients with CAP" answers another question
+        guidelines=("guideline:ats_idsa_cap_2019:microbiological_testing:4",),
+        verdict="insufficient",
+    ),
+    Golden(
+        "Should ticagrelor be prefered over clopidogrel after acute coronary syndrome?",
+        concepts=("ticagrelor", "clopidogrel", "acute coronary syndrome"),
+        corrections=(("prefered", "preferred"),),
+        # the ESC statements on stopping before CABG and on de-escalation name
+        # both drugs but compare neither; the ACCF/AHA excerpt that does is
+        # graded only in its text
+        verdict="insufficient",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)
@@ -429,6 +466,20 @@ def test_the_bottom_line_quotes_what_the_guideline_says_at_the_asked_value(
     assert brief.bottom_line is not None
     assert "lactic acidosis increases at eGFR < 30" in brief.bottom_line.text
     assert "safely used" not in brief.bottom_line.text
+
+
+def test_a_comparison_is_answered_by_a_statement_that_makes_it(engine: Engine) -> None:
+    brief = engine.answer("Should ticagrelor be preferred over clopidogrel after ACS?")
+    assert brief.bottom_line is not None
+    assert "choose ticagrelor over clopidogrel" in brief.bottom_line.text
+    assert "De-escalation" not in brief.bottom_line.text
+
+
+def test_a_guideline_silent_on_the_treatment_asked_about_says_so(engine: Engine) -> None:
+    brief = engine.answer("Should macrolides be added for community acquired pneumonia?")
+    assert brief.bottom_line is not None
+    assert "do not name macrolides" in brief.bottom_line.text
+    assert "blood cultures" not in brief.bottom_line.text
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:
