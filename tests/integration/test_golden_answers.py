@@ -476,7 +476,7 @@ def test_a_comparison_is_answered_by_a_statement_that_makes_it(engine: Engine) -
 
 
 def test_a_guideline_silent_on_the_treatment_asked_about_says_so(engine: Engine) -> None:
-    brief = engine.answer("Should macrolides be added for community acquired pneumonia?")
+    brief = engine.answer("Should macrolides be added for CAP in outpatients?")
     assert brief.bottom_line is not None
     assert "do not name macrolides" in brief.bottom_line.text
     assert "blood cultures" not in brief.bottom_line.text

@@ -243,8 +243,6 @@ def compose(
     """The Brief. ``votes``: each study's stance on the question as asked,
     for a question that asks yes or no (``verdict.read_votes``); None for
     other questions."""
-    numbering = _Numbering([g.item_id for g in guideline_drafts])
-    guidelines = guideline_items(guideline_drafts)
     # On a comparison, a recommendation is on the question when it states
     # the comparison, in the question's order ("ticagrelor over
     # clopidogrel"); "screen adults aged 50 to 75 for colorectal cancer" or
@@ -252,14 +250,19 @@ def compose(
     # surgery" compare nothing.
     compared = comparison(question, _compared(facets, reading), reading.concepts)
     if compared is None:
-        subject = on_subject([(g.body, g.statement) for g in guidelines], reading.concepts)
+        on = on_subject([(d.body, d.statement) for d in guideline_drafts], reading.concepts)
         silent_on = f"name {_asked_names(reading)}"
     else:
-        subject = [2 * compared.states(g.statement) for g in guidelines]
+        on = [2 * compared.states(d.statement) for d in guideline_drafts]
         silent_on = f"compare {compared.sides}"
-    # a statement that names the treatment asked about comes before one
-    # that names only its class (a stable sort: the order within each)
-    levels = sorted(range(len(guidelines)), key=lambda i: -subject[i])
+    # a statement that names the treatment asked about is listed (and
+    # numbered) before one that names only its class, then the rest: a
+    # stable sort, the section's order within each
+    levels = sorted(range(len(guideline_drafts)), key=lambda i: -on[i])
+    guideline_drafts = [guideline_drafts[i] for i in levels]
+    subject = [on[i] > 0 for i in levels]
+    numbering = _Numbering([g.item_id for g in guideline_drafts])
+    guidelines = guideline_items(guideline_drafts)
     listed = in_passing_last(
         [
             Listed(
@@ -268,9 +271,9 @@ def compose(
                 (d.population_fit, d.matched),
                 strength_rank(d),
                 leading_sentence(g, question),
-                on,
+                named,
             )
-            for g, d, on in ((guidelines[i], guideline_drafts[i], subject[i] > 0) for i in levels)
+            for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
         ],
         reading.corrected,
     )
