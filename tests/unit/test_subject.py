@@ -68,3 +68,14 @@ def test_a_comparison_of_two_routes() -> None:
     assert compared.states("IV iron is suggested over oral iron when ferritin is low.")
     assert not compared.states("IV ferric carboxymaltose is recommended for adults with RLS.")
     assert comparison("Is intravenous iron effective for RLS?", [], [iron]) is None
+
+
+def test_two_statements_of_a_body_on_one_member_speak_for_its_class() -> None:
+    osmotic = Concept("hyperosmolar therapy", ("hyperosmolar therapy", "mannitol"))
+    tbi = Concept("traumatic brain injury", ("traumatic brain injury", "TBI"))
+    statements = [
+        ("BTF", "Mannitol is effective for control of raised ICP."),
+        ("BTF", "Avoid arterial hypotension during mannitol administration."),
+    ]
+    assert on_subject(statements, [osmotic, tbi]) == [2, 2]
+    assert on_subject(statements[:1], [osmotic, tbi]) == [0]

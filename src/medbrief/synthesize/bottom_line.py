@@ -468,12 +468,9 @@ def yes_no_line(
         sentences.append(text)
         citations.extend(cited)
     elif silent[0]:
-        listed, names = silent
-        refs = _marks([x.item.ref for x in listed])
-        sentences.append(f"The guideline recommendations listed {refs} do not {names}.")
-        citations.extend(
-            Citation(x.item.ref, x.quote or leading_sentence(x.item), 1.0) for x in listed
-        )
+        text, cited = _silent_sentence(*silent)
+        sentences.append(text)
+        citations.extend(cited)
     sentences.append(_research_sentence(weighing, evidence, number))
     citations.extend(
         Citation(number(v.item_id), v.sentence, round(min(v.vote / max(v.weight, 1e-9), 1.0), 4))
@@ -490,22 +487,30 @@ def yes_no_line(
 
 
 def open_line(
-    listed: Sequence[Listed], research: Sequence[Facet], question: str = ""
+    listed: Sequence[Listed],
+    research: Sequence[Facet],
+    question: str = "",
+    silent: tuple[Sequence[Listed], str] = ((), ""),
 ) -> BottomLine:
     """The bottom line of a what / which / how question: the top (current)
     recommendations, the strongest of the best fitting first
-    (:func:`strongest_first`) and a second only where it names as many of the
-    question's concepts, none for other ages, values or routes than the
+    (:func:`strongest_first`) and a second of the same body only where it
+    names as many of the question's concepts, none for other ages, values or routes than the
     question states (:func:`for_others`); else the first research sub-topic
     with evidence."""
     ranked = strongest_first([x for x in listed if may_speak(x, question)])
-    # a second names as many of the question's concepts as the first: a
-    # recommendation for "DOAC-eligible patients with AF" is no answer beside
-    # one that names the mechanical heart valves asked about
-    top = [x for x in ranked if x.fit[1] >= ranked[0].fit[1]][:MAX_GUIDELINES]
+    # a second is of the same body and names as many of the question's
+    # concepts as the first: a recommendation for "DOAC-eligible patients
+    # with AF" is no answer beside one that names the mechanical heart valves
+    # asked about, nor an endocarditis guideline's note on anticoagulation
+    # beside an AF guideline's statement
+    top = [
+        x for x in ranked if x.fit[1] >= ranked[0].fit[1] and x.item.body == ranked[0].item.body
+    ][:MAX_GUIDELINES]
     if top:
         text, citations = _guideline_sentence(top)
         return BottomLine(text, refs=tuple(c.n for c in citations), citations=tuple(citations))
+    lead, cited = _silent_sentence(*silent)
     for facet in research:
         if facet.status == "no_evidence" or not facet.bullets:
             continue
@@ -513,7 +518,24 @@ def open_line(
         body = first.text.rstrip(".")
         if first.kind == "finding" and first.refs:
             body += " " + _marks(first.refs)
-        return BottomLine(f"{facet.facet}: {body}.", refs=first.refs, citations=first.citations)
+        text = f"{lead} {facet.facet}: {body}." if lead else f"{facet.facet}: {body}."
+        return BottomLine(
+            text,
+            refs=tuple(sorted({*(c.n for c in cited), *first.refs})),
+            citations=(*cited, *first.citations),
+        )
+    if lead:
+        return BottomLine(lead, refs=tuple(c.n for c in cited), citations=tuple(cited))
     return BottomLine(
         "No guideline recommendation or study among those stored addresses this question."
     )
+
+
+def _silent_sentence(listed: Sequence[Listed], what: str) -> tuple[str, list[Citation]]:
+    """ "The guideline recommendations listed [1, 2] do not name macrolides.",
+    each cited with the sentence it was read on; empty when none is listed."""
+    if not listed:
+        return "", []
+    refs = _marks([x.item.ref for x in listed])
+    citations = [Citation(x.item.ref, x.quote or leading_sentence(x.item), 1.0) for x in listed]
+    return f"The guideline recommendations listed {refs} do not {what}.", citations

@@ -83,8 +83,10 @@ _GROUPS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "pregnancy": re.compile(
+        # conditions of pregnancy name it too: "aspirin to prevent preeclampsia"
         r"\b(?:pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|postpartum|"
-        r"peripartum|trimester)\b",
+        r"peripartum|trimester|(?:pre-?)?eclampsia|HELLP|miscarriage|"
+        r"preterm (?:birth|labou?r|delivery))\b",
         re.I,
     ),
     "women": re.compile(

@@ -7,9 +7,10 @@ outpatients with CAP" names the condition and the setting, and answers
 another question. A recommendation that names none stays listed, as context.
 
 A drug class asked about ("bisphosphonates") is named by the class's own
-names, or by its members where a body speaks of two or more of them (the
-AASM's statements on pramipexole, ropinirole and rotigotine together are its
-position on dopamine agonists). A body's one statement on one member is a
+names, or by its members where a body makes two or more statements on them
+(the AASM's statements on pramipexole, ropinirole and rotigotine together
+are its position on dopamine agonists; the BTF's three on mannitol, its
+position on hyperosmolar therapy). A body's one statement on one member is a
 position on that drug, often an exception to the class ("Ibandronate is NOT
 recommended to reduce nonvertebral or hip fracture risk"), not on the class.
 """
@@ -31,8 +32,8 @@ from medbrief.understand.text import fold
 #: whether a text (normalised) names one side of a comparison
 Side = Callable[[str], bool]
 
-#: a body's statements must name this many members of a class asked about to
-#: speak for the class
+#: a body must make this many statements on members of a class asked about
+#: for them to speak for the class
 MIN_MEMBERS = 2
 
 
@@ -69,26 +70,25 @@ def _asked(concepts: Sequence[Concept]) -> list[_Asked]:
 
 def on_subject(statements: Sequence[tuple[str, str]], concepts: Sequence[Concept]) -> list[int]:
     """For each ``(body, statement)``, how it names a treatment or test the
-    question asks about: 2 by its own name (or as a class by its members,
-    above), 1 only by the name of its class ("Diuretics for volume overload"
-    for spironolactone, which "MRA (spironolactone, eplerenone)" names
-    itself), 0 not at all. Every one is 2 when the question names none."""
+    question asks about: 2 by its own name (or, for a class, by its members
+    where its body makes two statements on them), 1 only by the name of its
+    class ("Do not use diuretics to prevent AKI" for furosemide), 0 not at
+    all. Every one is 2 when the question names none."""
     asked = _asked(concepts)
     if not asked:
         return [2] * len(statements)
-    # members of each class named, by body, over all its listed statements
-    by_body: dict[tuple[int, str], set[str]] = {}
+    # statements naming a member of each class, by body, over all it lists
+    by_body: dict[tuple[int, str], int] = {}
     for body, statement in statements:
         for i, a in enumerate(asked):
-            named = {m.concept.label for m in a.members if m.in_text(statement)}
-            by_body.setdefault((i, body), set()).update(named)
+            named = any(m.in_text(statement) for m in a.members)
+            by_body[(i, body)] = by_body.get((i, body), 0) + named
     out = []
     for body, statement in statements:
         level = 0
         for i, a in enumerate(asked):
             if a.names.in_text(statement) or (
-                len(by_body[(i, body)]) >= MIN_MEMBERS
-                and any(m.in_text(statement) for m in a.members)
+                by_body[(i, body)] >= MIN_MEMBERS and any(m.in_text(statement) for m in a.members)
             ):
                 level = 2
             elif a.classes is not None and a.classes.in_text(statement):

@@ -278,6 +278,10 @@ def compose(
         reading.corrected,
     )
     bottom: BottomLine | None = None
+    # said only when no current statement is on it (not when the ones that
+    # are are for other ages or routes)
+    current = [x for x in listed if not x.item.superseded]
+    silent = ([] if any(x.on_subject for x in current) else current), silent_on
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
@@ -293,11 +297,7 @@ def compose(
             reported = {s.item_id for f in facets for x in f.findings for s in x.supports}
             votes = [v for v in votes if v.item_id in reported]
             weighing = decide(votes, by_guideline, asks_what_to_do)
-        # said only when no current statement is on it (not when the ones
-        # that are are for other ages or routes)
-        current = [x for x in listed if not x.item.superseded]
-        silent = [] if any(x.on_subject for x in current) else current
-        bottom = yes_no_line(weighing, chosen, evidence, numbering.n, (silent, silent_on))
+        bottom = yes_no_line(weighing, chosen, evidence, numbering.n, silent)
         stances.update((v.item_id, StudyStance(v.label, v.sentence)) for v in votes)  # type: ignore[arg-type]
     research = []
     key_facets = []
@@ -341,7 +341,7 @@ def compose(
     ]
     key_findings.extend(key_facets)
     if bottom is None:
-        bottom = open_line(listed, research, question)
+        bottom = open_line(listed, research, question, silent)
     abstained = not guidelines and all(f.status == "no_evidence" for f in research) and not votes
     references = tuple(
         _reference(n, items[i], evidence.get(i), stances.get(i))
