@@ -301,6 +301,24 @@ GOLDEN = [
         verdict="insufficient",
     ),
     Golden(
+        "What dose of aspirin is recommended to prevent preeclampsia?",
+        concepts=("aspirin", "preeclampsia"),
+        # USPSTF 2021, for pregnant persons at high risk: preeclampsia asks
+        # about pregnancy though the question does not say "pregnant"
+        guidelines=("uspstf:1938",),
+        first=("uspstf:1938",),
+    ),
+    Golden(
+        "What are the recommendations for osmotic therapy in traumatic brain injury?",
+        concepts=("hyperosmolar therapy", "traumatic brain injury"),
+        # the BTF's statements on mannitol, the class's member
+        guidelines=("guideline:btf_tbi_2016:cerebral_perfusion_and_hyperosmolar_therapy:1",),
+    ),
+    Golden(
+        "Which patients with atrial fibrillation need anticoagulation?",
+        concepts=("atrial fibrillation", "anticoagulation"),
+    ),
+    Golden(
         "Should ticagrelor be prefered over clopidogrel after acute coronary syndrome?",
         concepts=("ticagrelor", "clopidogrel", "acute coronary syndrome"),
         corrections=(("prefered", "preferred"),),

@@ -186,6 +186,15 @@ def test_a_screening_statement_for_children_does_not_fit_a_treatment_question() 
     assert fits(asked, kinds, black) and population_match(asked, black) == 1
 
 
+def test_a_condition_of_pregnancy_asks_about_pregnancy() -> None:
+    # USPSTF: low-dose aspirin "in persons who are at high risk for preeclampsia"
+    pregnant = "Pregnant persons at high risk for preeclampsia"
+    kinds = recommendation_kinds("Preventive medication", "low-dose aspirin", "")
+    asked = question_scope("What dose of aspirin is recommended to prevent preeclampsia?")
+    assert "pregnancy" in asked.groups and fits(asked, kinds, pregnant)
+    assert not fits(question_scope("What dose of aspirin prevents stroke?"), kinds, pregnant)
+
+
 @pytest.mark.parametrize(
     ("text", "span"),
     [
