@@ -319,6 +319,18 @@ GOLDEN = [
         concepts=("atrial fibrillation", "anticoagulation"),
     ),
     Golden(
+        "Should ACE inhibitors and ARBs be combined?",
+        # ACC/AHA 2017: "Do not combine ACE inhibitor + ARB" (III: Harm), not
+        # the statements that recommend either one
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:2",),
+        verdict="no",
+    ),
+    Golden(
+        "Is albumin recommended for fluid resuscitation in sepsis?",
+        # "against hydroxyethyl starches for resuscitation" names no albumin
+        verdict="insufficient",
+    ),
+    Golden(
         "Should ticagrelor be prefered over clopidogrel after acute coronary syndrome?",
         concepts=("ticagrelor", "clopidogrel", "acute coronary syndrome"),
         corrections=(("prefered", "preferred"),),
@@ -498,6 +510,13 @@ def test_a_guideline_silent_on_the_treatment_asked_about_says_so(engine: Engine)
     assert brief.bottom_line is not None
     assert "do not name macrolides" in brief.bottom_line.text
     assert "blood cultures" not in brief.bottom_line.text
+
+
+def test_the_sentence_quoted_is_the_one_on_the_comparison(engine: Engine) -> None:
+    brief = engine.answer("Are balanced crystalloids preferred over normal saline in sepsis?")
+    assert brief.bottom_line is not None and brief.bottom_line.verdict == "yes"
+    assert "balanced crystalloids (e.g., lactated Ringer's" in brief.bottom_line.text
+    assert "30 mL/kg" not in brief.bottom_line.text
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:

@@ -945,6 +945,13 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing("Maintain BP < 180/105 for 24 hours after alteplase.", alteplase)
     assert names_in_passing("Tenecteplase is an alternative to alteplase, before EVT.", alteplase)
     assert not names_in_passing("After a stroke, alteplase is recommended.", alteplase)
+    # what another is preferred to, or switched from
+    hcq = "Is hydroxychloroquine recommended for rheumatoid arthritis?"
+    assert names_in_passing("Methotrexate is recommended over hydroxychloroquine.", hcq)
+    assert not names_in_passing("Hydroxychloroquine is suggested over other csDMARDs.", hcq)
+    febuxostat = "Is febuxostat recommended for gout?"
+    assert names_in_passing("Switching from febuxostat to another agent is suggested.", febuxostat)
+    assert not names_in_passing("Screen women over 75.", "Should women over 75 be screened?")
     # nor does it speak for its body in the bottom line
     alone = Listed(GuidelineItem(3, "ACC", 2013, clopidogrel, "Class I", None), None, (0, 2), 0)
     assert best_guidelines([alone], aged) == []

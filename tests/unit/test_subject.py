@@ -53,7 +53,7 @@ def test_a_comparison_is_stated_in_the_questions_order() -> None:
     ticagrelor, clopidogrel = Concept("ticagrelor"), Concept("clopidogrel")
     question = "Should ticagrelor be preferred over clopidogrel?"
     compared = comparison(question, [ticagrelor, clopidogrel], [ticagrelor, clopidogrel])
-    assert compared is not None and compared.sides == "ticagrelor with clopidogrel"
+    assert compared is not None and compared.missing == "compare ticagrelor with clopidogrel"
     assert compared.states("It is reasonable to choose ticagrelor over clopidogrel in STEMI.")
     assert not compared.states("Switching from ticagrelor to clopidogrel may be considered.")
     assert not compared.states("Discontinue ticagrelor 3 days; clopidogrel 5 days before CABG.")
@@ -64,7 +64,7 @@ def test_a_comparison_of_two_routes() -> None:
     iron = Concept("iron")
     question = "Is intravenous iron better than oral iron for RLS?"
     compared = comparison(question, [], [iron])
-    assert compared is not None and compared.sides == "intravenous with oral iron"
+    assert compared is not None and compared.missing == "compare intravenous with oral iron"
     assert compared.states("IV iron is suggested over oral iron when ferritin is low.")
     assert not compared.states("IV ferric carboxymaltose is recommended for adults with RLS.")
     assert comparison("Is intravenous iron effective for RLS?", [], [iron]) is None
@@ -79,3 +79,23 @@ def test_two_statements_of_a_body_on_one_member_speak_for_its_class() -> None:
     ]
     assert on_subject(statements, [osmotic, tbi]) == [2, 2]
     assert on_subject(statements[:1], [osmotic, tbi]) == [0]
+
+
+def test_only_the_first_treatment_asked_about_is_the_subject() -> None:
+    # resuscitation is what albumin would be for
+    albumin, sepsis = Concept("albumin", mesh_ui="D000418"), Concept("sepsis")
+    resuscitation = Concept("resuscitation")
+    hes = [("SSC", "The SSC recommends against using starches for resuscitation in sepsis.")]
+    assert on_subject(hes, [albumin, resuscitation, sepsis]) == [0]
+
+
+def test_a_question_on_combining_two_treatments() -> None:
+    ace = Concept("ACE inhibitors", ("ACE inhibitors", "ACE inhibitor"))
+    arb = Concept("angiotensin receptor blockers", ("angiotensin receptor blockers", "ARB"))
+    question = "Should ACE inhibitors and ARBs be combined?"
+    combined = comparison(question, [], [ace, arb])
+    assert combined is not None
+    assert combined.missing == "address ACE inhibitors combined with angiotensin receptor blockers"
+    assert combined.states("Do not combine ACE inhibitor + ARB or a direct renin inhibitor.")
+    assert not combined.states("First-line: an ACE inhibitor or an ARB.")
+    assert comparison("Should ACE inhibitors or ARBs be used?", [], [ace, arb]) is None

@@ -171,7 +171,10 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
 #: phrases that name something as a condition of a recommendation, not its subject
 _IN_PASSING = re.compile(
     r"\b(?:independent(?:ly)? of|regardless of|irrespective of|with or without|in addition "
-    r"to|instead of|rather than|other than|except)\b[^.;()]*"
+    r"to|instead of|rather than|other than|except|in preference to|switch(?:ing|ed)? from|"
+    # what another is preferred to: "Methotrexate is recommended over
+    # hydroxychloroquine"; not "adults over 75"
+    r"(?:recommended|suggested|preferred|favou?red|chosen|choose) over)\b[^.;()]*"
     # a time or an alternative, up to the clause's end: "for 24 hours after
     # alteplase", "an alternative to alteplase, particularly ..."; not "After
     # ischemic stroke, a statin is recommended"

@@ -20,6 +20,7 @@ from typing import Literal
 
 from medbrief.types import Concept
 from medbrief.understand.sources import drug_classes
+from medbrief.understand.text import fold
 
 Role = Literal["condition", "drug", "procedure", "other"]
 Intent = Literal["association", "treatment", "procedure", "topic", "comparison"]
@@ -71,7 +72,7 @@ def role(concept: Concept) -> Role:
     label = concept.label.lower()
     if label in _GENERIC_PROCEDURES:
         return "procedure"
-    if label in _drug_classes():
+    if fold(label) in _drug_classes():  # its keys are folded (singular, no hyphens)
         # "direct oral anticoagulants" has no MeSH descriptor of its own
         return "drug"
     cats = by_ui.get(concept.mesh_ui or "") or by_name.get(label) or frozenset()

@@ -2,9 +2,10 @@
 
 A question that names a treatment or a test ("Should macrolides be added for
 community-acquired pneumonia in outpatients?") is answered only by a
-recommendation that names it: "Do NOT routinely obtain blood cultures in
-outpatients with CAP" names the condition and the setting, and answers
-another question. A recommendation that names none stays listed, as context.
+recommendation that names it (the first it names: its subject): "Do NOT
+routinely obtain blood cultures in outpatients with CAP" names the condition
+and the setting, and answers another question. A recommendation that names
+none stays listed, as context.
 
 A drug class asked about ("bisphosphonates") is named by the class's own
 names, or by its members where a body makes two or more statements on them
@@ -39,62 +40,72 @@ MIN_MEMBERS = 2
 
 @dataclass(frozen=True, slots=True)
 class _Asked:
-    """A treatment or test of the question: its own names, its members when
-    it is a drug class, the names of its classes when it is a member."""
+    """The treatment or test a question asks about: its own names, its
+    members when it is a drug class, the names of its classes when it is a
+    member."""
 
     names: ConceptMatcher
     members: tuple[ConceptMatcher, ...]
     classes: ConceptMatcher | None
 
 
-def _asked(concepts: Sequence[Concept]) -> list[_Asked]:
-    members_of, classes_of = drug_classes(), class_names()
+def _subject(concepts: Sequence[Concept]) -> _Asked | None:
+    """The question's subject: the first treatment or test it names ("albumin"
+    in "Is albumin recommended for fluid resuscitation in sepsis?", where
+    resuscitation is what it is for), or None."""
     wanted = asked_interventions(tuple(concepts))
-    out = []
-    for c in concepts:
-        if c.label not in wanted:
-            continue
-        terms = (c.label, *c.terms)
-        members = {fold(m): m for t in terms for m in members_of.get(fold(t), ())}
-        broader = {fold(n) for n in classes_of.get(fold(c.label), ())}
-        own = tuple(t for t in terms if fold(t) not in members and fold(t) not in broader)
-        out.append(
-            _Asked(
-                ConceptMatcher(Concept(c.label, own)),
-                tuple(ConceptMatcher(Concept(m)) for m in members.values()),
-                ConceptMatcher(Concept(c.label, tuple(broader))) if broader else None,
-            )
-        )
-    return out
+    c = next((c for c in concepts if c.label in wanted), None)
+    if c is None:
+        return None
+    members_of, classes_of = drug_classes(), class_names()
+    terms = (c.label, *c.terms)
+    members = {fold(m): m for t in terms for m in members_of.get(fold(t), ())}
+    broader = {fold(n) for n in classes_of.get(fold(c.label), ())}
+    own = tuple(t for t in terms if fold(t) not in members and fold(t) not in broader)
+    return _Asked(
+        ConceptMatcher(Concept(c.label, own)),
+        tuple(ConceptMatcher(Concept(m)) for m in members.values()),
+        ConceptMatcher(Concept(c.label, tuple(broader))) if broader else None,
+    )
 
 
 def on_subject(statements: Sequence[tuple[str, str]], concepts: Sequence[Concept]) -> list[int]:
-    """For each ``(body, statement)``, how it names a treatment or test the
-    question asks about: 2 by its own name (or, for a class, by its members
+    """For each ``(body, statement)``, how it names the question's subject
+    (:func:`_subject`): 2 by its own name (or, for a class, by its members
     where its body makes two statements on them), 1 only by the name of its
     class ("Do not use diuretics to prevent AKI" for furosemide), 0 not at
-    all. Every one is 2 when the question names none."""
-    asked = _asked(concepts)
-    if not asked:
+    all ("The SSC recommends against using hydroxyethyl starches for
+    resuscitation" for albumin). Every one is 2 when the question names no
+    treatment or test."""
+    a = _subject(concepts)
+    if a is None:
         return [2] * len(statements)
-    # statements naming a member of each class, by body, over all it lists
-    by_body: dict[tuple[int, str], int] = {}
+    # statements naming a member of the class, by body, over all it lists
+    by_body: dict[str, int] = {}
     for body, statement in statements:
-        for i, a in enumerate(asked):
-            named = any(m.in_text(statement) for m in a.members)
-            by_body[(i, body)] = by_body.get((i, body), 0) + named
+        by_body[body] = by_body.get(body, 0) + any(m.in_text(statement) for m in a.members)
     out = []
     for body, statement in statements:
-        level = 0
-        for i, a in enumerate(asked):
-            if a.names.in_text(statement) or (
-                by_body[(i, body)] >= MIN_MEMBERS and any(m.in_text(statement) for m in a.members)
-            ):
-                level = 2
-            elif a.classes is not None and a.classes.in_text(statement):
-                level = max(level, 1)
-        out.append(level)
+        if a.names.in_text(statement) or (
+            by_body[body] >= MIN_MEMBERS and any(m.in_text(statement) for m in a.members)
+        ):
+            out.append(2)
+        elif a.classes is not None and a.classes.in_text(statement):
+            out.append(1)
+        else:
+            out.append(0)
     return out
+
+
+def names_subject(concepts: Sequence[Concept]) -> Callable[[str], bool]:
+    """Whether a sentence names the question's subject in any way (its own
+    name, a member's or a class's): the sentence of a longer excerpt to
+    quote."""
+    a = _subject(concepts)
+    if a is None:
+        return lambda _: True
+    matchers = [a.names, *a.members, *([a.classes] if a.classes else [])]
+    return lambda sentence: any(m.in_text(sentence) for m in matchers)
 
 
 #: words that set one treatment against another in a recommendation: "it is
@@ -120,12 +131,21 @@ def sets_against(statement: str, first: Side, second: Side) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """What a comparative question sets against each other."""
+    """What a question sets against each other, or asks to combine."""
 
-    #: "ticagrelor with clopidogrel", "intravenous with oral iron"
-    sides: str
-    #: whether a statement states the comparison, in the question's order
+    #: what a statement that is silent on it does not do: "compare
+    #: ticagrelor with clopidogrel", "address ACE inhibitors combined with ARBs"
+    missing: str
+    #: whether a statement states the comparison (in the question's order)
+    #: or the combination
     states: Callable[[str], bool]
+
+
+#: a question asking whether to give two treatments together
+_COMBINED = re.compile(r"\b(?:combin\w*|together|plus|dual)\b|\+", re.I)
+#: a clause that gives two treatments together: "Do not combine ACE inhibitor
+#: + ARB", "aspirin plus clopidogrel", "dual antiplatelet therapy"
+_TOGETHER = re.compile(r"\b(?:combin\w*|together|plus|dual|in addition to|added to)\b|\+")
 
 
 def comparison(
@@ -133,18 +153,33 @@ def comparison(
 ) -> Comparison | None:
     """For a question comparing two treatments (``compared``, in its order)
     or two routes of giving one of its ``concepts`` ("Is intravenous iron
-    better than oral iron?"), the comparison; None for other questions."""
+    better than oral iron?"), or asking whether to combine two ("Should ACE
+    inhibitors and ARBs be combined?"), what a statement must state to answer
+    it; None for other questions."""
     if len(compared) == 2:
         a, b = (ConceptMatcher(c).in_normalised for c in compared)
         return Comparison(
-            f"{compared[0].label} with {compared[1].label}",
+            f"compare {compared[0].label} with {compared[1].label}",
             lambda statement: sets_against(statement, a, b),
         )
     asked = asked_routes(question)
     if len(asked) == 2 and compares(question):
         c, d = (route_pattern(r).search for r in asked)
         return Comparison(
-            " ".join([asked[0], "with", asked[1], *asked_interventions(tuple(concepts))]),
+            " ".join(
+                ["compare", asked[0], "with", asked[1], *asked_interventions(tuple(concepts))]
+            ),
             lambda statement: sets_against(statement, lambda t: bool(c(t)), lambda t: bool(d(t))),
+        )
+    wanted = asked_interventions(tuple(concepts))
+    both = [c for c in concepts if c.label in wanted][:2]
+    if len(both) == 2 and _COMBINED.search(question):
+        e, f = (ConceptMatcher(c).in_normalised for c in both)
+        return Comparison(
+            f"address {both[0].label} combined with {both[1].label}",
+            lambda statement: any(
+                e(clause) and f(clause) and bool(_TOGETHER.search(clause))
+                for clause in re.split(r"[.;]\s", normalise(statement))
+            ),
         )
     return None

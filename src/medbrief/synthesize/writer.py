@@ -16,9 +16,10 @@ the sentence that source was counted on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from medbrief.grade import split_sentences
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
@@ -35,7 +36,7 @@ from medbrief.synthesize.facets import asked_interventions
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
-from medbrief.synthesize.subject import comparison, on_subject
+from medbrief.synthesize.subject import comparison, names_subject, on_subject
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
@@ -251,10 +252,12 @@ def compose(
     compared = comparison(question, _compared(facets, reading), reading.concepts)
     if compared is None:
         on = on_subject([(d.body, d.statement) for d in guideline_drafts], reading.concepts)
-        silent_on = f"name {_asked_names(reading)}"
+        silent_on = f"name {_subject_name(reading)}"
+        about = names_subject(reading.concepts)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
-        silent_on = f"compare {compared.sides}"
+        silent_on = compared.missing
+        about = compared.states
     # a statement that names the treatment asked about is listed (and
     # numbered) before one that names only its class, then the rest: a
     # stable sort, the section's order within each
@@ -270,7 +273,7 @@ def compose(
                 _population(items.get(d.item_id)),
                 (d.population_fit, d.matched),
                 strength_rank(d),
-                leading_sentence(g, question),
+                _quote(g, question, about),
                 named,
             )
             for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
@@ -376,10 +379,23 @@ def compose(
     )
 
 
-def _asked_names(reading: Reading) -> str:
-    """ "macrolides", "ticagrelor or clopidogrel": the treatments and tests asked about."""
+def _subject_name(reading: Reading) -> str:
+    """ "macrolides": the first treatment or test the question names."""
     asked = asked_interventions(reading.concepts)
-    return " or ".join(c.label for c in reading.concepts if c.label in asked)
+    return next((c.label for c in reading.concepts if c.label in asked), "")
+
+
+def _quote(g: GuidelineItem, question: str, about: Callable[[str], bool]) -> str:
+    """The sentence quoted for a recommendation (``leading_sentence``), or,
+    when that one is not ``about`` the question's subject or comparison, the
+    first of its sentences that is ("Crystalloid Type: ... balanced
+    crystalloids over 0.9% normal saline", not "Initial Crystalloid Volume:
+    ... 30 mL/kg")."""
+    quote = leading_sentence(g, question)
+    if about(quote):
+        return quote
+    sentence = next((s for s in split_sentences(g.statement) if about(s)), None)
+    return sentence.strip().rstrip(".") if sentence else quote
 
 
 def _population(item: Document | Recommendation | None) -> str | None:
