@@ -952,6 +952,14 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     febuxostat = "Is febuxostat recommended for gout?"
     assert names_in_passing("Switching from febuxostat to another agent is suggested.", febuxostat)
     assert not names_in_passing("Screen women over 75.", "Should women over 75 be screened?")
+    # a combination with another drug, unless the question asks about combining
+    diabetics = "Is aspirin recommended for primary prevention in diabetics?"
+    assert names_in_passing("Aspirin + low-dose rivaroxaban may be considered for CAD.", diabetics)
+    dapt = "Should aspirin plus clopidogrel be given after TIA?"
+    assert not names_in_passing("Aspirin + clopidogrel within 24 hours of TIA.", dapt)
+    # a condition
+    assert names_in_passing("Clopidogrel 75 mg/day if aspirin allergy.", diabetics)
+    assert not names_in_passing("If CABG is planned, stop aspirin 5 days before.", diabetics)
     # nor does it speak for its body in the bottom line
     alone = Listed(GuidelineItem(3, "ACC", 2013, clopidogrel, "Class I", None), None, (0, 2), 0)
     assert best_guidelines([alone], aged) == []

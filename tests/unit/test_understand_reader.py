@@ -218,6 +218,9 @@ def test_a_member_drug_is_searched_by_its_classes_too(reader: Reader) -> None:
 def test_a_word_of_comparison_is_no_part_of_a_concept(reader: Reader) -> None:
     reading = reader.read("Is anticoagulation better than aspirin for atrial fibrillation?")
     assert labels(reading)[0] == "anticoagulation"
+    # nor is a grade of severity a concept of its own
+    reading = reader.read("Is clopidogrel plus aspirin better than aspirin after minor stroke?")
+    assert labels(reading) == ["clopidogrel", "aspirin", "stroke"]
 
 
 def test_question_framing_makes_no_concepts(reader: Reader) -> None:

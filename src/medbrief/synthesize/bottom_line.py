@@ -27,6 +27,7 @@ from medbrief.synthesize.fit import narrower, other_route, question_scope, state
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.ranges import out_of_range, range_fit, without_ages
+from medbrief.synthesize.subject import asks_combined
 from medbrief.synthesize.verdict import (
     CONTRADICTION,
     GuidelineVote,
@@ -178,7 +179,15 @@ _IN_PASSING = re.compile(
     # a time or an alternative, up to the clause's end: "for 24 hours after
     # alteplase", "an alternative to alteplase, particularly ..."; not "After
     # ischemic stroke, a statin is recommended"
-    r"|\b(?:after|before|prior to|following|alternative to)\b[^.;(),]*",
+    # a condition: "Clopidogrel 75 mg/day if aspirin allergy"
+    r"|\b(?:after|before|prior to|following|alternative to|if|unless)\b[^.;(),]*",
+    re.I,
+)
+#: two treatments given together: "Aspirin + low-dose rivaroxaban", "IPT
+#: plus a second-generation antidepressant"
+_IN_COMBINATION = re.compile(
+    r"[\w/-]+\s*(?:\+|\bplus\b|\bcombined with\b|\bin combination with\b)\s*"
+    r"(?:(?:a|an|the|low-dose|high-dose)\s+)?[\w/-]+(?:\s+[\w/-]+)?",
     re.I,
 )
 #: a recommendation against that gives harms as its reason
@@ -241,11 +250,18 @@ def names_in_passing(statement: str, question: str) -> bool:
     something else: "SGLT2 inhibitors are recommended ... independent of
     metformin use" recommends SGLT2 inhibitors, and is no position on
     metformin; "Clopidogrel should be given in addition to aspirin" is no
-    position on whether a 62-year-old should take aspirin."""
+    position on whether a 62-year-old should take aspirin, nor "Aspirin +
+    low-dose rivaroxaban" on aspirin, unless the question asks about
+    combining."""
     units = [u for u in terms.concept_units(without_ages(question)) if u not in _ACTION_UNITS]
     if not units or not terms.names_subject(units, statement):
         return False
-    return not terms.names_subject(units, _IN_PASSING.sub(" ", statement))
+    rest = _IN_PASSING.sub(" ", statement)
+    if not asks_combined(question):
+        # "Aspirin + low-dose rivaroxaban may be considered for stable CAD" is
+        # a position on the combination, not on aspirin alone
+        rest = _IN_COMBINATION.sub(" ", rest)
+    return not terms.names_subject(units, rest)
 
 
 def first_sentence(text: str) -> str:

@@ -148,6 +148,11 @@ _COMBINED = re.compile(r"\b(?:combin\w*|together|plus|dual)\b|\+", re.I)
 _TOGETHER = re.compile(r"\b(?:combin\w*|together|plus|dual|in addition to|added to)\b|\+")
 
 
+def asks_combined(question: str) -> bool:
+    """Whether a question asks about giving treatments together."""
+    return bool(_COMBINED.search(question))
+
+
 def comparison(
     question: str, compared: Sequence[Concept], concepts: Sequence[Concept]
 ) -> Comparison | None:
@@ -173,7 +178,7 @@ def comparison(
         )
     wanted = asked_interventions(tuple(concepts))
     both = [c for c in concepts if c.label in wanted][:2]
-    if len(both) == 2 and _COMBINED.search(question):
+    if len(both) == 2 and asks_combined(question):
         e, f = (ConceptMatcher(c).in_normalised for c in both)
         return Comparison(
             f"address {both[0].label} combined with {both[1].label}",
