@@ -519,6 +519,18 @@ def test_the_sentence_quoted_is_the_one_on_the_comparison(engine: Engine) -> Non
     assert "30 mL/kg" not in brief.bottom_line.text
 
 
+def test_statements_for_other_windows_do_not_answer_and_the_line_says_so(
+    engine: Engine,
+) -> None:
+    # the windows stated are <= 3 h and <= 4.5 h; "should NOT be withheld
+    # while awaiting thrombectomy evaluation" states none
+    brief = engine.answer("Is alteplase recommended more than 4.5 hours after stroke onset?")
+    line = brief.bottom_line
+    assert line is not None and line.verdict == "insufficient"
+    assert "withheld" not in line.text
+    assert "do not apply to the ages, values, time windows" in line.text
+
+
 def test_rls_brief_in_detail(engine: Engine) -> None:
     """The acceptance question of the issue: sub-topics, grades and disagreement."""
     brief = engine.answer("iron, blood drain barrier and restless legs syndrome")

@@ -15,7 +15,7 @@ from medbrief.synthesize.fit import (
     question_scope,
     routes,
 )
-from medbrief.synthesize.ranges import out_of_range, range_fit, values
+from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, values
 from medbrief.types import GuidelineItem
 
 AASM_IV = (
@@ -74,6 +74,15 @@ def test_a_range_that_misses_the_questions_is_another_population() -> None:
     assert range_fit("Is iron effective for RLS?", AASM_IV) == 0
     # ages count the same way
     assert out_of_range("Should adults over 85 be screened?", "adults aged 76 to 85 years")
+
+
+def test_a_statement_without_a_time_window_says_nothing_on_one() -> None:
+    late = "Is alteplase recommended more than 4.5 hours after stroke onset?"
+    assert silent_on_window(late, "IV alteplase should NOT be withheld awaiting thrombectomy.")
+    assert not silent_on_window(late, "IV alteplase within 4.5 hours of onset is recommended.")
+    assert out_of_range(late, "IV alteplase within 4.5 hours of onset is recommended.")
+    # a question without a window asks nothing of it
+    assert not silent_on_window("Is alteplase recommended for stroke?", "IV alteplase.")
 
 
 def test_routes_of_giving() -> None:

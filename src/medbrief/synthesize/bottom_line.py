@@ -26,7 +26,7 @@ from medbrief.grade import split_sentences, terms
 from medbrief.synthesize.fit import narrower, other_route, question_scope, states_ages
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
-from medbrief.synthesize.ranges import out_of_range, range_fit, without_ages
+from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, without_ages
 from medbrief.synthesize.subject import asks_combined
 from medbrief.synthesize.verdict import (
     CONTRADICTION,
@@ -138,7 +138,8 @@ def may_speak(x: Listed, question: str) -> bool:
 
 def for_others(x: Listed, question: str) -> bool:
     """Whether a recommendation is for other ages, laboratory values or
-    routes of giving than the question states (``ranges``, ``fit.routes``;
+    routes of giving than the question states, or states no time window
+    where the question asks about one (``ranges``, ``fit.routes``;
     a grade may say what the evidence was on: "three for IV ferric
     carboxymaltose"), or only for a group it does not name (people with
     kidney failure or diabetes: ``fit.narrower``)."""
@@ -147,6 +148,7 @@ def for_others(x: Listed, question: str) -> bool:
     whom = f"{x.population or ''} {g.statement}"
     return (
         out_of_range(question, whom)
+        or silent_on_window(question, g.statement)
         or other_route(question, graded)
         or narrower(question_scope(question), whom)
     )

@@ -248,6 +248,13 @@ def out_of_range(question: str, text: str) -> bool:
     return any(name in theirs and not _overlap(span, theirs[name]) for name, span in wanted.items())
 
 
+def silent_on_window(question: str, text: str) -> bool:
+    """Whether the question asks about a time window ("more than 4.5 hours
+    after onset") and the text states none: "IV alteplase should NOT be
+    withheld while awaiting thrombectomy evaluation" is no answer on when."""
+    return WINDOW in _stated(question)[1] and WINDOW not in values(text)
+
+
 # bounded: a server sees a new question with every request
 @lru_cache(maxsize=1024)
 def _stated(question: str) -> tuple[Ages | None, dict[str, Span]]:

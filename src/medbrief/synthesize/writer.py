@@ -23,6 +23,7 @@ from medbrief.grade import split_sentences
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
+    for_others,
     guideline_votes,
     in_passing_last,
     leading_sentence,
@@ -281,10 +282,15 @@ def compose(
         reading.corrected,
     )
     bottom: BottomLine | None = None
-    # said only when no current statement is on it (not when the ones that
-    # are are for other ages or routes)
+    # When no current statement is on the question's subject, the line says
+    # so; when those that are are all for other ages, values, time windows,
+    # routes or groups (``for_others``), it says that.
     current = [x for x in listed if not x.item.superseded]
-    silent = ([] if any(x.on_subject for x in current) else current), silent_on
+    on_it = [x for x in current if x.on_subject]
+    silent: tuple[list[Listed], str] = (current, silent_on)
+    if on_it:
+        unfit = all(for_others(x, question) for x in on_it)
+        silent = (on_it, _UNFIT) if unfit else ([], "")
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
@@ -377,6 +383,10 @@ def compose(
         dropped_claims=dropped_claims,
         notes=tuple(notes),
     )
+
+
+#: what the recommendations on the subject do not do, when all are for others
+_UNFIT = "apply to the ages, values, time windows, routes or groups the question states"
 
 
 def _subject_name(reading: Reading) -> str:
