@@ -241,6 +241,9 @@ class Concept:
     label: str
     terms: tuple[str, ...] = ()
     mesh_ui: str | None = None
+    #: read as a drug name (the drug dictionary): a treatment even where
+    #: the MeSH tree categories, which stop at 2015, do not know it
+    drug: bool = False
 
 
 @dataclass(frozen=True, slots=True)

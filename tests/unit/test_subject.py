@@ -99,3 +99,13 @@ def test_a_question_on_combining_two_treatments() -> None:
     assert combined.states("Do not combine ACE inhibitor + ARB or a direct renin inhibitor.")
     assert not combined.states("First-line: an ACE inhibitor or an ARB.")
     assert comparison("Should ACE inhibitors or ARBs be used?", [], [ace, arb]) is None
+
+
+def test_a_drug_mesh_added_after_2015_is_still_a_treatment() -> None:
+    from medbrief.synthesize.facets import role
+
+    # rivaroxaban's descriptor is newer than the 2015 tree numbers shipped
+    assert role(Concept("rivaroxaban", mesh_ui="D000069552")) == "other"
+    assert role(Concept("rivaroxaban", mesh_ui="D000069552", drug=True)) == "drug"
+    # and a newer disease name is a kind of an older one
+    assert role(Concept("traumatic brain injury", mesh_ui="D000070642")) == "condition"

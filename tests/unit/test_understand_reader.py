@@ -153,6 +153,8 @@ def test_brand_and_generic_names(reader: Reader) -> None:
     assert "metformin" in brand.search_text
     generic = reader.read("metformin in pregnancy")
     assert "glucophage" in [t.lower() for t in generic.concepts[0].terms]
+    # read as a drug, which the brief's sub-topics and subject rule need
+    assert generic.concepts[0].drug and not generic.concepts[1].drug
 
 
 @pytest.mark.parametrize(

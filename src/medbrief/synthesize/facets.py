@@ -6,7 +6,8 @@ condition ("Treatment of restless legs syndrome with iron"), because studies
 of association and trials of treatment answer different questions. The role
 of a concept comes from its MeSH tree category (NLM MeSH trees: C diseases,
 F03 mental disorders = conditions; D chemicals and drugs, E techniques =
-interventions), looked up in data/mesh/categories.tsv.
+interventions), looked up in data/mesh/categories.tsv (MeSH 2015); a name the
+drug dictionary knows is a drug though MeSH added it later (rivaroxaban).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def _drug_classes() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _mesh_categories() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """Categories by descriptor UI, and by folded name (singular, lower case)."""
     by_ui: dict[str, frozenset[str]] = {}
     by_name: dict[str, frozenset[str]] = {}
     text = resources.files("medbrief.data").joinpath("mesh/categories.tsv").read_text("utf-8")
@@ -63,27 +65,34 @@ def _mesh_categories() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[s
         if line.startswith("#"):
             continue
         ui, name, cats = line.split("\t")
-        by_ui[ui] = by_name[name.lower()] = frozenset(cats.split(","))
+        by_ui[ui] = by_name[fold(name)] = frozenset(cats.split(","))
     return by_ui, by_name
 
 
-def role(concept: Concept) -> Role:
+def _categories(concept: Concept) -> frozenset[str]:
     by_ui, by_name = _mesh_categories()
+    cats = by_ui.get(concept.mesh_ui or "") or by_name.get(fold(concept.label), frozenset())
+    for term in concept.terms:
+        cats = cats or by_name.get(fold(term), frozenset())
+    # a name MeSH added after 2015 is often a kind of an older one: a
+    # "traumatic brain injury" is a brain injury
+    words = fold(concept.label).split(" ")
+    for i in range(1, len(words)):
+        cats = cats or by_name.get(" ".join(words[i:]), frozenset())
+    return cats
+
+
+def role(concept: Concept) -> Role:
     label = concept.label.lower()
     if label in _GENERIC_PROCEDURES:
         return "procedure"
     if fold(label) in _drug_classes():  # its keys are folded (singular, no hyphens)
         # "direct oral anticoagulants" has no MeSH descriptor of its own
         return "drug"
-    cats = by_ui.get(concept.mesh_ui or "") or by_name.get(label) or frozenset()
-    if not cats:
-        for term in concept.terms:
-            cats = by_name.get(term.lower(), frozenset())
-            if cats:
-                break
+    cats = _categories(concept)
     if cats & {"C", "F03"}:
         return "condition"
-    if "D" in cats:
+    if "D" in cats or concept.drug:
         return "drug"
     if "E" in cats:
         return "procedure"

@@ -46,6 +46,7 @@ class _Found:
     mesh_ui: str | None
     terms: list[str] = field(default_factory=list)
     surfaces: list[str] = field(default_factory=list)
+    drug: bool = False
 
 
 class ConceptExtractor:
@@ -262,6 +263,7 @@ class ConceptExtractor:
                 item.terms.append(entry.drug)
                 item.terms.extend(self.vocab.drug_forms.get(entry.drug, [])[:MAX_DRUG_NAMES])
         item.surfaces.append(surface)
+        item.drug = item.drug or entry.kind == "drug" or bool(entry.drug)
 
     def _synonym_expansion(self, surface: str, entry: Entry) -> Expansion | None:
         """A different name for the concept (brand -> generic, eponym -> name),
@@ -305,7 +307,7 @@ class ConceptExtractor:
             if key and key not in seen:
                 seen.add(key)
                 terms.append(term)
-        return Concept(label=f.label, terms=(f.label, *terms), mesh_ui=f.mesh_ui)
+        return Concept(label=f.label, terms=(f.label, *terms), mesh_ui=f.mesh_ui, drug=f.drug)
 
     def _shown(self, surface: str) -> str:
         """A phrase from the question as a label: acronyms, symbols and
