@@ -49,12 +49,17 @@ class _Asked:
     classes: ConceptMatcher | None
 
 
-def _subject(concepts: Sequence[Concept]) -> _Asked | None:
+def subject_of(concepts: Sequence[Concept]) -> Concept | None:
     """The question's subject: the first treatment or test it names ("albumin"
     in "Is albumin recommended for fluid resuscitation in sepsis?", where
     resuscitation is what it is for), or None."""
     wanted = asked_interventions(tuple(concepts))
-    c = next((c for c in concepts if c.label in wanted), None)
+    return next((c for c in concepts if c.label in wanted), None)
+
+
+def _subject(concepts: Sequence[Concept]) -> _Asked | None:
+    """The subject's names, members and classes (:func:`subject_of`)."""
+    c = subject_of(concepts)
     if c is None:
         return None
     members_of, classes_of = drug_classes(), class_names()

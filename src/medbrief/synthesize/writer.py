@@ -33,11 +33,10 @@ from medbrief.synthesize.bottom_line import (
     yes_no_line,
 )
 from medbrief.synthesize.draft import Finding
-from medbrief.synthesize.facets import asked_interventions
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
-from medbrief.synthesize.subject import comparison, names_subject, on_subject
+from medbrief.synthesize.subject import comparison, names_subject, on_subject, subject_of
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
@@ -253,7 +252,8 @@ def compose(
     compared = comparison(question, _compared(facets, reading), reading.concepts)
     if compared is None:
         on = on_subject([(d.body, d.statement) for d in guideline_drafts], reading.concepts)
-        silent_on = f"name {_subject_name(reading)}"
+        subject_concept = subject_of(reading.concepts)
+        silent_on = f"name {subject_concept.label if subject_concept else ''}"
         about = names_subject(reading.concepts)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
@@ -285,9 +285,9 @@ def compose(
     # When no current statement is on the question's subject, the line says
     # so; when those that are are all for other ages, values, time windows,
     # routes or groups (``for_others``), it says that.
-    current = [x for x in listed if not x.item.superseded]
-    on_it = [x for x in current if x.on_subject]
-    silent: tuple[list[Listed], str] = (current, silent_on)
+    in_force = [x for x in listed if not x.item.superseded]
+    on_it = [x for x in in_force if x.on_subject]
+    silent: tuple[list[Listed], str] = (in_force, silent_on)
     if on_it:
         unfit = all(for_others(x, question) for x in on_it)
         silent = (on_it, _UNFIT) if unfit else ([], "")
@@ -387,12 +387,6 @@ def compose(
 
 #: what the recommendations on the subject do not do, when all are for others
 _UNFIT = "apply to the ages, values, time windows, routes or groups the question states"
-
-
-def _subject_name(reading: Reading) -> str:
-    """ "macrolides": the first treatment or test the question names."""
-    asked = asked_interventions(reading.concepts)
-    return next((c.label for c in reading.concepts if c.label in asked), "")
 
 
 def _quote(g: GuidelineItem, question: str, about: Callable[[str], bool]) -> str:
