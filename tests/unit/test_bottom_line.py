@@ -957,6 +957,13 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing("Aspirin + low-dose rivaroxaban may be considered for CAD.", diabetics)
     dapt = "Should aspirin plus clopidogrel be given after TIA?"
     assert not names_in_passing("Aspirin + clopidogrel within 24 hours of TIA.", dapt)
+    # a heading names the topic; the sentence after it, what is done
+    ivc = "Is there a role for an IVC filter in DVT?"
+    heading = "IVC Filter with Lung Disease (Recommendation 10): For DVT, the panel suggests "
+    assert names_in_passing(heading + "anticoagulation alone rather than an IVC filter.", ivc)
+    assert not names_in_passing(heading + "an IVC filter in addition to anticoagulation.", ivc)
+    doac = "DOAC versus warfarin in atrial fibrillation"
+    assert not names_in_passing("DOACs (DOACs: apixaban) are recommended over warfarin.", doac)
     # a condition
     assert names_in_passing("Clopidogrel 75 mg/day if aspirin allergy.", diabetics)
     assert not names_in_passing("If CABG is planned, stop aspirin 5 days before.", diabetics)

@@ -217,6 +217,12 @@ def test_a_member_drug_is_searched_by_its_classes_too(reader: Reader) -> None:
     assert not any("P2Y12" in t for c in reading.concepts for t in c.terms)
 
 
+def test_class_names_and_their_abbreviations_are_concepts(reader: Reader) -> None:
+    assert labels(reader.read("beta blockers in heart failure"))[0] == "beta blockers"
+    assert labels(reader.read("SGLT2i in HFpEF"))[0] == "sodium-glucose transporter 2 inhibitors"
+    assert labels(reader.read("tPA for stroke"))[0] == "alteplase"
+
+
 def test_a_word_of_comparison_is_no_part_of_a_concept(reader: Reader) -> None:
     reading = reader.read("Is anticoagulation better than aspirin for atrial fibrillation?")
     assert labels(reading)[0] == "anticoagulation"

@@ -185,6 +185,8 @@ _IN_PASSING = re.compile(
     r"|\b(?:after|before|prior to|following|alternative to|if|unless)\b[^.;(),]*",
     re.I,
 )
+#: a heading before the statement proper: "Seizure Prophylaxis: ..."
+_HEADING = re.compile(r"^\s*[^:.;()]{1,120}(?:\([^():]*\)\s*)?:\s+")
 #: two treatments given together: "Aspirin + low-dose rivaroxaban", "IPT
 #: plus a second-generation antidepressant"
 _IN_COMBINATION = re.compile(
@@ -258,6 +260,12 @@ def names_in_passing(statement: str, question: str) -> bool:
     units = [u for u in terms.concept_units(without_ages(question)) if u not in _ACTION_UNITS]
     if not units or not terms.names_subject(units, statement):
         return False
+    # a heading names the topic, the sentence after it says what is done:
+    # "IVC Filter with Cardiopulmonary Disease (...): ... the panel suggests
+    # anticoagulation alone rather than anticoagulation plus IVC filter"
+    body = _HEADING.sub("", statement, count=1)
+    if terms.names_subject(units, body):
+        statement = body
     rest = _IN_PASSING.sub(" ", statement)
     if not asks_combined(question):
         # "Aspirin + low-dose rivaroxaban may be considered for stable CAD" is
