@@ -221,6 +221,8 @@ def test_class_names_and_their_abbreviations_are_concepts(reader: Reader) -> Non
     assert labels(reader.read("beta blockers in heart failure"))[0] == "beta blockers"
     assert labels(reader.read("SGLT2i in HFpEF"))[0] == "sodium-glucose transporter 2 inhibitors"
     assert labels(reader.read("tPA for stroke"))[0] == "alteplase"
+    # iron is named by its formulations: "IV ferric carboxymaltose is recommended"
+    assert "ferric carboxymaltose" in reader.read("iron for RLS").concepts[0].terms
 
 
 def test_a_word_of_comparison_is_no_part_of_a_concept(reader: Reader) -> None:
