@@ -77,8 +77,12 @@ def test_a_real_model_writes_and_every_kept_sentence_holds(
     assert writer is not None and writer.model == "smollm2-135m"
     assert writer.base_url_host == "127.0.0.1"
     done = [e for e in events if e.done]
-    # the bottom line first (every brief that answers has one), then guidelines and research
-    expected = ["bottom_line", "guidelines", "research:0"]
+    # the bottom line first (every brief that answers has one), then guidelines and each
+    # research sub-topic with evidence (ferric carboxymaltose is a drug: its association
+    # with RLS, and treatment of RLS with it)
+    with_evidence = [i for i, f in enumerate(brief.research) if f.status != "no_evidence"]
+    expected = ["bottom_line", "guidelines", *(f"research:{i}" for i in with_evidence)]
+    assert len(with_evidence) == 2
     assert [e.section for e in done] == expected == list(sections)
     assert "".join(e.delta or "" for e in events if not e.done), "nothing was streamed"
     kept = [(e.section, b) for e in done for b in e.sentences]
