@@ -237,13 +237,13 @@ def _not_only(population: str) -> bool:
 
 def routes(text: str) -> frozenset[str]:
     """The routes of giving a treatment a text names ("oral iron": oral)."""
-    return frozenset(r for r, pattern in _ROUTES.items() if pattern.search(text))
+    return frozenset(asked_routes(text))
 
 
-def asked_routes(question: str) -> list[str]:
-    """The routes of giving a question names, in its order ("intravenous",
+def asked_routes(text: str) -> list[str]:
+    """The routes of giving a text names, in its order ("intravenous",
     "oral" for "Is IV iron better than oral iron?")."""
-    found = {r: m.start() for r, p in _ROUTES.items() if (m := p.search(question))}
+    found = {r: m.start() for r, p in _ROUTES.items() if (m := p.search(text))}
     return sorted(found, key=found.__getitem__)
 
 

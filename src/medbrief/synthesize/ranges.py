@@ -28,25 +28,29 @@ _PERSON = (
     r"(?P<who>wom[ae]n|m[ae]n|adults?|people|persons?|patients?|individuals|those|children|"
     r"adolescents|girls|boys|age|aged)"
 )
+
+
+def _forms(*forms: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """``(pattern, kind)`` pairs compiled, case-insensitive."""
+    return tuple((re.compile(pattern, re.I), kind) for pattern, kind in forms)
+
+
 #: (pattern, how its numbers make an inclusive range), most specific first
-_AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.I), kind)
-    for pattern, kind in (
-        (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
-        (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
-        (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
-        (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
-        (rf"\b{_PERSON}\s*(?:>=|≥)\s*(\d{{1,3}})\b", "from"),
-        (rf"\b{_PERSON}\s+(?:over|above|older than|>)\s*(\d{{1,3}})\b", "above"),
-        (rf"(?:>=|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
-        (rf"(?:\bolder than|>)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "above"),
-        (rf"\b(\d{{1,3}})\s*{_YEARS}\s*(?:or|and) younger\b", "to"),
-        (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
-        (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
-        (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
-        (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]old\b", "at"),
-        (r"\baged?\s+(\d{1,3})\b", "at"),
-    )
+_AGE_FORMS = _forms(
+    (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
+    (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
+    (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
+    (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
+    (rf"\b{_PERSON}\s*(?:>=|≥)\s*(\d{{1,3}})\b", "from"),
+    (rf"\b{_PERSON}\s+(?:over|above|older than|>)\s*(\d{{1,3}})\b", "above"),
+    (rf"(?:>=|≥)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "from"),
+    (rf"(?:\bolder than|>)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "above"),
+    (rf"\b(\d{{1,3}})\s*{_YEARS}\s*(?:or|and) younger\b", "to"),
+    (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
+    (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
+    (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
+    (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]old\b", "at"),
+    (r"\baged?\s+(\d{1,3})\b", "at"),
 )
 
 
@@ -162,15 +166,12 @@ _HOURS = r"\s*(?P<unit>hours?|hrs?|h|minutes?|mins?)\b"
 #: time, in hours, as treatment windows are stated ("onset-to-needle <= 4.5
 #: hours", "more than 4.5 hours after stroke onset", "within 60 minutes"); a
 #: bare "after 24 hours" is too often a schedule to be read as one
-_WINDOWS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.I), kind)
-    for pattern, kind in (
-        (rf"\b{_NUMBER}\s*(?:-|\u2013|to)\s*{_NUMBER}{_HOURS}", "range"),
-        (rf"(?:<=|=<|\u2264|\bwithin|\bup to|\bno (?:more|later) than)\s*{_NUMBER}{_HOURS}", "to"),
-        (rf"(?:<|\bless than|\bunder)\s*{_NUMBER}{_HOURS}", "below"),
-        (rf"(?:>=|=>|\u2265|\bat least)\s*{_NUMBER}{_HOURS}", "from"),
-        (rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond)\s*{_NUMBER}{_HOURS}", "above"),
-    )
+_WINDOWS = _forms(
+    (rf"\b{_NUMBER}\s*(?:-|\u2013|to)\s*{_NUMBER}{_HOURS}", "range"),
+    (rf"(?:<=|=<|\u2264|\bwithin|\bup to|\bno (?:more|later) than)\s*{_NUMBER}{_HOURS}", "to"),
+    (rf"(?:<|\bless than|\bunder)\s*{_NUMBER}{_HOURS}", "below"),
+    (rf"(?:>=|=>|\u2265|\bat least)\s*{_NUMBER}{_HOURS}", "from"),
+    (rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond)\s*{_NUMBER}{_HOURS}", "above"),
 )
 #: "ferritin <75": the bound itself is out
 _STRICT = 1e-6

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medbrief.synthesize.facets import asked_interventions, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
@@ -49,6 +50,12 @@ class _Asked:
     classes: ConceptMatcher | None
 
 
+@lru_cache(maxsize=1)
+def _class_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Class -> members and member -> class names (data/understand/drug_classes.tsv)."""
+    return drug_classes(), class_names()
+
+
 def subject_of(concepts: Sequence[Concept]) -> Concept | None:
     """The question's subject: the first treatment or test it names ("albumin"
     in "Is albumin recommended for fluid resuscitation in sepsis?", where
@@ -62,7 +69,7 @@ def _subject(concepts: Sequence[Concept]) -> _Asked | None:
     c = subject_of(concepts)
     if c is None:
         return None
-    members_of, classes_of = drug_classes(), class_names()
+    members_of, classes_of = _class_tables()
     terms = (c.label, *c.terms)
     members = {fold(m): m for t in terms for m in members_of.get(fold(t), ())}
     broader = {fold(n) for n in classes_of.get(fold(c.label), ())}
@@ -102,7 +109,7 @@ def on_subject(statements: Sequence[tuple[str, str]], concepts: Sequence[Concept
     return out
 
 
-def names_subject(concepts: Sequence[Concept]) -> Callable[[str], bool]:
+def mentions_subject(concepts: Sequence[Concept]) -> Callable[[str], bool]:
     """Whether a sentence names the question's subject in any way (its own
     name, a member's or a class's): the sentence of a longer excerpt to
     quote."""
@@ -122,12 +129,17 @@ _AGAINST = re.compile(
 )
 
 
+def _clauses(statement: str) -> list[str]:
+    """A statement's clauses, normalised for matching."""
+    return re.split(r"[.;]\s", normalise(statement))
+
+
 def sets_against(statement: str, first: Side, second: Side) -> bool:
     """Whether a clause of ``statement`` names ``first``, then a word that
     prefers or compares, then ``second``: the recommendation states the
     comparison a question such as "Should ticagrelor be preferred over
     clopidogrel?" asks about, in its order."""
-    for clause in re.split(r"[.;]\s", normalise(statement)):
+    for clause in _clauses(statement):
         for word in _AGAINST.finditer(clause):
             if first(clause[: word.start()]) and second(clause[word.end() :]):
                 return True
@@ -189,7 +201,7 @@ def comparison(
             f"address {both[0].label} combined with {both[1].label}",
             lambda statement: any(
                 e(clause) and f(clause) and bool(_TOGETHER.search(clause))
-                for clause in re.split(r"[.;]\s", normalise(statement))
+                for clause in _clauses(statement)
             ),
         )
     return None

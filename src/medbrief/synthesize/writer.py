@@ -36,7 +36,7 @@ from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
-from medbrief.synthesize.subject import comparison, names_subject, on_subject, subject_of
+from medbrief.synthesize.subject import comparison, mentions_subject, on_subject, subject_of
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
@@ -254,7 +254,7 @@ def compose(
         on = on_subject([(d.body, d.statement) for d in guideline_drafts], reading.concepts)
         subject_concept = subject_of(reading.concepts)
         silent_on = f"name {subject_concept.label if subject_concept else ''}"
-        about = names_subject(reading.concepts)
+        about = mentions_subject(reading.concepts)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
         silent_on = compared.missing

@@ -13,6 +13,7 @@ restless legs syndrome, Willis-Ekbom disease) merge into one.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from medbrief.types import Concept, Expansion
@@ -74,13 +75,9 @@ class ConceptExtractor:
         broader = {f.key: self._classes(f) for f in kept}
         # a class two concepts share, or one that is itself a concept, tells
         # neither apart ("ticagrelor over clopidogrel")
-        shared = {c for names in broader.values() for c in names if c}
-        shared = {
-            c
-            for c in shared
-            if sum(c in names for names in broader.values()) > 1
-            or any(fold(f.label) == fold(c) for f in kept)
-        }
+        counts = Counter(c for names in broader.values() for c in names)
+        labels = {fold(f.label) for f in kept}
+        shared = {c for c, n in counts.items() if n > 1 or fold(c) in labels}
         concepts = tuple(
             self._concept(f, [c for c in broader[f.key] if c not in shared]) for f in kept
         )
