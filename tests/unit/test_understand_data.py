@@ -65,3 +65,10 @@ def test_word_lists_are_written_as_they_are_matched() -> None:
     for words in (sources.protected_words(), sources.nonconcepts()):
         assert all(w == w.lower() and " " not in w for w in words)
     assert all(w[0].isupper() for w in sources.eponyms())
+
+
+def test_every_member_of_a_condition_group_is_a_known_name(lexicon: LexiconBuilder) -> None:
+    # a member the reader never reads as a concept would never reach its group
+    members = sources.condition_groups_of()
+    assert "stable angina" in members
+    assert sorted(m for m in members if m not in lexicon.keys) == []

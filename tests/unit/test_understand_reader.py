@@ -217,6 +217,18 @@ def test_a_member_drug_is_searched_by_its_classes_too(reader: Reader) -> None:
     assert not any("P2Y12" in t for c in reading.concepts for t in c.terms)
 
 
+def test_a_condition_is_matched_by_the_groups_guidelines_write_for(reader: Reader) -> None:
+    # "For patients with clinical ASCVD ...: high-intensity statin therapy"
+    # answers for stable angina; "10-year ASCVD risk" (primary prevention) not
+    reading = reader.read("Is a statin recommended for patients with stable angina?")
+    assert labels(reading) == ["statin", "stable angina"]
+    angina = set(reading.concepts[1].terms)
+    assert {"clinical ASCVD", "with ASCVD"} <= angina and "ASCVD" not in angina
+    # two members of the group: the group tells neither apart
+    both = reader.read("stable angina versus myocardial infarction")
+    assert not any("ASCVD" in t for c in both.concepts for t in c.terms)
+
+
 def test_class_names_and_their_abbreviations_are_concepts(reader: Reader) -> None:
     assert labels(reader.read("beta blockers in heart failure"))[0] == "beta blockers"
     assert labels(reader.read("SGLT2i in HFpEF"))[0] == "sodium-glucose transporter 2 inhibitors"
@@ -374,6 +386,7 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
         ("vitamin d for falls in older adults", ["vitamin D", "falls"]),
         ("is hepatitis b vaccine safe in pregnancy", ["hepatitis B vaccine", "pregnancy"]),
         ("history of stroke and atrial fibrillation", ["stroke", "atrial fibrillation"]),
+        ("statins in peripheral artery disease", ["statins", "peripheral artery disease"]),
     ],
 )
 def test_common_clinical_phrases_are_one_concept_each(

@@ -57,6 +57,7 @@ class ConceptExtractor:
         self.eponyms = sources.eponyms()
         self.drug_classes = sources.drug_classes()
         self.classes_of = sources.classes_of()
+        self.groups_of = sources.condition_groups_of()
 
     def extract(
         self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
@@ -274,10 +275,12 @@ class ConceptExtractor:
         return Expansion(surface, label)
 
     def _classes(self, f: _Found) -> list[str]:
-        """The names of the drug classes a concept is a member of."""
+        """The names of the drug classes or condition groups a concept is a
+        member of (``drug_classes.tsv``, ``condition_groups.tsv``)."""
         names: list[str] = []
         for name in (f.label, *f.surfaces):
             names.extend(self.classes_of.get(fold(name), ()))
+            names.extend(self.groups_of.get(fold(name), ()))
         return list(dict.fromkeys(names))
 
     def _concept(self, f: _Found, classes: list[str]) -> Concept:

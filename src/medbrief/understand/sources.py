@@ -166,10 +166,20 @@ def drug_classes() -> dict[str, tuple[str, ...]]:
 def classes_of() -> dict[str, tuple[str, ...]]:
     """Folded name of a member drug -> the names (label first) of every class
     it belongs to, in file order: furosemide -> loop diuretics, ..., diuretics."""
+    return _groups_of("drug_classes.tsv")
+
+
+def condition_groups_of() -> dict[str, tuple[str, ...]]:
+    """Folded name of a condition -> the names of the groups guidelines write
+    for that hold it: stable angina -> clinical ASCVD, with ASCVD, ..."""
+    return _groups_of("condition_groups.tsv")
+
+
+def _groups_of(file: str) -> dict[str, tuple[str, ...]]:
     from medbrief.understand.text import fold
 
     out: dict[str, list[str]] = {}
-    for row in _data_lines("drug_classes.tsv"):
+    for row in _data_lines(file):
         parts = [*row, "", ""]
         names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
         for member in parts[2].split("|"):
