@@ -339,6 +339,26 @@ GOLDEN = [
         # graded only in its text
         verdict="insufficient",
     ),
+    Golden(
+        "Is a statin recommended for patients with stable angina?",
+        concepts=("statin", "stable angina"),
+        # stable angina is clinical ASCVD (2018 AHA/ACC cholesterol guideline)
+        guidelines=("guideline:acc_aha_cholesterol_2018:secondary_prevention:7",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should beta blockers be used in HFrEF?",
+        concepts=("beta blockers",),
+        # not "HFmrEF (LVEF 41-49%): ... beta-blockers may be considered"
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:18",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should corticosteroids be used in severe community acquired pneumonia?",
+        concepts=("corticosteroids", "community-acquired pneumonia"),
+        guidelines=("guideline:ats_idsa_cap_2019:special_populations_and_follow_up:5",),
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)
@@ -529,6 +549,17 @@ def test_statements_for_other_windows_do_not_answer_and_the_line_says_so(
     assert line is not None
     assert "withheld" not in line.text
     assert "do not apply to the ages, values, time windows" in line.text
+
+
+def test_statements_for_another_type_or_severity_do_not_speak(engine: Engine) -> None:
+    # HFmrEF is LVEF 41-49%, HFrEF <= 40% (2022 AHA/ACC/HFSA)
+    beta = engine.answer("Should beta blockers be used in HFrEF?").bottom_line
+    assert beta is not None and "HFmrEF" not in beta.text
+    steroids = engine.answer(
+        "Should corticosteroids be used in severe community acquired pneumonia?"
+    )
+    line = steroids.bottom_line
+    assert line is not None and "with severe CAP" in line.text and "nonsevere" not in line.text
 
 
 def test_rls_brief_in_detail(engine: Engine) -> None:

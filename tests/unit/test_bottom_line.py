@@ -838,6 +838,11 @@ def test_an_open_question_leads_with_the_strongest_most_certain_recommendations(
     # a second that names fewer of the question's concepts is left out
     narrower = Listed(GuidelineItem(5, "AASM", 2024, "Other.", "strong", None, "for"), None, (0, 1))
     assert open_line([strong, narrower], []).refs == (4,)
+    # the same body's guideline of another year is another guideline
+    other_year = Listed(
+        GuidelineItem(6, "AASM", 2016, "Statement 6.", "strong", None, "for"), None, (0, 2), 1
+    )
+    assert open_line([strong, other_year], []).refs == (4,)
 
 
 def test_the_population_is_said_once() -> None:
@@ -967,6 +972,16 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     # a condition
     assert names_in_passing("Clopidogrel 75 mg/day if aspirin allergy.", diabetics)
     assert not names_in_passing("If CABG is planned, stop aspirin 5 days before.", diabetics)
+    # what patients already take
+    statin = "statins for peripheral artery disease"
+    pcsk9 = "Very high-risk ASCVD on maximally tolerated statin: Adding a PCSK9 inhibitor."
+    assert names_in_passing(pcsk9, statin)
+    assert not names_in_passing("High-intensity statin therapy for clinical ASCVD.", statin)
+    # what a test decides
+    antibiotics = "Which antibiotics are recommended for CAP?"
+    procalcitonin = "Do NOT use procalcitonin to determine whether to initiate antibiotic therapy."
+    assert names_in_passing(procalcitonin, antibiotics)
+    assert not names_in_passing("Empiric antibiotic therapy should be initiated.", antibiotics)
     # nor does it speak for its body in the bottom line
     alone = Listed(GuidelineItem(3, "ACC", 2013, clopidogrel, "Class I", None), None, (0, 2), 0)
     assert best_guidelines([alone], aged) == []

@@ -11,9 +11,12 @@ from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sen
 from medbrief.synthesize.fit import (
     narrower,
     other_route,
+    other_severity,
     population_match,
     question_scope,
     routes,
+    severities,
+    stated_population,
 )
 from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, values
 from medbrief.types import GuidelineItem
@@ -52,6 +55,20 @@ AASM_IV = (
         # scores that define populations
         ("atrial fibrillation and a CHA2DS2-VASc score of 1", {"CHA2DS2-VASc": (1.0, 1.0)}),
         ("CHA2DS2-VASc ≥ 2: OAC is recommended.", {"CHA2DS2-VASc": (2.0, math.inf)}),
+        # names defined by a value (2022 AHA/ACC/HFSA; KDIGO 2012)
+        ("Avoid non-dihydropyridine CCBs in HFrEF.", {"LVEF": (-math.inf, 40.0)}),
+        ("ACEi for patients with LVEF ≤ 40%", {"LVEF": (-math.inf, 40.0)}),
+        ("heart failure with preserved ejection fraction", {"LVEF": (50.0, math.inf)}),
+        ("IV iron in patients with HFrEF or HFmrEF", {"LVEF": (-math.inf, 49.0)}),
+        # a stated value outranks a name mentioned in passing
+        (
+            "HFmrEF (LVEF 41\u201349%): ARNi, ACEi, ARB, MRA, and beta-blockers may be considered "
+            "based on extrapolation from HFrEF data",
+            {"LVEF": (41.0, 49.0)},
+        ),
+        ("metformin in CKD stage 3b", {"eGFR": (30.0, 44.0)}),
+        ("dose adjustment in stage 4 chronic kidney disease", {"eGFR": (15.0, 29.0)}),
+        ("CKD stage 3", {"eGFR": (30.0, 59.0)}),
     ],
 )
 def test_laboratory_values_in_words_and_signs(
@@ -74,6 +91,35 @@ def test_a_range_that_misses_the_questions_is_another_population() -> None:
     assert range_fit("Is iron effective for RLS?", AASM_IV) == 0
     # ages count the same way
     assert out_of_range("Should adults over 85 be screened?", "adults aged 76 to 85 years")
+
+
+def test_a_heart_failure_type_is_its_ejection_fraction() -> None:
+    hfref = "Are ACE inhibitors recommended for HFrEF?"
+    assert out_of_range(hfref, "HFmrEF (LVEF 41\u201349%): ARNi, ACEi ... from HFrEF data")
+    assert out_of_range(hfref, "HFpEF (LVEF ≥ 50%): Diuretics for congestion")
+    assert not out_of_range(hfref, "ACEi (or ARB) for patients with LVEF ≤ 40%")
+    assert range_fit(hfref, "ACEi (or ARB) for patients with LVEF ≤ 40%") == 1
+    assert range_fit("Should patients with LVEF 35% receive an ACE inhibitor?", "HFrEF") == 1
+    # whom a recommendation is for, from its section when the statement says not
+    assert stated_population(None, "HFmrEF Pharmacotherapy (LVEF 41\u201349%)") == (
+        "HFmrEF Pharmacotherapy (LVEF 41\u201349%)"
+    )
+    assert stated_population(None, "Stages of Heart Failure > Stage B") is None
+
+
+def test_a_recommendation_for_another_severity_is_for_others() -> None:
+    severe = "Should corticosteroids be used in severe community acquired pneumonia?"
+    nonsevere = "Do NOT routinely use corticosteroids in adults with nonsevere CAP."
+    assert severities(nonsevere) == {"mild", "moderate"}
+    assert other_severity(severe, nonsevere)
+    assert not other_severity(severe, "Do NOT routinely use corticosteroids in severe CAP.")
+    assert not other_severity("Are steroids recommended for CAP?", nonsevere)
+    assert not other_severity("mild to moderate RLS", "moderate to severe RLS")
+    # "moderate quality of evidence" is no severity
+    assert severities("Strong recommendation, moderate quality of evidence") == frozenset()
+    scope = question_scope(severe)
+    assert population_match(scope, nonsevere) == -1
+    assert population_match(scope, "adults with severe CAP") == 1
 
 
 def test_a_statement_without_a_time_window_says_nothing_on_one() -> None:

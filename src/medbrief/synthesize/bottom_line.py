@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.fit import narrower, other_route, question_scope, states_ages
+from medbrief.synthesize.fit import (
+    narrower,
+    other_route,
+    other_severity,
+    question_scope,
+    states_ages,
+)
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
 from medbrief.synthesize.position import Position, position
 from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, without_ages
@@ -150,6 +156,7 @@ def for_others(x: Listed, question: str) -> bool:
         out_of_range(question, whom)
         or silent_on_window(question, g.statement)
         or other_route(question, graded)
+        or other_severity(question, whom)
         or narrower(question_scope(question), whom)
     )
 
@@ -182,7 +189,14 @@ _IN_PASSING = re.compile(
     # alteplase", "an alternative to alteplase, particularly ..."; not "After
     # ischemic stroke, a statin is recommended"
     # a condition: "Clopidogrel 75 mg/day if aspirin allergy"
-    r"|\b(?:after|before|prior to|following|alternative to|if|unless)\b[^.;(),]*",
+    r"|\b(?:after|before|prior to|following|alternative to|if|unless)\b[^.;(),]*"
+    # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
+    # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
+    r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"
+    r"[^.;(),:]*"
+    # what a test decides: "Do NOT use procalcitonin levels to determine
+    # whether to initiate antibiotic therapy" is a position on procalcitonin
+    r"|\bwhether (?:or not )?to\b[^.;(),:]*",
     re.I,
 )
 #: a heading before the statement proper: "Seizure Prophylaxis: ..."
@@ -532,9 +546,20 @@ def open_line(
     # concepts as the first: a recommendation for "DOAC-eligible patients
     # with AF" is no answer beside one that names the mechanical heart valves
     # asked about, nor an endocarditis guideline's note on anticoagulation
-    # beside an AF guideline's statement
+    # beside an AF guideline's statement; the same body's guideline of
+    # another year is another guideline (ACC/AHA's 2023 AF guideline on
+    # ablation in HFrEF beside its 2017 hypertension guideline's drugs)
+    # A second that names the subject only in passing is none ("adding a
+    # PCSK9 inhibitor ... on maximally tolerated statin" for statins).
     top = [
-        x for x in ranked if x.fit[1] >= ranked[0].fit[1] and x.item.body == ranked[0].item.body
+        x
+        for i, x in enumerate(ranked)
+        if i == 0
+        or (
+            x.fit[1] >= ranked[0].fit[1]
+            and (x.item.body, x.item.year) == (ranked[0].item.body, ranked[0].item.year)
+            and not names_in_passing(x.item.statement, question)
+        )
     ][:MAX_GUIDELINES]
     if top:
         text, citations = _guideline_sentence(top)

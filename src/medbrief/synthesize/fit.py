@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medbrief.synthesize.ranges import ages, range_fit
+from medbrief.synthesize.ranges import ages, range_fit, values
 
 Kind = str  # "screening" | "diagnosis" | "intervention"
 
@@ -145,6 +145,19 @@ _ROUTES: dict[str, re.Pattern[str]] = {
     "inhaled": re.compile(r"\binhal(?:ed|ation|ers?)\b", re.I),
 }
 
+#: how severe a condition is, as guidelines split their recommendations
+#: ("Do NOT routinely use corticosteroids in adults with nonsevere CAP"
+#: against "... with severe CAP"): nonsevere is mild or moderate
+_SEVERITIES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
+    (re.compile(pattern, re.I), frozenset(levels))
+    for pattern, levels in (
+        (r"\bnon-?severe\b|\bnot severe\b", ("mild", "moderate")),
+        (r"\bmild(?:ly)?\b", ("mild",)),
+        (r"\bmoderate(?:ly)?\b(?!\s+(?:quality|certainty|evidence|intensity|dose))", ("moderate",)),
+        (r"(?<!non-)(?<!non)(?<!not )\bsevere(?:ly)?\b", ("severe",)),
+    )
+)
+
 _SUPERSEDED = re.compile(r"\bsuperseded\b", re.I)
 
 
@@ -180,11 +193,12 @@ def states_ages(question: str) -> bool:
 def stated_population(population: str | None, section: str | None) -> str | None:
     """Whom a recommendation is for: its population, else the last part of
     its section heading when that names a group ("Special Populations > Black
-    Adults": "Black Adults")."""
+    Adults": "Black Adults") or a range ("HFmrEF Pharmacotherapy (LVEF
+    41-49%)")."""
     if population:
         return population
     tail = (section or "").split(">")[-1].strip()
-    return tail if tail and _groups(tail) else None
+    return tail if tail and (_groups(tail) or values(tail)) else None
 
 
 def population_terms(question: str) -> list[str]:
@@ -259,6 +273,20 @@ def other_route(question: str, text: str) -> bool:
     return bool(asked and stated and not asked & stated)
 
 
+def severities(text: str) -> frozenset[str]:
+    """The levels of severity a text names (mild, moderate, severe)."""
+    return frozenset(
+        level for pattern, levels in _SEVERITIES if pattern.search(text) for level in levels
+    )
+
+
+def other_severity(question: str, text: str) -> bool:
+    """Whether a recommendation is only for another severity than the
+    question names ("nonsevere CAP" for "corticosteroids in severe CAP")."""
+    asked, stated = severities(question), severities(text)
+    return bool(asked and stated and not asked & stated)
+
+
 def narrower(question: QuestionScope, population: str) -> bool:
     """Whether a recommendation is only for a group the question does not
     name ("patients with diabetes" for "aspirin for primary prevention")."""
@@ -272,13 +300,16 @@ def population_match(question: QuestionScope, population: str) -> int:
     ``ranges.range_fit``), minus one for each that does not; plus one for
     naming the question's route of giving (oral, intravenous), minus one for
     naming only another; minus one for a narrower group the question does not
-    name (end-stage renal disease, diabetes)."""
+    name (end-stage renal disease, diabetes); plus or minus one for naming
+    the question's severity of the condition or only another."""
     groups = _groups(population)
     named = len(question.groups & groups & set(_RANKING_GROUPS))
     narrowed = sum(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
     asked, stated = routes(question.text), routes(population)
     by_route = (1 if asked & stated else -1) if asked and stated else 0
-    return named - narrowed + by_route + range_fit(question.text, population)
+    severe, said = severities(question.text), severities(population)
+    by_severity = (1 if severe & said else -1) if severe and said else 0
+    return named - narrowed + by_route + by_severity + range_fit(question.text, population)
 
 
 def superseded(*texts: str | None) -> bool:

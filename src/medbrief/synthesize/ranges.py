@@ -139,7 +139,43 @@ _MEASURES: dict[str, str] = {
     "BMI": r"BMI|body mass index",
     "LDL cholesterol": r"LDL(?:-C)?(?: cholesterol)?|low-density lipoprotein(?: cholesterol)?",
     "CHA2DS2-VASc": r"CHA2DS2-VASc|CHA₂DS₂-VASc",
+    "LVEF": r"LVEF|(?:left ventricular |LV )?ejection fraction",
 }
+#: names that are defined by a value: heart failure by ejection fraction
+#: (2022 AHA/ACC/HFSA guideline, section 3: HFrEF LVEF <= 40%, HFmrEF 41-49%,
+#: HFpEF >= 50%), chronic kidney disease stages by eGFR (KDIGO 2012: G3a
+#: 45-59, G3b 30-44, G4 15-29, G5 < 15). "HFrEF" in a question is "LVEF <=
+#: 40%" in a statement, and "HFmrEF (LVEF 41-49%)" is for others.
+_DEFINED: tuple[tuple[re.Pattern[str], str, Span], ...] = tuple(
+    (re.compile(words, re.I), measure, span)
+    for words, measure, span in (
+        (r"\bHFrEF\b|\bheart failure with reduced ejection fraction", "LVEF", (-math.inf, 40.0)),
+        (
+            r"\bHFmrEF\b|\bheart failure with (?:mildly reduced|mid-range) "
+            r"ejection fraction",
+            "LVEF",
+            (41.0, 49.0),
+        ),
+        (r"\bHFpEF\b|\bheart failure with preserved ejection fraction", "LVEF", (50.0, math.inf)),
+        (
+            r"\b(?:CKD (?:stage |G)3a|stage 3a (?:CKD|chronic kidney disease))\b",
+            "eGFR",
+            (45.0, 59.0),
+        ),
+        (
+            r"\b(?:CKD (?:stage |G)3b|stage 3b (?:CKD|chronic kidney disease))\b",
+            "eGFR",
+            (30.0, 44.0),
+        ),
+        (r"\b(?:CKD (?:stage |G)3|stage 3 (?:CKD|chronic kidney disease))\b", "eGFR", (30.0, 59.0)),
+        (r"\b(?:CKD (?:stage |G)4|stage 4 (?:CKD|chronic kidney disease))\b", "eGFR", (15.0, 29.0)),
+        (
+            r"\b(?:CKD (?:stage |G)5|stage 5 (?:CKD|chronic kidney disease))\b",
+            "eGFR",
+            (-math.inf, 15.0 - 1e-6),
+        ),
+    )
+)
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # words between the name and its value ("ferritin level is above 100")
 _GAP = (
@@ -205,6 +241,13 @@ def values(text: str) -> dict[str, Span]:
                 span = (n[0] + _STRICT, math.inf)
             else:
                 span = (n[0], n[0])
+            spans.setdefault(name, []).append(span)
+    # a name defined by a value counts only where the text states no value
+    # of that measure: "HFmrEF (LVEF 41-49%): ... extrapolation from HFrEF
+    # data" is for 41-49%
+    stated = set(spans)
+    for pattern, name, span in _DEFINED:
+        if name not in stated and pattern.search(text):
             spans.setdefault(name, []).append(span)
     out = {
         name: (min(lo for lo, _ in found), max(hi for _, hi in found))
