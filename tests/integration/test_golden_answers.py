@@ -359,6 +359,41 @@ GOLDEN = [
         guidelines=("guideline:ats_idsa_cap_2019:special_populations_and_follow_up:5",),
         verdict="no",
     ),
+    Golden(
+        "Should anticoagulation be reversed with PCC in warfarin associated ICH?",
+        concepts=("prothrombin complex concentrate", "warfarin"),
+        # what the act is done with is the subject, not the AF guideline's
+        # "DOACs are recommended over warfarin"; warfarin is a VKA
+        guidelines=("guideline:aha_asa_ich_2022:hemostatic_therapy:1",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should glucocorticoids be used long term in rheumatoid arthritis?",
+        concepts=("corticosteroids", "rheumatoid arthritis"),
+        # "csDMARD WITHOUT longer-term glucocorticoids is strongly recommended
+        # over WITH longer-term glucocorticoids" is a position against them
+        guidelines=("guideline:acr_ra_2021:glucocorticoids_and_special_populations:2",),
+        first=(
+            "guideline:acr_ra_2021:glucocorticoids_and_special_populations:1",
+            "guideline:acr_ra_2021:glucocorticoids_and_special_populations:2",
+        ),
+        verdict="no",
+    ),
+    Golden(
+        "Should loop diuretics be used to treat AKI?",
+        concepts=("loop diuretics", "acute kidney injury"),
+        # a class is named by the wider class that holds it
+        guidelines=("guideline:kdigo_aki_2012:prevention_and_general_management:10",),
+        verdict="no",
+    ),
+    Golden(
+        "Is preoperative stress testing needed before low risk surgery?",
+        concepts=("stress testing", "surgery"),
+        # not the chest-pain guideline's low-risk patients in the emergency
+        # department, nor the perioperative statements for elevated risk
+        guidelines=("guideline:acc_aha_perioperative_2014:stepwise_cardiac_assessment:11",),
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -18,6 +18,7 @@ from medbrief.synthesize.bottom_line import (
     in_passing_last,
     leading_sentence,
     names_in_passing,
+    names_only_without,
     open_line,
 )
 from medbrief.synthesize.draft import Finding, Support, usable_title
@@ -989,6 +990,25 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     both = [Listed(item, None, (0, 2), 0), Listed(metformin, None, (0, 1), 0)]
     assert [x.item.ref for x in in_passing_last(both, question)] == [2, 1]
     assert [x.item.ref for x in best_guidelines(in_passing_last(both, question), question)] == [2]
+
+
+def test_a_recommendation_to_go_without_the_subject_is_against_it() -> None:
+    def steroids(text: str) -> bool:
+        return "glucocorticoid" in text.lower()
+
+    acr = (
+        "Initiating a csDMARD WITHOUT longer-term (>=3 months) glucocorticoids is strongly "
+        "recommended over WITH longer-term glucocorticoids"
+    )
+    assert names_only_without(acr, steroids)
+    assert not names_only_without("Glucocorticoids are recommended for flares.", steroids)
+    # "with or without" names it in passing, not as what to go without
+    dmards = "DMARDs (with or without intraarticular glucocorticoids) are recommended."
+    assert not names_only_without(dmards, steroids)
+    item = GuidelineItem(1, "ACR", 2021, acr, "Strong recommendation", None)
+    question = "Are steroids recommended in rheumatoid arthritis?"
+    votes = guideline_votes([Listed(item, None, (0, 2), 0, without=True)], question)
+    assert [v.position for v in votes] == ["against"]
 
 
 VITAMIN_E = (

@@ -117,6 +117,11 @@ def test_a_recommendation_for_another_severity_is_for_others() -> None:
     assert not other_severity("mild to moderate RLS", "moderate to severe RLS")
     # "moderate quality of evidence" is no severity
     assert severities("Strong recommendation, moderate quality of evidence") == frozenset()
+    # risk is a scale of its own
+    low = "Is preoperative stress testing needed before low risk surgery?"
+    assert other_severity(low, "For patients with elevated risk, exercise stress testing.")
+    assert not other_severity(low, "Stress testing is not useful before low-risk surgery.")
+    assert not other_severity(low, "Nonsevere CAP.")  # another scale: nothing to compare
     scope = question_scope(severe)
     assert population_match(scope, nonsevere) == -1
     assert population_match(scope, "adults with severe CAP") == 1

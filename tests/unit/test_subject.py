@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medbrief.synthesize.subject import comparison, on_subject
+from medbrief.synthesize.subject import comparison, on_subject, subject_first
 from medbrief.types import Concept
 
 CAP = Concept("community-acquired pneumonia", ("community-acquired pneumonia", "CAP"))
@@ -109,3 +109,17 @@ def test_a_drug_mesh_added_after_2015_is_still_a_treatment() -> None:
     assert role(Concept("rivaroxaban", mesh_ui="D000069552", drug=True)) == "drug"
     # and a newer disease name is a kind of an older one
     assert role(Concept("traumatic brain injury", mesh_ui="D000070642")) == "condition"
+
+
+def test_what_an_act_is_done_with_is_the_subject() -> None:
+    anticoagulation = Concept("anticoagulation", ("anticoagulation",), drug=True)
+    pcc = Concept("prothrombin complex concentrate", ("PCC",), drug=True)
+    ich = Concept("intracranial hemorrhage", ("ICH",))
+    concepts = (anticoagulation, pcc, ich)
+    question = "Should anticoagulation be reversed with PCC in ICH?"
+    assert subject_first(concepts, question)[0] is pcc
+    # a combination or a comparison is no act done with something
+    assert subject_first(concepts, "Should anticoagulation be combined with PCC?")[0] is (
+        anticoagulation
+    )
+    assert subject_first(concepts, "Is anticoagulation needed in ICH?") == concepts

@@ -211,6 +211,9 @@ def test_a_member_drug_is_searched_by_its_classes_too(reader: Reader) -> None:
     # "Do not use diuretics to prevent AKI" is a position on furosemide
     terms = reader.read("furosemide to prevent acute kidney injury").concepts[0].terms
     assert {"loop diuretics", "diuretics"} <= set(terms)
+    # a class is searched by the names of the wider classes that hold it:
+    # "Suggest not using diuretics to treat AKI"
+    assert "diuretics" in reader.read("loop diuretics to treat AKI").concepts[0].terms
     # but a class both compared drugs belong to tells neither apart
     reading = reader.read("Is ticagrelor better than clopidogrel after ACS?")
     assert labels(reading)[:2] == ["ticagrelor", "clopidogrel"]
@@ -387,6 +390,15 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
         ("is hepatitis b vaccine safe in pregnancy", ["hepatitis B vaccine", "pregnancy"]),
         ("history of stroke and atrial fibrillation", ["stroke", "atrial fibrillation"]),
         ("statins in peripheral artery disease", ["statins", "peripheral artery disease"]),
+        (
+            "CT scan before lumbar puncture in meningitis",
+            ["computed tomography", "lumbar puncture", "meningitis"],
+        ),
+        (
+            "empiric vancomycin for bacterial meningitis",
+            ["vancomycin", "bacterial meningitis"],
+        ),
+        ("PCC for warfarin reversal", ["prothrombin complex concentrate", "warfarin"]),
     ],
 )
 def test_common_clinical_phrases_are_one_concept_each(

@@ -81,6 +81,9 @@ class Listed:
     #: whether it names one of the treatments or tests the question asks
     #: about, or the question names none (``facets.asked_interventions``)
     on_subject: bool = True
+    #: names it only as what to go without (:func:`names_only_without`): a
+    #: recommendation for is a position against it
+    without: bool = False
 
     @property
     def position(self) -> Position | None:
@@ -208,6 +211,8 @@ _IN_COMBINATION = re.compile(
     r"(?:(?:a|an|the|low-dose|high-dose)\s+)?[\w/-]+(?:\s+[\w/-]+)?",
     re.I,
 )
+#: what a recommendation says to go without, up to the clause's end
+_WITHOUT = re.compile(r"\bwithout\b[^.;,:]*", re.I)
 #: a recommendation against that gives harms as its reason
 _HARM_REASON = re.compile(
     r"\b(?:because of|due to|owing to)\b[^.;)]*\b(?:risks?|harms?|adverse|augmentation|"
@@ -231,6 +236,8 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
         vote = guideline_vote(str(x.item.ref), x.position)
         if vote is None or names_in_passing(x.item.statement, question):
             continue
+        if vote.position != "against" and x.without:
+            vote = GuidelineVote(vote.item_id, "against", vote.vote)
         if (
             vote.position == "against"
             and _HARM_REASON.search(x.item.statement)
@@ -271,9 +278,28 @@ def names_in_passing(statement: str, question: str) -> bool:
     position on whether a 62-year-old should take aspirin, nor "Aspirin +
     low-dose rivaroxaban" on aspirin, unless the question asks about
     combining."""
+    read = _main_clause(statement, question)
+    return read is not None and not terms.names_subject(*read)
+
+
+def names_only_without(statement: str, named: Callable[[str], bool]) -> bool:
+    """Whether the statement names what the question asks about (``named``:
+    ``subject.mentions_subject``) only as what to go without, beside what it
+    names in passing: "Initiating a csDMARD WITHOUT longer-term
+    glucocorticoids is strongly recommended over WITH longer-term
+    glucocorticoids" is a position against long-term glucocorticoids."""
+    body = _HEADING.sub("", statement, count=1)
+    rest = _IN_PASSING.sub(" ", body if named(body) else statement)
+    return named(rest) and not named(_WITHOUT.sub(" ", rest))
+
+
+def _main_clause(statement: str, question: str) -> tuple[list[tuple[str, ...]], str] | None:
+    """The question's subject units and what is left of the statement once
+    the parts that name things in passing are taken out; None when the
+    statement does not name the subject at all."""
     units = [u for u in terms.concept_units(without_ages(question)) if u not in _ACTION_UNITS]
     if not units or not terms.names_subject(units, statement):
-        return False
+        return None
     # a heading names the topic, the sentence after it says what is done:
     # "IVC Filter with Cardiopulmonary Disease (...): ... the panel suggests
     # anticoagulation alone rather than anticoagulation plus IVC filter"
@@ -285,7 +311,7 @@ def names_in_passing(statement: str, question: str) -> bool:
         # "Aspirin + low-dose rivaroxaban may be considered for stable CAD" is
         # a position on the combination, not on aspirin alone
         rest = _IN_COMBINATION.sub(" ", rest)
-    return not terms.names_subject(units, rest)
+    return units, rest
 
 
 def first_sentence(text: str) -> str:

@@ -145,16 +145,32 @@ _ROUTES: dict[str, re.Pattern[str]] = {
     "inhaled": re.compile(r"\binhal(?:ed|ation|ers?)\b", re.I),
 }
 
-#: how severe a condition is, as guidelines split their recommendations
-#: ("Do NOT routinely use corticosteroids in adults with nonsevere CAP"
-#: against "... with severe CAP"): nonsevere is mild or moderate
-_SEVERITIES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
-    (re.compile(pattern, re.I), frozenset(levels))
-    for pattern, levels in (
-        (r"\bnon-?severe\b|\bnot severe\b", ("mild", "moderate")),
-        (r"\bmild(?:ly)?\b", ("mild",)),
-        (r"\bmoderate(?:ly)?\b(?!\s+(?:quality|certainty|evidence|intensity|dose))", ("moderate",)),
-        (r"(?<!non-)(?<!non)(?<!not )\bsevere(?:ly)?\b", ("severe",)),
+#: scales on which guidelines split their recommendations, each level with
+#: the words that name it: how severe a condition is ("Do NOT routinely use
+#: corticosteroids in adults with nonsevere CAP" against "... with severe
+#: CAP"; nonsevere is mild or moderate) and how high a risk is ("Routine
+#: screening with noninvasive stress testing is not useful for patients
+#: undergoing low-risk surgery" against "For patients with elevated risk ...")
+_SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
+    tuple((re.compile(pattern, re.I), frozenset(levels)) for pattern, levels in scale)
+    for scale in (
+        (
+            (r"\bnon-?severe\b|\bnot severe\b", ("mild", "moderate")),
+            (r"\bmild(?:ly)?\b", ("mild",)),
+            (
+                r"\bmoderate(?:ly)?\b(?!\s+(?:quality|certainty|evidence|intensity|dose))",
+                ("moderate",),
+            ),
+            (r"(?<!non-)(?<!non)(?<!not )\bsevere(?:ly)?\b", ("severe",)),
+        ),
+        (
+            (r"\blow[- ]risk\b|\blow risk of\b|\bat low risk\b", ("low risk",)),
+            (r"\bintermediate[- ]risk\b", ("intermediate risk",)),
+            (
+                r"\b(?:elevated|high|increased)[- ]risk\b|\bat (?:elevated|high|increased) risk\b",
+                ("high risk",),
+            ),
+        ),
     )
 )
 
@@ -274,17 +290,28 @@ def other_route(question: str, text: str) -> bool:
 
 
 def severities(text: str) -> frozenset[str]:
-    """The levels of severity a text names (mild, moderate, severe)."""
+    """The levels a text names on each scale (mild, moderate, severe; low,
+    intermediate, high risk)."""
     return frozenset(
-        level for pattern, levels in _SEVERITIES if pattern.search(text) for level in levels
+        level
+        for scale in _SCALES
+        for pattern, levels in scale
+        if pattern.search(text)
+        for level in levels
     )
 
 
 def other_severity(question: str, text: str) -> bool:
-    """Whether a recommendation is only for another severity than the
-    question names ("nonsevere CAP" for "corticosteroids in severe CAP")."""
-    asked, stated = severities(question), severities(text)
-    return bool(asked and stated and not asked & stated)
+    """Whether a recommendation is only for another level of severity or
+    risk than the question names ("nonsevere CAP" for "corticosteroids in
+    severe CAP"; "elevated risk" for "stress testing before low-risk
+    surgery"), on a scale both name."""
+    for scale in _SCALES:
+        asked = {lv for p, levels in scale if p.search(question) for lv in levels}
+        stated = {lv for p, levels in scale if p.search(text) for lv in levels}
+        if asked and stated and not asked & stated:
+            return True
+    return False
 
 
 def narrower(question: QuestionScope, population: str) -> bool:
@@ -300,15 +327,18 @@ def population_match(question: QuestionScope, population: str) -> int:
     ``ranges.range_fit``), minus one for each that does not; plus one for
     naming the question's route of giving (oral, intravenous), minus one for
     naming only another; minus one for a narrower group the question does not
-    name (end-stage renal disease, diabetes); plus or minus one for naming
-    the question's severity of the condition or only another."""
+    name (end-stage renal disease, diabetes); plus one for naming the
+    question's level of severity or risk, minus one for naming only another."""
     groups = _groups(population)
     named = len(question.groups & groups & set(_RANKING_GROUPS))
     narrowed = sum(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
     asked, stated = routes(question.text), routes(population)
     by_route = (1 if asked & stated else -1) if asked and stated else 0
-    severe, said = severities(question.text), severities(population)
-    by_severity = (1 if severe & said else -1) if severe and said else 0
+    by_severity = (
+        -1
+        if other_severity(question.text, population)
+        else int(bool(severities(question.text) & severities(population)))
+    )
     return named - narrowed + by_route + by_severity + range_fit(question.text, population)
 
 

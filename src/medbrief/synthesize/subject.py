@@ -27,8 +27,8 @@ from medbrief.synthesize.facets import asked_interventions, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
 from medbrief.synthesize.match import ConceptMatcher, normalise
 from medbrief.types import Concept
+from medbrief.understand.sources import broader_classes, drug_classes
 from medbrief.understand.sources import classes_of as class_names
-from medbrief.understand.sources import drug_classes
 from medbrief.understand.text import fold
 
 #: whether a text (normalised) names one side of a comparison
@@ -52,8 +52,37 @@ class _Asked:
 
 @lru_cache(maxsize=1)
 def _class_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Class -> members and member -> class names (data/understand/drug_classes.tsv)."""
-    return drug_classes(), class_names()
+    """Class -> members, and member (or class) -> the names of the classes
+    that hold it (data/understand/drug_classes.tsv)."""
+    return drug_classes(), {**class_names(), **broader_classes()}
+
+
+#: "Should anticoagulation be reversed with PCC?": what the act is done with
+#: is the subject, not what it is done to; a combination or a comparison
+#: ("combined with", "compared with") is not such an act
+_DONE_WITH = re.compile(
+    r"\b(?:be|is|are|being)\s+(?!combined|compared|associated|treated\b)\w+(?:ed|en)\s+"
+    r"(?:with|using|by)\s+(?P<rest>.+)$",
+    re.I,
+)
+
+
+def subject_first(concepts: Sequence[Concept], question: str) -> tuple[Concept, ...]:
+    """``concepts`` with the treatment an act is done with moved first
+    ("PCC" in "Should anticoagulation be reversed with PCC in ICH?"), so
+    that it is the question's subject (:func:`subject_of`)."""
+    done = _DONE_WITH.search(question)
+    if done is None:
+        return tuple(concepts)
+    rest = normalise(done.group("rest"))
+    wanted = asked_interventions(tuple(concepts))
+    used = next(
+        (c for c in concepts if c.label in wanted and ConceptMatcher(c).in_normalised(rest)),
+        None,
+    )
+    if used is None:
+        return tuple(concepts)
+    return (used, *(c for c in concepts if c is not used))
 
 
 def subject_of(concepts: Sequence[Concept]) -> Concept | None:

@@ -28,6 +28,7 @@ from medbrief.synthesize.bottom_line import (
     in_passing_last,
     leading_sentence,
     may_speak,
+    names_only_without,
     open_line,
     strongest_first,
     yes_no_line,
@@ -36,7 +37,13 @@ from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
-from medbrief.synthesize.subject import comparison, mentions_subject, on_subject, subject_of
+from medbrief.synthesize.subject import (
+    comparison,
+    mentions_subject,
+    on_subject,
+    subject_first,
+    subject_of,
+)
 from medbrief.synthesize.verdict import Vote, asks_recommendation, decide
 from medbrief.synthesize.weigh import APART, Side, material, newest_year, plural, study_weight
 from medbrief.types import (
@@ -251,10 +258,11 @@ def compose(
     # surgery" compare nothing.
     compared = comparison(question, _compared(facets, reading), reading.concepts)
     if compared is None:
-        on = on_subject([(d.body, d.statement) for d in guideline_drafts], reading.concepts)
-        subject_concept = subject_of(reading.concepts)
+        concepts = subject_first(reading.concepts, question)
+        on = on_subject([(d.body, d.statement) for d in guideline_drafts], concepts)
+        subject_concept = subject_of(concepts)
         silent_on = f"name {subject_concept.label if subject_concept else ''}"
-        about = mentions_subject(reading.concepts)
+        about = mentions_subject(concepts)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
         silent_on = compared.missing
@@ -276,6 +284,7 @@ def compose(
                 strength_rank(d),
                 _quote(g, question, about),
                 named,
+                names_only_without(g.statement, about),
             )
             for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
         ],

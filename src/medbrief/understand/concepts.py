@@ -58,6 +58,7 @@ class ConceptExtractor:
         self.drug_classes = sources.drug_classes()
         self.classes_of = sources.classes_of()
         self.groups_of = sources.condition_groups_of()
+        self.broader = sources.broader_classes()
 
     def extract(
         self, text: str, tokens: list[Token], resolutions: dict[int, Resolution]
@@ -276,11 +277,13 @@ class ConceptExtractor:
 
     def _classes(self, f: _Found) -> list[str]:
         """The names of the drug classes or condition groups a concept is a
-        member of (``drug_classes.tsv``, ``condition_groups.tsv``)."""
+        member of (``drug_classes.tsv``, ``condition_groups.tsv``), or, for a
+        class, the wider classes that hold it (loop diuretics: diuretics)."""
         names: list[str] = []
         for name in (f.label, *f.surfaces):
             names.extend(self.classes_of.get(fold(name), ()))
             names.extend(self.groups_of.get(fold(name), ()))
+            names.extend(self.broader.get(fold(name), ()))
         return list(dict.fromkeys(names))
 
     def _concept(self, f: _Found, classes: list[str]) -> Concept:

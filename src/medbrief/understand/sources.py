@@ -169,6 +169,25 @@ def classes_of() -> dict[str, tuple[str, ...]]:
     return _groups_of("drug_classes.tsv")
 
 
+def broader_classes() -> dict[str, tuple[str, ...]]:
+    """Folded name of a drug class -> the names of the classes that hold all
+    its members and more: loop diuretics -> diuretics, diuretic ("Suggest not
+    using diuretics to treat AKI" is a position on loop diuretics)."""
+    from medbrief.understand.text import fold
+
+    rows = []
+    for row in _data_lines("drug_classes.tsv"):
+        parts = [*row, "", ""]
+        names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
+        rows.append((names, {fold(m.strip()) for m in parts[2].split("|") if m.strip()}))
+    out: dict[str, tuple[str, ...]] = {}
+    for names, members in rows:
+        wider = [n for other, more in rows if members < more for n in other]
+        if wider:
+            out.update({fold(n): tuple(wider) for n in names})
+    return out
+
+
 def condition_groups_of() -> dict[str, tuple[str, ...]]:
     """Folded name of a condition -> the names of the groups guidelines write
     for that hold it: stable angina -> clinical ASCVD, with ASCVD, ..."""
