@@ -153,6 +153,7 @@ def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
         ),
         ("IV iron is suggested for adults with RLS.", "conditional", None, "conditional"),
         ("Ferritin should be tested in all patients.", None, None, "for"),
+        ("Fenofibrate is conditionally recommended against (Conditional).", None, None, "against"),
         ("Ferritin reflects iron stores.", None, None, None),
     ],
 )
@@ -983,6 +984,9 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     procalcitonin = "Do NOT use procalcitonin to determine whether to initiate antibiotic therapy."
     assert names_in_passing(procalcitonin, antibiotics)
     assert not names_in_passing("Empiric antibiotic therapy should be initiated.", antibiotics)
+    ult = "Should urate lowering therapy be started during a gout flare?"
+    fenofibrate = "Switching to fenofibrate for urate-lowering purposes is recommended against."
+    assert names_in_passing(fenofibrate, ult)
     # nor does it speak for its body in the bottom line
     alone = Listed(GuidelineItem(3, "ACC", 2013, clopidogrel, "Class I", None), None, (0, 2), 0)
     assert best_guidelines([alone], aged) == []
@@ -1049,3 +1053,9 @@ def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> No
     assert leading_sentence(graded) == "Aspirin at 60 or older"
     same = GuidelineItem(3, "X", 2020, "Do not use X. Use Y instead.", None, None)
     assert leading_sentence(same) == "Do not use X"
+    # an ungraded excerpt whose first sentence points no way is quoted where
+    # it points the way of the whole
+    excerpt = GuidelineItem(
+        4, "ACR", 2020, "Weight loss lowers urate. Fenofibrate is recommended against.", None, None
+    )
+    assert leading_sentence(excerpt) == "Fenofibrate is recommended against"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medbrief.cite import check_findings, check_support
 from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
@@ -538,3 +540,18 @@ def test_references_link_the_record_of_reference_and_name_where_wording_came_fro
     assert "10.0.0.1" not in text
     assert "Wording as stored taken from <https://aggregator.example/rls>" in text
     assert brief_to_dict(brief)["references"][0]["text_source"] == "https://aggregator.example/rls"
+
+
+def test_every_passage_of_a_guideline_titled_for_a_condition_is_on_it() -> None:
+    ckd = Concept("chronic kidney disease", ("chronic kidney disease", "CKD"), "D051436")
+    assert role(ckd) == "condition"
+    section = AbstractSection("Metformin may be used at an eGFR of 30 or more (Grade B).", "Drugs")
+    titled = replace(guideline_doc("4", section), title="Management of Chronic Kidney Disease")
+    (draft,) = document_drafts([titled], Matcher((METFORMIN, ckd)), set(), 0)
+    assert draft.statement == "Drugs: Metformin may be used at an eGFR of 30 or more (Grade B)."
+    # an ungraded passage, or one of a guideline titled for nothing asked
+    # about, must name both itself
+    background = AbstractSection("Metformin was once avoided at any eGFR.", "History")
+    ungraded = replace(titled, abstract=(background,))
+    assert document_drafts([ungraded], Matcher((METFORMIN, ckd)), set(), 0) == []
+    assert document_drafts([guideline_doc("5", section)], Matcher((METFORMIN, ckd)), set(), 0) == []

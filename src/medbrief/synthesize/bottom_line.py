@@ -199,7 +199,10 @@ _IN_PASSING = re.compile(
     r"[^.;(),:]*"
     # what a test decides: "Do NOT use procalcitonin levels to determine
     # whether to initiate antibiotic therapy" is a position on procalcitonin
-    r"|\bwhether (?:or not )?to\b[^.;(),:]*",
+    r"|\bwhether (?:or not )?to\b[^.;(),:]*"
+    # an aim named for another treatment: "fenofibrate specifically for
+    # urate-lowering purposes" is no position on urate-lowering therapy
+    r"|\bfor\b[^.;(),:]{0,40}\bpurposes?\b",
     re.I,
 )
 #: a heading before the statement proper: "Seizure Prophylaxis: ..."
@@ -327,7 +330,9 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     eGFR < 30" for "metformin with eGFR of 25"); else its first, unless the
     first points another way than the whole ("Vitamin E may be considered
     for non-diabetic adults. ... NOT recommended in patients with diabetes":
-    against), then the first that points the same way as the whole."""
+    against), or, in an ungraded excerpt, points no way at all ("Weight loss
+    is associated with ... . Fenofibrate ... is conditionally recommended
+    against"), then the first that points the same way as the whole."""
     sentences = split_sentences(g.statement)
     if question and len(sentences) > 1:
         for sentence in sentences:
@@ -336,7 +341,7 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     first = first_sentence(g.statement)
     whole = position(g.statement, g.strength, g.direction)
     said = position(first)
-    if whole is None or said is None or said == whole:
+    if whole is None or said == whole or (said is None and g.strength):
         return first
     for sentence in sentences[1:]:
         if position(sentence) == whole:
@@ -567,7 +572,12 @@ def open_line(
     names as many of the question's concepts, none for other ages, values or routes than the
     question states (:func:`for_others`); else the first research sub-topic
     with evidence."""
-    ranked = strongest_first([x for x in listed if may_speak(x, question)])
+    # one that names the subject only in passing leads only when none other
+    # can ("adding fenofibrate for urate-lowering purposes" for the target
+    # of urate-lowering therapy)
+    ranked = in_passing_last(
+        strongest_first([x for x in listed if may_speak(x, question)]), question
+    )
     # a second is of the same body and names as many of the question's
     # concepts as the first: a recommendation for "DOAC-eligible patients
     # with AF" is no answer beside one that names the mechanical heart valves

@@ -116,6 +116,10 @@ _PRACTICAL = re.compile(
     r"|monitor\w*|avoid\w*|test\w*|consider\w*|initiat\w*|discontinu\w*|refer\w*)\b",
     re.IGNORECASE,
 )
+#: a passage that carries its own grade: "(Conditional, Low)", "(Class I, LOE A)"
+_GRADED = re.compile(
+    r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)\s*\.?\s*$", re.I
+)
 #: sections of guideline text that inform but are not something to act on
 _BACKGROUND = re.compile(
     r"^(importance|table \d|additional tools|other related|update of previous|research needs"
@@ -266,8 +270,19 @@ def document_drafts(
             continue
         matched = len(named)
         passages = _passages(doc)
+        # a graded recommendation of a guideline titled for a condition is on
+        # it ("ACG Guidelines: Management of Acute Pancreatitis": "The ACG
+        # suggests moderately aggressive IV hydration ... (Conditional, Low)");
+        # its background sentences ("This represents a change from the 2016
+        # guideline, which suggested against ...") must name it themselves
+        titled = matcher.in_text(doc.title) & conditions
         scored = sorted(
-            (-_matched(f"{heading} {s}", matcher), j, heading, s)
+            (
+                -len(matcher.in_text(f"{heading} {s}") | (titled if _GRADED.search(s) else set())),
+                j,
+                heading,
+                s,
+            )
             for j, (heading, s) in enumerate(passages)
         )
         # an excerpt must itself name the concepts a recommendation must name

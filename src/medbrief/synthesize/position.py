@@ -28,7 +28,9 @@ Position = Literal["for", "against", "conditional", "insufficient"]
 _GRADE = re.compile(r"^\s*grade\s+([ABCDI])\b", re.I)
 _CLASS = re.compile(r"^\s*(?:class|cor)\s+(III|IIb|2b|IIa|2a|I|1|3)\b", re.I)
 _AGAINST = re.compile(
-    r"\b(?:recommends? against|suggests? against|advises? against|against (?:the )?(?:routine|"
+    r"\b(?:recommends? against|suggests? against|advises? against|"
+    # "is conditionally recommended against", "strongly recommended against"
+    r"(?:recommended|suggested) against|against (?:the )?(?:routine|"
     r"standard|use|initiating|screening)|should not|not (?:be )?recommended|is not indicated|"
     r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|avoid)\b",
     re.I,
