@@ -847,6 +847,19 @@ def test_an_open_question_leads_with_the_strongest_most_certain_recommendations(
     assert open_line([strong, other_year], []).refs == (4,)
 
 
+def test_an_open_question_on_a_dose_leads_with_the_statement_giving_one() -> None:
+    def listed(ref: int, statement: str, population_fit: int) -> Listed:
+        item = GuidelineItem(ref, "KDIGO", 2012, statement, "Grade 1A", None)
+        return Listed(item, None, (population_fit, 2), 0)
+
+    catheter = listed(1, "Use ultrasound guidance for dialysis catheter insertion.", 1)
+    dose = listed(2, "Recommend delivering a Kt/V of 3.9 per week in AKI.", 0)
+    question = "What is the recommended dialysis dose in AKI?"
+    assert open_line([catheter, dose], [], question).refs[0] == 2
+    # a question that asks no dose keeps the order
+    assert open_line([catheter, dose], [], "How is dialysis done in AKI?").refs[0] == 1
+
+
 def test_the_population_is_said_once() -> None:
     def listed(ref: int, statement: str, population: str) -> Listed:
         item = GuidelineItem(ref, "AASM", 2024, statement, "strong", None, "for")

@@ -560,6 +560,39 @@ def yes_no_line(
     )
 
 
+#: what an open question asks of a treatment, and how a statement gives it:
+#: "What is the recommended dialysis dose in AKI?" is answered by "a Kt/V of
+#: 3.9 per week", not by the dialysis catheter's vein
+_ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked, re.I), re.compile(given, re.I))
+    for asked, given in (
+        (
+            r"\b(?:dos(?:e|es|ing|age)|how much)\b",
+            r"\bdos(?:e|es|ing|age)\b|\d\s*(?:mg|g|mcg|IU|units?|mL)\b|Kt/V|/kg\b",
+        ),
+        (
+            r"\b(?:how long|duration)\b",
+            r"\bduration\b|\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
+        ),
+        (r"\b(?:target|goal)\b", r"\b(?:target|goal)s?\b|[<>\u2264\u2265]\s*\d"),
+    )
+)
+
+
+def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:
+    """``ranked`` with the top group (the first's body, naming as many of
+    the question's concepts) reordered so that a statement giving what the
+    question asks (a dose, a duration, a target) comes first; the rest as
+    they were."""
+    wanted = [given for asked, given in _ASPECTS if asked.search(question)]
+    if not wanted or not ranked:
+        return ranked
+    head = ranked[0]
+    group = [x for x in ranked if x.item.body == head.item.body and x.fit[1] >= head.fit[1]]
+    gives = sorted(group, key=lambda x: not any(g.search(x.item.statement) for g in wanted))
+    return gives + [x for x in ranked if all(x is not g for g in group)]
+
+
 def open_line(
     listed: Sequence[Listed],
     research: Sequence[Facet],
@@ -572,12 +605,7 @@ def open_line(
     names as many of the question's concepts, none for other ages, values or routes than the
     question states (:func:`for_others`); else the first research sub-topic
     with evidence."""
-    # one that names the subject only in passing leads only when none other
-    # can ("adding fenofibrate for urate-lowering purposes" for the target
-    # of urate-lowering therapy)
-    ranked = in_passing_last(
-        strongest_first([x for x in listed if may_speak(x, question)]), question
-    )
+    ranked = _aspect_first(strongest_first([x for x in listed if may_speak(x, question)]), question)
     # a second is of the same body and names as many of the question's
     # concepts as the first: a recommendation for "DOAC-eligible patients
     # with AF" is no answer beside one that names the mechanical heart valves
