@@ -394,6 +394,20 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_perioperative_2014:stepwise_cardiac_assessment:11",),
         verdict="no",
     ),
+    Golden(
+        "Is TNF inhibitor recommended after methotrexate failure in RA?",
+        concepts=("TNF inhibitor", "methotrexate", "rheumatoid arthritis"),
+        # TNF inhibitors are biologic DMARDs; "methotrexate monotherapy is
+        # strongly recommended over biologic DMARD monotherapy" names them in
+        # passing and takes no position on them
+        verdict="yes",
+    ),
+    Golden(
+        "Should newborns be suctioned routinely at birth?",
+        concepts=("suction",),
+        # "only if secretions are visibly obstructing the airway"
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)
@@ -584,6 +598,11 @@ def test_statements_for_other_windows_do_not_answer_and_the_line_says_so(
     assert line is not None
     assert "withheld" not in line.text
     assert "do not apply to the ages, values, time windows" in line.text
+
+
+def test_a_dose_question_is_answered_by_the_statement_giving_the_dose(engine: Engine) -> None:
+    line = engine.answer("What is the recommended dialysis dose in AKI?").bottom_line
+    assert line is not None and "Kt/V of 3.9 per week" in line.text.split("[1]")[0]
 
 
 def test_statements_for_another_type_or_severity_do_not_speak(engine: Engine) -> None:

@@ -17,6 +17,7 @@ from medbrief.synthesize.bottom_line import (
     guideline_votes,
     in_passing_last,
     leading_sentence,
+    named_in_passing,
     names_in_passing,
     names_only_without,
     open_line,
@@ -1007,6 +1008,29 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     both = [Listed(item, None, (0, 2), 0), Listed(metformin, None, (0, 1), 0)]
     assert [x.item.ref for x in in_passing_last(both, question)] == [2, 1]
     assert [x.item.ref for x in best_guidelines(in_passing_last(both, question), question)] == [2]
+
+
+def test_a_subject_named_by_its_class_only_in_passing_takes_no_position() -> None:
+    def tnf(text: str) -> bool:
+        return "biologic dmard" in text.lower() or "tnf" in text.lower()
+
+    mtx = "Methotrexate monotherapy is strongly recommended over biologic DMARD monotherapy."
+    assert named_in_passing(mtx, tnf)
+    assert not named_in_passing("Addition of a biologic DMARD is recommended.", tnf)
+    item = GuidelineItem(1, "ACR", 2021, mtx, "Strong recommendation", None)
+    question = "Is TNF inhibitor recommended after methotrexate failure?"
+    assert guideline_votes([Listed(item, None, (0, 2), 0, in_passing=True)], question) == []
+
+
+def test_a_recommendation_only_for_some_answers_no_on_routine_use() -> None:
+    some = "Gentle suctioning of the mouth, then nose, only if secretions obstruct the airway."
+    item = GuidelineItem(1, "AHA/AAP", 2020, some, "COR 2b", None)
+    listed = [Listed(item, None, (0, 1), 0)]
+    routine = guideline_votes(listed, "Should newborns be suctioned routinely at birth?")
+    assert [v.position for v in routine] == ["against"]
+    assert [v.position for v in guideline_votes(listed, "Should newborns be suctioned?")] == [
+        "conditional"
+    ]
 
 
 def test_a_recommendation_to_go_without_the_subject_is_against_it() -> None:

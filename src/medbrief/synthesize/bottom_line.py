@@ -84,6 +84,15 @@ class Listed:
     #: names it only as what to go without (:func:`names_only_without`): a
     #: recommendation for is a position against it
     without: bool = False
+    #: names it (by any of its names, members or classes) only in passing
+    #: (:func:`named_in_passing`)
+    in_passing: bool = False
+
+    def passing(self, question: str) -> bool:
+        """Names the question's subject only in passing, by the subject's
+        names (``in_passing``) or by the question's own words
+        (:func:`names_in_passing`)."""
+        return self.in_passing or names_in_passing(self.item.statement, question)
 
     @property
     def position(self) -> Position | None:
@@ -110,11 +119,7 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     # one that names the question's subject only in passing, or is for other
     # ages, laboratory values or routes than those asked about, is no
     # position on it
-    current = [
-        x
-        for x in listed
-        if may_speak(x, question) and not names_in_passing(x.item.statement, question)
-    ]
+    current = [x for x in listed if may_speak(x, question) and not x.passing(question)]
     if not current:
         return []
     first = strongest_first(current)[0]
@@ -214,6 +219,16 @@ _IN_COMBINATION = re.compile(
     r"(?:(?:a|an|the|low-dose|high-dose)\s+)?[\w/-]+(?:\s+[\w/-]+)?",
     re.I,
 )
+#: a question on routine use ("Should newborns be suctioned routinely?") is
+#: answered no by a recommendation only for some ("Gentle suctioning ... only
+#: if secretions are visibly obstructing the airway"; "If the airway is
+#: obstructed, suctioning ... may be considered")
+_ROUTINE = re.compile(r"\broutine(?:ly)?\b|\ball (?:patients|adults|newborns)\b", re.I)
+_RESTRICTED = re.compile(
+    r"\bonly (?:if|when|where|in)\b|\bif (?:needed|indicated|necessary|required)\b|"
+    r"(?:^|[.:]\s+)if\b[^.;]*,",
+    re.I,
+)
 #: what a recommendation says to go without, up to the clause's end
 _WITHOUT = re.compile(r"\bwithout\b[^.;,:]*", re.I)
 #: a recommendation against that gives harms as its reason
@@ -237,9 +252,11 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
     votes = []
     for x in chosen:
         vote = guideline_vote(str(x.item.ref), x.position)
-        if vote is None or names_in_passing(x.item.statement, question):
+        if vote is None or x.passing(question):
             continue
-        if vote.position != "against" and x.without:
+        if vote.position != "against" and (
+            x.without or (_ROUTINE.search(question) and _RESTRICTED.search(x.item.statement))
+        ):
             vote = GuidelineVote(vote.item_id, "against", vote.vote)
         if (
             vote.position == "against"
@@ -261,7 +278,7 @@ def in_passing_last(listed: Sequence[Listed], question: str) -> list[Listed]:
     only in passing (:func:`names_in_passing`) moved to the end: they speak
     for their body only when no other recommendation does."""
     # a stable sort: each group keeps its order
-    return sorted(listed, key=lambda x: names_in_passing(x.item.statement, question))
+    return sorted(listed, key=lambda x: x.passing(question))
 
 
 #: verbs that ask whether to act ("Should a 62-year-old take aspirin?"): the
@@ -291,9 +308,23 @@ def names_only_without(statement: str, named: Callable[[str], bool]) -> bool:
     names in passing: "Initiating a csDMARD WITHOUT longer-term
     glucocorticoids is strongly recommended over WITH longer-term
     glucocorticoids" is a position against long-term glucocorticoids."""
-    body = _HEADING.sub("", statement, count=1)
-    rest = _IN_PASSING.sub(" ", body if named(body) else statement)
+    rest = _beside_passing(statement, named)
     return named(rest) and not named(_WITHOUT.sub(" ", rest))
+
+
+def named_in_passing(statement: str, named: Callable[[str], bool]) -> bool:
+    """:func:`names_in_passing` by the subject's names, members and classes
+    (``named``), not only the question's words: "Methotrexate monotherapy is
+    strongly recommended over biologic DMARD ... monotherapy" names TNF
+    inhibitors (biologic DMARDs) only as what methotrexate is preferred to."""
+    return named(statement) and not named(_beside_passing(statement, named))
+
+
+def _beside_passing(statement: str, named: Callable[[str], bool]) -> str:
+    """The statement without its heading (when the rest names the subject)
+    and without what it names in passing."""
+    body = _HEADING.sub("", statement, count=1)
+    return _IN_PASSING.sub(" ", body if named(body) else statement)
 
 
 def _main_clause(statement: str, question: str) -> tuple[list[tuple[str, ...]], str] | None:
@@ -622,7 +653,7 @@ def open_line(
         or (
             x.fit[1] >= ranked[0].fit[1]
             and (x.item.body, x.item.year) == (ranked[0].item.body, ranked[0].item.year)
-            and not names_in_passing(x.item.statement, question)
+            and not x.passing(question)
         )
     ][:MAX_GUIDELINES]
     if top:

@@ -28,6 +28,7 @@ from medbrief.synthesize.bottom_line import (
     in_passing_last,
     leading_sentence,
     may_speak,
+    named_in_passing,
     names_only_without,
     open_line,
     strongest_first,
@@ -284,7 +285,10 @@ def compose(
                 strength_rank(d),
                 _quote(g, question, about),
                 named,
-                names_only_without(g.statement, about),
+                # on a comparison, ``about`` needs both sides: naming one
+                # after "over" is the comparison itself, not in passing
+                compared is None and names_only_without(g.statement, about),
+                compared is None and named_in_passing(g.statement, about),
             )
             for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
         ],
