@@ -95,7 +95,12 @@ _AUXILIARY = re.compile(
 _ASKS_RECOMMENDATION = re.compile(
     r"\b(?:recommend\w*|should|indicated|advis\w*|guidelines?)\b", re.I
 )
-_WH = re.compile(r"^(?:what|which|how|when|where|who|whom|whose|why|list|name|describe)\b", re.I)
+_WH = re.compile(
+    # "At what age should ...?", "For whom is ...?", "In which patients ...?"
+    r"^(?:(?:at|in|for|by|to|from|with|after|until|up to) (?=what|which|whom|how))?"
+    r"(?:what|which|how|when|where|who|whom|whose|why|list|name|describe)\b",
+    re.I,
+)
 
 
 #: a question whose predicate is harm itself ("Is X harmful?"), not a named outcome

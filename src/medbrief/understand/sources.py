@@ -177,7 +177,9 @@ def broader_classes() -> dict[str, tuple[str, ...]]:
 
     rows = []
     for row in _data_lines("drug_classes.tsv"):
-        parts = [*row, "", ""]
+        parts = [*row, "", "", ""]
+        if parts[3].strip() == "broad":
+            continue
         names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
         rows.append((names, {fold(m.strip()) for m in parts[2].split("|") if m.strip()}))
     out: dict[str, tuple[str, ...]] = {}
@@ -199,7 +201,9 @@ def _groups_of(file: str) -> dict[str, tuple[str, ...]]:
 
     out: dict[str, list[str]] = {}
     for row in _data_lines(file):
-        parts = [*row, "", ""]
+        parts = [*row, "", "", ""]
+        if parts[3].strip() == "broad":  # its names name no member
+            continue
         names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
         for member in parts[2].split("|"):
             if member.strip():
