@@ -408,6 +408,14 @@ GOLDEN = [
         # "only if secretions are visibly obstructing the airway"
         verdict="no",
     ),
+    Golden(
+        "Should catheter ablation be offered for AF with heart failure?",
+        concepts=("catheter ablation", "atrial fibrillation", "heart failure"),
+        # "HFrEF: Recommended for patients with HFrEF to improve survival"
+        # stands under the heading "Catheter Ablation (First-Line in Many Cases)"
+        guidelines=("guideline:acc_aha_af_2023:rhythm_control:2",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

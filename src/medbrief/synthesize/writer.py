@@ -260,10 +260,13 @@ def compose(
     compared = comparison(question, _compared(facets, reading), reading.concepts)
     if compared is None:
         concepts = subject_first(reading.concepts, question)
-        on = on_subject([(d.body, d.statement) for d in guideline_drafts], concepts)
+        about = mentions_subject(concepts)
+        on = on_subject(
+            [(d.body, _headed(d.statement, items.get(d.item_id), about)) for d in guideline_drafts],
+            concepts,
+        )
         subject_concept = subject_of(concepts)
         silent_on = f"name {subject_concept.label if subject_concept else ''}"
-        about = mentions_subject(concepts)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
         silent_on = compared.missing
@@ -413,6 +416,19 @@ def _quote(g: GuidelineItem, question: str, about: Callable[[str], bool]) -> str
         return quote
     sentence = next((s for s in split_sentences(g.statement) if about(s)), None)
     return sentence.strip().rstrip(".") if sentence else quote
+
+
+def _headed(
+    statement: str, item: Document | Recommendation | None, about: Callable[[str], bool]
+) -> str:
+    """A terse statement with the heading it stands under, when only the
+    heading names what the question asks about: "HFrEF: Recommended for
+    patients with HFrEF to improve survival" under "Long-Term Rhythm Control
+    > Catheter Ablation (First-Line in Many Cases)" is on catheter ablation."""
+    if not isinstance(item, Recommendation) or about(statement):
+        return statement
+    heading = (item.section or "").split(">")[-1].strip()
+    return f"{heading}: {statement}" if heading and about(heading) else statement
 
 
 def _population(item: Document | Recommendation | None) -> str | None:
