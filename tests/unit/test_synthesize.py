@@ -76,6 +76,9 @@ def test_matcher_tolerates_inflection_hyphens_and_abbreviations() -> None:
     assert anticoagulant.in_text("patients who require long-term anticoagulation")
     # a short stem is not specific enough to lose its ending
     assert not ConceptMatcher(Concept("implant")).in_text("implementation of screening")
+    # "pregnancy" names "pregnant": the USPSTF's folic acid statement
+    pregnancy = ConceptMatcher(Concept("pregnancy"))
+    assert pregnancy.in_text("all persons planning to or who could become pregnant")
 
 
 def test_matcher_reads_mesh_headings() -> None:

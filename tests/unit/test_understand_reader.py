@@ -240,6 +240,14 @@ def test_class_names_and_their_abbreviations_are_concepts(reader: Reader) -> Non
     assert "ferric carboxymaltose" in reader.read("iron for RLS").concepts[0].terms
 
 
+def test_a_class_is_searched_by_all_its_names(reader: Reader) -> None:
+    # "GLP1 agonist" finds "GLP-1 RA is preferred ..."; "ACEi" is read
+    terms = reader.read("is glp1 agonist recomended for diabetics").concepts[0].terms
+    assert {"GLP-1 RA", "GLP-1 receptor agonists", "semaglutide"} <= set(terms)
+    reading = reader.read("are ACEi first line in diabetic nephropathy")
+    assert labels(reading)[0] == "angiotensin-converting enzyme inhibitors"
+
+
 def test_a_word_of_comparison_is_no_part_of_a_concept(reader: Reader) -> None:
     reading = reader.read("Is anticoagulation better than aspirin for atrial fibrillation?")
     assert labels(reading)[0] == "anticoagulation"

@@ -18,9 +18,10 @@ from medbrief.synthesize.facets import FacetPlan
 from medbrief.types import Concept, Document
 
 # Light suffix stripping (a few English inflections) so that "screening"
-# matches "screened" and "supplements" matches "supplementation". Words of
-# five letters or fewer are matched whole, with an optional plural.
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "al", "ic")
+# matches "screened", "supplements" matches "supplementation" and "pregnancy"
+# matches "pregnant". Words of five letters or fewer are matched whole, with
+# an optional plural.
+_SUFFIXES = ("ancy", "ency", "ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "al", "ic")
 _HYPHENS = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
 
 

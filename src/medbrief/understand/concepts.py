@@ -56,6 +56,7 @@ class ConceptExtractor:
         self.nonconcepts = sources.nonconcepts()
         self.eponyms = sources.eponyms()
         self.drug_classes = sources.drug_classes()
+        self.class_names = sources.class_names()
         self.classes_of = sources.classes_of()
         self.groups_of = sources.condition_groups_of()
         self.broader = sources.broader_classes()
@@ -293,7 +294,9 @@ class ConceptExtractor:
         # to prevent AKI" is a position on furosemide
         related: list[str] = list(classes)
         for name in (f.label, *f.surfaces):
-            # a class is searched by its members' names too (drug_classes.tsv)
+            # a class is searched by its other names and its members' names
+            # too (drug_classes.tsv)
+            related.extend(self.class_names.get(fold(name), ()))
             related.extend(self.drug_classes.get(fold(name), ()))
             # "low-dose aspirin" is aspirin at a dose: sources name the drug
             dosed = _DOSE_MODIFIER.match(name)

@@ -163,6 +163,19 @@ def drug_classes() -> dict[str, tuple[str, ...]]:
     return classes
 
 
+def class_names() -> dict[str, tuple[str, ...]]:
+    """Folded name of a drug class -> all its names, label first: a question
+    that says "GLP1 agonist" finds "GLP-1 RA with proven CVD benefit"."""
+    from medbrief.understand.text import fold
+
+    out: dict[str, tuple[str, ...]] = {}
+    for row in _data_lines("drug_classes.tsv"):
+        parts = [*row, "", ""]
+        names = tuple(n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip())
+        out.update({fold(n): names for n in names})
+    return out
+
+
 def classes_of() -> dict[str, tuple[str, ...]]:
     """Folded name of a member drug -> the names (label first) of every class
     it belongs to, in file order: furosemide -> loop diuretics, ..., diuretics."""
