@@ -879,6 +879,9 @@ def test_the_population_is_said_once() -> None:
         "(ferritin low) [1]; and recommends (strong), in adults with RLS (ferritin 75-100 ng/mL): "
         "Oral iron is suggested [2]."
     )
+    # an acronym keeps its capitals
+    acronym = listed(3, "SGLT2i are recommended.", "HFpEF Pharmacotherapy (LVEF >= 50%)")
+    assert ", in HFpEF Pharmacotherapy" in open_line([named, acronym], []).text
 
 
 def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> None:

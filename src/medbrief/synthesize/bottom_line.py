@@ -409,7 +409,12 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         statement = x.quote or leading_sentence(g)
         if x.population and len(chosen) > 1 and not _names_population(statement, x.population):
             who = x.population.rstrip(".")
-            head += f", in {who[:1].lower()}{who[1:]}"
+            # "Adults aged ..." reads "in adults aged ..."; an acronym
+            # ("HFpEF Pharmacotherapy ...") keeps its capitals
+            first = who.split(" ", 1)[0]
+            if not any(c.isupper() for c in first[1:]):
+                who = who[:1].lower() + who[1:]
+            head += f", in {who}"
         parts.append(f"{head}: {statement} [{g.ref}]")
         citations.append(Citation(g.ref, statement, 1.0))
     return "; ".join(parts) + ".", citations

@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medbrief.synthesize.ranges import ages, range_fit, values
+from medbrief.synthesize.ranges import WINDOW, ages, range_fit, values
 
 Kind = str  # "screening" | "diagnosis" | "intervention"
 
@@ -209,12 +209,12 @@ def states_ages(question: str) -> bool:
 def stated_population(population: str | None, section: str | None) -> str | None:
     """Whom a recommendation is for: its population, else the last part of
     its section heading when that names a group ("Special Populations > Black
-    Adults": "Black Adults") or a range ("HFmrEF Pharmacotherapy (LVEF
-    41-49%)")."""
+    Adults": "Black Adults") or a range of a value ("HFmrEF Pharmacotherapy
+    (LVEF 41-49%)"; not a time: "Door-to-Needle < 60 Minutes")."""
     if population:
         return population
     tail = (section or "").split(">")[-1].strip()
-    return tail if tail and (_groups(tail) or values(tail)) else None
+    return tail if tail and (_groups(tail) or set(values(tail)) - {WINDOW}) else None
 
 
 def population_terms(question: str) -> list[str]:
