@@ -149,18 +149,35 @@ def synonym_sets() -> list[SynonymSet]:
     return sets
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One row of ``drug_classes.tsv`` or ``condition_groups.tsv``."""
+
+    names: tuple[str, ...]  # label first
+    members: tuple[str, ...]
+    #: too wide for its names to name a member ("antibiotics")
+    broad: bool
+
+
+def _group_rows(file: str) -> list[_Group]:
+    rows = []
+    for row in _data_lines(file):
+        parts = [*row, "", "", ""]
+        rows.append(
+            _Group(
+                tuple(n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()),
+                tuple(m.strip() for m in parts[2].split("|") if m.strip()),
+                parts[3].strip() == "broad",
+            )
+        )
+    return rows
+
+
 def drug_classes() -> dict[str, tuple[str, ...]]:
     """Folded name of a drug class (label or other name) -> its member drugs."""
     from medbrief.understand.text import fold
 
-    classes: dict[str, tuple[str, ...]] = {}
-    for row in _data_lines("drug_classes.tsv"):
-        parts = [*row, "", ""]
-        members = tuple(m.strip() for m in parts[2].split("|") if m.strip())
-        for name in [parts[0], *parts[1].split("|")]:
-            if name.strip():
-                classes[fold(name.strip())] = members
-    return classes
+    return {fold(n): g.members for g in _group_rows("drug_classes.tsv") for n in g.names}
 
 
 def class_names() -> dict[str, tuple[str, ...]]:
@@ -168,12 +185,7 @@ def class_names() -> dict[str, tuple[str, ...]]:
     that says "GLP1 agonist" finds "GLP-1 RA with proven CVD benefit"."""
     from medbrief.understand.text import fold
 
-    out: dict[str, tuple[str, ...]] = {}
-    for row in _data_lines("drug_classes.tsv"):
-        parts = [*row, "", ""]
-        names = tuple(n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip())
-        out.update({fold(n): names for n in names})
-    return out
+    return {fold(n): g.names for g in _group_rows("drug_classes.tsv") for n in g.names}
 
 
 def classes_of() -> dict[str, tuple[str, ...]]:
@@ -188,13 +200,11 @@ def broader_classes() -> dict[str, tuple[str, ...]]:
     using diuretics to treat AKI" is a position on loop diuretics)."""
     from medbrief.understand.text import fold
 
-    rows = []
-    for row in _data_lines("drug_classes.tsv"):
-        parts = [*row, "", "", ""]
-        if parts[3].strip() == "broad":
-            continue
-        names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
-        rows.append((names, {fold(m.strip()) for m in parts[2].split("|") if m.strip()}))
+    rows = [
+        (g.names, {fold(m) for m in g.members})
+        for g in _group_rows("drug_classes.tsv")
+        if not g.broad
+    ]
     out: dict[str, tuple[str, ...]] = {}
     for names, members in rows:
         wider = [n for other, more in rows if members < more for n in other]
@@ -210,17 +220,15 @@ def condition_groups_of() -> dict[str, tuple[str, ...]]:
 
 
 def _groups_of(file: str) -> dict[str, tuple[str, ...]]:
+    """Folded member name -> the names of every (not broad) group holding it."""
     from medbrief.understand.text import fold
 
     out: dict[str, list[str]] = {}
-    for row in _data_lines(file):
-        parts = [*row, "", "", ""]
-        if parts[3].strip() == "broad":  # its names name no member
+    for g in _group_rows(file):
+        if g.broad:  # its names name no member
             continue
-        names = [n.strip() for n in [parts[0], *parts[1].split("|")] if n.strip()]
-        for member in parts[2].split("|"):
-            if member.strip():
-                out.setdefault(fold(member.strip()), []).extend(names)
+        for member in g.members:
+            out.setdefault(fold(member), []).extend(g.names)
     return {m: tuple(dict.fromkeys(names)) for m, names in out.items()}
 
 
