@@ -416,6 +416,20 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_af_2023:rhythm_control:2",),
         verdict="yes",
     ),
+    Golden(
+        "Should a CT scan be done before lumbar puncture in suspected meningitis?",
+        concepts=("computed tomography", "lumbar puncture", "meningitis"),
+        # "Ultrasound or CT of the abdomen ... in patients with VP shunts"
+        # says nothing on CT before lumbar puncture
+        verdict="insufficient",
+    ),
+    Golden(
+        "Should statins be stopped before noncardiac surgery?",
+        concepts=("statins",),
+        # "Statins should be continued in patients ... scheduled for
+        # noncardiac surgery"
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

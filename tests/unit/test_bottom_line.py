@@ -1039,6 +1039,20 @@ def test_a_recommendation_only_for_some_answers_no_on_routine_use() -> None:
     ]
 
 
+def test_a_recommendation_to_continue_answers_no_on_stopping() -> None:
+    statins = "Statins should be continued in patients scheduled for noncardiac surgery."
+    item = GuidelineItem(1, "ACC/AHA", 2014, statins, "Class I", None)
+    listed = [Listed(item, None, (0, 2), 0)]
+    stop = guideline_votes(listed, "Should statins be stopped before noncardiac surgery?")
+    assert [v.position for v in stop] == ["against"]
+    keep = guideline_votes(listed, "Should statins be continued before noncardiac surgery?")
+    assert [v.position for v in keep] == ["for"]
+    # "discontinue" is no continuing
+    stopping = GuidelineItem(2, "X", 2020, "Ticagrelor should be discontinued.", None, None)
+    stop = guideline_votes([Listed(stopping, None, (0, 2), 0)], "Should ticagrelor be stopped?")
+    assert [v.position for v in stop] == ["for"]
+
+
 def test_a_recommendation_to_go_without_the_subject_is_against_it() -> None:
     def steroids(text: str) -> bool:
         return "glucocorticoid" in text.lower()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medbrief.synthesize.subject import comparison, on_subject, subject_first
+from medbrief.synthesize.subject import anchor_of, comparison, on_subject, subject_first
 from medbrief.types import Concept
 
 CAP = Concept("community-acquired pneumonia", ("community-acquired pneumonia", "CAP"))
@@ -123,3 +123,16 @@ def test_what_an_act_is_done_with_is_the_subject() -> None:
         anticoagulation
     )
     assert subject_first(concepts, "Is anticoagulation needed in ICH?") == concepts
+
+
+def test_the_treatment_a_question_times_its_subject_by() -> None:
+    ct = Concept("computed tomography", ("CT",), drug=False, mesh_ui="D014057")
+    lp = Concept("lumbar puncture", ("lumbar puncture", "spinal puncture"), mesh_ui="D013129")
+    meningitis = Concept("meningitis", ("meningitis",), mesh_ui="D008581")
+    concepts = (ct, lp, meningitis)
+    anchor = anchor_of(concepts, "Should a CT scan be done before lumbar puncture in meningitis?")
+    assert anchor is not None and anchor.concept is lp
+    assert not anchor.in_text("Ultrasound or CT of the abdomen should be performed.")
+    # a condition is no such time ("after myocardial infarction"), nor is the subject
+    assert anchor_of(concepts, "Is CT useful after meningitis?") is None
+    assert anchor_of(concepts, "Should lumbar puncture follow CT?") is None

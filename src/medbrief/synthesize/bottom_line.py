@@ -87,6 +87,9 @@ class Listed:
     #: names it (by any of its names, members or classes) only in passing
     #: (:func:`named_in_passing`)
     in_passing: bool = False
+    #: does not name the treatment or test the question times its subject
+    #: by ("before lumbar puncture": ``subject.anchor_of``)
+    unanchored: bool = False
 
     def passing(self, question: str) -> bool:
         """Names the question's subject only in passing, by the subject's
@@ -153,7 +156,8 @@ def may_speak(x: Listed, question: str) -> bool:
 def for_others(x: Listed, question: str) -> bool:
     """Whether a recommendation is for other ages, laboratory values or
     routes of giving than the question states, or states no time window
-    where the question asks about one (``ranges``, ``fit.routes``;
+    where the question asks about one (nor the treatment or test the
+    question times its subject by: ``Listed.unanchored``) (``ranges``, ``fit.routes``;
     a grade may say what the evidence was on: "three for IV ferric
     carboxymaltose"), or only for a group it does not name (people with
     kidney failure or diabetes: ``fit.narrower``)."""
@@ -161,7 +165,8 @@ def for_others(x: Listed, question: str) -> bool:
     graded = " ".join(filter(None, (g.statement, g.strength, g.certainty)))
     whom = f"{x.population or ''} {g.statement}"
     return (
-        out_of_range(question, whom)
+        x.unanchored
+        or out_of_range(question, whom)
         or silent_on_window(question, g.statement)
         or other_route(question, graded)
         or other_severity(question, whom)
@@ -229,6 +234,13 @@ _RESTRICTED = re.compile(
     r"(?:^|[.:]\s+)if\b[^.;]*,",
     re.I,
 )
+#: a question on stopping ("Should aspirin be stopped before surgery?") is
+#: answered no by a recommendation to continue ("aspirin should be continued
+#: if possible")
+_STOP = re.compile(
+    r"\b(?:stop(?:ped|ping)?|discontinu\w*|withh[eo]ld\w*|held|interrupt\w*)\b", re.I
+)
+_CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
 #: what a recommendation says to go without, up to the clause's end
 _WITHOUT = re.compile(r"\bwithout\b[^.;,:]*", re.I)
 #: a recommendation against that gives harms as its reason
@@ -255,7 +267,9 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
         if vote is None or x.passing(question):
             continue
         if vote.position != "against" and (
-            x.without or (_ROUTINE.search(question) and _RESTRICTED.search(x.item.statement))
+            x.without
+            or (_ROUTINE.search(question) and _RESTRICTED.search(x.item.statement))
+            or (_STOP.search(question) and _CONTINUE.search(x.item.statement))
         ):
             vote = GuidelineVote(vote.item_id, "against", vote.vote)
         if (

@@ -89,6 +89,11 @@ class ConceptMatcher:
     def in_document(self, doc: Document) -> bool:
         return self.concept.label in Matcher((self.concept,)).in_document(doc)
 
+    def opens(self, text: str) -> bool:
+        """Whether ``text`` begins with one of the concept's names."""
+        pattern = _compiled(self.terms)
+        return bool(pattern and pattern.match(normalise(text)))
+
     def negated_in(self, text: str) -> bool:
         """Whether ``text`` names the concept as excluded ("non-diabetic")."""
         pattern = _negated(self.terms)

@@ -85,6 +85,28 @@ def subject_first(concepts: Sequence[Concept], question: str) -> tuple[Concept, 
     return (used, *(c for c in concepts if c is not used))
 
 
+#: a time set by another treatment or test: "a CT scan before lumbar puncture"
+_ANCHORED = re.compile(
+    r"\b(?:before|after|prior to|following|during)\s+(?:(?:a|an|the)\s+)?(?P<rest>.+)$", re.I
+)
+
+
+def anchor_of(concepts: Sequence[Concept], question: str) -> ConceptMatcher | None:
+    """The treatment or test (not the subject) by which the question times
+    what it asks about ("lumbar puncture" in "Should a CT scan be done before
+    lumbar puncture in suspected meningitis?"), or None: a recommendation
+    that does not name it says nothing on that time."""
+    found = _ANCHORED.search(question)
+    if found is None:
+        return None
+    subject = subject_of(concepts)
+    wanted = asked_interventions(tuple(concepts))
+    for c in concepts:
+        if c is not subject and c.label in wanted and ConceptMatcher(c).opens(found.group("rest")):
+            return ConceptMatcher(c)
+    return None
+
+
 def subject_of(concepts: Sequence[Concept]) -> Concept | None:
     """The question's subject: the first treatment or test it names ("albumin"
     in "Is albumin recommended for fluid resuscitation in sepsis?", where

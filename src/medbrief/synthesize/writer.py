@@ -39,6 +39,7 @@ from medbrief.synthesize.fit import stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.subject import (
+    anchor_of,
     comparison,
     mentions_subject,
     on_subject,
@@ -267,8 +268,10 @@ def compose(
         )
         subject_concept = subject_of(concepts)
         silent_on = f"name {subject_concept.label if subject_concept else ''}"
+        anchor = anchor_of(concepts, question)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
+        anchor = None
         silent_on = compared.missing
         about = compared.states
     # a statement that names the treatment asked about is listed (and
@@ -292,6 +295,7 @@ def compose(
                 # after "over" is the comparison itself, not in passing
                 compared is None and names_only_without(g.statement, about),
                 compared is None and named_in_passing(g.statement, about),
+                anchor is not None and not anchor.in_text(g.statement),
             )
             for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
         ],
