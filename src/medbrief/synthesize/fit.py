@@ -206,6 +206,11 @@ def states_ages(question: str) -> bool:
     return ages(question) is not None
 
 
+def last_heading(section: str | None) -> str:
+    """The innermost heading of a section path ("A > B > C": "C")."""
+    return (section or "").split(">")[-1].strip()
+
+
 def stated_population(population: str | None, section: str | None) -> str | None:
     """Whom a recommendation is for: its population, else the last part of
     its section heading when that names a group ("Special Populations > Black
@@ -213,7 +218,7 @@ def stated_population(population: str | None, section: str | None) -> str | None
     (LVEF 41-49%)"; not a time: "Door-to-Needle < 60 Minutes")."""
     if population:
         return population
-    tail = (section or "").split(">")[-1].strip()
+    tail = last_heading(section)
     return tail if tail and (_groups(tail) or set(values(tail)) - {WINDOW}) else None
 
 
@@ -289,16 +294,14 @@ def other_route(question: str, text: str) -> bool:
     return bool(asked and stated and not asked & stated)
 
 
+def _levels(scale: tuple[tuple[re.Pattern[str], frozenset[str]], ...], text: str) -> set[str]:
+    return {level for pattern, levels in scale if pattern.search(text) for level in levels}
+
+
 def severities(text: str) -> frozenset[str]:
     """The levels a text names on each scale (mild, moderate, severe; low,
     intermediate, high risk)."""
-    return frozenset(
-        level
-        for scale in _SCALES
-        for pattern, levels in scale
-        if pattern.search(text)
-        for level in levels
-    )
+    return frozenset(level for scale in _SCALES for level in _levels(scale, text))
 
 
 def other_severity(question: str, text: str) -> bool:
@@ -307,8 +310,7 @@ def other_severity(question: str, text: str) -> bool:
     severe CAP"; "elevated risk" for "stress testing before low-risk
     surgery"), on a scale both name."""
     for scale in _SCALES:
-        asked = {lv for p, levels in scale if p.search(question) for lv in levels}
-        stated = {lv for p, levels in scale if p.search(text) for lv in levels}
+        asked, stated = _levels(scale, question), _levels(scale, text)
         if asked and stated and not asked & stated:
             return True
     return False

@@ -35,7 +35,7 @@ from medbrief.synthesize.bottom_line import (
     yes_no_line,
 )
 from medbrief.synthesize.draft import Finding
-from medbrief.synthesize.fit import stated_population
+from medbrief.synthesize.fit import last_heading, stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.subject import (
@@ -431,7 +431,7 @@ def _headed(
     > Catheter Ablation (First-Line in Many Cases)" is on catheter ablation."""
     if not isinstance(item, Recommendation) or about(statement):
         return statement
-    heading = (item.section or "").split(">")[-1].strip()
+    heading = last_heading(item.section)
     return f"{heading}: {statement}" if heading and about(heading) else statement
 
 
