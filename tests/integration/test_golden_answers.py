@@ -335,9 +335,9 @@ GOLDEN = [
         concepts=("ticagrelor", "clopidogrel", "acute coronary syndrome"),
         corrections=(("prefered", "preferred"),),
         # the ESC statements on stopping before CABG and on de-escalation name
-        # both drugs but compare neither; the ACCF/AHA excerpt that does is
-        # graded only in its text
-        verdict="insufficient",
+        # both drugs but compare neither; the ACCF/AHA excerpt that does
+        # states its grade inline: "(Class IIa, LOE: B)"
+        verdict="yes",
     ),
     Golden(
         "Is a statin recommended for patients with stable angina?",
@@ -429,6 +429,77 @@ GOLDEN = [
         # "Statins should be continued in patients ... scheduled for
         # noncardiac surgery"
         verdict="no",
+    ),
+    Golden(
+        "Should SABA alone be used for mild asthma?",
+        concepts=("SABA", "asthma"),
+        # "SABA-only treatment is no longer recommended for any step"
+        guidelines=("guideline:gina_asthma_2024:pharmacotherapy",),
+        verdict="no",
+    ),
+    Golden(
+        "Should bicarbonate be given in DKA?",
+        concepts=("bicarbonate", "diabetic ketoacidosis"),
+        # "Not routinely recommended in DKA"
+        guidelines=("guideline:ada_dka_hhs_2024:insulin_and_electrolytes",),
+        verdict="no",
+    ),
+    Golden(
+        "Is thrombolysis recommended for submassive PE?",
+        concepts=("thrombolysis", "pulmonary embolism"),
+        # "The panel suggests anticoagulation alone over routine thrombolysis"
+        guidelines=("guideline:ash_vte_2020:advanced_management",),
+        verdict="no",
+    ),
+    Golden(
+        "Is naltrexone recommended for alcohol use disorder?",
+        concepts=("naltrexone", "alcohol use disorder"),
+        # "APA recommends (1B) that naltrexone or acamprosate be offered to
+        # patients with moderate to severe alcohol use disorder who: ..."; not
+        # "naltrexone not be used ... by individuals who use opioids"
+        guidelines=("guideline:apa_aud_2018:fda_approved_medications",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should cancer patients with VTE get low molecular weight heparin?",
+        concepts=("cancer", "venous thromboembolism", "low molecular weight heparin"),
+        # not the ICH guideline's LMWH for VTE prevention, nor the ASH panel's
+        # breakthrough VTE on a VKA: the ASH guideline leaves cancer-associated
+        # VTE to another module
+        verdict="insufficient",
+    ),
+    Golden(
+        "Is hydroxychloroquine recommended for rheumatoid arthritis?",
+        concepts=("hydroxychloroquine", "rheumatoid arthritis"),
+        # methotrexate strongly preferred over it; conditionally recommended for
+        # low disease activity
+        guidelines=(
+            "guideline:acr_ra_2021:initial_dmard_therapy:1",
+            "guideline:acr_ra_2021:initial_dmard_therapy:13",
+        ),
+        verdict="mixed",
+    ),
+    Golden(
+        "Are nonselective beta blockers recommended to prevent variceal bleeding?",
+        concepts=("nonselective beta blockers", "variceal bleeding"),
+        # "Carvedilol is the preferred NSBB", found under "2. Variceal Bleeding"
+        guidelines=("guideline:aasld_cirrhosis_2023:complications",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should lorazepam be used for insomnia in older adults?",
+        concepts=("lorazepam", "insomnia"),
+        # the APA's benzodiazepine statement is for alcohol use disorder, and
+        # nothing stored is on insomnia
+        verdict="insufficient",
+        abstains=True,
+    ),
+    Golden(
+        "Should clopidogrel be given with fibrinolysis in STEMI?",
+        concepts=("clopidogrel", "thrombolysis"),
+        # clopidogrel is the subject, not fibrinolysis it is given with
+        guidelines=("guideline:acc_aha_stemi_2013:antithrombotic_therapy:7",),
+        verdict="yes",
     ),
 ]
 

@@ -19,13 +19,14 @@ from medbrief.synthesize.bottom_line import (
     leading_sentence,
     named_in_passing,
     names_in_passing,
-    names_only_without,
+    names_only_forgone,
     open_line,
 )
 from medbrief.synthesize.draft import Finding, Support, usable_title
 from medbrief.synthesize.facets import FacetPlan, plan_facets
 from medbrief.synthesize.fit import (
     fits,
+    kept_from_others,
     population_match,
     question_scope,
     recommendation_kinds,
@@ -158,6 +159,17 @@ def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
         ("IV iron is suggested for adults with RLS.", "conditional", None, "conditional"),
         ("Ferritin should be tested in all patients.", None, None, "for"),
         ("Fenofibrate is conditionally recommended against (Conditional).", None, None, "against"),
+        ("Bicarbonate Administration: Not routinely recommended in DKA.", None, None, "against"),
+        ("SABA-only treatment is no longer recommended for any step.", None, None, "against"),
+        (
+            "APA recommends that naltrexone not be used by individuals who use opioids.",
+            None,
+            None,
+            "against",
+        ),
+        ("Carvedilol is the preferred NSBB for portal hypertension.", None, None, "for"),
+        ("It is reasonable to choose ticagrelor (Class IIa, LOE: B).", None, None, "for"),
+        ("Prasugrel: Prior stroke (Class III: Harm, LOE: B).", None, None, "against"),
         ("Ferritin reflects iron stores.", None, None, None),
     ],
 )
@@ -1061,11 +1073,11 @@ def test_a_recommendation_to_go_without_the_subject_is_against_it() -> None:
         "Initiating a csDMARD WITHOUT longer-term (>=3 months) glucocorticoids is strongly "
         "recommended over WITH longer-term glucocorticoids"
     )
-    assert names_only_without(acr, steroids)
-    assert not names_only_without("Glucocorticoids are recommended for flares.", steroids)
+    assert names_only_forgone(acr, steroids)
+    assert not names_only_forgone("Glucocorticoids are recommended for flares.", steroids)
     # "with or without" names it in passing, not as what to go without
     dmards = "DMARDs (with or without intraarticular glucocorticoids) are recommended."
-    assert not names_only_without(dmards, steroids)
+    assert not names_only_forgone(dmards, steroids)
     item = GuidelineItem(1, "ACR", 2021, acr, "Strong recommendation", None)
     question = "Are steroids recommended in rheumatoid arthritis?"
     votes = guideline_votes([Listed(item, None, (0, 2), 0, without=True)], question)
@@ -1116,3 +1128,107 @@ def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> No
         4, "ACR", 2020, "Weight loss lowers urate. Fenofibrate is recommended against.", None, None
     )
     assert leading_sentence(excerpt) == "Fenofibrate is recommended against"
+
+
+def test_what_a_choice_is_preferred_to_is_a_position_against_it() -> None:
+    def thrombolysis(text: str) -> bool:
+        return "thromboly" in text.lower()
+
+    ash = (
+        "Submassive PE (Recommendation 7, Conditional, Low Certainty): The panel suggests "
+        "anticoagulation alone over routine thrombolysis for patients with PE without "
+        "hemodynamic compromise."
+    )
+    assert names_only_forgone(ash, thrombolysis)
+    # the preferred side, and "over" without a choice or before a number
+    assert not names_only_forgone(
+        "The panel suggests thrombolysis over anticoagulation.", thrombolysis
+    )
+    assert not names_only_forgone("Thrombolysis is suggested in adults over 75.", thrombolysis)
+    assert not names_only_forgone("Give thrombolysis over 2 hours.", thrombolysis)
+    item = GuidelineItem(1, "ASH", 2020, ash, "Conditional", None)
+    question = "Is thrombolysis recommended for submassive PE?"
+    listed = Listed(item, None, (0, 2), 1, without=True, in_passing=True)
+    assert not listed.passing(question)
+    votes = guideline_votes([listed], question)
+    assert [v.position for v in votes] == ["against"]
+
+
+def test_a_preference_for_another_is_half_a_recommendation_against() -> None:
+    strong = GuidelineItem(
+        1,
+        "ACR",
+        2021,
+        "Methotrexate is strongly recommended over hydroxychloroquine.",
+        "Strong",
+        None,
+    )
+    low = GuidelineItem(
+        1, "ACR", 2021, "Hydroxychloroquine is conditionally recommended.", "Conditional", None
+    )
+    question = "Is hydroxychloroquine recommended for rheumatoid arthritis?"
+    votes = guideline_votes(
+        [Listed(strong, None, (0, 2), 0, without=True), Listed(low, None, (0, 2), 1)], question
+    )
+    assert [v.position for v in votes] == ["against", "conditional"]
+    assert votes[0].vote == votes[1].vote == guideline_vote("x", "for").vote / 2  # type: ignore[union-attr]
+    assert decide([], votes).verdict == "mixed"
+
+
+def test_what_a_choice_is_preferred_to_is_not_a_way_of_giving_the_subject() -> None:
+    def norepinephrine(text: str) -> bool:
+        return "norepinephrine" in text.lower()
+
+    ssc = "The SSC suggests adding vasopressin instead of escalating the dose of norepinephrine."
+    assert not names_only_forgone(ssc, norepinephrine)
+    # nor when what is preferred is a treatment the question names as tried
+    acr = "Methotrexate monotherapy is strongly recommended over TNF inhibitor monotherapy."
+    assert names_only_forgone(acr, lambda t: "TNF" in t)
+    assert not names_only_forgone(acr, lambda t: "TNF" in t, lambda t: "ethotrexate" in t)
+
+
+def test_an_excerpt_says_what_its_quoted_sentence_says() -> None:
+    excerpt = GuidelineItem(
+        1,
+        "APA",
+        2018,
+        "APA recommends (1B) that naltrexone be offered to patients with AUD. "
+        "APA recommends that naltrexone not be used by individuals who use opioids.",
+        None,
+        None,
+        statement_type="excerpt",
+    )
+    question = "Is naltrexone recommended for alcohol use disorder?"
+    # not the sentence for people who use opioids, a group the question does not name
+    quote = leading_sentence(excerpt, question)
+    assert quote.startswith("APA recommends (1B) that naltrexone be offered")
+    listed = Listed(excerpt, None, (0, 2), 9, quote)
+    assert listed.excerpt and listed.said == quote
+    assert listed.position == "for"
+    # asked about people on opioids, the other sentence speaks
+    on_opioids = "Should naltrexone be used in AUD patients on opioids?"
+    assert "not be used" in leading_sentence(excerpt, on_opioids)
+    # a graded recommendation says what its whole statement says
+    graded = replace(excerpt, strength="Strong", statement_type="verbatim")
+    assert not Listed(graded, None, (0, 2), 0, quote).excerpt
+
+
+def test_a_recommendation_keeping_the_subject_from_a_group_is_for_that_group() -> None:
+    hepatitis = "APA recommends that naltrexone not be used by patients who have acute hepatitis."
+    question = "Is naltrexone recommended for alcohol use disorder?"
+    assert kept_from_others(question, hepatitis)
+    assert not kept_from_others("Can naltrexone be used in acute hepatitis?", hepatitis)
+    # those who have never taken it are whom starting it is about
+    naive = "Beta-blockers should NOT be started on the day of surgery in patients who are naive."
+    assert not kept_from_others("Should metoprolol be given before surgery?", naive)
+    assert not kept_from_others(question, "Naltrexone is recommended.")
+    # a condition of the patient, not the treatment it keeps from them
+    fq = "Fluoroquinolones should be avoided if the patient has been exposed to a fluoroquinolone."
+    assert kept_from_others("Are fluoroquinolones recommended for complicated UTI?", fq)
+
+
+def test_what_to_avoid_while_giving_the_subject_is_no_position_on_it() -> None:
+    statement = (
+        "Arterial hypotension (SBP < 90 mmHg) should be avoided during mannitol administration."
+    )
+    assert names_in_passing(statement, "Is mannitol recommended for raised ICP?")

@@ -123,6 +123,8 @@ def test_what_an_act_is_done_with_is_the_subject() -> None:
         anticoagulation
     )
     assert subject_first(concepts, "Is anticoagulation needed in ICH?") == concepts
+    # nor is giving two together ("Should clopidogrel be given with fibrinolysis?")
+    assert subject_first(concepts, "Should anticoagulation be given with PCC?") == concepts
 
 
 def test_the_treatment_a_question_times_its_subject_by() -> None:

@@ -558,3 +558,73 @@ def test_every_passage_of_a_guideline_titled_for_a_condition_is_on_it() -> None:
     ungraded = replace(titled, abstract=(background,))
     assert document_drafts([ungraded], Matcher((METFORMIN, ckd)), set(), 0) == []
     assert document_drafts([guideline_doc("5", section)], Matcher((METFORMIN, ckd)), set(), 0) == []
+
+
+# Concepts with MeSH descriptors, so that their roles are known
+CANCER = Concept("cancer", ("cancer",), "D009369")
+VTE = Concept("venous thromboembolism", ("venous thromboembolism", "VTE"), "D054556")
+LMWH = Concept("low molecular weight heparin", ("LMWH",), "D006495")
+
+
+def test_a_guideline_for_another_condition_must_name_all_of_the_questions() -> None:
+    def rec(i: str, title: str, statement: str) -> Recommendation:
+        return Recommendation(id=i, guideline_title=title, body="B", statement=statement)
+
+    recs = [
+        rec("ich", "Intracerebral Hemorrhage", "LMWH may be reasonable for VTE prevention."),
+        rec("cancer", "Cancer-associated VTE", "LMWH is suggested for VTE."),
+        rec("both", "Intracerebral Hemorrhage", "In cancer with VTE, LMWH is suggested."),
+    ]
+    drafts = recommendation_drafts(recs, Matcher((CANCER, VTE, LMWH)), "q")
+    # a guideline titled for one of the conditions may leave the other unsaid
+    assert [d.item_id for d in drafts] == ["cancer", "both"]
+
+
+def test_an_excerpt_names_the_questions_conditions_with_its_guidelines_topic() -> None:
+    section = AbstractSection(
+        "For patients with recurrent VTE on a VKA, the panel suggests switching to LMWH.",
+        "Breakthrough VTE",
+    )
+    guideline = guideline_doc("5", section)
+    assert document_drafts([guideline], Matcher((CANCER, VTE, LMWH)), set(), 0) == []
+    # a guideline on cancer-associated VTE names cancer by its keywords
+    on_cancer = replace(guideline, keywords=("cancer-associated thrombosis", "cancer"))
+    (draft,) = document_drafts([on_cancer], Matcher((CANCER, VTE, LMWH)), set(), 0)
+    assert draft.statement.startswith("Breakthrough VTE: For patients with recurrent VTE")
+
+
+def test_a_recommendation_that_introduces_a_list_is_quoted_with_its_items() -> None:
+    naltrexone = Concept("naltrexone", ("naltrexone",), "D009271")
+    aud = Concept("alcoholism", ("alcoholism", "alcohol use disorder"), "D000437")
+    guideline = guideline_doc(
+        "6",
+        AbstractSection(
+            "APA recommends (1B) that naltrexone be offered to patients with alcohol use "
+            "disorder who:\n- Have a goal of reducing alcohol consumption\n"
+            "- Have no contraindications\nNaltrexone is an opioid antagonist.",
+            "Statement 9",
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((naltrexone, aud)), set(), 0)
+    assert draft.statement == (
+        "Statement 9: APA recommends (1B) that naltrexone be offered to patients with alcohol "
+        "use disorder who: Have a goal of reducing alcohol consumption; Have no "
+        "contraindications."
+    )
+
+
+def test_what_an_excerpt_advises_is_on_its_sections_topic() -> None:
+    nsbb = Concept("nonselective beta blockers", ("nonselective beta blockers", "NSBB"))
+    varices = Concept("variceal bleeding", ("variceal bleeding",), "D004932")
+    guideline = guideline_doc(
+        "7",
+        AbstractSection(
+            "Primary Prophylaxis\n- Carvedilol is the preferred NSBB for portal hypertension.\n"
+            "- Start NSBB at a low dose.",
+            "Variceal Bleeding",
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((nsbb, varices)), set(), 0)
+    assert draft.statement == (
+        "Primary Prophylaxis: Carvedilol is the preferred NSBB for portal hypertension."
+    )

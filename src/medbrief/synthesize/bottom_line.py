@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
 from medbrief.synthesize.fit import (
+    kept_from_others,
     narrower,
     other_route,
     other_severity,
@@ -81,8 +82,9 @@ class Listed:
     #: whether it names one of the treatments or tests the question asks
     #: about, or the question names none (``facets.asked_interventions``)
     on_subject: bool = True
-    #: names it only as what to go without (:func:`names_only_without`): a
-    #: recommendation for is a position against it
+    #: names it only as what to go without or what another is preferred to
+    #: (:func:`names_only_forgone`): a recommendation for is a position
+    #: against it
     without: bool = False
     #: names it (by any of its names, members or classes) only in passing
     #: (:func:`named_in_passing`)
@@ -95,12 +97,27 @@ class Listed:
         """Names the question's subject only in passing, by the subject's
         names (``in_passing``) or by the question's own words
         (:func:`names_in_passing`)."""
+        if self.without:  # "X over <the subject>" is a position on it
+            return False
         return self.in_passing or names_in_passing(self.item.statement, question)
+
+    @property
+    def excerpt(self) -> bool:
+        """An ungraded excerpt of a guideline document: the sentence quoted
+        for it is what it says (an excerpt joins the document's sentences
+        that name the question's concepts, which may point different ways)."""
+        g = self.item
+        return g.statement_type in ("excerpt", "summary") and not g.strength
+
+    @property
+    def said(self) -> str:
+        """What it says: the quoted sentence of an excerpt, else its statement."""
+        return (self.quote or self.item.statement) if self.excerpt else self.item.statement
 
     @property
     def position(self) -> Position | None:
         g = self.item
-        return position(g.statement, g.strength, g.direction)
+        return position(self.said, g.strength, g.direction)
 
 
 def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
@@ -162,8 +179,8 @@ def for_others(x: Listed, question: str) -> bool:
     carboxymaltose"), or only for a group it does not name (people with
     kidney failure or diabetes: ``fit.narrower``)."""
     g = x.item
-    graded = " ".join(filter(None, (g.statement, g.strength, g.certainty)))
-    whom = f"{x.population or ''} {g.statement}"
+    graded = " ".join(filter(None, (x.said, g.strength, g.certainty)))
+    whom = f"{x.population or ''} {x.said}"
     return (
         x.unanchored
         or out_of_range(question, whom)
@@ -171,6 +188,7 @@ def for_others(x: Listed, question: str) -> bool:
         or other_route(question, graded)
         or other_severity(question, whom)
         or narrower(question_scope(question), whom)
+        or kept_from_others(question, x.said)
     )
 
 
@@ -201,12 +219,17 @@ _IN_PASSING = re.compile(
     # a time or an alternative, up to the clause's end: "for 24 hours after
     # alteplase", "an alternative to alteplase, particularly ..."; not "After
     # ischemic stroke, a statin is recommended"
-    # a condition: "Clopidogrel 75 mg/day if aspirin allergy"
-    r"|\b(?:after|before|prior to|following|alternative to|if|unless)\b[^.;(),]*"
+    # a condition: "Clopidogrel 75 mg/day if aspirin allergy"; what to
+    # watch while giving it: "hypotension should be avoided during mannitol"
+    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless)\b[^.;(),]*"
     # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
     # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
     r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"
     r"[^.;(),:]*"
+    # what did not work before: "topiramate or gabapentin be offered to
+    # patients ... who are intolerant to or have not responded to naltrexone"
+    r"|\b(?:intolerant (?:to|of)|(?:have|has|had) not responded to|not respond\w* to|"
+    r"refractory to|failure of|failed)\b[^.;(),:]*"
     # what a test decides: "Do NOT use procalcitonin levels to determine
     # whether to initiate antibiotic therapy" is a position on procalcitonin
     r"|\bwhether (?:or not )?to\b[^.;(),:]*"
@@ -266,9 +289,14 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
         vote = guideline_vote(str(x.item.ref), x.position)
         if vote is None or x.passing(question):
             continue
-        if vote.position != "against" and (
-            x.without
-            or (_ROUTINE.search(question) and _RESTRICTED.search(x.item.statement))
+        if vote.position != "against" and x.without:
+            # going without it, or preferring another, is half a
+            # recommendation against: "methotrexate is strongly recommended
+            # over hydroxychloroquine" beside "hydroxychloroquine is
+            # conditionally recommended" for low disease activity is mixed
+            vote = GuidelineVote(vote.item_id, "against", vote.vote / 2)
+        elif vote.position != "against" and (
+            (_ROUTINE.search(question) and _RESTRICTED.search(x.item.statement))
             or (_STOP.search(question) and _CONTINUE.search(x.item.statement))
         ):
             vote = GuidelineVote(vote.item_id, "against", vote.vote)
@@ -316,14 +344,77 @@ def names_in_passing(statement: str, question: str) -> bool:
     return read is not None and not terms.names_subject(*read)
 
 
-def names_only_without(statement: str, named: Callable[[str], bool]) -> bool:
+def names_only_forgone(
+    statement: str,
+    named: Callable[[str], bool],
+    tried: Callable[[str], bool] = lambda _: False,
+) -> bool:
     """Whether the statement names what the question asks about (``named``:
-    ``subject.mentions_subject``) only as what to go without, beside what it
-    names in passing: "Initiating a csDMARD WITHOUT longer-term
-    glucocorticoids is strongly recommended over WITH longer-term
-    glucocorticoids" is a position against long-term glucocorticoids."""
+    ``subject.mentions_subject``) only as what to go without or what another
+    is preferred to, beside what it names in passing: "Initiating a csDMARD
+    WITHOUT longer-term glucocorticoids is strongly recommended over WITH
+    longer-term glucocorticoids" is a position against long-term
+    glucocorticoids, and "The panel suggests anticoagulation alone over
+    routine thrombolysis for ... submassive PE" one against thrombolysis.
+    Not when what is preferred is another treatment the question names
+    (``tried``): "Methotrexate monotherapy is strongly recommended over
+    biologic DMARD monotherapy" is no answer on TNF inhibitors "after
+    methotrexate failure"."""
     rest = _beside_passing(statement, named)
-    return named(rest) and not named(_WITHOUT.sub(" ", rest))
+    if named(rest) and not named(_WITHOUT.sub(" ", rest)):
+        return True
+    body = _HEADING.sub("", statement, count=1)
+    if not named(body):
+        body = statement
+    arms = _dispreferred(body)
+    if not arms or not any(named(body[a:b]) for a, b in arms):
+        return False
+    kept = "".join(body[a:b] for a, b in _between(arms, len(body)))
+    return not named(_IN_PASSING.sub(" ", kept)) and not tried(kept)
+
+
+#: a verb of choosing, and what its choice is preferred to, up to the clause's
+#: end: "suggests anticoagulation alone over routine thrombolysis"; not "adults
+#: over 75", "over 10 minutes" (no verb of choosing, or a number follows)
+_CHOOSING = re.compile(
+    r"\b(?:recommend|suggest|prefer|favou?r|choos|chose|select|use|using)\w*\b", re.I
+)
+_PREFERRED_TO = re.compile(
+    r"\b(?:over(?!\s+(?:\d|the (?:age|past|next|course)|a period|time))|rather than|"
+    r"instead of|in preference to)\b[^.;:()]*",
+    re.I,
+)
+
+
+#: an alternative that is a way of giving it, not the treatment itself: "adding
+#: vasopressin instead of escalating the dose of norepinephrine" is no position
+#: against norepinephrine
+_A_WAY_OF_GIVING = re.compile(
+    r"\b(?:dose|doses|dosing|escalat\w*|increas\w*|titrat\w*|continu\w*|add\w*|switch\w*|"
+    r"repeat\w*|prolong\w*|duration)\b",
+    re.I,
+)
+
+
+def _dispreferred(text: str) -> list[tuple[int, int]]:
+    """Spans of what a choice in ``text`` is preferred to."""
+    spans = []
+    for m in _PREFERRED_TO.finditer(text):
+        clause_start = max(text.rfind(c, 0, m.start()) for c in ".;:") + 1
+        if _CHOOSING.search(text, clause_start, m.start()) and not _A_WAY_OF_GIVING.search(
+            m.group()
+        ):
+            spans.append(m.span())
+    return spans
+
+
+def _between(spans: list[tuple[int, int]], end: int) -> list[tuple[int, int]]:
+    """The spans of a text of length ``end`` outside ``spans`` (in order)."""
+    out, at = [], 0
+    for a, b in spans:
+        out.append((at, a))
+        at = b
+    return [*out, (at, end)]
 
 
 def named_in_passing(statement: str, named: Callable[[str], bool]) -> bool:
@@ -379,12 +470,21 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     is associated with ... . Fenofibrate ... is conditionally recommended
     against"), then the first that points the same way as the whole."""
     sentences = split_sentences(g.statement)
+    statement = g.statement
     if question and len(sentences) > 1:
+        # not one only for a group the question does not name ("naltrexone
+        # not be used ... by individuals who use opioids": ``kept_from_others``)
+        scope = question_scope(question)
+        fitting = [
+            s for s in sentences if not narrower(scope, s) and not kept_from_others(question, s)
+        ]
+        if fitting and len(fitting) < len(sentences):
+            sentences, statement = fitting, " ".join(fitting)
         for sentence in sentences:
             if range_fit(question, sentence) > 0:
                 return sentence.strip().rstrip(".")
-    first = first_sentence(g.statement)
-    whole = position(g.statement, g.strength, g.direction)
+    first = first_sentence(statement)
+    whole = position(statement, g.strength, g.direction)
     said = position(first)
     if whole is None or said == whole or (said is None and g.strength):
         return first

@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from medbrief.grade import terms
 from medbrief.synthesize.ranges import WINDOW, ages, range_fit, values
 
 Kind = str  # "screening" | "diagnosis" | "intervention"
@@ -314,6 +315,46 @@ def other_severity(question: str, text: str) -> bool:
         if asked and stated and not asked & stated:
             return True
     return False
+
+
+#: whom a recommendation keeps something from: "APA recommends that naltrexone
+#: not be used by individuals who use opioids", "... by patients who have acute
+#: hepatitis or hepatic failure"
+_KEPT_FROM = re.compile(
+    r"\b(?:not be (?:used|given|offered|prescribed|administered|started)|contraindicated|"
+    r"should be avoided)\b[^.;:]*?\b(?:by|in|for) (?:patients|individuals|people|persons|"
+    r"those|women|men|adults|children)\s+(?:who (?:have|has|use|are|take)|with)\s+"
+    r"(?P<group>[^.;:()]+)"
+    # "Fluoroquinolones should be avoided if the patient has been exposed to a
+    # fluoroquinolone in the past 12 months"
+    r"|\b(?:should be avoided|not be (?:used|given|offered|prescribed))\s+if (?:the )?"
+    r"(?:patient|patients|person|individual)s? (?:has|have|had|is|are|was|were)\s+"
+    r"(?P<condition>[^.;:()]+)",
+    re.I,
+)
+
+
+_NAIVE = re.compile(r"\bna[iï]ve\b", re.I)
+
+
+def kept_from_others(question: str, text: str) -> bool:
+    """Whether a recommendation keeps its subject only from a group the
+    question names none of the words of: a contraindication ("not be used by
+    patients who have acute hepatitis") does not answer whether naltrexone is
+    recommended for alcohol use disorder; asked about "patients on opioids",
+    the one for "individuals who use opioids" does."""
+    found = _KEPT_FROM.search(text)
+    # "in patients who are beta-blocker naive" are whom starting it is about
+    if found is None:
+        return False
+    said = found.group("group") or found.group("condition")
+    if _NAIVE.search(said):
+        return False
+    # the group's own words, not the treatment named before it ("avoided if
+    # the patient has been exposed to a fluoroquinolone")
+    group = set(terms.content_stems(said)) - set(terms.content_stems(text[: found.start()]))
+    subject = set(terms.content_stems(found.group(0)[: found.group(0).find(said)]))
+    return not (group - subject) & set(terms.content_stems(question))
 
 
 def narrower(question: QuestionScope, population: str) -> bool:

@@ -116,10 +116,25 @@ _PRACTICAL = re.compile(
     r"|monitor\w*|avoid\w*|test\w*|consider\w*|initiat\w*|discontinu\w*|refer\w*)\b",
     re.IGNORECASE,
 )
-#: a passage that carries its own grade: "(Conditional, Low)", "(Class I, LOE A)"
+#: a passage that carries its own grade: "(Conditional, Low)", "(Class I, LOE A)",
+#: or the APA's strength and evidence rating after its verb: "APA recommends (1B)"
+#: (1 recommends, 2 suggests; A-C the strength of the research evidence)
 _GRADED = re.compile(
-    r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)\s*\.?\s*$", re.I
+    r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)\s*\.?\s*$|"
+    r"\b(?:recommends?|suggests?) \([12][A-C]\)",
+    re.I,
 )
+#: a sentence that introduces the list it recommends for: "APA recommends (1B)
+#: that naltrexone or acamprosate be offered to patients ... who:"
+#: (not "the discussion should address:")
+_RECOMMENDS = re.compile(r"\b(?:recommend\w*|suggest\w*)\b", re.I)
+_ADVISES = re.compile(r"\b(?:recommend\w*|suggest\w*|should|preferred)\b", re.I)
+#: advice given, not reported ("which suggested against ..." is background):
+#: "Long-acting bronchodilators (LABA or LAMA) are typically preferred"
+_ADVISES_NOW = re.compile(
+    r"\b(?:recommends?|suggests?|should(?! have)|(?:is|are) (?:\w+ )?preferred)\b", re.I
+)
+_LIST_ITEM = re.compile(r"^\s*[-*+]\s+")
 #: sections of guideline text that inform but are not something to act on
 _BACKGROUND = re.compile(
     r"^(importance|table \d|additional tools|other related|update of previous|research needs"
@@ -212,6 +227,12 @@ def recommendation_drafts(
         named = matcher.in_text(scope)
         if not _bears_on(named, need, conditions):
             continue
+        # a guideline written for none of the question's conditions speaks
+        # only where it names them all: the ICH guideline's "LMWH ... to
+        # optimize the benefits of VTE prevention" is no answer for cancer
+        # patients with VTE
+        if not matcher.in_text(rec.guideline_title or "") & conditions and not conditions <= named:
+            continue
         section = rec.section or ""
         # for "non-diabetic adults": not for the diabetics asked about
         if matcher.excluded(" ".join(filter(None, (rec.statement, rec.population, section)))):
@@ -276,20 +297,36 @@ def document_drafts(
         # its background sentences ("This represents a change from the 2016
         # guideline, which suggested against ...") must name it themselves
         titled = matcher.in_text(doc.title) & conditions
-        scored = sorted(
+        # a sub-heading's section names the topic of what it advises ("2.
+        # Variceal Bleeding" over "Primary Prophylaxis (Prevention of First
+        # Bleed)": "Carvedilol is the preferred NSBB for portal hypertension");
+        # not of a list's items ("Levofloxacin 750 mg IV once daily; OR")
+        # "7-Day Course for Non-Fluoroquinolone Agents" names no fluoroquinolone
+        names = [
             (
-                -len(matcher.in_text(f"{heading} {s}") | (titled if _GRADED.search(s) else set())),
-                j,
-                heading,
-                s,
+                matcher.in_text(f"{section if _ADVISES.search(s) else ''} {heading} {s}")
+                | (titled if _GRADED.search(s) or _ADVISES_NOW.search(s) else frozenset())
             )
-            for j, (heading, s) in enumerate(passages)
-        )
-        # an excerpt must itself name the concepts a recommendation must name
+            - matcher.excluded(f"{heading} {s}")
+            for section, heading, s in passages
+        ]
+        scored = sorted((-len(names[j]), j) for j in range(len(passages)))
+        # an excerpt must itself name the concepts a recommendation must name,
+        # and, with its guideline's topic (title and keywords), the question's
+        # conditions: "For patients who develop recurrent VTE while receiving
+        # VKA ..." of a guideline on DVT and PE does not answer on cancer
+        # patients; a STEMI guideline's keywords name acute coronary syndromes
+        topic = matcher.in_text(" ".join((doc.title, *doc.keywords))) & conditions
+        # the same sentence under two steps of a table is quoted once
+        top = [
+            j
+            for k, (_, j) in enumerate(scored[:MAX_EXCERPT_SENTENCES])
+            if not any(passages[j][2] == passages[i][2] for _, i in scored[:k])
+        ]
         best = sorted(
-            (j, f"{heading}: {s}" if heading else s)
-            for score, j, heading, s in scored[:MAX_EXCERPT_SENTENCES]
-            if -score >= need
+            (j, f"{passages[j][1]}: {passages[j][2]}" if passages[j][1] else passages[j][2])
+            for j in top
+            if len(names[j]) >= need and conditions <= names[j] | topic
         )
         if not best:
             continue
@@ -321,8 +358,8 @@ _HEADING = re.compile(r"^(?:#+\s*)?(?![-*+]\s|\d+\.\s)[^|]{2,100}(?<![.;:!?,])$"
 _MAX_HEADING_WORDS = 12
 
 
-def _passages(doc: Document) -> list[tuple[str, str]]:
-    """(sub-heading, sentence) pairs of a guideline document.
+def _passages(doc: Document) -> list[tuple[str, str, str]]:
+    """(section label, sub-heading, sentence) of a guideline document.
 
     Summaries state recommendations under sub-headings that name the subject
     ("SGLT2 Inhibitors (... Grade A)" over "Recommended as part of the
@@ -331,10 +368,11 @@ def _passages(doc: Document) -> list[tuple[str, str]]:
     heading. Table rows are not sentences; a sentence that points back to
     text not shown, or introduces a list (ends with ":"), is skipped.
     """
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for section in doc.abstract:
-        heading = section.label or ""
-        for raw in section.text.splitlines():
+        label = heading = section.label or ""
+        lines = section.text.splitlines()
+        for at, raw in enumerate(lines):
             line = raw.strip()
             if not line or "|" in line:
                 continue
@@ -343,12 +381,38 @@ def _passages(doc: Document) -> list[tuple[str, str]]:
                 continue
             for piece in split_sentences(line):
                 sentence = _LIST_MARK.sub("", piece)
+                # a list item's own items are not told from the list's next
+                # items once flattened: only a paragraph's list is joined
+                if (
+                    sentence.endswith(":")
+                    and _RECOMMENDS.search(sentence)
+                    and not _LIST_ITEM.match(raw)
+                ):
+                    sentence = _with_list(sentence, lines[at + 1 :])
                 if _DANGLING.search(sentence) or sentence.endswith(":"):
                     continue
                 if not heading and _OPENS_WITH_REFERENCE.match(sentence):
                     continue
-                out.append((heading, sentence))
+                out.append((label if label != heading else "", heading, sentence))
     return out
+
+
+#: the most list items a recommendation that introduces a list is quoted with
+_MAX_LIST_ITEMS = 4
+
+
+def _with_list(lead: str, following: Sequence[str]) -> str:
+    """A recommendation that introduces a list, quoted with the list's items
+    joined by semicolons, so that whom it is for is not cut off; unchanged
+    (and so skipped) when no short list follows."""
+    items = []
+    for raw in following:
+        if not _LIST_ITEM.match(raw):
+            break
+        items.append(_LIST_MARK.sub("", raw.strip()).rstrip(".;"))
+    if not items or len(items) > _MAX_LIST_ITEMS:
+        return lead
+    return f"{lead} {'; '.join(items)}."
 
 
 def _body_of(doc: Document) -> str:

@@ -27,12 +27,18 @@ Position = Literal["for", "against", "conditional", "insufficient"]
 
 _GRADE = re.compile(r"^\s*grade\s+([ABCDI])\b", re.I)
 _CLASS = re.compile(r"^\s*(?:class|cor)\s+(III|IIb|2b|IIa|2a|I|1|3)\b", re.I)
+_INLINE_CLASS = re.compile(r"\(((?:class|cor)\s+(?:III|IIb|2b|IIa|2a|I|1|3))\b", re.I)
 _AGAINST = re.compile(
     r"\b(?:recommends? against|suggests? against|advises? against|"
     # "is conditionally recommended against", "strongly recommended against"
     r"(?:recommended|suggested) against|against (?:the )?(?:routine|"
-    r"standard|use|initiating|screening)|should not|not (?:be )?recommended|is not indicated|"
-    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|avoid)\b",
+    r"standard|use|initiating|screening)|should not|is not indicated|"
+    # "APA recommends that naltrexone not be used ... by individuals who use opioids"
+    r"not be (?:used|given|offered|prescribed|administered|initiated|started)|"
+    # "Not routinely recommended in DKA", "SABA-only treatment is no longer
+    # recommended"
+    r"not (?:be )?(?:routinely |generally |currently )?recommended|no longer (?:be )?recommended|"
+    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|avoid(?:ed)?)\b",
     re.I,
 )
 _INSUFFICIENT = re.compile(
@@ -47,7 +53,10 @@ _CONDITIONAL = re.compile(
     re.I,
 )
 _FOR = re.compile(
-    r"\b(?:recommends?|recommended|should (?:be|receive|take|use|start|initiate|include|"
+    r"\b(?:recommends?|recommended|"
+    # "Carvedilol is the preferred NSBB", "(Norepinephrine is first-line)"
+    r"(?:is|are) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|"
+    r"should (?:be|receive|take|use|start|initiate|include|"
     r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
     r"are effective|(?:^|\. )(?:use|offer|initiate|start|screen|treat|prescribe|give)\b)",
     re.I,
@@ -71,6 +80,11 @@ def position(
     usefulness of tranexamic acid ... is not well established", Class IIb)
     finds the evidence insufficient rather than recommending."""
     graded = _from_grade(strength or "")
+    if graded is None and not strength:
+        # an excerpt that states its class inline: "It is reasonable to choose
+        # ticagrelor over clopidogrel ... (Class IIa, LOE: B)"
+        inline = _INLINE_CLASS.search(statement)
+        graded = _from_grade(inline.group(1)) if inline else None
     if graded == "conditional" and _NOT_ESTABLISHED.search(statement):
         return "insufficient"
     if graded is not None:

@@ -59,9 +59,10 @@ def _class_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ..
 
 #: "Should anticoagulation be reversed with PCC?": what the act is done with
 #: is the subject, not what it is done to; a combination or a comparison
-#: ("combined with", "compared with") is not such an act
+#: ("combined with", "compared with", "given with") is not such an act
 _DONE_WITH = re.compile(
-    r"\b(?:be|is|are|being)\s+(?!combined|compared|associated|treated\b)\w+(?:ed|en)\s+"
+    r"\b(?:be|is|are|being)\s+(?!(?:combined|compared|associated|treated|given|taken|added|"
+    r"administered|used|started|prescribed|co-administered)\b)\w+(?:ed|en)\s+"
     r"(?:with|using|by)\s+(?P<rest>.+)$",
     re.I,
 )
@@ -169,6 +170,16 @@ def mentions_subject(concepts: Sequence[Concept]) -> Callable[[str], bool]:
         return lambda _: True
     matchers = [a.names, *a.members, *([a.classes] if a.classes else [])]
     return lambda sentence: any(m.in_text(sentence) for m in matchers)
+
+
+def mentions_other_treatments(concepts: Sequence[Concept]) -> Callable[[str], bool]:
+    """Whether a sentence names a treatment or test the question asks about
+    other than its subject ("methotrexate" in "Is a TNF inhibitor
+    recommended after methotrexate failure?")."""
+    subject = subject_of(concepts)
+    wanted = asked_interventions(tuple(concepts))
+    others = [ConceptMatcher(c) for c in concepts if c.label in wanted and c is not subject]
+    return lambda sentence: any(m.in_text(sentence) for m in others)
 
 
 #: words that set one treatment against another in a recommendation: "it is

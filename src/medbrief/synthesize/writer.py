@@ -17,7 +17,7 @@ the sentence that source was counted on.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from medbrief.grade import split_sentences
 from medbrief.synthesize.bottom_line import (
@@ -29,7 +29,7 @@ from medbrief.synthesize.bottom_line import (
     leading_sentence,
     may_speak,
     named_in_passing,
-    names_only_without,
+    names_only_forgone,
     open_line,
     strongest_first,
     yes_no_line,
@@ -41,6 +41,7 @@ from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.subject import (
     anchor_of,
     comparison,
+    mentions_other_treatments,
     mentions_subject,
     on_subject,
     subject_first,
@@ -262,6 +263,7 @@ def compose(
     if compared is None:
         concepts = subject_first(reading.concepts, question)
         about = mentions_subject(concepts)
+        tried = mentions_other_treatments(concepts)
         on = on_subject(
             [(d.body, _headed(d.statement, items.get(d.item_id), about)) for d in guideline_drafts],
             concepts,
@@ -274,6 +276,7 @@ def compose(
         anchor = None
         silent_on = compared.missing
         about = compared.states
+        tried = about
     # a statement that names the treatment asked about is listed (and
     # numbered) before one that names only its class, then the rest: a
     # stable sort, the section's order within each
@@ -282,21 +285,33 @@ def compose(
     subject = [on[i] > 0 for i in levels]
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
+
+    def as_listed(g: GuidelineItem, d: GuidelineDraft, named: bool) -> Listed:
+        x = Listed(
+            g,
+            _population(items.get(d.item_id)),
+            (d.population_fit, d.matched),
+            strength_rank(d),
+            _quote(g, question, about),
+            named,
+            unanchored=anchor is not None and not anchor.in_text(g.statement),
+        )
+        if compared is not None:
+            # on a comparison, ``about`` needs both sides: naming one after
+            # "over" is the comparison itself, not in passing
+            return x
+        # what it says: an excerpt's quoted sentence ("The panel suggests
+        # anticoagulation alone over routine thrombolysis"), not the next one
+        # it is joined with ("Thrombolysis may be considered in select patients")
+        return replace(
+            x,
+            without=names_only_forgone(x.said, about, tried),
+            in_passing=named_in_passing(x.said, about),
+        )
+
     listed = in_passing_last(
         [
-            Listed(
-                g,
-                _population(items.get(d.item_id)),
-                (d.population_fit, d.matched),
-                strength_rank(d),
-                _quote(g, question, about),
-                named,
-                # on a comparison, ``about`` needs both sides: naming one
-                # after "over" is the comparison itself, not in passing
-                compared is None and names_only_without(g.statement, about),
-                compared is None and named_in_passing(g.statement, about),
-                anchor is not None and not anchor.in_text(g.statement),
-            )
+            as_listed(g, d, named)
             for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
         ],
         reading.corrected,
