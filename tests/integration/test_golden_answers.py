@@ -431,6 +431,28 @@ GOLDEN = [
         verdict="no",
     ),
     Golden(
+        "Is lactulose recommended for hepatic encephalopathy?",
+        concepts=("lactulose", "hepatic encephalopathy"),
+        # "First-line: Lactulose ..." under "3. Hepatic Encephalopathy (HE)"
+        guidelines=("guideline:aasld_cirrhosis_2023:complications",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should qSOFA be used to diagnose sepsis?",
+        concepts=("sepsis",),
+        # a screening tool answers a question on diagnosis: "The SSC recommends
+        # against using qSOFA ... as a single screening tool"
+        guidelines=("guideline:ssc_sepsis_2021:screening_and_early_management",),
+        first=("guideline:sepsis3_2016:qsofa_screening",),
+        verdict="no",
+    ),
+    Golden(
+        "Should bisphosphonate drug holiday be considered after 5 years?",
+        concepts=("bisphosphonates", "drug holiday"),
+        guidelines=("guideline:endocrine_osteoporosis_2020:monitoring_and_drug_holidays",),
+        verdict="yes",
+    ),
+    Golden(
         "Should SABA alone be used for mild asthma?",
         concepts=("SABA", "asthma"),
         # "SABA-only treatment is no longer recommended for any step"

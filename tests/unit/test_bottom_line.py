@@ -23,10 +23,11 @@ from medbrief.synthesize.bottom_line import (
     open_line,
 )
 from medbrief.synthesize.draft import Finding, Support, usable_title
-from medbrief.synthesize.facets import FacetPlan, plan_facets
+from medbrief.synthesize.facets import FacetPlan, compares, plan_facets
 from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
+    other_severity,
     population_match,
     question_scope,
     recommendation_kinds,
@@ -1232,3 +1233,28 @@ def test_what_to_avoid_while_giving_the_subject_is_no_position_on_it() -> None:
         "Arterial hypotension (SBP < 90 mmHg) should be avoided during mannitol administration."
     )
     assert names_in_passing(statement, "Is mannitol recommended for raised ICP?")
+
+
+def test_a_findings_suggestion_is_no_recommendation() -> None:
+    finding = "Semaglutide did not improve fibrosis, though post-hoc analyses suggest benefit."
+    assert position(finding) is None
+    assert position("The SSC suggests using balanced crystalloids.") == "conditional"
+    assert position("First-line: Lactulose 15-30 mL PO every 1-2 hours.") == "for"
+
+
+def test_a_screening_tool_answers_a_question_on_diagnosis() -> None:
+    diagnosis = question_scope("Should qSOFA be used to diagnose sepsis?")
+    assert fits(diagnosis, frozenset({"screening"}), "")
+    screening = question_scope("Should adults be screened for diabetes?")
+    assert not fits(screening, frozenset({"diagnosis"}), "")
+
+
+def test_a_pretest_probability_is_a_level() -> None:
+    question = "Is D-dimer useful in low pretest probability PE?"
+    assert other_severity(question, 'For "PE Likely" (Score > 4.0): D-dimer is NOT recommended')
+    assert not other_severity(question, 'For "PE Unlikely" (Score <= 4.0): Obtain a D-dimer')
+
+
+def test_a_question_on_what_is_recommended_over_another_compares() -> None:
+    assert compares("Is psychotherapy recommended over antidepressants in older adults?")
+    assert not compares("Is N-acetylcysteine recommended to prevent contrast nephropathy?")

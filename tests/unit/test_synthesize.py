@@ -628,3 +628,18 @@ def test_what_an_excerpt_advises_is_on_its_sections_topic() -> None:
     assert draft.statement == (
         "Primary Prophylaxis: Carvedilol is the preferred NSBB for portal hypertension."
     )
+
+
+def test_a_summarys_note_on_calculator_software_is_no_excerpt() -> None:
+    guideline = guideline_doc(
+        "8",
+        AbstractSection(
+            "OpenMedicine Calculator: calculate_wells_pe for PE and D-dimer - available via MCP.\n"
+            "Obtain a D-dimer when PE is unlikely.",
+            "Diagnosis",
+        ),
+    )
+    d_dimer = Concept("D-dimer", ("D-dimer",))
+    pe = Concept("pulmonary embolism", ("pulmonary embolism", "PE"), "D011655")
+    (draft,) = document_drafts([guideline], Matcher((d_dimer, pe)), set(), 0)
+    assert draft.statement == "Diagnosis: Obtain a D-dimer when PE is unlikely."

@@ -31,7 +31,8 @@ MAX_FACETS = 6
 #: Words that set two interventions against each other ("DOAC versus warfarin").
 _COMPARED = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|comparison|comparing|(?:better|worse|safer|more "
-    r"effective|less effective) than|superior to|inferior to|preferred (?:over|to))\b",
+    r"effective|less effective) than|superior to|inferior to|preferred (?:over|to)|"
+    r"(?:recommended|favou?red|chosen) over|in preference to)\b",
     re.I,
 )
 #: Generic concepts that name an intervention without naming which one.

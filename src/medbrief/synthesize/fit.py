@@ -164,6 +164,16 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
             ),
             (r"(?<!non-)(?<!non)(?<!not )\bsevere(?:ly)?\b", ("severe",)),
         ),
+        # a pretest probability: "low pretest probability PE" against the Wells
+        # model's "PE Likely (Score > 4.0)"
+        (
+            (r"\blow (?:pre-?test |clinical )?probability\b|\b(?:PE|DVT) unlikely\b", ("low",)),
+            (
+                r"\b(?:intermediate|moderate) (?:pre-?test |clinical )?probability\b",
+                ("intermediate",),
+            ),
+            (r"\bhigh (?:pre-?test |clinical )?probability\b|\b(?:PE|DVT) likely\b", ("high",)),
+        ),
         (
             (r"\blow[- ]risk\b|\blow risk of\b|\bat low risk\b", ("low risk",)),
             (r"\bintermediate[- ]risk\b", ("intermediate risk",)),
@@ -237,10 +247,18 @@ def recommendation_kinds(section: str, statement: str, title: str) -> frozenset[
     return _kinds(section) or _kinds(statement) or _kinds(title)
 
 
+def _widened(kinds: frozenset[Kind]) -> frozenset[Kind]:
+    """A question on diagnosis is answered by a screening tool too ("Should
+    qSOFA be used to diagnose sepsis?": "The SSC recommends against using
+    qSOFA ... as a single screening tool"); one on screening is not answered
+    by a diagnostic work-up of people with symptoms."""
+    return kinds | {"screening"} if "diagnosis" in kinds else kinds
+
+
 def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bool:
     """Whether a recommendation of ``kinds`` for ``population`` (its stated
     population, section and statement) can answer the question."""
-    if question.kinds and kinds and not question.kinds & kinds:
+    if question.kinds and kinds and not _widened(question.kinds) & kinds:
         return False
     groups = _groups(population)
     asked = question.groups

@@ -31,6 +31,7 @@ from medbrief.retrieve.candidates import GuidelineCandidates
 from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import (
     fits,
+    other_severity,
     population_match,
     question_scope,
     recommendation_kinds,
@@ -128,7 +129,7 @@ _GRADED = re.compile(
 #: that naltrexone or acamprosate be offered to patients ... who:"
 #: (not "the discussion should address:")
 _RECOMMENDS = re.compile(r"\b(?:recommend\w*|suggest\w*)\b", re.I)
-_ADVISES = re.compile(r"\b(?:recommend\w*|suggest\w*|should|preferred)\b", re.I)
+_ADVISES = re.compile(r"\b(?:recommend\w*|suggest\w*|should|preferred|first[- ]line)\b", re.I)
 #: advice given, not reported ("which suggested against ..." is background):
 #: "Long-acting bronchodilators (LABA or LAMA) are typically preferred"
 _ADVISES_NOW = re.compile(
@@ -310,7 +311,13 @@ def document_drafts(
             - matcher.excluded(f"{heading} {s}")
             for section, heading, s in passages
         ]
-        scored = sorted((-len(names[j]), j) for j in range(len(passages)))
+        # among equals, not one for another level of severity, risk or
+        # probability than the question's ("PE Likely" for "low pretest
+        # probability")
+        scored = sorted(
+            (-len(names[j]), other_severity(question, f"{passages[j][1]} {passages[j][2]}"), j)
+            for j in range(len(passages))
+        )
         # an excerpt must itself name the concepts a recommendation must name,
         # and, with its guideline's topic (title and keywords), the question's
         # conditions: "For patients who develop recurrent VTE while receiving
@@ -320,8 +327,8 @@ def document_drafts(
         # the same sentence under two steps of a table is quoted once
         top = [
             j
-            for k, (_, j) in enumerate(scored[:MAX_EXCERPT_SENTENCES])
-            if not any(passages[j][2] == passages[i][2] for _, i in scored[:k])
+            for k, (*_, j) in enumerate(scored[:MAX_EXCERPT_SENTENCES])
+            if not any(passages[j][2] == passages[i][2] for *_, i in scored[:k])
         ]
         best = sorted(
             (j, f"{passages[j][1]}: {passages[j][2]}" if passages[j][1] else passages[j][2])
@@ -352,6 +359,9 @@ def document_drafts(
 
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|#+|\d+\.)\s+")
+#: a summary's note on the software that computes a score ("OpenMedicine
+#: Calculator: calculate_wells_pe — available via MCP"): no recommendation
+_TOOL_NOTE = re.compile(r"\bavailable via MCP\b|\bOpenMedicine Calculators?\b", re.I)
 # A sub-heading inside a section ("SGLT2 Inhibitors (Recommendation 9.18-9.20,
 # Grade A)"): a short line that is not a list item and does not end a sentence.
 _HEADING = re.compile(r"^(?:#+\s*)?(?![-*+]\s|\d+\.\s)[^|]{2,100}(?<![.;:!?,])$")
@@ -392,6 +402,8 @@ def _passages(doc: Document) -> list[tuple[str, str, str]]:
                 if _DANGLING.search(sentence) or sentence.endswith(":"):
                     continue
                 if not heading and _OPENS_WITH_REFERENCE.match(sentence):
+                    continue
+                if _TOOL_NOTE.search(sentence):
                     continue
                 out.append((label if label != heading else "", heading, sentence))
     return out

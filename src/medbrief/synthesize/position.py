@@ -37,8 +37,10 @@ _AGAINST = re.compile(
     r"not be (?:used|given|offered|prescribed|administered|initiated|started)|"
     # "Not routinely recommended in DKA", "SABA-only treatment is no longer
     # recommended"
-    r"not (?:be )?(?:routinely |generally |currently )?recommended|no longer (?:be )?recommended|"
-    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|avoid(?:ed)?)\b",
+    r"not (?:be )?(?:routinely |generally |currently )?recommended|"
+    r"no longer (?:be )?recommended|"
+    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|"
+    r"avoid(?:ed)?)\b",
     re.I,
 )
 _INSUFFICIENT = re.compile(
@@ -49,13 +51,15 @@ _INSUFFICIENT = re.compile(
 _CONDITIONAL = re.compile(
     r"\b(?:individual(?:ize|ise)?d? (?:decision|one)|should be an individual|selectively offer|"
     r"may be (?:considered|reasonable|used)|might be considered|can be considered|"
-    r"suggest(?:s|ed)?\b)",
+    # the panel's suggestion, not a finding's ("post-hoc analyses suggest benefit")
+    r"(?<!analyses )(?<!analysis )(?<!data )(?<!studies )(?<!evidence )(?<!results )"
+    r"(?<!trials )(?<!findings )suggest(?:s|ed)?\b)",
     re.I,
 )
 _FOR = re.compile(
     r"\b(?:recommends?|recommended|"
     # "Carvedilol is the preferred NSBB", "(Norepinephrine is first-line)"
-    r"(?:is|are) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|"
+    r"(?:is|are) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|first[- ]line:|"
     r"should (?:be|receive|take|use|start|initiate|include|"
     r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
     r"are effective|(?:^|\. )(?:use|offer|initiate|start|screen|treat|prescribe|give)\b)",
