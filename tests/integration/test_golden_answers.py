@@ -296,8 +296,11 @@ GOLDEN = [
         "Should macrolides be added for community acquired pneumonia in outpatients?",
         concepts=("macrolides", "community-acquired pneumonia"),
         # listed, but no position on macrolides: "Do NOT routinely obtain
-        # blood cultures in outpatients with CAP" answers another question
+        # blood cultures in outpatients with CAP" answers another question, and
+        # "Standard CAP regimens (e.g., beta-lactam plus macrolide)" names them
+        # in passing
         guidelines=("guideline:ats_idsa_cap_2019:microbiological_testing:4",),
+        first=("guideline:ats_idsa_cap_2019:special_populations_and_follow_up",),
         verdict="insufficient",
     ),
     Golden(
@@ -327,8 +330,10 @@ GOLDEN = [
     ),
     Golden(
         "Is albumin recommended for fluid resuscitation in sepsis?",
-        # "against hydroxyethyl starches for resuscitation" names no albumin
-        verdict="insufficient",
+        # "against hydroxyethyl starches for resuscitation" names no albumin;
+        # the SSC's graded summary does: "suggests using albumin in addition to
+        # crystalloids for patients who have received large volumes" (weak)
+        verdict="yes",
     ),
     Golden(
         "Should ticagrelor be prefered over clopidogrel after acute coronary syndrome?",
@@ -429,6 +434,28 @@ GOLDEN = [
         # "Statins should be continued in patients ... scheduled for
         # noncardiac surgery"
         verdict="no",
+    ),
+    Golden(
+        "Should hydralazine isosorbide dinitrate be used in black patients with heart failure?",
+        concepts=("hydralazine", "isosorbide dinitrate", "heart failure"),
+        # the combination asked about, not named in passing
+        guidelines=("guideline:aha_acc_hf_2022:pharmacotherapy",),
+        verdict="yes",
+    ),
+    Golden(
+        "Is octreotide recommended for acute variceal bleeding?",
+        concepts=("octreotide", "variceal bleeding"),
+        # "Vasoactive agent: Start Octreotide 50 mcg IV bolus ..."
+        guidelines=("guideline:aasld_cirrhosis_2023:complications",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should prednisone be used for gout flares?",
+        concepts=("prednisone", "gout"),
+        # the ACR's listed ULT statements do not name it, so its flare
+        # summary is excerpted: glucocorticoids are first-line (strong)
+        guidelines=("guideline:acr_gout_2020:flare_management",),
+        verdict="yes",
     ),
     Golden(
         "Is lactulose recommended for hepatic encephalopathy?",

@@ -1258,3 +1258,21 @@ def test_a_pretest_probability_is_a_level() -> None:
 def test_a_question_on_what_is_recommended_over_another_compares() -> None:
     assert compares("Is psychotherapy recommended over antidepressants in older adults?")
     assert not compares("Is N-acetylcysteine recommended to prevent contrast nephropathy?")
+
+
+def test_not_withholding_is_for_and_not_delaying_another_is_no_position() -> None:
+    assert (
+        position("IV alteplase should NOT be withheld or delayed while awaiting thrombectomy.")
+        == "for"
+    )
+    assert position("HBO should not delay other critical burn care interventions.") is None
+    # an instruction after a heading
+    assert position("Vasoactive agent: Start Octreotide 50 mcg IV bolus.") == "for"
+    assert position("Refractory Ascites: Consider TIPS in selected patients.") == "conditional"
+
+
+def test_a_combination_the_question_names_is_its_subject() -> None:
+    statement = "Hydralazine + Isosorbide Dinitrate (Class I): Recommended for African Americans."
+    asked = "Should hydralazine isosorbide dinitrate be used in black patients with heart failure?"
+    assert not names_in_passing(statement, asked)
+    assert names_in_passing(statement, "Should hydralazine be used in heart failure?")

@@ -9,7 +9,12 @@ from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan, plan_facets, role
-from medbrief.synthesize.guidelines import document_drafts, recommendation_drafts
+from medbrief.synthesize.guidelines import (
+    GuidelineDraft,
+    covered_by,
+    document_drafts,
+    recommendation_drafts,
+)
 from medbrief.synthesize.match import ConceptMatcher, Matcher
 from medbrief.synthesize.research import FacetFindings, facet_findings
 from medbrief.synthesize.writer import compose
@@ -643,3 +648,14 @@ def test_a_summarys_note_on_calculator_software_is_no_excerpt() -> None:
     pe = Concept("pulmonary embolism", ("pulmonary embolism", "PE"), "D011655")
     (draft,) = document_drafts([guideline], Matcher((d_dimer, pe)), set(), 0)
     assert draft.statement == "Diagnosis: Obtain a D-dimer when PE is unlikely."
+
+
+def test_a_guideline_whose_listed_recommendations_miss_the_subject_is_excerpted() -> None:
+    listed = GuidelineDraft(
+        item_id="rec", body="ACC/AHA", year=2023, statement="Lenient rate control is reasonable.",
+        strength=None, certainty=None, direction=None, statement_type="verbatim",
+        key_points=(), rank=0,
+    )  # fmt: skip
+    rec = Recommendation(id="rec", guideline_title="AF", body="ACC/AHA", statement="x")
+    assert covered_by([rec], [listed]) == {"AF"}
+    assert covered_by([rec], [listed], lambda text: "digoxin" in text) == set()

@@ -448,8 +448,13 @@ def _main_clause(statement: str, question: str) -> tuple[list[tuple[str, ...]], 
     rest = _IN_PASSING.sub(" ", statement)
     if not asks_combined(question):
         # "Aspirin + low-dose rivaroxaban may be considered for stable CAD" is
-        # a position on the combination, not on aspirin alone
-        rest = _IN_COMBINATION.sub(" ", rest)
+        # a position on the combination, not on aspirin alone; unless the
+        # question names the combination ("hydralazine isosorbide dinitrate":
+        # "Hydralazine + Isosorbide Dinitrate ... Recommended")
+        asked = set(terms.content_stems(question))
+        rest = _IN_COMBINATION.sub(
+            lambda m: m.group() if set(terms.content_stems(m.group())) <= asked else " ", rest
+        )
     return units, rest
 
 

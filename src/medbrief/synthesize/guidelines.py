@@ -22,7 +22,7 @@ superseded is listed after the current ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
@@ -38,6 +38,7 @@ from medbrief.synthesize.fit import (
     superseded,
 )
 from medbrief.synthesize.match import Matcher
+from medbrief.synthesize.subject import mentions_subject, subject_first
 from medbrief.types import Document, Recommendation
 
 MAX_ITEMS = 10
@@ -435,9 +436,17 @@ def _body_of(doc: Document) -> str:
     return doc.journal or "guideline"
 
 
-def covered_by(recs: Sequence[Recommendation], drafts: Sequence[GuidelineDraft]) -> set[str]:
-    """Identifiers of the guidelines whose recommendations are listed."""
-    listed = {d.item_id for d in drafts}
+def covered_by(
+    recs: Sequence[Recommendation],
+    drafts: Sequence[GuidelineDraft],
+    about: Callable[[str], bool] = lambda _: True,
+) -> set[str]:
+    """Identifiers of the guidelines whose recommendations are listed, and
+    name what the question asks about (``about``): a guideline whose listed
+    recommendations on AF with heart failure do not name digoxin is still
+    excerpted ("Digoxin: May be added as a second-line agent for rate
+    control")."""
+    listed = {d.item_id for d in drafts if about(d.statement)}
     keys: set[str] = set()
     for rec in recs:
         if rec.id in listed:
@@ -507,6 +516,7 @@ def guideline_drafts(
     not already listed, in the order of :func:`order`."""
     recs = candidates.recommendations
     drafts = recommendation_drafts(recs, matcher, question)
-    covered = covered_by(recs, drafts)
+    concepts = [m.concept for m in matcher.concepts.values()]
+    covered = covered_by(recs, drafts, mentions_subject(subject_first(concepts, question)))
     documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
     return order(drafts + documents)

@@ -62,9 +62,21 @@ _FOR = re.compile(
     r"(?:is|are) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|first[- ]line:|"
     r"should (?:be|receive|take|use|start|initiate|include|"
     r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
-    r"are effective|(?:^|\. )(?:use|offer|initiate|start|screen|treat|prescribe|give)\b)",
+    # an instruction, also after a heading: "Vasoactive agent: Start Octreotide"
+    r"are effective|(?:^|[.:] )(?:use|offer|initiate|start|screen|treat|prescribe|give|add|"
+    r"administer)\b)",
     re.I,
 )
+
+
+#: not to hold something back ("should NOT be withheld or delayed"), or not to
+#: let it hold back something else ("should not delay other interventions")
+_NOT_WITHHELD = re.compile(
+    r"\b(?:should|must) not (?:(?P<passive>be (?:withheld|delayed|stopped|interrupted))|delay)\b",
+    re.I,
+)
+#: an instruction to consider: "Consider TIPS ... in selected patients"
+_CONSIDER = re.compile(r"(?:^|[.:] )consider\b", re.I)
 
 
 #: ACC/AHA's own words for a Class IIb whose benefit is not shown
@@ -105,10 +117,15 @@ def position(
             return "insufficient"
     if _INSUFFICIENT.search(statement):
         return "insufficient"
+    withheld = _NOT_WITHHELD.search(statement)
+    if withheld:
+        # "IV alteplase should NOT be withheld or delayed": for it; "HBO should
+        # not delay other critical burn care": no position on HBO
+        return "for" if withheld.group("passive") else None
     if _AGAINST.search(statement):
         return "against"
     weak = bool(re.match(r"\s*(?:conditional|weak)", strength or "", re.I))
-    if weak or _CONDITIONAL.search(statement):
+    if weak or _CONDITIONAL.search(statement) or _CONSIDER.search(statement):
         return "conditional"
     if _FOR.search(statement):
         return "for"

@@ -320,12 +320,21 @@ def compose(
     # When no current statement is on the question's subject, the line says
     # so; when those that are are all for other ages, values, time windows,
     # routes or groups (``for_others``), it says that.
+    # A statement naming it only in passing ("Standard CAP regimens (e.g.,
+    # beta-lactam plus macrolide)") takes no position on it either.
     in_force = [x for x in listed if not x.item.superseded]
     on_it = [x for x in in_force if x.on_subject]
     silent: tuple[list[Listed], str] = (in_force, silent_on)
     if on_it:
         unfit = all(for_others(x, question) for x in on_it)
-        silent = (on_it, _UNFIT) if unfit else ([], "")
+        passing = all(x.passing(question) for x in on_it)
+        silent = (
+            (on_it, _UNFIT)
+            if unfit
+            else (on_it, f"{silent_on} other than in passing")
+            if passing and compared is None
+            else ([], "")
+        )
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
