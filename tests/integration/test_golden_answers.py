@@ -458,6 +458,15 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        "Is allopurinol first line for gout?",
+        concepts=("allopurinol", "gout"),
+        # the statement for CKD stage 3 or worse is for others; the ACR summary
+        # for all patients ("including those with CKD") is excerpted
+        guidelines=("guideline:acr_gout_2020:urate_lowering_therapy",),
+        first=("guideline:acr_gout_2020:special_populations_and_refractory_gout:1",),
+        verdict="yes",
+    ),
+    Golden(
         "Is lactulose recommended for hepatic encephalopathy?",
         concepts=("lactulose", "hepatic encephalopathy"),
         # "First-line: Lactulose ..." under "3. Hepatic Encephalopathy (HE)"

@@ -27,6 +27,7 @@ from medbrief.synthesize.facets import FacetPlan, compares, plan_facets
 from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
+    narrower,
     other_severity,
     population_match,
     question_scope,
@@ -1276,3 +1277,11 @@ def test_a_combination_the_question_names_is_its_subject() -> None:
     asked = "Should hydralazine isosorbide dinitrate be used in black patients with heart failure?"
     assert not names_in_passing(statement, asked)
     assert names_in_passing(statement, "Should hydralazine be used in heart failure?")
+
+
+def test_a_group_named_as_included_does_not_narrow() -> None:
+    scope = question_scope("Is allopurinol first line for gout?")
+    assert narrower(scope, "Allopurinol remains the preferred agent in patients with CKD.")
+    assert not narrower(
+        scope, "Allopurinol is preferred for all patients, including those with CKD."
+    )

@@ -375,10 +375,15 @@ def kept_from_others(question: str, text: str) -> bool:
     return not (group - subject) & set(terms.content_stems(question))
 
 
+#: a group named as included, not as the only one: "for all patients,
+#: including those with CKD stage >= 3"
+_INCLUDING = re.compile(r"\b(?:including|even in|as well as)\b[^.;)]*", re.I)
+
+
 def narrower(question: QuestionScope, population: str) -> bool:
     """Whether a recommendation is only for a group the question does not
     name ("patients with diabetes" for "aspirin for primary prevention")."""
-    groups = _groups(population)
+    groups = _groups(_INCLUDING.sub(" ", population))
     return any(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
 
 

@@ -126,6 +126,13 @@ _GRADED = re.compile(
     r"\b(?:recommends?|suggests?) \([12][A-C]\)",
     re.I,
 )
+
+
+def _advice_rank(sentence: str) -> int:
+    """0 for a graded recommendation, 1 for the rest."""
+    return 0 if _GRADED.search(sentence) else 1
+
+
 #: a sentence that introduces the list it recommends for: "APA recommends (1B)
 #: that naltrexone or acamprosate be offered to patients ... who:"
 #: (not "the discussion should address:")
@@ -134,7 +141,8 @@ _ADVISES = re.compile(r"\b(?:recommend\w*|suggest\w*|should|preferred|first[- ]l
 #: advice given, not reported ("which suggested against ..." is background):
 #: "Long-acting bronchodilators (LABA or LAMA) are typically preferred"
 _ADVISES_NOW = re.compile(
-    r"\b(?:recommends?|suggests?|should(?! have)|(?:is|are) (?:\w+ )?preferred)\b", re.I
+    r"\b(?:recommends?|suggests?|should(?! have)|(?:is|are) (?:\w+ )?(?:preferred|recommended))\b",
+    re.I,
 )
 _LIST_ITEM = re.compile(r"^\s*[-*+]\s+")
 #: sections of guideline text that inform but are not something to act on
@@ -314,9 +322,17 @@ def document_drafts(
         ]
         # among equals, not one for another level of severity, risk or
         # probability than the question's ("PE Likely" for "low pretest
-        # probability")
+        # probability"),
         scored = sorted(
-            (-len(names[j]), other_severity(question, f"{passages[j][1]} {passages[j][2]}"), j)
+            (
+                -len(names[j]),
+                other_severity(question, f"{passages[j][1]} {passages[j][2]}"),
+                # then a graded recommendation first ("Allopurinol is strongly
+                # recommended as the preferred first-line ULT agent ...
+                # (Strong, Moderate)" before "Titration should occur over ...")
+                _advice_rank(passages[j][2]),
+                j,
+            )
             for j in range(len(passages))
         )
         # an excerpt must itself name the concepts a recommendation must name,
@@ -441,12 +457,15 @@ def covered_by(
     drafts: Sequence[GuidelineDraft],
     about: Callable[[str], bool] = lambda _: True,
 ) -> set[str]:
-    """Identifiers of the guidelines whose recommendations are listed, and
-    name what the question asks about (``about``): a guideline whose listed
-    recommendations on AF with heart failure do not name digoxin is still
-    excerpted ("Digoxin: May be added as a second-line agent for rate
-    control")."""
-    listed = {d.item_id for d in drafts if about(d.statement)}
+    """Identifiers of the guidelines whose recommendations are listed, name
+    what the question asks about (``about``) and do not fit its population
+    worse than one that names none: a guideline whose listed recommendations
+    on AF with heart failure do not name digoxin is still excerpted
+    ("Digoxin: May be added as a second-line agent for rate control"), and
+    one whose only statement on allopurinol is for CKD stage 3 or worse
+    ("Allopurinol is strongly recommended as the preferred first-line ULT
+    agent for all patients")."""
+    listed = {d.item_id for d in drafts if about(d.statement) and d.population_fit >= 0}
     keys: set[str] = set()
     for rec in recs:
         if rec.id in listed:
