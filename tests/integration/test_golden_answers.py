@@ -467,6 +467,14 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        "Is early mobilization recommended after stroke?",
+        concepts=("early mobilization",),
+        # not the ADA's "DAPT duration after ACS or acute stroke": nothing
+        # stored is on mobilising after a stroke
+        verdict="insufficient",
+        abstains=True,
+    ),
+    Golden(
         "Is lactulose recommended for hepatic encephalopathy?",
         concepts=("lactulose", "hepatic encephalopathy"),
         # "First-line: Lactulose ..." under "3. Hepatic Encephalopathy (HE)"
