@@ -475,6 +475,26 @@ GOLDEN = [
         abstains=True,
     ),
     Golden(
+        "should men 55 to 69 be screened for prostate cancer with PSA",
+        # the ages are read without "aged": the Grade D statement for 70 and
+        # older does not speak
+        guidelines=("uspstf:413",),
+        verdict="yes",
+    ),
+    Golden(
+        "Is chlamydia screening recommended in sexually active women under 25?",
+        concepts=("chlamydia",),
+        # for "Sexually active women, including pregnant persons"
+        guidelines=("uspstf:1935",),
+        verdict="yes",
+    ),
+    Golden(
+        "Should pregnant women take low dose aspirin?",
+        # the pregnancy chooses, not "CHA2DS2-VASc >= 2 in women"
+        guidelines=("uspstf:1938",),
+        verdict="yes",
+    ),
+    Golden(
         "Is lactulose recommended for hepatic encephalopathy?",
         concepts=("lactulose", "hepatic encephalopathy"),
         # "First-line: Lactulose ..." under "3. Hepatic Encephalopathy (HE)"

@@ -1285,3 +1285,18 @@ def test_a_group_named_as_included_does_not_narrow() -> None:
     assert not narrower(
         scope, "Allopurinol is preferred for all patients, including those with CKD."
     )
+
+
+def test_whom_a_question_names_by_group_and_ages() -> None:
+    assert ages("should men 55 to 69 be screened for prostate cancer") == (55, 69)
+    assert ages("patients 2 to 4 weeks after surgery") is None
+    # "including pregnant persons" is not for pregnancy only
+    scope = question_scope("Is chlamydia screening recommended in sexually active women?")
+    assert fits(
+        scope, frozenset({"screening"}), "Sexually active women, including pregnant persons"
+    )
+    # pregnant women are matched by the pregnancy, not by "women"
+    pregnant = question_scope("Should pregnant women take low dose aspirin?")
+    assert population_match(pregnant, "after 12 weeks of gestation") > population_match(
+        pregnant, "CHA2DS2-VASc >= 2 in women"
+    )

@@ -247,6 +247,11 @@ def recommendation_kinds(section: str, statement: str, title: str) -> frozenset[
     return _kinds(section) or _kinds(statement) or _kinds(title)
 
 
+#: a group named as included, not as the only one: "for all patients,
+#: including those with CKD stage >= 3"
+_INCLUDING = re.compile(r"\b(?:including|even in|as well as)\b[^.;)]*", re.I)
+
+
 def _widened(kinds: frozenset[Kind]) -> frozenset[Kind]:
     """A question on diagnosis is answered by a screening tool too ("Should
     qSOFA be used to diagnose sepsis?": "The SSC recommends against using
@@ -260,7 +265,8 @@ def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bo
     population, section and statement) can answer the question."""
     if question.kinds and kinds and not _widened(question.kinds) & kinds:
         return False
-    groups = _groups(population)
+    # "Sexually active women, including pregnant persons" is not for pregnancy only
+    groups = _groups(_INCLUDING.sub(" ", population))
     asked = question.groups
     young_only = "young" in groups and "adult" not in groups and "older" not in groups
     if young_only and "young" not in asked:
@@ -375,11 +381,6 @@ def kept_from_others(question: str, text: str) -> bool:
     return not (group - subject) & set(terms.content_stems(question))
 
 
-#: a group named as included, not as the only one: "for all patients,
-#: including those with CKD stage >= 3"
-_INCLUDING = re.compile(r"\b(?:including|even in|as well as)\b[^.;)]*", re.I)
-
-
 def narrower(question: QuestionScope, population: str) -> bool:
     """Whether a recommendation is only for a group the question does not
     name ("patients with diabetes" for "aspirin for primary prevention")."""
@@ -396,7 +397,12 @@ def population_match(question: QuestionScope, population: str) -> int:
     name (end-stage renal disease, diabetes); plus one for naming the
     question's level of severity or risk, minus one for naming only another."""
     groups = _groups(population)
-    named = len(question.groups & groups & set(_RANKING_GROUPS))
+    # pregnant women are women: the pregnancy is what a statement must name
+    # ("after 12 weeks of gestation", not "CHA2DS2-VASc >= 2 in women")
+    asked_groups = (
+        question.groups - {"women"} if "pregnancy" in question.groups else question.groups
+    )
+    named = len(asked_groups & groups & set(_RANKING_GROUPS))
     narrowed = sum(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
     asked, stated = routes(question.text), routes(population)
     by_route = (1 if asked & stated else -1) if asked and stated else 0

@@ -39,6 +39,12 @@ def _forms(*forms: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
 _AGE_FORMS = _forms(
     (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
     (r"\b(?:aged?|ages)\s+(\d{1,3})\s*(?:to|-|\u2013|through|and)\s*(\d{1,3})\b", "range"),
+    # "men 55 to 69"; not "patients 2 to 4 weeks after surgery"
+    (
+        rf"\b{_PERSON}\s+(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\b"
+        r"(?!\s*(?:weeks?|days?|months?|hours?|h\b|mg|%|mm|cm|kg|times|g\b))",
+        "range",
+    ),
     (rf"\b(\d{{1,3}})\s*(?:{_YEARS}\s*)?(?:or|and) (?:older|over|above)\b", "from"),
     (rf"\b{_PERSON}\s+(\d{{1,3}})\s*\+", "from"),
     (rf"\b{_PERSON}\s*(?:>=|≥)\s*(\d{{1,3}})\b", "from"),
