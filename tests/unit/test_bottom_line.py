@@ -1300,3 +1300,9 @@ def test_whom_a_question_names_by_group_and_ages() -> None:
     assert population_match(pregnant, "after 12 weeks of gestation") > population_match(
         pregnant, "CHA2DS2-VASc >= 2 in women"
     )
+
+
+def test_a_question_to_rule_out_is_on_diagnosis_and_low_risk_is_a_probability() -> None:
+    question = "Should D-dimer be used to rule out pulmonary embolism in low risk patients?"
+    assert question_scope(question).kinds == {"diagnosis"}
+    assert other_severity(question, 'For "PE Likely" (Score > 4.0): D-dimer is NOT recommended')

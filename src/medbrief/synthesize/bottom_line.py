@@ -477,7 +477,7 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     sentences = split_sentences(g.statement)
     statement = g.statement
     if question and len(sentences) > 1:
-        # not one only for a group the question does not name ("naltrexone
+        # not one only for a group or level the question does not name ("naltrexone
         # not be used ... by individuals who use opioids": ``kept_from_others``),
         # nor one that names the subject only in passing ("disulfiram be
         # offered to patients who ... have not responded to naltrexone")
@@ -487,6 +487,7 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
             for s in sentences
             if not narrower(scope, s)
             and not kept_from_others(question, s)
+            and not other_severity(question, s)
             and not names_in_passing(s, question)
         ]
         if fitting and len(fitting) < len(sentences):

@@ -52,7 +52,7 @@ _KINDS: dict[Kind, re.Pattern[str]] = {
     "screening": re.compile(r"\bscreen\w*", re.I),
     "diagnosis": re.compile(
         r"\b(?:diagnos\w*|(?:laboratory |diagnostic )?testing|tests?\b|evaluat\w*|"
-        r"staged\b|staging|classif\w*|work-?up|imaging|biopsy)",
+        r"staged\b|staging|classif\w*|work-?up|imaging|biopsy|rule[sd]? (?:out|in)\b)",
         re.I,
     ),
     "intervention": re.compile(
@@ -167,7 +167,11 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
         # a pretest probability: "low pretest probability PE" against the Wells
         # model's "PE Likely (Score > 4.0)"
         (
-            (r"\blow (?:pre-?test |clinical )?probability\b|\b(?:PE|DVT) unlikely\b", ("low",)),
+            (
+                r"\blow (?:pre-?test |clinical )?probability\b|\b(?:PE|DVT) unlikely\b|"
+                r"\blow[- ]risk patients\b",
+                ("low",),
+            ),
             (
                 r"\b(?:intermediate|moderate) (?:pre-?test |clinical )?probability\b",
                 ("intermediate",),
