@@ -1270,6 +1270,8 @@ def test_not_withholding_is_for_and_not_delaying_another_is_no_position() -> Non
     # an instruction after a heading
     assert position("Vasoactive agent: Start Octreotide 50 mcg IV bolus.") == "for"
     assert position("Refractory Ascites: Consider TIPS in selected patients.") == "conditional"
+    conditional = "If eosinophils < 300 cells/uL, consider adding Roflumilast or Azithromycin."
+    assert position(conditional) == "conditional"
 
 
 def test_a_combination_the_question_names_is_its_subject() -> None:

@@ -75,8 +75,9 @@ _NOT_WITHHELD = re.compile(
     r"\b(?:should|must) not (?:(?P<passive>be (?:withheld|delayed|stopped|interrupted))|delay)\b",
     re.I,
 )
-#: an instruction to consider: "Consider TIPS ... in selected patients"
-_CONSIDER = re.compile(r"(?:^|[.:] )consider\b", re.I)
+#: an instruction to consider: "Consider TIPS ... in selected patients", "If
+#: eosinophils < 300 cells/uL, consider adding Roflumilast ... or Azithromycin"
+_CONSIDER = re.compile(r"(?:^|[.:,] )consider\b", re.I)
 
 
 #: ACC/AHA's own words for a Class IIb whose benefit is not shown
