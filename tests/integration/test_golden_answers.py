@@ -587,6 +587,26 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_stemi_2013:antithrombotic_therapy:7",),
         verdict="yes",
     ),
+    Golden(
+        # "seizure prophylaxis" is one concept: "Routine prophylactic antiseizure
+        # medication is NOT recommended", not VTE prophylaxis after SAH
+        "Should seizure prophylaxis be given after subarachnoid hemorrhage?",
+        concepts=("seizure prophylaxis", "subarachnoid hemorrhage"),
+        guidelines=("guideline:aha_asa_sah_2023:medical_management:4",),
+        verdict="no",
+    ),
+    Golden(
+        # the recommendation against is for late seizures, not the early ones asked about
+        "Is prophylactic phenytoin recommended to prevent early post traumatic seizures?",
+        guidelines=("guideline:btf_tbi_2016:surgical_and_medical_management:9",),
+        verdict="yes",
+    ),
+    Golden(
+        "Is home blood pressure monitoring recommended to confirm hypertension?",
+        concepts=("home blood pressure monitoring", "hypertension"),
+        guidelines=("guideline:acc_aha_hypertension_2017:classification_and_measurement:1",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)
@@ -881,3 +901,19 @@ def test_abstention_is_plain(engine: Engine) -> None:
     assert brief.reading.unknown_terms == ("teleportation",)
     md = render_markdown(brief)
     assert "## From the Research" not in md and "## References" not in md
+
+
+def test_a_second_position_names_the_condition_asked_about(engine: Engine) -> None:
+    """USPSTF 2023 files its Grade I on screening for suicide risk beside the
+    Grade B on depression: no second position on screening for depression."""
+    brief = engine.answer("Is the EPDS recommended to screen for perinatal depression?")
+    assert brief.bottom_line is not None
+    assert "Grade B" in brief.bottom_line.text
+    assert "suicide" not in brief.bottom_line.text
+
+
+def test_an_excerpt_is_quoted_where_it_names_the_subject(engine: Engine) -> None:
+    brief = engine.answer("Is weight loss recommended for NAFLD?")
+    assert brief.bottom_line is not None
+    assert "Weight loss is the cornerstone" in brief.bottom_line.text
+    assert "Mediterranean" not in brief.bottom_line.text

@@ -32,6 +32,7 @@ from medbrief.synthesize.fit import (
     population_match,
     question_scope,
     recommendation_kinds,
+    stages,
     states_ages,
 )
 from medbrief.synthesize.guidelines import GuidelineDraft, order, recommendation_drafts
@@ -1308,3 +1309,67 @@ def test_a_question_to_rule_out_is_on_diagnosis_and_low_risk_is_a_probability() 
     question = "Should D-dimer be used to rule out pulmonary embolism in low risk patients?"
     assert question_scope(question).kinds == {"diagnosis"}
     assert other_severity(question, 'For "PE Likely" (Score > 4.0): D-dimer is NOT recommended')
+
+
+def test_a_stage_and_a_time_in_the_course_are_levels() -> None:
+    assert stages("Stage 2 Hypertension (>= 140/>= 90 mm Hg)") == {2}
+    assert stages("Stage >= 3 CKD or Stage 1--2 CKD with albuminuria") == {1, 2, 3, 4, 5}
+    assert stages("stages II-III") == {2, 3}
+    assert stages("the stage of disease; backstage 3") == frozenset()
+    question = "Should adults with stage 1 hypertension start drug therapy?"
+    assert other_severity(question, "Stage 2 Hypertension: antihypertensive drug therapy")
+    assert not other_severity(question, "Stage 1 Hypertension: initiate drug therapy")
+    early = "Is prophylactic phenytoin recommended to prevent early post traumatic seizures?"
+    assert other_severity(early, "Phenytoin is not recommended for late post-traumatic seizures.")
+    assert not other_severity(early, "Phenytoin is recommended for early seizures.")
+
+
+def test_a_sign_that_suggests_a_diagnosis_is_no_suggestion() -> None:
+    assert position("Fever without an identifiable source may suggest CSF shunt infection.") is None
+    assert position("Change in mental status suggest CSF shunt infection.") is None
+    assert position("We suggest removing infected shunts.") == "conditional"
+    assert position("Weight loss is the cornerstone of NAFLD management.") == "for"
+
+
+def test_a_condition_ends_at_its_colon() -> None:
+    statement = (
+        "Stage 1 Hypertension: If known clinical CVD OR 10-year ASCVD risk >= 10%: initiate "
+        "nonpharmacologic therapy PLUS antihypertensive drug therapy"
+    )
+    assert not names_in_passing(
+        statement, "Should adults with stage 1 hypertension start drug therapy?"
+    )
+
+
+def test_the_sentence_quoted_names_the_subject_where_the_first_does() -> None:
+    excerpt = GuidelineItem(
+        1,
+        "AASLD",
+        2023,
+        "Weight loss is the cornerstone of NAFLD management. Mediterranean diet is recommended.",
+        None,
+        None,
+    )
+    question = "Is weight loss recommended for NAFLD?"
+    assert leading_sentence(excerpt, question) == (
+        "Weight loss is the cornerstone of NAFLD management"
+    )
+
+
+def test_a_second_position_must_say_the_question_in_its_own_words() -> None:
+    def listed(ref: int, statement: str, grade: str, conditions: int) -> Listed:
+        item = GuidelineItem(ref, "USPSTF", 2023, statement, grade, None)
+        strength = 0 if grade == "Grade B" else 9
+        return Listed(item, None, (0, 2), strength, conditions=conditions)
+
+    depression = listed(
+        1, "The USPSTF recommends screening for depression in adults.", "Grade B", 1
+    )
+    suicide = listed(
+        2,
+        "The USPSTF concludes that the evidence is insufficient on screening for suicide risk.",
+        "Grade I",
+        0,
+    )
+    question = "Should pregnant women be screened for depression?"
+    assert best_guidelines([depression, suicide], question) == [depression]

@@ -92,6 +92,8 @@ class Listed:
     #: does not name the treatment or test the question times its subject
     #: by ("before lumbar puncture": ``subject.anchor_of``)
     unanchored: bool = False
+    #: how many of the question's conditions its quoted sentence names
+    conditions: int = 0
 
     def passing(self, question: str) -> bool:
         """Names the question's subject only in passing, by the subject's
@@ -156,6 +158,10 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
             and other.position not in (None, first.position)
             and other.fit[0] >= first.fit[0]
             and other.fit[1] >= first.fit[1]
+            # in its own words, not its guideline's title: the USPSTF's Grade I on
+            # "screening for suicide risk" is no second position on screening for
+            # depression, though its guideline is titled for both
+            and other.conditions >= first.conditions
         ):
             out.append(other)
     return out
@@ -221,7 +227,8 @@ _IN_PASSING = re.compile(
     # ischemic stroke, a statin is recommended"
     # a condition: "Clopidogrel 75 mg/day if aspirin allergy"; what to
     # watch while giving it: "hypotension should be avoided during mannitol"
-    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless)\b[^.;(),]*"
+    # ("If known clinical CVD: initiate ... drug therapy": the condition ends at its colon)
+    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless)\b[^.;(),:]*"
     # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
     # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
     r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"
@@ -500,8 +507,14 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     said = position(first)
     if whole is None or said == whole or (said is None and g.strength):
         return first
+    # not one that leaves the subject unnamed where the first names it ("Weight
+    # loss is the cornerstone of NAFLD management ... . Mediterranean diet
+    # pattern is recommended" for "Is weight loss recommended for NAFLD?")
+    unnamed = bool(question) and _main_clause(first, question) is not None
     for sentence in sentences[1:]:
-        if position(sentence) == whole:
+        if position(sentence) == whole and not (
+            unnamed and _main_clause(sentence, question) is None
+        ):
             return sentence.strip().rstrip(".")
     return first
 

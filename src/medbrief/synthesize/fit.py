@@ -178,6 +178,10 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
             ),
             (r"\bhigh (?:pre-?test |clinical )?probability\b|\b(?:PE|DVT) likely\b", ("high",)),
         ),
+        # when in a condition's course: "Prophylactic use of phenytoin ... is not
+        # recommended for preventing late post-traumatic seizures" against
+        # "... early post-traumatic seizures (within 7 days of injury)"
+        ((r"\bearly\b", ("early",)), (r"\blate\b", ("late",))),
         (
             (r"\blow[- ]risk\b|\blow risk of\b|\bat low risk\b", ("low risk",)),
             (r"\bintermediate[- ]risk\b", ("intermediate risk",)),
@@ -333,16 +337,43 @@ def severities(text: str) -> frozenset[str]:
     return frozenset(level for scale in _SCALES for level in _levels(scale, text))
 
 
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+#: a numbered stage ("Stage 1 Hypertension", "stage 1--2 CKD", "CKD stage >= 3",
+#: "stages II-III"); a letter after it ("3a") is within the same stage
+_STAGE = re.compile(
+    r"\bstages?\s*(?P<from>>=|≥)?\s*(?P<a>IV|V|I{1,3}|[0-5])[ab]?\b"
+    r"(?:\s*(?:--|\u2013|-|to|or|and)\s*(?P<b>IV|V|I{1,3}|[1-5])[ab]?\b)?",
+    re.I,
+)
+
+
+def _stage_number(word: str) -> int:
+    return int(word) if word.isdigit() else _ROMAN[word.upper()]
+
+
+def stages(text: str) -> frozenset[int]:
+    """The numbered stages a text names ("Stage 2 Hypertension": {2};
+    "Stage >= 3 CKD": {3, 4, 5})."""
+    found: set[int] = set()
+    for m in _STAGE.finditer(text):
+        low = _stage_number(m.group("a"))
+        high = 5 if m.group("from") else _stage_number(m.group("b") or m.group("a"))
+        found.update(range(low, max(low, high) + 1))
+    return frozenset(found)
+
+
 def other_severity(question: str, text: str) -> bool:
     """Whether a recommendation is only for another level of severity or
     risk than the question names ("nonsevere CAP" for "corticosteroids in
     severe CAP"; "elevated risk" for "stress testing before low-risk
-    surgery"), on a scale both name."""
+    surgery"; "Stage 2 Hypertension" for "stage 1 hypertension"), on a scale
+    both name."""
     for scale in _SCALES:
         asked, stated = _levels(scale, question), _levels(scale, text)
         if asked and stated and not asked & stated:
             return True
-    return False
+    asked_stages, stated_stages = stages(question), stages(text)
+    return bool(asked_stages and stated_stages and not asked_stages & stated_stages)
 
 
 #: whom a recommendation keeps something from: "APA recommends that naltrexone

@@ -53,13 +53,19 @@ _CONDITIONAL = re.compile(
     r"may be (?:considered|reasonable|used)|might be considered|can be considered|"
     # the panel's suggestion, not a finding's ("post-hoc analyses suggest benefit")
     r"(?<!analyses )(?<!analysis )(?<!data )(?<!studies )(?<!evidence )(?<!results )"
-    r"(?<!trials )(?<!findings )suggest(?:s|ed)?\b)",
+    r"(?<!trials )(?<!findings )"
+    # what a sign points to is no suggestion either: "Fever ... may suggest CSF
+    # shunt infection", "change in mental status suggest CSF shunt infection"
+    r"(?<!may )(?<!might )(?<!could )(?<!status )(?<!symptoms )(?<!signs )"
+    r"suggest(?:s|ed)?\b)",
     re.I,
 )
 _FOR = re.compile(
     r"\b(?:recommends?|recommended|"
     # "Carvedilol is the preferred NSBB", "(Norepinephrine is first-line)"
     r"(?:is|are) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|first[- ]line:|"
+    # "Weight loss is the cornerstone of NAFLD/MASLD management"
+    r"(?:is|are) the (?:cornerstone|mainstay) of\b|"
     r"should (?:be|receive|take|use|start|initiate|include|"
     r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
     # an instruction, also after a heading: "Vasoactive agent: Start Octreotide"

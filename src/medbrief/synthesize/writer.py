@@ -35,8 +35,10 @@ from medbrief.synthesize.bottom_line import (
     yes_no_line,
 )
 from medbrief.synthesize.draft import Finding
+from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import last_heading, stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
+from medbrief.synthesize.match import ConceptMatcher
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.subject import (
     anchor_of,
@@ -286,6 +288,8 @@ def compose(
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = guideline_items(guideline_drafts)
 
+    conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) == "condition"]
+
     def as_listed(g: GuidelineItem, d: GuidelineDraft, named: bool) -> Listed:
         x = Listed(
             g,
@@ -307,6 +311,7 @@ def compose(
             x,
             without=names_only_forgone(x.said, about, tried),
             in_passing=named_in_passing(x.said, about),
+            conditions=sum(m.in_text(x.said) for m in conditions),
         )
 
     listed = in_passing_last(
