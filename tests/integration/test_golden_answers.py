@@ -460,10 +460,14 @@ GOLDEN = [
     Golden(
         "Is allopurinol first line for gout?",
         concepts=("allopurinol", "gout"),
-        # the statement for CKD stage 3 or worse is for others; the ACR summary
-        # for all patients ("including those with CKD") is excerpted
-        guidelines=("guideline:acr_gout_2020:urate_lowering_therapy",),
-        first=("guideline:acr_gout_2020:special_populations_and_refractory_gout:1",),
+        # the statement for CKD stage 3 or worse is for others, listed after; the
+        # ACR summary for all patients ("including those with CKD") is excerpted
+        # and speaks, listed first
+        guidelines=(
+            "guideline:acr_gout_2020:urate_lowering_therapy",
+            "guideline:acr_gout_2020:special_populations_and_refractory_gout:1",
+        ),
+        first=("guideline:acr_gout_2020:urate_lowering_therapy",),
         verdict="yes",
     ),
     Golden(
@@ -599,6 +603,49 @@ GOLDEN = [
         # the recommendation against is for late seizures, not the early ones asked about
         "Is prophylactic phenytoin recommended to prevent early post traumatic seizures?",
         guidelines=("guideline:btf_tbi_2016:surgical_and_medical_management:9",),
+        verdict="yes",
+    ),
+    Golden(
+        # a graded passage is on its guideline's title: "Epinephrine is indicated
+        # when the heart rate remains < 60 bpm ... (COR 2a, LOE C-LD)"
+        "Is epinephrine recommended in neonatal resuscitation?",
+        guidelines=("guideline:aha_aap_nrp_2020:chest_compressions_and_medications",),
+        verdict="yes",
+    ),
+    Golden(
+        # "2. SGLT2 Inhibitors" heads its list: "- Indication: Recommended for
+        # adults with CKD (G1-G4) regardless of diabetes status (Grade 1A/1B)"
+        "Is SGLT2 inhibitor recommended in CKD with eGFR above 20?",
+        # ADA's statement for adults with type 2 diabetes is listed after, as context
+        guidelines=(
+            "guideline:kdigo_ckd_2024:staging",
+            "guideline:ada_diabetes_2024:pharmacotherapy:6",
+        ),
+        first=("guideline:kdigo_ckd_2024:staging",),
+        verdict="yes",
+    ),
+    Golden(
+        # "Avoid nephrotoxic agents" answers yes to stopping them
+        "Should nephrotoxic drugs be stopped in AKI?",
+        concepts=("nephrotoxic drugs", "acute kidney injury"),
+        guidelines=("guideline:kdigo_aki_2012:prevention_and_general_management",),
+        verdict="yes",
+    ),
+    Golden(
+        # a KDIGO level 2 grade is a suggestion where the statement has no verb
+        "Should patients with CKD have BP target below 120?",
+        guidelines=("guideline:kdigo_ckd_2024:staging:4",),
+        verdict="yes",
+    ),
+    Golden(
+        "Is routine preoperative echocardiography recommended?",
+        guidelines=("guideline:acc_aha_perioperative_2014:stepwise_cardiac_assessment:20",),
+        verdict="no",
+    ),
+    Golden(
+        # a question on diabetic kidney disease is about people with diabetes and CKD
+        "Should finerenone be added in diabetic kidney disease?",
+        guidelines=("guideline:kdigo_ckd_2024:staging",),
         verdict="yes",
     ),
     Golden(
@@ -917,3 +964,14 @@ def test_an_excerpt_is_quoted_where_it_names_the_subject(engine: Engine) -> None
     assert brief.bottom_line is not None
     assert "Weight loss is the cornerstone" in brief.bottom_line.text
     assert "Mediterranean" not in brief.bottom_line.text
+
+
+def test_an_open_question_is_answered_by_what_is_recommended_for_its_condition(
+    engine: Engine,
+) -> None:
+    brief = engine.answer(
+        "What antibiotics are recommended for healthcare associated ventriculitis?"
+    )
+    assert brief.bottom_line is not None
+    assert brief.bottom_line.text.startswith("IDSA (2017) recommends")
+    assert "Vancomycin plus an anti-pseudomonal beta-lactam" in brief.bottom_line.text

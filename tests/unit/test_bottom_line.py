@@ -1373,3 +1373,46 @@ def test_a_second_position_must_say_the_question_in_its_own_words() -> None:
     )
     question = "Should pregnant women be screened for depression?"
     assert best_guidelines([depression, suicide], question) == [depression]
+
+
+def test_a_question_on_stopping_is_answered_by_what_to_avoid_and_what_to_use() -> None:
+    def votes(statement: str, question: str, grade: str | None = None) -> list[str]:
+        item = GuidelineItem(1, "KDIGO", 2012, statement, grade, None)
+        return [v.position for v in guideline_votes([Listed(item, None, (0, 2), 9)], question)]
+
+    asked = "Should nephrotoxic drugs be stopped in AKI?"
+    assert votes("Avoid or discontinue potentially nephrotoxic agents.", asked) == ["for"]
+    assert votes("Do not use nephrotoxic drugs in AKI.", asked) == ["for"]
+    # a recommendation to use it answers no to stopping it
+    surgery = "Should beta blockers be stopped before noncardiac surgery?"
+    assert votes("It may be reasonable to begin beta-blockers.", surgery, "Class IIb") == [
+        "against"
+    ]
+    assert votes("Beta-blockers should not be discontinued.", surgery) == ["against"]
+    assert votes("NSAIDs: Contraindications include CKD.", "Should NSAIDs be avoided in CKD?") == [
+        "for"
+    ]
+
+
+def test_a_kdigo_level_is_the_wording_of_a_statement_without_a_verb() -> None:
+    assert position("Target systolic BP < 120 mmHg in adults with CKD.", "Grade 2B") == (
+        "conditional"
+    )
+    assert position("Kt/V of 3.9 per week for intermittent RRT.", "Grade 1A") == "for"
+    assert position("Suggest not using diuretics to treat AKI.", "Grade 2C") == "against"
+    assert position("If no contraindication to citrate: regional citrate.") is None
+    # what another is for, not the subject contraindicated
+    il1 = (
+        "For patients for whom colchicine and NSAIDs are ineffective, poorly tolerated, or "
+        "contraindicated, IL-1 inhibitors are recommended."
+    )
+    assert position(il1) == "for"
+    assert names_in_passing(il1, "Is colchicine recommended for gout flares?")
+
+
+def test_a_question_naming_diabetes_or_kidney_disease_is_about_people_who_have_it() -> None:
+    scope = question_scope("Should finerenone be added in diabetic kidney disease?")
+    assert {"diabetes", "kidney"} <= scope.groups
+    statement = "Add to RAS inhibitor in patients with Type 2 Diabetes and CKD (G3-G4)"
+    assert not narrower(scope, statement)
+    assert narrower(question_scope("Should finerenone be used?"), statement)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from medbrief.synthesize.subject import anchor_of, comparison, on_subject, subject_first
+from medbrief.synthesize.subject import (
+    anchor_of,
+    comparison,
+    names_a_drug,
+    on_subject,
+    subject_first,
+)
 from medbrief.types import Concept
 
 CAP = Concept("community-acquired pneumonia", ("community-acquired pneumonia", "CAP"))
@@ -138,3 +144,9 @@ def test_the_treatment_a_question_times_its_subject_by() -> None:
     # a condition is no such time ("after myocardial infarction"), nor is the subject
     assert anchor_of(concepts, "Is CT useful after meningitis?") is None
     assert anchor_of(concepts, "Should lumbar puncture follow CT?") is None
+
+
+def test_a_statement_naming_a_drug_of_its_own_is_not_on_its_headings_drug() -> None:
+    assert names_a_drug("In adults with eGFR < 30, a GLP-1 RA is preferred for glycemic management")
+    assert names_a_drug("Use loop diuretics instead of thiazides")
+    assert not names_a_drug("HFrEF: Recommended for patients with HFrEF to improve survival")

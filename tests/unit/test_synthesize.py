@@ -269,6 +269,31 @@ def test_a_guideline_excerpt_keeps_the_sub_heading_that_names_its_subject() -> N
     )
 
 
+def test_a_numbered_line_over_a_list_heads_its_items() -> None:
+    sglt2 = Concept("SGLT2 inhibitors", ("SGLT2 inhibitors", "SGLT2"))
+    guideline = guideline_doc(
+        "4",
+        AbstractSection(
+            "1. RAS Inhibitors (ACEi or ARB)\n- Indication: First-line for all CKD stages.\n"
+            "2. SGLT2 Inhibitors\n"
+            "- Indication: Recommended for adults with CKD regardless of diabetes (Grade 1A).",
+            "Treatment",
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((sglt2, CKD)), set(), 0)
+    assert draft.statement == (
+        "SGLT2 Inhibitors: Indication: Recommended for adults with CKD regardless of "
+        "diabetes (Grade 1A)."
+    )
+    # a numbered list's own items are no headings
+    items = guideline_doc(
+        "5",
+        AbstractSection("1. Metformin in CKD\n2. SGLT2 inhibitors in CKD", "Classes"),
+    )
+    (draft,) = document_drafts([items], Matcher((sglt2, CKD)), set(), 0)
+    assert draft.statement == "Classes: SGLT2 inhibitors in CKD"
+
+
 # ----------------------------------------------------------------- research
 
 

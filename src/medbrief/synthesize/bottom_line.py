@@ -237,6 +237,9 @@ _IN_PASSING = re.compile(
     # patients ... who are intolerant to or have not responded to naltrexone"
     r"|\b(?:intolerant (?:to|of)|(?:have|has|had) not responded to|not respond\w* to|"
     r"refractory to|failure of|failed)\b[^.;(),:]*"
+    # whom another is for: "For patients ... for whom colchicine, NSAIDs, and
+    # glucocorticoids are ineffective, poorly tolerated, or contraindicated"
+    r"|\b(?:for|in) whom\b[^.;():]*"
     # what a test decides: "Do NOT use procalcitonin levels to determine
     # whether to initiate antibiotic therapy" is a position on procalcitonin
     r"|\bwhether (?:or not )?to\b[^.;(),:]*"
@@ -271,6 +274,37 @@ _STOP = re.compile(
     r"\b(?:stop(?:ped|ping)?|discontinu\w*|withh[eo]ld\w*|held|interrupt\w*)\b", re.I
 )
 _CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
+#: a question on stopping or avoiding ("Should nephrotoxic drugs be stopped in
+#: AKI?") is answered yes by a recommendation to avoid or stop ("Avoid or
+#: discontinue potentially nephrotoxic agents"), unless it says not to stop
+_ASKS_STOP = re.compile(_STOP.pattern + r"|\bavoid\w*", re.I)
+_NOT_STOPPED = re.compile(
+    r"\bnot (?:be )?(?:stop\w*|discontinu\w*|withh[eo]ld\w*|held|interrupt\w*)\b", re.I
+)
+_STOPPED = re.compile(r"\b(?:avoid\w*|stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*)\b", re.I)
+
+
+def _stop_vote(statement: str, said: Position) -> Position:
+    """How a recommendation that points ``said`` answers a question on
+    stopping or avoiding its subject: for (yes, stop) where it says to avoid
+    or stop it, against where it says to continue or not to stop it; else the
+    other way from its position on using it ("Do not use low-dose dopamine":
+    stop it; "Begin beta-blockers before surgery": do not)."""
+    if _NOT_STOPPED.search(statement) or _CONTINUE.search(statement):
+        return "against"
+    if _STOPPED.search(statement):
+        return "for"
+    return _OTHER_WAY[said]
+
+
+_OTHER_WAY: dict[Position, Position] = {
+    "for": "against",
+    "conditional": "against",
+    "against": "for",
+    "insufficient": "insufficient",
+}
+
+
 #: what a recommendation says to go without, up to the clause's end
 _WITHOUT = re.compile(r"\bwithout\b[^.;,:]*", re.I)
 #: a recommendation against that gives harms as its reason
@@ -302,9 +336,12 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
             # over hydroxychloroquine" beside "hydroxychloroquine is
             # conditionally recommended" for low disease activity is mixed
             vote = GuidelineVote(vote.item_id, "against", vote.vote / 2)
-        elif vote.position != "against" and (
-            (_ROUTINE.search(question) and _RESTRICTED.search(x.item.statement))
-            or (_STOP.search(question) and _CONTINUE.search(x.item.statement))
+        elif _ASKS_STOP.search(question):
+            vote = GuidelineVote(vote.item_id, _stop_vote(x.said, vote.position), vote.vote)
+        elif (
+            vote.position != "against"
+            and _ROUTINE.search(question)
+            and _RESTRICTED.search(x.item.statement)
         ):
             vote = GuidelineVote(vote.item_id, "against", vote.vote)
         if (
@@ -759,12 +796,26 @@ def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:
     the question's concepts) reordered so that a statement giving what the
     question asks (a dose, a duration, a target) comes first; the rest as
     they were."""
-    wanted = [given for asked, given in _ASPECTS if asked.search(question)]
-    if not wanted or not ranked:
+    if not ranked:
         return ranked
+    wanted = [given for asked, given in _ASPECTS if asked.search(question)]
     head = ranked[0]
     group = [x for x in ranked if x.item.body == head.item.body and x.fit[1] >= head.fit[1]]
-    gives = sorted(group, key=lambda x: not any(g.search(x.item.statement) for g in wanted))
+    # Where no aspect is asked and the first recommends nothing, one that fits
+    # as well and names the question's conditions in its own words comes
+    # first: "What antibiotics are recommended for healthcare-associated
+    # ventriculitis?" is answered by "Vancomycin plus an anti-pseudomonal
+    # beta-lactam is recommended as empiric therapy for healthcare-associated
+    # ventriculitis and meningitis", not by "Alternative agents include
+    # aztreonam or a fluoroquinolone".
+    keep = bool(wanted) or head.position in ("for", "conditional")
+    gives = sorted(
+        group,
+        key=lambda x: (
+            not any(g.search(x.item.statement) for g in wanted),
+            0 if keep or x.fit != head.fit else -x.conditions,
+        ),
+    )
     return gives + [x for x in ranked if all(x is not g for g in group)]
 
 

@@ -209,7 +209,21 @@ class QuestionScope:
 # bounded: a server sees a new question with every request
 @lru_cache(maxsize=1024)
 def question_scope(question: str) -> QuestionScope:
-    return QuestionScope(_kinds(question), _groups(question), question)
+    # a question that names diabetes or kidney disease at all asks about people
+    # who have it ("finerenone in diabetic kidney disease"); in a recommendation
+    # it may be one risk factor of a list (``_GROUPS``)
+    groups = _groups(question) | {g for g, p in _ASKED_GROUPS.items() if p.search(question)}
+    return QuestionScope(_kinds(question), groups, question)
+
+
+_ASKED_GROUPS = {
+    "diabetes": re.compile(r"\bdiabet\w*|\bT[12]DM?\b", re.I),
+    "kidney": re.compile(
+        r"\bkidney disease|\bnephropath\w*|\brenal (?:disease|impairment|insufficiency)|"
+        r"\bDKD\b|\beGFR\b",
+        re.I,
+    ),
+}
 
 
 def _kinds(text: str) -> frozenset[Kind]:

@@ -307,6 +307,10 @@ def document_drafts(
         # its background sentences ("This represents a change from the 2016
         # guideline, which suggested against ...") must name it themselves
         titled = matcher.in_text(doc.title) & conditions
+        # and a graded one on all its title names ("Neonatal Resuscitation":
+        # "Epinephrine is indicated when the heart rate remains < 60 bpm ...
+        # (COR 2a, LOE C-LD)" is on neonatal resuscitation)
+        graded_on = matcher.in_text(doc.title)
         # a sub-heading's section names the topic of what it advises ("2.
         # Variceal Bleeding" over "Primary Prophylaxis (Prevention of First
         # Bleed)": "Carvedilol is the preferred NSBB for portal hypertension");
@@ -315,7 +319,13 @@ def document_drafts(
         names = [
             (
                 matcher.in_text(f"{section if _ADVISES.search(s) else ''} {heading} {s}")
-                | (titled if _GRADED.search(s) or _ADVISES_NOW.search(s) else frozenset())
+                | (
+                    graded_on
+                    if _GRADED.search(s)
+                    else titled
+                    if _ADVISES_NOW.search(s)
+                    else frozenset()
+                )
             )
             - matcher.excluded(f"{heading} {s}")
             for section, heading, s in passages
@@ -383,6 +393,18 @@ _TOOL_NOTE = re.compile(r"\bavailable via MCP\b|\bOpenMedicine Calculators?\b", 
 # Grade A)"): a short line that is not a list item and does not end a sentence.
 _HEADING = re.compile(r"^(?:#+\s*)?(?![-*+]\s|\d+\.\s)[^|]{2,100}(?<![.;:!?,])$")
 _MAX_HEADING_WORDS = 12
+#: a numbered line over a list is that list's heading: "2. SGLT2 Inhibitors"
+#: over "- Indication: Recommended for adults with CKD (G1-G4) regardless of
+#: diabetes status (Grade 1A/1B)"; not a numbered list's own items
+_NUMBERED_HEADING = re.compile(r"^\d+\.\s+[^|]{2,80}(?<![.;:!?,])$")
+_MAX_NUMBERED_HEADING_WORDS = 8
+
+
+def _over_a_list(line: str, following: Sequence[str]) -> bool:
+    if not _NUMBERED_HEADING.match(line) or len(line.split()) > _MAX_NUMBERED_HEADING_WORDS:
+        return False
+    after = next((x.strip() for x in following if x.strip()), "")
+    return bool(re.match(r"[-*+]\s", after))
 
 
 def _passages(doc: Document) -> list[tuple[str, str, str]]:
@@ -403,7 +425,9 @@ def _passages(doc: Document) -> list[tuple[str, str, str]]:
             line = raw.strip()
             if not line or "|" in line:
                 continue
-            if _HEADING.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
+            if (_HEADING.match(line) and len(line.split()) <= _MAX_HEADING_WORDS) or _over_a_list(
+                line, lines[at + 1 :]
+            ):
                 heading = _LIST_MARK.sub("", line)
                 continue
             for piece in split_sentences(line):

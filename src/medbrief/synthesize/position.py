@@ -40,6 +40,11 @@ _AGAINST = re.compile(
     r"not (?:be )?(?:routinely |generally |currently )?recommended|"
     r"no longer (?:be )?recommended|"
     r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|"
+    # KDIGO's "Suggest not using diuretics to treat AKI", "Recommend not using ..."
+    r"(?:recommend|suggest)(?:s|ed)? not \w+ing|"
+    # "NSAIDs: Contraindications include active peptic ulcer disease, CKD"; not
+    # "If no contraindication to citrate: regional citrate"
+    r"(?:is|are) contraindicated|contraindications include|"
     r"avoid(?:ed)?)\b",
     re.I,
 )
@@ -136,7 +141,17 @@ def position(
         return "conditional"
     if _FOR.search(statement):
         return "for"
+    # a KDIGO grade's level is its wording when the statement has none: level
+    # 1 "we recommend", level 2 "we suggest" (KDIGO 2012 AKI guideline,
+    # "Nomenclature and description for rating guideline recommendations"):
+    # "Target systolic BP < 120 mmHg in adults with CKD (2B)"
+    level = _KDIGO_LEVEL.match(strength or "")
+    if level:
+        return "for" if level.group(1) == "1" else "conditional"
     return None
+
+
+_KDIGO_LEVEL = re.compile(r"^\s*(?:grade\s+)?([12])[A-D]\b", re.I)
 
 
 def _from_grade(strength: str) -> Position | None:

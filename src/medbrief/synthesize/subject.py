@@ -108,6 +108,19 @@ def anchor_of(concepts: Sequence[Concept], question: str) -> ConceptMatcher | No
     return None
 
 
+@lru_cache(maxsize=1)
+def _any_drug() -> re.Pattern[str]:
+    names = {n for n, members in drug_classes().items() for n in (n, *map(fold, members))}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def names_a_drug(text: str) -> bool:
+    """Whether a text names a drug or drug class of data/understand/drug_classes.tsv
+    ("a GLP-1 RA is preferred for glycemic management")."""
+    return bool(_any_drug().search(fold(text)))
+
+
 def subject_of(concepts: Sequence[Concept]) -> Concept | None:
     """The question's subject: the first treatment or test it names ("albumin"
     in "Is albumin recommended for fluid resuscitation in sepsis?", where

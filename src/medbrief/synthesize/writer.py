@@ -45,6 +45,7 @@ from medbrief.synthesize.subject import (
     comparison,
     mentions_other_treatments,
     mentions_subject,
+    names_a_drug,
     on_subject,
     subject_first,
     subject_of,
@@ -279,15 +280,6 @@ def compose(
         silent_on = compared.missing
         about = compared.states
         tried = about
-    # a statement that names the treatment asked about is listed (and
-    # numbered) before one that names only its class, then the rest: a
-    # stable sort, the section's order within each
-    levels = sorted(range(len(guideline_drafts)), key=lambda i: -on[i])
-    guideline_drafts = [guideline_drafts[i] for i in levels]
-    subject = [on[i] > 0 for i in levels]
-    numbering = _Numbering([g.item_id for g in guideline_drafts])
-    guidelines = guideline_items(guideline_drafts)
-
     conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) == "condition"]
 
     def as_listed(g: GuidelineItem, d: GuidelineDraft, named: bool) -> Listed:
@@ -314,13 +306,29 @@ def compose(
             conditions=sum(m.in_text(x.said) for m in conditions),
         )
 
-    listed = in_passing_last(
-        [
-            as_listed(g, d, named)
-            for g, d, named in zip(guidelines, guideline_drafts, subject, strict=True)
-        ],
-        reading.corrected,
-    )
+    def listing(key: Callable[[int], tuple[int, ...]]) -> tuple[list[int], list[Listed]]:
+        # the drafts' indices in listed order (stable: the section's order
+        # within equal keys), and each listed
+        at = sorted(range(len(guideline_drafts)), key=key)
+        drafts = [guideline_drafts[i] for i in at]
+        items = guideline_items(drafts)
+        return at, [as_listed(g, d, on[i] > 0) for g, d, i in zip(items, drafts, at, strict=True)]
+
+    # a statement that names the treatment asked about is listed (and
+    # numbered) before one that names only its class, then the rest; and,
+    # within each, one that may speak for its body before one for other ages,
+    # values, routes or groups, listed after as context (an ADA statement for
+    # adults with type 2 diabetes after KDIGO's for adults with CKD)
+    at, first = listing(lambda i: (-on[i],))
+    speaks = {
+        i: may_speak(x, question) and not x.passing(question)
+        for i, x in zip(at, first, strict=True)
+    }
+    at, listed = listing(lambda i: (-on[i], not speaks[i]))
+    guideline_drafts = [guideline_drafts[i] for i in at]
+    numbering = _Numbering([g.item_id for g in guideline_drafts])
+    guidelines = tuple(x.item for x in listed)
+    listed = in_passing_last(listed, reading.corrected)
     bottom: BottomLine | None = None
     # When no current statement is on the question's subject, the line says
     # so; when those that are are all for other ages, values, time windows,
@@ -457,8 +465,10 @@ def _headed(
     """A terse statement with the heading it stands under, when only the
     heading names what the question asks about: "HFrEF: Recommended for
     patients with HFrEF to improve survival" under "Long-Term Rhythm Control
-    > Catheter Ablation (First-Line in Many Cases)" is on catheter ablation."""
-    if not isinstance(item, Recommendation) or about(statement):
+    > Catheter Ablation (First-Line in Many Cases)" is on catheter ablation;
+    not one that names a drug of its own ("a GLP-1 RA is preferred" under
+    "SGLT2 Inhibitors")."""
+    if not isinstance(item, Recommendation) or about(statement) or names_a_drug(statement):
         return statement
     heading = last_heading(item.section)
     return f"{heading}: {statement}" if heading and about(heading) else statement
