@@ -649,6 +649,19 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        # asks which of two: no yes or no, answered by the statement that sets
+        # one against the other, in either order
+        "Is warfarin or a DOAC better for stroke prevention in AF?",
+        guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
+        verdict=None,
+    ),
+    Golden(
+        # no guideline stored says anything on breastfeeding: what is recommended
+        # for depression in general does not answer
+        "is sertraline safe in breastfeeding",
+        verdict="insufficient",
+    ),
+    Golden(
         "Is home blood pressure monitoring recommended to confirm hypertension?",
         concepts=("home blood pressure monitoring", "hypertension"),
         guidelines=("guideline:acc_aha_hypertension_2017:classification_and_measurement:1",),

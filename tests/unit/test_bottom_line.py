@@ -27,6 +27,7 @@ from medbrief.synthesize.facets import FacetPlan, compares, plan_facets
 from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
+    misses_group,
     narrower,
     other_severity,
     population_match,
@@ -914,7 +915,7 @@ def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> 
     assert aged == [against]
     # a recommendation naming fewer of the question's population groups is not added
     narrower = listed(3, "The USPSTF recommends against aspirin in adults.", "Grade D", 0)
-    assert best_guidelines([individual, narrower], "Should pregnant adults take aspirin?") == [
+    assert best_guidelines([individual, narrower], "Should black adults take aspirin?") == [
         individual
     ]
     # none for other ages than those asked about (USPSTF 2021 colorectal
@@ -1260,6 +1261,11 @@ def test_a_pretest_probability_is_a_level() -> None:
 def test_a_question_on_what_is_recommended_over_another_compares() -> None:
     assert compares("Is psychotherapy recommended over antidepressants in older adults?")
     assert not compares("Is N-acetylcysteine recommended to prevent contrast nephropathy?")
+    # which of two is better compares, and asks no yes or no
+    which = "Is apixaban or warfarin better for AF?"
+    assert compares(which) and not asks_yes_no(which)
+    assert compares("Which is safer, aspirin or clopidogrel?")
+    assert asks_yes_no("Is aspirin or clopidogrel recommended after TIA?")
 
 
 def test_not_withholding_is_for_and_not_delaying_another_is_no_position() -> None:
@@ -1363,11 +1369,12 @@ def test_a_second_position_must_say_the_question_in_its_own_words() -> None:
         return Listed(item, None, (0, 2), strength, conditions=conditions)
 
     depression = listed(
-        1, "The USPSTF recommends screening for depression in adults.", "Grade B", 1
+        1, "The USPSTF recommends screening for depression in pregnant adults.", "Grade B", 1
     )
     suicide = listed(
         2,
-        "The USPSTF concludes that the evidence is insufficient on screening for suicide risk.",
+        "The USPSTF concludes that the evidence is insufficient on screening pregnant adults "
+        "for suicide risk.",
         "Grade I",
         0,
     )
@@ -1416,3 +1423,18 @@ def test_a_question_naming_diabetes_or_kidney_disease_is_about_people_who_have_i
     statement = "Add to RAS inhibitor in patients with Type 2 Diabetes and CKD (G3-G4)"
     assert not narrower(scope, statement)
     assert narrower(question_scope("Should finerenone be used?"), statement)
+
+
+def test_a_recommendation_for_people_in_general_does_not_speak_for_breastfeeding() -> None:
+    scope = question_scope("is sertraline safe in breastfeeding")
+    assert "breastfeeding" in scope.groups
+    assert misses_group(scope, "The panel recommends a second-generation antidepressant.")
+    assert not misses_group(scope, "Sertraline is preferred in lactating women.")
+    pregnant = question_scope("Should pregnant women be screened for depression?")
+    assert not misses_group(pregnant, "Screen adults, including pregnant and postpartum persons.")
+    # support for breastfeeding is no answer to a question that does not name it
+    assert not fits(
+        question_scope("Is vitamin D recommended for infants?"),
+        frozenset({"intervention"}),
+        "Interventions to support breastfeeding",
+    )

@@ -25,6 +25,7 @@ from functools import lru_cache
 from medbrief.grade import split_sentences, terms
 from medbrief.synthesize.fit import (
     kept_from_others,
+    misses_group,
     narrower,
     other_route,
     other_severity,
@@ -194,6 +195,7 @@ def for_others(x: Listed, question: str) -> bool:
         or other_route(question, graded)
         or other_severity(question, whom)
         or narrower(question_scope(question), whom)
+        or misses_group(question_scope(question), f"{whom} {g.statement}")
         or kept_from_others(question, x.said)
     )
 

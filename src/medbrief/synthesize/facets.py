@@ -100,9 +100,18 @@ def role(concept: Concept) -> Role:
     return "other"
 
 
+#: a question that asks which of two is better: "Is apixaban or warfarin better
+#: for AF?", "Which is safer, ...?"; it compares, and asks no yes or no
+ALTERNATIVE = re.compile(
+    r"\bwhich is (?:better|preferred|preferable|safer|more effective)\b|"
+    r"\bor\b[^?.;]{1,60}\b(?:better|preferred|preferable|safer|more effective|superior)\b",
+    re.I,
+)
+
+
 def compares(question: str) -> bool:
     """Whether the question sets two things against each other."""
-    return bool(_COMPARED.search(question))
+    return bool(_COMPARED.search(question) or ALTERNATIVE.search(question))
 
 
 def asked_interventions(concepts: tuple[Concept, ...]) -> frozenset[str]:

@@ -90,6 +90,11 @@ _GROUPS: dict[str, re.Pattern[str]] = {
         r"preterm (?:birth|labou?r|delivery))\b",
         re.I,
     ),
+    "breastfeeding": re.compile(
+        r"\b(?:breast-?feed\w*|breast milk|lactat(?:ing|ion)|"
+        r"nursing (?:mothers?|women|infants?))\b",
+        re.I,
+    ),
     "women": re.compile(
         r"\b(?:wom[ae]n|females?|postmenopausal|premenopausal|menopaus\w*)\b", re.I
     ),
@@ -117,12 +122,14 @@ _GROUP_NAMES: dict[str, tuple[str, ...]] = {
     "young": ("children", "adolescents"),
     "older": ("older adults",),
     "pregnancy": ("pregnant", "pregnancy"),
+    "breastfeeding": ("breastfeeding", "lactation"),
     "black": ("Black adults", "African American"),
 }
 #: groups that rank a recommendation first when both sides name them
 _RANKING_GROUPS = (
     "older",
     "pregnancy",
+    "breastfeeding",
     "black",
     "young",
     "women",
@@ -299,6 +306,9 @@ def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bo
     pregnancy_only = "pregnancy" in groups and "adult" not in groups and not _not_only(population)
     if pregnancy_only and "pregnancy" not in asked:
         return False
+    # "interventions to support breastfeeding" are no answer on drugs in general
+    if "breastfeeding" in groups and "breastfeeding" not in asked and "adult" not in groups:
+        return False
     for one, other in (("women", "men"), ("men", "women")):
         if one in groups and other not in groups and other in asked and one not in asked:
             return False
@@ -428,6 +438,18 @@ def kept_from_others(question: str, text: str) -> bool:
     group = set(terms.content_stems(said)) - set(terms.content_stems(text[: found.start()]))
     subject = set(terms.content_stems(found.group(0)[: found.group(0).find(said)]))
     return not (group - subject) & set(terms.content_stems(question))
+
+
+#: groups for whom a recommendation for people in general does not speak: what
+#: is recommended for depression is no answer on sertraline in breastfeeding
+_OWN_EVIDENCE_GROUPS = ("pregnancy", "breastfeeding")
+
+
+def misses_group(question: QuestionScope, text: str) -> bool:
+    """Whether the question asks about pregnancy or breastfeeding and a
+    recommendation does not name it."""
+    named = _groups(text)
+    return any(g in question.groups and g not in named for g in _OWN_EVIDENCE_GROUPS)
 
 
 def narrower(question: QuestionScope, population: str) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medbrief.synthesize.facets import asked_interventions, compares
+from medbrief.synthesize.facets import ALTERNATIVE, asked_interventions, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
 from medbrief.synthesize.match import ConceptMatcher, normalise
 from medbrief.types import Concept
@@ -255,9 +255,13 @@ def comparison(
     it; None for other questions."""
     if len(compared) == 2:
         a, b = (ConceptMatcher(c).in_normalised for c in compared)
+        # "Is warfarin or a DOAC better?" asks which: either order answers it
+        either = bool(ALTERNATIVE.search(question))
         return Comparison(
             f"compare {compared[0].label} with {compared[1].label}",
-            lambda statement: sets_against(statement, a, b),
+            lambda statement: (
+                sets_against(statement, a, b) or (either and sets_against(statement, b, a))
+            ),
         )
     asked = asked_routes(question)
     if len(asked) == 2 and compares(question):

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 
 from medbrief.grade import terms
 from medbrief.synthesize.draft import strip_label, usable_title
-from medbrief.synthesize.facets import compares
+from medbrief.synthesize.facets import ALTERNATIVE, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.position import Position
@@ -158,6 +158,9 @@ def asks_yes_no(question: str) -> bool:
     with a full stop ("Methotrexate is an antifolate medication."). A topic
     ("ferric carboxymaltose for RLS") asks neither."""
     text = question.strip()
+    # "Is apixaban or warfarin better?" asks which (``facets.ALTERNATIVE``)
+    if ALTERNATIVE.search(text):
+        return False
     clauses = [c.strip(" \"'([") for c in re.split(r"[:;,]|--", text) if c.strip()]
     # "What ...?", "Topic: how ...?"; not a relative clause (", who have ...")
     heads = [c.strip(" \"'([") for c in re.split(r"[:;]|--", text) if c.strip()]
