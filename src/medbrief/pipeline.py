@@ -13,7 +13,8 @@ from medbrief.grade import grade_hits
 from medbrief.grade.stance import StanceReader, stance
 from medbrief.retrieve.candidates import guideline_candidates, study_candidates
 from medbrief.retrieve.hybrid import expansion_terms
-from medbrief.synthesize.facets import plan_facets
+from medbrief.synthesize.bottom_line import names_in_passing
+from medbrief.synthesize.facets import compares, plan_facets
 from medbrief.synthesize.fit import population_terms
 from medbrief.synthesize.guidelines import guideline_drafts
 from medbrief.synthesize.match import Matcher
@@ -79,7 +80,15 @@ def answer(
     guidelines = guideline_candidates(
         engine.retriever, reading, filters, population_terms(reading.corrected)
     )
-    drafts = guideline_drafts(guidelines, matcher, reading.corrected)
+    drafts = guideline_drafts(
+        guidelines,
+        matcher,
+        reading.corrected,
+        # on a comparison, naming one side after "over" is the comparison itself
+        (lambda _: False)
+        if compares(reading.corrected)
+        else (lambda statement: names_in_passing(statement, reading.corrected)),
+    )
     emit("guidelines", guideline_items(drafts))
 
     plans = plan_facets(reading.concepts, reading.corrected)

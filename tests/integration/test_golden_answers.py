@@ -662,6 +662,42 @@ GOLDEN = [
         verdict="insufficient",
     ),
     Golden(
+        # TNK is tenecteplase; "an alternative to alteplase" sets one against the other
+        "should TNK be used instead of alteplase in stroke",
+        concepts=("tenecteplase", "alteplase"),
+        guidelines=("guideline:aha_asa_stroke_2019:thrombolysis:4",),
+        verdict="yes",
+    ),
+    Golden(
+        # DAPT is dual antiplatelet therapy; the statement naming the question's
+        # 12 months comes before ADA's "DAPT duration ... guided by the team"
+        "Is DAPT recommended for 12 months after ACS?",
+        concepts=("dual antiplatelet therapy",),
+        guidelines=("guideline:esc_acs_2023:antithrombotic_therapy:4",),
+        verdict="yes",
+    ),
+    Golden(
+        # a graded recommendation introducing a long list is quoted with its first items
+        "Is early invasive strategy recommended in high risk NSTE-ACS?",
+        concepts=("early invasive strategy",),
+        guidelines=("guideline:esc_acs_2023:risk_stratification",),
+        verdict="yes",
+    ),
+    Golden(
+        # read as corrected; "Aspirin + low-dose rivaroxaban" names aspirin in
+        # passing, so the ADA summary is excerpted
+        "Do guidelines recomend aspirin for primary prevention in diabetics?",
+        corrections=(("recomend", "recommend"),),
+        guidelines=("guideline:ada_diabetes_2024:cardiovascular_risk",),
+        verdict="yes",
+    ),
+    Golden(
+        # "women who are not at increased risk" are at low risk: the Grade D is for others
+        "Should raloxifene be used to prevent breast cancer in high risk women?",
+        guidelines=("uspstf:510",),
+        verdict="yes",
+    ),
+    Golden(
         "Is home blood pressure monitoring recommended to confirm hypertension?",
         concepts=("home blood pressure monitoring", "hypertension"),
         guidelines=("guideline:acc_aha_hypertension_2017:classification_and_measurement:1",),
@@ -988,3 +1024,11 @@ def test_an_open_question_is_answered_by_what_is_recommended_for_its_condition(
     assert brief.bottom_line is not None
     assert brief.bottom_line.text.startswith("IDSA (2017) recommends")
     assert "Vancomycin plus an anti-pseudomonal beta-lactam" in brief.bottom_line.text
+
+
+def test_a_graded_recommendation_introducing_a_list_is_quoted_with_it(engine: Engine) -> None:
+    brief = engine.answer("Is early invasive strategy recommended in high risk NSTE-ACS?")
+    assert brief.bottom_line is not None
+    assert "at least one of the following (Class I, Level of Evidence A): Confirmed" in (
+        brief.bottom_line.text
+    )

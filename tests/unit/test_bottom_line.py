@@ -31,6 +31,7 @@ from medbrief.synthesize.fit import (
     narrower,
     other_severity,
     population_match,
+    quantities,
     question_scope,
     recommendation_kinds,
     stages,
@@ -1438,3 +1439,35 @@ def test_a_recommendation_for_people_in_general_does_not_speak_for_breastfeeding
         frozenset({"intervention"}),
         "Interventions to support breastfeeding",
     )
+
+
+def test_a_panels_suggestion_is_told_from_a_findings() -> None:
+    assert position("KDIGO 2024 suggests a protein intake of 0.8 g/kg/day.") == "conditional"
+    assert position("The ACG conditionally suggests lactated Ringer's.") == "conditional"
+    assert position("Recommendation: Suggest using regional citrate.") == "conditional"
+    assert position("Low-dose aspirin is suggested for secondary prevention.") == "conditional"
+    assert position("A decrease in CTX within 3-6 months suggests adequate effect.") is None
+    # an instruction to obtain a test
+    assert position('For "PE Unlikely": Primary Action: Obtain a D-dimer.') == "for"
+
+
+def test_an_amount_the_question_states_fits() -> None:
+    assert quantities("DAPT for 12 months after ACS") == {("12", "month")}
+    assert quantities("A1C < 7% and SBP 130 mmHg") == {("7", "%"), ("130", "mmhg")}
+    scope = question_scope("Is DAPT recommended for 12 months after ACS?")
+    assert population_match(scope, "Default: 12 months of DAPT") > population_match(
+        scope, "DAPT duration should be guided by the team"
+    )
+
+
+def test_not_at_increased_risk_is_low_risk() -> None:
+    question = "Should raloxifene be used in high risk women?"
+    assert other_severity(question, "in women who are not at increased risk for breast cancer")
+    assert not other_severity(question, "to women who are at increased risk for breast cancer")
+
+
+def test_framing_and_conditions_are_no_subject() -> None:
+    question = "Do guidelines recommend aspirin for primary prevention in diabetics?"
+    assert names_in_passing("Aspirin + low-dose rivaroxaban may be considered for CAD.", question)
+    pretreat = "Routine pre-treatment is NOT recommended when early invasive strategy is planned."
+    assert names_in_passing(pretreat, "Is early invasive strategy recommended in NSTE-ACS?")

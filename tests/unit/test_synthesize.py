@@ -294,6 +294,21 @@ def test_a_numbered_line_over_a_list_heads_its_items() -> None:
     assert draft.statement == "Classes: SGLT2 inhibitors in CKD"
 
 
+def test_a_recommendation_introducing_a_long_list_is_quoted_with_its_first_items() -> None:
+    guideline = guideline_doc(
+        "6",
+        AbstractSection(
+            "Metformin should be stopped in CKD when any of the following apply (Class I):\n"
+            + "".join(f"- criterion {n}\n" for n in range(1, 7)),
+            "Kidney",
+        ),
+    )
+    (draft,) = document_drafts([guideline], Matcher((METFORMIN, CKD)), set(), 0)
+    assert draft.statement.endswith(
+        "(Class I): criterion 1; criterion 2; criterion 3; criterion 4; [...]"
+    )
+
+
 # ----------------------------------------------------------------- research
 
 

@@ -230,7 +230,7 @@ _IN_PASSING = re.compile(
     # a condition: "Clopidogrel 75 mg/day if aspirin allergy"; what to
     # watch while giving it: "hypotension should be avoided during mannitol"
     # ("If known clinical CVD: initiate ... drug therapy": the condition ends at its colon)
-    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless)\b[^.;(),:]*"
+    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless|when)\b[^.;(),:]*"
     # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
     # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
     r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"
@@ -372,7 +372,12 @@ def in_passing_last(listed: Sequence[Listed], question: str) -> list[Listed]:
 #: verbs that ask whether to act ("Should a 62-year-old take aspirin?"): the
 #: subject is what is taken, not "take"
 _ACTION_UNITS = frozenset(
-    (terms.stem(v),) for v in ("take", "get", "give", "receive", "start", "undergo", "have")
+    (terms.stem(v),)
+    for v in (
+        *("take", "get", "give", "receive", "start", "undergo", "have"),
+        # and the framing of "Do guidelines recommend aspirin ...?"
+        *("guidelines", "guideline", "recommend", "recommended", "indicated"),
+    )
 )
 
 

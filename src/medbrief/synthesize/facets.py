@@ -32,7 +32,7 @@ MAX_FACETS = 6
 _COMPARED = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|comparison|comparing|(?:better|worse|safer|more "
     r"effective|less effective) than|superior to|inferior to|preferred (?:over|to)|"
-    r"(?:recommended|favou?red|chosen) over|in preference to)\b",
+    r"(?:recommended|favou?red|chosen) over|in preference to|instead of|rather than)\b",
     re.I,
 )
 #: Generic concepts that name an intervention without naming which one.

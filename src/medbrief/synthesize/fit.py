@@ -190,10 +190,16 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
         # "... early post-traumatic seizures (within 7 days of injury)"
         ((r"\bearly\b", ("early",)), (r"\blate\b", ("late",))),
         (
-            (r"\blow[- ]risk\b|\blow risk of\b|\bat low risk\b", ("low risk",)),
+            (
+                # "women who are not at increased risk for breast cancer"
+                r"\blow[- ]risk\b|\blow risk of\b|\bat low risk\b|"
+                r"\bnot at (?:elevated|high|increased) risk\b",
+                ("low risk",),
+            ),
             (r"\bintermediate[- ]risk\b", ("intermediate risk",)),
             (
-                r"\b(?:elevated|high|increased)[- ]risk\b|\bat (?:elevated|high|increased) risk\b",
+                r"(?<!not at )\b(?:elevated|high|increased)[- ]risk\b|"
+                r"(?<!not )\bat (?:elevated|high|increased) risk\b",
                 ("high risk",),
             ),
         ),
@@ -459,6 +465,21 @@ def narrower(question: QuestionScope, population: str) -> bool:
     return any(g in groups and g not in question.groups for g in _NARROWING_GROUPS)
 
 
+#: an amount of time, a dose or a proportion ("12 months", "7 days", "< 7%"); ages
+#: are ranges (``ranges``)
+_QUANTITY = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(%|(?:percent|months?|weeks?|days?|hours?|mg|mcg|mmHg|mm Hg)\b)", re.I
+)
+
+
+def quantities(text: str) -> frozenset[tuple[str, str]]:
+    """The amounts a text states, as (number, unit): "12 months" -> ("12", "month")."""
+    return frozenset(
+        (number, unit.lower().replace(" ", "").rstrip("s") if unit != "%" else "%")
+        for number, unit in _QUANTITY.findall(text)
+    )
+
+
 def population_match(question: QuestionScope, population: str) -> int:
     """How many of the question's named groups the recommendation names too,
     plus one for each range both state that overlaps (ages, laboratory values:
@@ -466,7 +487,8 @@ def population_match(question: QuestionScope, population: str) -> int:
     naming the question's route of giving (oral, intravenous), minus one for
     naming only another; minus one for a narrower group the question does not
     name (end-stage renal disease, diabetes); plus one for naming the
-    question's level of severity or risk, minus one for naming only another."""
+    question's level of severity or risk, minus one for naming only another;
+    plus one for stating an amount the question states ("12 months")."""
     groups = _groups(population)
     # pregnant women are women: the pregnancy is what a statement must name
     # ("after 12 weeks of gestation", not "CHA2DS2-VASc >= 2 in women")
@@ -482,7 +504,13 @@ def population_match(question: QuestionScope, population: str) -> int:
         if other_severity(question.text, population)
         else int(bool(severities(question.text) & severities(population)))
     )
-    return named - narrowed + by_route + by_severity + range_fit(question.text, population)
+    # the amount the question asks about: "DAPT for 12 months after ACS" is
+    # answered by "Default: 12 months of DAPT", before "DAPT duration ... should
+    # be guided by interprofessional team"
+    by_amount = int(bool(quantities(question.text) & quantities(population)))
+    return (
+        named - narrowed + by_route + by_severity + by_amount + range_fit(question.text, population)
+    )
 
 
 def superseded(*texts: str | None) -> bool:

@@ -122,7 +122,7 @@ _PRACTICAL = re.compile(
 #: or the APA's strength and evidence rating after its verb: "APA recommends (1B)"
 #: (1 recommends, 2 suggests; A-C the strength of the research evidence)
 _GRADED = re.compile(
-    r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)\s*\.?\s*$|"
+    r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)\s*[.:]?\s*$|"
     r"\b(?:recommends?|suggests?) \([12][A-C]\)",
     re.I,
 )
@@ -436,7 +436,10 @@ def _passages(doc: Document) -> list[tuple[str, str, str]]:
                 # items once flattened: only a paragraph's list is joined
                 if (
                     sentence.endswith(":")
-                    and _RECOMMENDS.search(sentence)
+                    # "An early invasive strategy ... should be considered in
+                    # NSTE-ACS patients with at least one of the following (Class
+                    # I, Level of Evidence A):"
+                    and (_RECOMMENDS.search(sentence) or _GRADED.search(sentence))
                     and not _LIST_ITEM.match(raw)
                 ):
                     sentence = _with_list(sentence, lines[at + 1 :])
@@ -456,15 +459,18 @@ _MAX_LIST_ITEMS = 4
 
 def _with_list(lead: str, following: Sequence[str]) -> str:
     """A recommendation that introduces a list, quoted with the list's items
-    joined by semicolons, so that whom it is for is not cut off; unchanged
-    (and so skipped) when no short list follows."""
+    joined by semicolons, so that whom it is for is not cut off (the first
+    few, then "[...]", as a quotation marks what it leaves out); unchanged
+    (and so skipped) when no list follows."""
     items = []
     for raw in following:
         if not _LIST_ITEM.match(raw):
             break
         items.append(_LIST_MARK.sub("", raw.strip()).rstrip(".;"))
-    if not items or len(items) > _MAX_LIST_ITEMS:
+    if not items:
         return lead
+    if len(items) > _MAX_LIST_ITEMS:
+        return f"{lead} {'; '.join(items[:_MAX_LIST_ITEMS])}; [...]"
     return f"{lead} {'; '.join(items)}."
 
 
@@ -480,6 +486,7 @@ def covered_by(
     recs: Sequence[Recommendation],
     drafts: Sequence[GuidelineDraft],
     about: Callable[[str], bool] = lambda _: True,
+    passing: Callable[[str], bool] = lambda _: False,
 ) -> set[str]:
     """Identifiers of the guidelines whose recommendations are listed, name
     what the question asks about (``about``) and do not fit its population
@@ -488,8 +495,15 @@ def covered_by(
     ("Digoxin: May be added as a second-line agent for rate control"), and
     one whose only statement on allopurinol is for CKD stage 3 or worse
     ("Allopurinol is strongly recommended as the preferred first-line ULT
-    agent for all patients")."""
-    listed = {d.item_id for d in drafts if about(d.statement) and d.population_fit >= 0}
+    agent for all patients"), nor one whose listed statements name it only in
+    passing (``passing``: "Aspirin + low-dose rivaroxaban may be considered
+    for stable CAD" beside the ADA's "Aspirin 75-162 mg/day may be considered
+    for primary prevention in patients with diabetes")."""
+    listed = {
+        d.item_id
+        for d in drafts
+        if about(d.statement) and d.population_fit >= 0 and not passing(d.statement)
+    }
     keys: set[str] = set()
     for rec in recs:
         if rec.id in listed:
@@ -552,14 +566,19 @@ def certainty_rank(certainty: str | None, strength: str | None, body: str) -> in
 
 
 def guideline_drafts(
-    candidates: GuidelineCandidates, matcher: Matcher, question: str
+    candidates: GuidelineCandidates,
+    matcher: Matcher,
+    question: str,
+    passing: Callable[[str], bool] = lambda _: False,
 ) -> list[GuidelineDraft]:
     """The guideline section: recommendations that name the question's
     concepts, then excerpts of guideline documents whose recommendations are
-    not already listed, in the order of :func:`order`."""
+    not already listed (or name the question's subject only in ``passing``),
+    in the order of :func:`order`."""
     recs = candidates.recommendations
     drafts = recommendation_drafts(recs, matcher, question)
     concepts = [m.concept for m in matcher.concepts.values()]
-    covered = covered_by(recs, drafts, mentions_subject(subject_first(concepts, question)))
+    about = mentions_subject(subject_first(concepts, question))
+    covered = covered_by(recs, drafts, about, passing)
     documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
     return order(drafts + documents)

@@ -44,7 +44,7 @@ _AGAINST = re.compile(
     r"(?:recommend|suggest)(?:s|ed)? not \w+ing|"
     # "NSAIDs: Contraindications include active peptic ulcer disease, CKD"; not
     # "If no contraindication to citrate: regional citrate"
-    r"(?:is|are) contraindicated|contraindications include|"
+    r"contraindications include|"
     r"avoid(?:ed)?)\b",
     re.I,
 )
@@ -56,13 +56,13 @@ _INSUFFICIENT = re.compile(
 _CONDITIONAL = re.compile(
     r"\b(?:individual(?:ize|ise)?d? (?:decision|one)|should be an individual|selectively offer|"
     r"may be (?:considered|reasonable|used)|might be considered|can be considered|"
-    # the panel's suggestion, not a finding's ("post-hoc analyses suggest benefit")
-    r"(?<!analyses )(?<!analysis )(?<!data )(?<!studies )(?<!evidence )(?<!results )"
-    r"(?<!trials )(?<!findings )"
-    # what a sign points to is no suggestion either: "Fever ... may suggest CSF
-    # shunt infection", "change in mental status suggest CSF shunt infection"
-    r"(?<!may )(?<!might )(?<!could )(?<!status )(?<!symptoms )(?<!signs )"
-    r"suggest(?:s|ed)?\b)",
+    # the panel's suggestion ("We suggest", "The ACG suggests", "Suggest not
+    # using", "is suggested"), not a finding's ("post-hoc analyses suggest
+    # benefit", "A decrease in CTX ... suggests adequate effect") nor a sign's
+    # ("Fever ... may suggest CSF shunt infection")
+    r"(?:(?:^|[.:;(]\s*|\b(?:we|panel|committee|guidelines?|group|society|force|"
+    r"consensus|(?-i:[A-Z]{2,}[a-z]?))\s+(?:\d{4}\s+)?(?:\w+ly\s+)?)suggest(?:s|ed)?\b|"
+    r"\b(?:is|are|be) suggested\b))",
     re.I,
 )
 _FOR = re.compile(
@@ -75,7 +75,7 @@ _FOR = re.compile(
     r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
     # an instruction, also after a heading: "Vasoactive agent: Start Octreotide"
     r"are effective|(?:^|[.:] )(?:use|offer|initiate|start|screen|treat|prescribe|give|add|"
-    r"administer)\b)",
+    r"administer|obtain|perform|measure)\b)",
     re.I,
 )
 

@@ -200,7 +200,7 @@ def mentions_other_treatments(concepts: Sequence[Concept]) -> Callable[[str], bo
 #: in preference to warfarin"; not "switching from ticagrelor to clopidogrel"
 _AGAINST = re.compile(
     r"\b(?:over|in preference to|rather than|instead of|versus|vs\.?|compared (?:with|to)|"
-    r"superior to|better than|preferred to|in favou?r of)\b"
+    r"superior to|better than|preferred to|in favou?r of|(?:an )?alternative to)\b"
 )
 
 

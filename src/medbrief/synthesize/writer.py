@@ -257,6 +257,8 @@ def compose(
     """The Brief. ``votes``: each study's stance on the question as asked,
     for a question that asks yes or no (``verdict.read_votes``); None for
     other questions."""
+    # judged on the question as read (spelling corrected: "recomend"), told as asked
+    asked, question = question, reading.corrected or question
     # On a comparison, a recommendation is on the question when it states
     # the comparison, in the question's order ("ticagrelor over
     # clopidogrel"); "screen adults aged 50 to 75 for colorectal cancer" or
@@ -272,7 +274,9 @@ def compose(
             concepts,
         )
         subject_concept = subject_of(concepts)
-        silent_on = f"name {subject_concept.label if subject_concept else ''}"
+        # a question on no treatment or test is on its first concept
+        named = subject_concept or next(iter(concepts), None)
+        silent_on = f"name {named.label if named else 'it'}"
         anchor = anchor_of(concepts, question)
     else:
         on = [2 * compared.states(d.statement) for d in guideline_drafts]
@@ -328,7 +332,7 @@ def compose(
     guideline_drafts = [guideline_drafts[i] for i in at]
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = tuple(x.item for x in listed)
-    listed = in_passing_last(listed, reading.corrected)
+    listed = in_passing_last(listed, question)
     bottom: BottomLine | None = None
     # When no current statement is on the question's subject, the line says
     # so; when those that are are all for other ages, values, time windows,
@@ -415,7 +419,7 @@ def compose(
     )
     if abstained:
         return Brief(
-            question=question,
+            question=asked,
             reading=reading,
             bottom_line=BottomLine(
                 "No guideline recommendation or study among those stored addresses this question.",
@@ -430,7 +434,7 @@ def compose(
             dropped_claims=dropped_claims,
         )
     return Brief(
-        question=question,
+        question=asked,
         reading=reading,
         bottom_line=bottom,
         guidelines=guidelines,
