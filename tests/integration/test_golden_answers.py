@@ -698,6 +698,24 @@ GOLDEN = [
         verdict="yes",
     ),
     Golden(
+        # searched as a bisphosphonate too, but "Ibandronate is NOT recommended"
+        # is on a sibling; one statement on ibandronate does not cover the class,
+        # so the Endocrine Society summary is excerpted
+        "is zoledronic acid recommended for osteoporosis in postmenopausal women",
+        guidelines=("guideline:endocrine_osteoporosis_2020:pharmacotherapy",),
+        verdict="yes",
+    ),
+    Golden(
+        # against one member is no position on the class (listed, not speaking)
+        "Should bisphosphonates be used in postmenopausal women with osteoporosis?",
+        guidelines=("guideline:endocrine_osteoporosis_2020:pharmacotherapy",),
+        first=(
+            "guideline:endocrine_osteoporosis_2020:pharmacotherapy:1",
+            "guideline:endocrine_osteoporosis_2020:pharmacotherapy",
+        ),
+        verdict="yes",
+    ),
+    Golden(
         "Is home blood pressure monitoring recommended to confirm hypertension?",
         concepts=("home blood pressure monitoring", "hypertension"),
         guidelines=("guideline:acc_aha_hypertension_2017:classification_and_measurement:1",),

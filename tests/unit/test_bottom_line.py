@@ -1391,11 +1391,9 @@ def test_a_question_on_stopping_is_answered_by_what_to_avoid_and_what_to_use() -
     asked = "Should nephrotoxic drugs be stopped in AKI?"
     assert votes("Avoid or discontinue potentially nephrotoxic agents.", asked) == ["for"]
     assert votes("Do not use nephrotoxic drugs in AKI.", asked) == ["for"]
-    # a recommendation to use it answers no to stopping it
+    # a recommendation to use it says nothing on stopping it
     surgery = "Should beta blockers be stopped before noncardiac surgery?"
-    assert votes("It may be reasonable to begin beta-blockers.", surgery, "Class IIb") == [
-        "against"
-    ]
+    assert votes("It may be reasonable to begin beta-blockers.", surgery, "Class IIb") == []
     assert votes("Beta-blockers should not be discontinued.", surgery) == ["against"]
     assert votes("NSAIDs: Contraindications include CKD.", "Should NSAIDs be avoided in CKD?") == [
         "for"

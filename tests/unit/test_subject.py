@@ -6,6 +6,7 @@ from medbrief.synthesize.subject import (
     anchor_of,
     comparison,
     names_a_drug,
+    names_only_members,
     on_subject,
     subject_first,
 )
@@ -150,3 +151,17 @@ def test_a_statement_naming_a_drug_of_its_own_is_not_on_its_headings_drug() -> N
     assert names_a_drug("In adults with eGFR < 30, a GLP-1 RA is preferred for glycemic management")
     assert names_a_drug("Use loop diuretics instead of thiazides")
     assert not names_a_drug("HFrEF: Recommended for patients with HFrEF to improve survival")
+
+
+def test_a_member_asked_about_is_not_matched_by_its_siblings() -> None:
+    zoledronic = Concept("zoledronic acid", ("zoledronic acid", "bisphosphonates"))
+    statements = [
+        ("ES", "Ibandronate is NOT recommended to reduce hip fracture risk."),
+        ("ES", "Alendronate and risedronate are preferred."),
+        ("ES", "Zoledronic acid is preferred."),
+    ]
+    assert on_subject(statements, [zoledronic, OSTEOPOROSIS]) == [0, 0, 2]
+    # asked about the class, its members are its names, some of them only
+    members_only = names_only_members([BISPHOSPHONATES, OSTEOPOROSIS])
+    assert members_only("Ibandronate is NOT recommended to reduce hip fracture risk.")
+    assert not members_only("Bisphosphonates such as alendronate are recommended.")

@@ -95,6 +95,9 @@ class Listed:
     unanchored: bool = False
     #: how many of the question's conditions its quoted sentence names
     conditions: int = 0
+    #: names the question's subject, a class, only by some of its members
+    #: (``subject.names_only_members``)
+    by_members: bool = False
 
     def passing(self, question: str) -> bool:
         """Names the question's subject only in passing, by the subject's
@@ -142,7 +145,12 @@ def best_guidelines(listed: Sequence[Listed], question: str) -> list[Listed]:
     # one that names the question's subject only in passing, or is for other
     # ages, laboratory values or routes than those asked about, is no
     # position on it
-    current = [x for x in listed if may_speak(x, question) and not x.passing(question)]
+    some = _against_some_members(listed)
+    current = [
+        x
+        for x in listed
+        if may_speak(x, question) and not x.passing(question) and all(x is not y for y in some)
+    ]
     if not current:
         return []
     first = strongest_first(current)[0]
@@ -175,6 +183,20 @@ def may_speak(x: Listed, question: str) -> bool:
     for CAP in outpatients?"), and for the question's ages, values and
     routes (:func:`for_others`). The others stay listed, as context."""
     return not x.item.superseded and x.on_subject and not for_others(x, question)
+
+
+def _against_some_members(listed: Sequence[Listed]) -> list[Listed]:
+    """Those against some members of a class asked about, where their body
+    is for the class or others of its members: "Ibandronate is NOT recommended ..." beside
+    "Alendronate, risedronate, and zoledronic acid are preferred" is no
+    position on bisphosphonates; the AASM's "suggests against the standard
+    use" of each dopamine agonist is one on dopamine agonists."""
+    favoured = {
+        x.item.body for x in listed if x.on_subject and x.position in ("for", "conditional")
+    }
+    return [
+        x for x in listed if x.by_members and x.position == "against" and x.item.body in favoured
+    ]
 
 
 def for_others(x: Listed, question: str) -> bool:
@@ -286,25 +308,17 @@ _NOT_STOPPED = re.compile(
 _STOPPED = re.compile(r"\b(?:avoid\w*|stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*)\b", re.I)
 
 
-def _stop_vote(statement: str, said: Position) -> Position:
+def _stop_vote(statement: str, said: Position) -> Position | None:
     """How a recommendation that points ``said`` answers a question on
     stopping or avoiding its subject: for (yes, stop) where it says to avoid
-    or stop it, against where it says to continue or not to stop it; else the
-    other way from its position on using it ("Do not use low-dose dopamine":
-    stop it; "Begin beta-blockers before surgery": do not)."""
+    or stop it, or not to use it ("Do not use low-dose dopamine"); against
+    where it says to continue it or not to stop it; None where it says
+    neither (a recommendation to use it says nothing on when to stop)."""
     if _NOT_STOPPED.search(statement) or _CONTINUE.search(statement):
         return "against"
-    if _STOPPED.search(statement):
+    if _STOPPED.search(statement) or said == "against":
         return "for"
-    return _OTHER_WAY[said]
-
-
-_OTHER_WAY: dict[Position, Position] = {
-    "for": "against",
-    "conditional": "against",
-    "against": "for",
-    "insufficient": "insufficient",
-}
+    return None
 
 
 #: what a recommendation says to go without, up to the clause's end
@@ -339,7 +353,10 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
             # conditionally recommended" for low disease activity is mixed
             vote = GuidelineVote(vote.item_id, "against", vote.vote / 2)
         elif _ASKS_STOP.search(question):
-            vote = GuidelineVote(vote.item_id, _stop_vote(x.said, vote.position), vote.vote)
+            stop = _stop_vote(x.said, vote.position)
+            if stop is None:
+                continue
+            vote = GuidelineVote(vote.item_id, stop, vote.vote)
         elif (
             vote.position != "against"
             and _ROUTINE.search(question)

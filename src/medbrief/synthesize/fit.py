@@ -468,7 +468,9 @@ def narrower(question: QuestionScope, population: str) -> bool:
 #: an amount of time, a dose or a proportion ("12 months", "7 days", "< 7%"); ages
 #: are ranges (``ranges``)
 _QUANTITY = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(%|(?:percent|months?|weeks?|days?|hours?|mg|mcg|mmHg|mm Hg)\b)", re.I
+    r"(?<!aged )\b(\d+(?:\.\d+)?)\s*(%|(?:percent|months?|weeks?|days?|hours?|mg|mcg|mmHg|mm Hg|"
+    r"years?(?! (?:or|and) older| old| of age))\b)",
+    re.I,
 )
 
 

@@ -38,7 +38,7 @@ from medbrief.synthesize.fit import (
     superseded,
 )
 from medbrief.synthesize.match import Matcher
-from medbrief.synthesize.subject import mentions_subject, subject_first
+from medbrief.synthesize.subject import on_subject, subject_first
 from medbrief.types import Document, Recommendation
 
 MAX_ITEMS = 10
@@ -577,8 +577,12 @@ def guideline_drafts(
     in the order of :func:`order`."""
     recs = candidates.recommendations
     drafts = recommendation_drafts(recs, matcher, question)
-    concepts = [m.concept for m in matcher.concepts.values()]
-    about = mentions_subject(subject_first(concepts, question))
-    covered = covered_by(recs, drafts, about, passing)
+    concepts = subject_first([m.concept for m in matcher.concepts.values()], question)
+    # on the subject as the section lists it (``subject.on_subject``): by its
+    # own name, or by its members where the body makes two statements on them;
+    # one statement on ibandronate is no statement on bisphosphonates
+    levels = on_subject([(d.body, d.statement) for d in drafts], concepts)
+    named = {d.statement for d, level in zip(drafts, levels, strict=True) if level > 0}
+    covered = covered_by(recs, drafts, named.__contains__, passing)
     documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
     return order(drafts + documents)

@@ -136,8 +136,13 @@ def _subject(concepts: Sequence[Concept]) -> _Asked | None:
         return None
     members_of, classes_of = _class_tables()
     terms = (c.label, *c.terms)
-    members = {fold(m): m for t in terms for m in members_of.get(fold(t), ())}
     broader = {fold(n) for n in classes_of.get(fold(c.label), ())}
+    # the members of its own class, not of a class it belongs to: asked about
+    # zoledronic acid (searched as "bisphosphonates" too), a statement on
+    # ibandronate is on a sibling
+    members = {
+        fold(m): m for t in terms if fold(t) not in broader for m in members_of.get(fold(t), ())
+    }
     own = tuple(t for t in terms if fold(t) not in members and fold(t) not in broader)
     return _Asked(
         ConceptMatcher(Concept(c.label, own)),
@@ -172,6 +177,18 @@ def on_subject(statements: Sequence[tuple[str, str]], concepts: Sequence[Concept
         else:
             out.append(0)
     return out
+
+
+def names_only_members(concepts: Sequence[Concept]) -> Callable[[str], bool]:
+    """Whether a statement names the question's subject, a class, only by
+    some of its members ("Ibandronate is NOT recommended ..." for
+    bisphosphonates)."""
+    a = _subject(concepts)
+    if a is None or not a.members:
+        return lambda _: False
+    return lambda statement: (
+        not a.names.in_text(statement) and any(m.in_text(statement) for m in a.members)
+    )
 
 
 def mentions_subject(concepts: Sequence[Concept]) -> Callable[[str], bool]:

@@ -46,6 +46,7 @@ from medbrief.synthesize.subject import (
     mentions_other_treatments,
     mentions_subject,
     names_a_drug,
+    names_only_members,
     on_subject,
     subject_first,
     subject_of,
@@ -269,6 +270,7 @@ def compose(
         concepts = subject_first(reading.concepts, question)
         about = mentions_subject(concepts)
         tried = mentions_other_treatments(concepts)
+        by_members = names_only_members(concepts)
         on = on_subject(
             [(d.body, _headed(d.statement, items.get(d.item_id), about)) for d in guideline_drafts],
             concepts,
@@ -284,6 +286,7 @@ def compose(
         silent_on = compared.missing
         about = compared.states
         tried = about
+        by_members = names_only_members(())
     conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) == "condition"]
 
     def as_listed(g: GuidelineItem, d: GuidelineDraft, named: bool) -> Listed:
@@ -308,6 +311,7 @@ def compose(
             without=names_only_forgone(x.said, about, tried),
             in_passing=named_in_passing(x.said, about),
             conditions=sum(m.in_text(x.said) for m in conditions),
+            by_members=by_members(x.said),
         )
 
     def listing(key: Callable[[int], tuple[int, ...]]) -> tuple[list[int], list[Listed]]:
