@@ -1469,3 +1469,23 @@ def test_framing_and_conditions_are_no_subject() -> None:
     assert names_in_passing("Aspirin + low-dose rivaroxaban may be considered for CAD.", question)
     pretreat = "Routine pre-treatment is NOT recommended when early invasive strategy is planned."
     assert names_in_passing(pretreat, "Is early invasive strategy recommended in NSTE-ACS?")
+
+
+def test_the_stopping_asked_about_is_the_subjects() -> None:
+    def votes(statement: str, question: str) -> list[str]:
+        item = GuidelineItem(1, "SSC", 2021, statement, None, None)
+        return [v.position for v in guideline_votes([Listed(item, None, (0, 2), 9)], question)]
+
+    against = "The SSC suggests against using procalcitonin to decide when to start antibiotics."
+    # what procalcitonin is for is no stopping of procalcitonin
+    assert votes(against, "Is procalcitonin useful to stop antibiotics in sepsis?") == ["against"]
+    assert votes("Do not use low-dose dopamine.", "Should we avoid low-dose dopamine?") == ["for"]
+
+
+def test_a_concession_is_not_what_a_statement_says() -> None:
+    conceded = (
+        "While procalcitonin is not recommended for guiding antibiotic initiation, declining "
+        "levels may support decisions to discontinue antimicrobials."
+    )
+    assert position(conceded) is None
+    assert position("Biomarkers: Although not routine, it may be considered.") == "conditional"

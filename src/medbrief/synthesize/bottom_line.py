@@ -301,7 +301,14 @@ _CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
 #: a question on stopping or avoiding ("Should nephrotoxic drugs be stopped in
 #: AKI?") is answered yes by a recommendation to avoid or stop ("Avoid or
 #: discontinue potentially nephrotoxic agents"), unless it says not to stop
-_ASKS_STOP = re.compile(_STOP.pattern + r"|\bavoid\w*", re.I)
+#: The stopping asked about is the subject's ("Should X be stopped", "Should we
+#: avoid X"), not what it is for ("Is procalcitonin useful to stop antibiotics?").
+_ASKS_STOP = re.compile(
+    r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided)\b|"
+    r"^\s*(?:should|do|can|must)\s+(?:\w+\s+)?(?:stop|discontinue|withhold|hold|interrupt|"
+    r"avoid)\b|^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding)\b",
+    re.I,
+)
 _NOT_STOPPED = re.compile(
     r"\bnot (?:be )?(?:stop\w*|discontinu\w*|withh[eo]ld\w*|held|interrupt\w*)\b", re.I
 )

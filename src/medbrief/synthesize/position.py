@@ -100,6 +100,9 @@ _NOT_ESTABLISHED = re.compile(
 )
 
 
+_CONCESSION = re.compile(r"(?P<lead>^\s*|:\s+)(?:while|although|though|whereas)\b[^,;.]*,\s*", re.I)
+
+
 def position(
     statement: str, strength: str | None = None, direction: str | None = None
 ) -> Position | None:
@@ -107,6 +110,10 @@ def position(
     weak grade whose statement says its usefulness is not established ("the
     usefulness of tranexamic acid ... is not well established", Class IIb)
     finds the evidence insufficient rather than recommending."""
+    # a concession is not what the statement says: "While procalcitonin is not
+    # recommended for guiding antibiotic initiation, declining levels may
+    # support decisions to discontinue antimicrobials"
+    statement = _CONCESSION.sub(r"\g<lead>", statement, count=1)
     graded = _from_grade(strength or "")
     if graded is None and not strength:
         # an excerpt that states its class inline: "It is reasonable to choose
