@@ -643,6 +643,13 @@ GOLDEN = [
         verdict="no",
     ),
     Golden(
+        # not the ADA's statement for adults with type 2 diabetes
+        "Should SGLT2 inhibitors be used in CKD without diabetes?",
+        guidelines=("guideline:kdigo_ckd_2024:staging",),
+        first=("guideline:kdigo_ckd_2024:staging",),
+        verdict="yes",
+    ),
+    Golden(
         # a question on diabetic kidney disease is about people with diabetes and CKD
         "Should finerenone be added in diabetic kidney disease?",
         guidelines=("guideline:kdigo_ckd_2024:staging",),

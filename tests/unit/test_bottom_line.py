@@ -1422,6 +1422,10 @@ def test_a_question_naming_diabetes_or_kidney_disease_is_about_people_who_have_i
     statement = "Add to RAS inhibitor in patients with Type 2 Diabetes and CKD (G3-G4)"
     assert not narrower(scope, statement)
     assert narrower(question_scope("Should finerenone be used?"), statement)
+    # not where the question excludes it
+    without = question_scope("Should SGLT2 inhibitors be used in CKD without diabetes?")
+    assert "diabetes" not in without.groups
+    assert narrower(without, "adults with type 2 diabetes who have CKD")
 
 
 def test_a_recommendation_for_people_in_general_does_not_speak_for_breastfeeding() -> None:

@@ -229,11 +229,13 @@ def question_scope(question: str) -> QuestionScope:
     return QuestionScope(_kinds(question), groups, question)
 
 
+#: not where the question excludes it: "SGLT2 inhibitors in CKD without diabetes"
+_NOT_NAMED = r"(?<!without )(?<!non-)(?<!non)(?<!no )(?<!not )"
 _ASKED_GROUPS = {
-    "diabetes": re.compile(r"\bdiabet\w*|\bT[12]DM?\b", re.I),
+    "diabetes": re.compile(_NOT_NAMED + r"\b(?:diabet\w*|T[12]DM?\b)", re.I),
     "kidney": re.compile(
-        r"\bkidney disease|\bnephropath\w*|\brenal (?:disease|impairment|insufficiency)|"
-        r"\bDKD\b|\beGFR\b",
+        _NOT_NAMED + r"\b(?:kidney disease|nephropath\w*|renal (?:disease|impairment|"
+        r"insufficiency)|DKD\b|eGFR\b)",
         re.I,
     ),
 }
