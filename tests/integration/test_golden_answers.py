@@ -643,6 +643,13 @@ GOLDEN = [
         verdict="no",
     ),
     Golden(
+        # the statement naming the asked target, not the USPSTF's on screening
+        "Is a blood pressure target below 130/80 recommended for adults with hypertension?",
+        first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:17",),
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:17",),
+        verdict="yes",
+    ),
+    Golden(
         # not the ADA's statement for adults with type 2 diabetes
         "Should SGLT2 inhibitors be used in CKD without diabetes?",
         guidelines=("guideline:kdigo_ckd_2024:staging",),

@@ -1456,6 +1456,8 @@ def test_a_panels_suggestion_is_told_from_a_findings() -> None:
 def test_an_amount_the_question_states_fits() -> None:
     assert quantities("DAPT for 12 months after ACS") == {("12", "month")}
     assert quantities("A1C < 7% and SBP 130 mmHg") == {("7", "%"), ("130", "mmhg")}
+    assert ("130/80", "mmhg") in quantities("BP target: < 130/80 mm Hg")
+    assert quantities("women aged 50 years or older") == frozenset()
     scope = question_scope("Is DAPT recommended for 12 months after ACS?")
     assert population_match(scope, "Default: 12 months of DAPT") > population_match(
         scope, "DAPT duration should be guided by the team"

@@ -476,12 +476,17 @@ _QUANTITY = re.compile(
 )
 
 
+#: a blood pressure: "130/80"
+_PRESSURE = re.compile(r"\b(\d{2,3}/\d{2,3})\b")
+
+
 def quantities(text: str) -> frozenset[tuple[str, str]]:
-    """The amounts a text states, as (number, unit): "12 months" -> ("12", "month")."""
+    """The amounts a text states, as (number, unit): "12 months" -> ("12", "month"),
+    "130/80" -> ("130/80", "mmhg")."""
     return frozenset(
         (number, unit.lower().replace(" ", "").rstrip("s") if unit != "%" else "%")
         for number, unit in _QUANTITY.findall(text)
-    )
+    ) | {(p, "mmhg") for p in _PRESSURE.findall(text)}
 
 
 def population_match(question: QuestionScope, population: str) -> int:
