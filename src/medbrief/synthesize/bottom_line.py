@@ -291,28 +291,22 @@ _RESTRICTED = re.compile(
     r"(?:^|[.:]\s+)if\b[^.;]*,",
     re.I,
 )
-#: a question on stopping ("Should aspirin be stopped before surgery?") is
-#: answered no by a recommendation to continue ("aspirin should be continued
-#: if possible")
-_STOP = re.compile(
-    r"\b(?:stop(?:ped|ping)?|discontinu\w*|withh[eo]ld\w*|held|interrupt\w*)\b", re.I
-)
-_CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
-#: a question on stopping or avoiding ("Should nephrotoxic drugs be stopped in
-#: AKI?") is answered yes by a recommendation to avoid or stop ("Avoid or
-#: discontinue potentially nephrotoxic agents"), unless it says not to stop
-#: The stopping asked about is the subject's ("Should X be stopped", "Should we
-#: avoid X"), not what it is for ("Is procalcitonin useful to stop antibiotics?").
+#: A question on stopping or avoiding its subject ("Should nephrotoxic drugs be
+#: stopped in AKI?", "Should we avoid X?"; not what the subject is for: "Is
+#: procalcitonin useful to stop antibiotics?") is answered yes by a
+#: recommendation to avoid or stop it ("Avoid or discontinue potentially
+#: nephrotoxic agents") and no by one to continue it ("aspirin should be
+#: continued if possible") or not to stop it.
 _ASKS_STOP = re.compile(
     r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided)\b|"
     r"^\s*(?:should|do|can|must)\s+(?:\w+\s+)?(?:stop|discontinue|withhold|hold|interrupt|"
     r"avoid)\b|^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding)\b",
     re.I,
 )
-_NOT_STOPPED = re.compile(
-    r"\bnot (?:be )?(?:stop\w*|discontinu\w*|withh[eo]ld\w*|held|interrupt\w*)\b", re.I
-)
-_STOPPED = re.compile(r"\b(?:avoid\w*|stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*)\b", re.I)
+_STOP_VERBS = r"stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*"
+_STOPPED = re.compile(rf"\b(?:avoid\w*|{_STOP_VERBS})\b", re.I)
+_NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{_STOP_VERBS}|held)\b", re.I)
+_CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
 
 
 def _stop_vote(statement: str, said: Position) -> Position | None:

@@ -100,6 +100,9 @@ _NOT_ESTABLISHED = re.compile(
 )
 
 
+#: a KDIGO grade: its level 1 or 2, then the quality of evidence A-D
+_KDIGO_LEVEL = re.compile(r"^\s*(?:grade\s+)?([12])[A-D]\b", re.I)
+#: a leading concession: "While procalcitonin is not recommended for ..., "
 _CONCESSION = re.compile(r"(?P<lead>^\s*|:\s+)(?:while|although|though|whereas)\b[^,;.]*,\s*", re.I)
 
 
@@ -156,9 +159,6 @@ def position(
     if level:
         return "for" if level.group(1) == "1" else "conditional"
     return None
-
-
-_KDIGO_LEVEL = re.compile(r"^\s*(?:grade\s+)?([12])[A-D]\b", re.I)
 
 
 def _from_grade(strength: str) -> Position | None:

@@ -327,12 +327,17 @@ def compose(
     # within each, one that may speak for its body before one for other ages,
     # values, routes or groups, listed after as context (an ADA statement for
     # adults with type 2 diabetes after KDIGO's for adults with CKD)
-    at, first = listing(lambda i: (-on[i],))
+    at, listed = listing(lambda i: (-on[i],))
     speaks = {
         i: may_speak(x, question) and not x.passing(question)
-        for i, x in zip(at, first, strict=True)
+        for i, x in zip(at, listed, strict=True)
     }
-    at, listed = listing(lambda i: (-on[i], not speaks[i]))
+
+    def key(i: int) -> tuple[int, ...]:
+        return (-on[i], not speaks[i])
+
+    if [key(i) for i in at] != sorted(key(i) for i in at):  # relisted only when it moves
+        at, listed = listing(key)
     guideline_drafts = [guideline_drafts[i] for i in at]
     numbering = _Numbering([g.item_id for g in guideline_drafts])
     guidelines = tuple(x.item for x in listed)
