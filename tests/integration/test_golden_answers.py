@@ -735,6 +735,35 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_hypertension_2017:classification_and_measurement:1",),
         verdict="yes",
     ),
+    # "antiseizure drugs" is the guideline's "antiseizure medication", and
+    # "prophylactically" its "prophylactic": the statement for patients with
+    # seizures is no answer
+    Golden(
+        "Should antiseizure drugs be given prophylactically after ICH?",
+        concepts=("antiseizure medications", "prophylaxis", "intracranial hemorrhages"),
+        guidelines=("guideline:aha_asa_ich_2022:surgical_and_icu_management:6",),
+        verdict="no",
+    ),
+    # "health care associated" names the infection, asks about no association;
+    # the statement naming it leads over the MRSA section's "Vancomycin is
+    # recommended"
+    Golden(
+        "empiric vancomycin for health care associated ventriculitis?",
+        concepts=("vancomycin", "healthcare-associated meningitis"),
+        guidelines=("guideline:idsa_meningitis_2017:empiric_and_targeted_therapy:1",),
+        verdict="yes",
+    ),
+    # RA beside a DMARD is rheumatoid arthritis
+    Golden(
+        "Should hydroxychloroquine be used in RA?",
+        concepts=("hydroxychloroquine", "rheumatoid arthritis"),
+        # methotrexate preferred over it for moderate-to-high activity, it for low
+        guidelines=(
+            "guideline:acr_ra_2021:initial_dmard_therapy:1",
+            "guideline:acr_ra_2021:initial_dmard_therapy:13",
+        ),
+        verdict="mixed",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -173,6 +173,14 @@ def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
             "against",
         ),
         ("Carvedilol is the preferred NSBB for portal hypertension.", None, None, "for"),
+        # an instruction negated
+        (
+            "Do NOT administer beta-lactam antibiotics via the intraventricular route.",
+            "Strong",
+            None,
+            "against",
+        ),
+        ("Administer aspirin 325 mg.", None, None, "for"),
         ("It is reasonable to choose ticagrelor (Class IIa, LOE: B).", None, None, "for"),
         ("Prasugrel: Prior stroke (Class III: Harm, LOE: B).", None, None, "against"),
         ("Ferritin reflects iron stores.", None, None, None),
@@ -809,6 +817,10 @@ def test_a_recommendation_against_because_of_harms_does_not_answer_whether_it_wo
         ("Does iron increase the risk of RLS?", "no"),
         # an effect of what the guideline recommends: its position votes, and outweighs
         ("Does iron improve RLS?", "yes"),
+        # "associated" in a name asks nothing about association
+        ("IV iron for restless legs syndrome-associated insomnia?", "yes"),
+        ("IV iron for RLS associated insomnia?", "yes"),
+        ("Are iron and RLS associated?", "no"),
     ],
 )
 def test_a_guideline_does_not_vote_on_a_question_of_association(
@@ -839,6 +851,12 @@ def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() 
     assert best_guidelines([conditional, listed(5, "conditional", 1)], question)[0] is conditional
     # one that names fewer of the question's concepts is not preferred
     assert best_guidelines([practice, narrower], question)[0] is practice
+    # among equally strong, one naming the question's conditions in its own
+    # words (not only under its heading); an ungraded excerpt gains nothing by it
+    own_words = replace(listed(6, "strong", 0), conditions=1)
+    assert best_guidelines([strong, own_words], question)[0] is own_words
+    excerpt, named = listed(7, "", 9), replace(listed(8, "", 9), conditions=1)
+    assert best_guidelines([excerpt, named], question)[0] is excerpt
 
 
 def test_an_open_question_leads_with_the_strongest_most_certain_recommendations() -> None:
@@ -989,6 +1007,12 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing("Maintain BP < 180/105 for 24 hours after alteplase.", alteplase)
     assert names_in_passing("Tenecteplase is an alternative to alteplase, before EVT.", alteplase)
     assert not names_in_passing("After a stroke, alteplase is recommended.", alteplase)
+    # whom a heading is for, by what they do not get
+    lysis = "Is thrombolysis recommended for minor stroke?"
+    no_lysis = "Acute ischemic stroke (no thrombolysis, SBP 150-220): Lowering SBP is NOT useful."
+    assert names_in_passing(no_lysis, lysis)
+    given = "Acute ischemic stroke (SBP < 185): thrombolysis is recommended."
+    assert not names_in_passing(given, lysis)
     # what another is preferred to, or switched from
     hcq = "Is hydroxychloroquine recommended for rheumatoid arthritis?"
     assert names_in_passing("Methotrexate is recommended over hydroxychloroquine.", hcq)

@@ -106,6 +106,10 @@ def test_matcher_reads_mesh_headings() -> None:
 def test_roles_come_from_mesh_categories() -> None:
     assert [role(c) for c in (IRON, BBB, RLS)] == ["drug", "other", "condition"]
     assert role(Concept("screening")) == "procedure"
+    # a procedure named after MeSH 2015, by its head noun; only where MeSH
+    # gives the name no category (an arterial occlusion is a condition)
+    assert role(Concept("left atrial appendage occlusion")) == "procedure"
+    assert role(Concept("retinal artery occlusion")) == "condition"
 
 
 def test_facets_are_pairs_with_a_treatment_sub_topic() -> None:

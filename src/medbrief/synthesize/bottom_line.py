@@ -234,7 +234,18 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
     top = current[0]
     best = sorted(
         (x for x in current if x.item.body == top.item.body and x.fit == top.fit),
-        key=lambda x: (x.strength, certainty_rank(x.item.certainty, x.item.strength, x.item.body)),
+        # among equally strong graded statements, one that names the
+        # question's conditions in its own words before one that has them
+        # only from its heading or its guideline's title: "Vancomycin plus an
+        # anti-pseudomonal beta-lactam is recommended as empiric therapy for
+        # healthcare-associated ventriculitis", not the MRSA section's
+        # "Vancomycin is recommended", for empiric vancomycin (ungraded
+        # excerpts stay in the order listed)
+        key=lambda x: (
+            x.strength,
+            -x.conditions if x.strength < 9 else 0,
+            certainty_rank(x.item.certainty, x.item.strength, x.item.body),
+        ),
     )
     return best + [x for x in current if all(x is not b for b in best)]
 
@@ -269,7 +280,11 @@ _IN_PASSING = re.compile(
     r"|\bwhether (?:or not )?to\b[^.;(),:]*"
     # an aim named for another treatment: "fenofibrate specifically for
     # urate-lowering purposes" is no position on urate-lowering therapy
-    r"|\bfor\b[^.;(),:]{0,40}\bpurposes?\b",
+    r"|\bfor\b[^.;(),:]{0,40}\bpurposes?\b"
+    # whom a heading is for, by what they do not get: "Acute ischemic stroke
+    # (no thrombolysis, SBP 150-220 mm Hg): Immediate lowering of SBP ..."
+    # is no position on thrombolysis
+    r"|\((?:no|not|without)\b[^()]*\)",
     re.I,
 )
 #: a heading before the statement proper: "Seizure Prophylaxis: ..."

@@ -37,6 +37,13 @@ _COMPARED = re.compile(
 )
 #: Generic concepts that name an intervention without naming which one.
 _GENERIC_PROCEDURES = {"treatment", "therapy", "management", "screening", "prevention", "diagnosis"}
+#: the head noun of a procedure MeSH 2015 does not name ("left atrial
+#: appendage occlusion", MeSH 2021's Left Atrial Appendage Closure): read as
+#: one only where MeSH gives the name no category at all
+_PROCEDURE_HEAD = re.compile(
+    r"(?:occlusion|closure|ablation|repair|replacement|implantation|transplantation|"
+    r"ectomy|plasty|ostomy|otomy|scopy)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +102,7 @@ def role(concept: Concept) -> Role:
         return "condition"
     if "D" in cats or concept.drug:
         return "drug"
-    if "E" in cats:
+    if "E" in cats or (not cats and _PROCEDURE_HEAD.search(label)):
         return "procedure"
     return "other"
 

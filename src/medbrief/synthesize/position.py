@@ -39,7 +39,10 @@ _AGAINST = re.compile(
     # recommended"
     r"not (?:be )?(?:routinely |generally |currently )?recommended|"
     r"no longer (?:be )?recommended|"
-    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer)|"
+    r"are not indicated|do not (?:use|combine|routinely|start|initiate|screen|offer|"
+    # the instructions of ``_FOR``, negated: "Do NOT administer beta-lactam
+    # antibiotics via the intraventricular route"
+    r"administer|give|prescribe|add|obtain|perform|measure|treat)|"
     # KDIGO's "Suggest not using diuretics to treat AKI", "Recommend not using ..."
     r"(?:recommend|suggest)(?:s|ed)? not \w+ing|"
     # "NSAIDs: Contraindications include active peptic ulcer disease, CKD"; not

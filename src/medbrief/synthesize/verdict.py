@@ -114,7 +114,11 @@ _HARM = re.compile(
 #: a question on whether two things go together, not on what to do about them;
 #: whether something harms is one such
 _ASSOCIATION = re.compile(
-    r"\b(?:associated|associations?|linked|correlat\w*|related to|relationship|"
+    # "associated" as a verb ("associated with", "Are A and B associated?"),
+    # not as part of a name ("healthcare-associated ventriculitis",
+    # "ventilator associated pneumonia")
+    r"(?<!-)\bassociated\b(?!\s+(?!with\b|to\b)[a-z])|"
+    r"\b(?:associations?|linked|correlat\w*|related to|relationship|"
     r"risk factors?|caus(?:e|es|ed|al|ing)|predicts?|predictors?|increases? (?:the )?risks?)\b|"
     + _HARM.pattern,
     re.I,
