@@ -764,6 +764,36 @@ GOLDEN = [
         ),
         verdict="mixed",
     ),
+    # "perioperatively" is what the guideline says of surgery; holding a drug
+    # it says to continue is answered no
+    Golden(
+        "Should I hold ACE inhibitors before surgery?",
+        concepts=("angiotensin-converting enzyme inhibitors", "surgery"),
+        guidelines=("guideline:acc_aha_perioperative_2014:perioperative_medication_management:8",),
+        verdict="no",
+    ),
+    # "continued" is no part of a concept, and "perioperatively" is surgery
+    Golden(
+        "Should statins be continued perioperatively?",
+        concepts=("statins", "surgery"),
+        guidelines=("guideline:acc_aha_perioperative_2014:perioperative_medication_management:1",),
+        verdict="yes",
+    ),
+    # nutrition is the guideline's "feeding"; statements on other treatments
+    # of severe TBI do not answer
+    Golden(
+        "Should nutrition be started within 5 days after severe TBI?",
+        concepts=("nutrition support", "traumatic brain injuries"),
+        guidelines=(
+            "guideline:btf_tbi_2016:surgical_and_medical_management:11",
+            "guideline:btf_tbi_2016:ventilation_and_supportive_care:16",
+        ),
+        first=(
+            "guideline:btf_tbi_2016:surgical_and_medical_management:11",
+            "guideline:btf_tbi_2016:ventilation_and_supportive_care:16",
+        ),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

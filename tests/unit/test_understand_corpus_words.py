@@ -23,6 +23,9 @@ _COUNTS = {
     "peliosis": 40,
     "poliosis": 2,
     "vitiligo": 5,
+    "pharmacotherapy": 5,
+    "intrathecal": 5,
+    "intrathecally": 3,
 }
 
 
@@ -30,7 +33,7 @@ def _corpus() -> list[Document]:
     docs = []
     for word, n in _COUNTS.items():
         for i in range(n):
-            text = f"The {word} were studied in patients with pain and hypertension."
+            text = f"The {word} were studied in patients with chronic pain and hypertension."
             docs.append(
                 Document(
                     id=f"t:{word}{i}",
@@ -91,6 +94,18 @@ def test_a_framing_verb_is_not_part_of_a_concept(reader: Reader) -> None:
     # a population is not a sub-topic
     reading = reader.read("Should nonpregnant adults be screened for syphilis?")
     assert "nonpregnant" not in [c.label for c in reading.concepts]
+
+
+def test_an_everyday_word_the_corpus_never_puts_beside_a_term_is_no_part_of_it(
+    reader: Reader,
+) -> None:
+    # "get" and "continued" are everyday words no stored text joins to the term
+    reading = reader.read("Should pregnant smokers get pharmacotherapy?")
+    assert "pharmacotherapy" in [c.label for c in reading.concepts], reading.concepts
+    reading = reader.read("Should baclofen be continued intrathecally?")
+    concept = next(c for c in reading.concepts if "intrathecally" in c.label)
+    # and an adverb is searched by the adjective the corpus uses
+    assert concept.label == "intrathecally" and "intrathecal" in concept.terms
 
 
 def test_a_question_in_capitals_is_read_in_lower_case(reader: Reader) -> None:

@@ -226,9 +226,12 @@ class ConceptExtractor:
 
     def _split_unused(self, units: list[Unit], phrase: list[int]) -> list[list[int]]:
         """A run of unmatched words split where the corpus never puts the two
-        words together, when each side still has a domain word: "third
+        words together, when a side still has a domain word: "third
         trimester ultrasound" is two concepts, since no stored text says
-        "trimester ultrasound"; "sectoral heterochromia" stays one."""
+        "trimester ultrasound"; "sectoral heterochromia" stays one; and a
+        side of common words only is dropped (by the caller): "get
+        pharmacotherapy" is "pharmacotherapy", "continued perioperatively"
+        "perioperatively"."""
         bigrams = self.vocab.corpus_bigrams
         if len(phrase) < 2 or not bigrams:
             return [phrase] if phrase else []
@@ -237,7 +240,7 @@ class ConceptExtractor:
             if bigrams.get(pair, 0):
                 continue
             left, right = phrase[:cut], phrase[cut:]
-            if all(any(self._domain_word(units[k].bare) for k in side) for side in (left, right)):
+            if any(any(self._domain_word(units[k].bare) for k in side) for side in (left, right)):
                 return [left, *self._split_unused(units, right)]
         return [phrase]
 
@@ -306,7 +309,8 @@ class ConceptExtractor:
         # iron) matches nothing the label does not, and searching its extra
         # word only pulls retrieval off topic.
         label_words = set(key_words(f.label))
-        for term in [*f.surfaces, *f.terms, *self._spelling_variants(f.label), *related]:
+        variants = [*self._spelling_variants(f.label), *self._adjective_forms(f.label)]
+        for term in [*f.surfaces, *f.terms, *variants, *related]:
             key = fold(term)
             if label_words < set(key.split(" ")):
                 continue
@@ -331,6 +335,18 @@ class ConceptExtractor:
             )
             words.append(word if keep else word.lower())
         return " ".join(words)
+
+    def _adjective_forms(self, label: str) -> list[str]:
+        """An adverb's adjective, where the corpus uses it: sources say
+        "perioperative initiation of statins", questions "continued
+        perioperatively"."""
+        *head, last = label.split(" ")
+        if len(last) < 7 or not last.endswith("ly"):
+            return []
+        stem = last[:-2]
+        forms = [stem[:-2], stem] if stem.endswith("ical") else [stem]
+        known = [w for w in forms if self.vocab.corpus_words.get(w, 0) or w in self.vocab.medical]
+        return [" ".join([*head, w]) for w in known[:1]]
 
     def _spelling_variants(self, label: str) -> list[str]:
         words = label.split(" ")
