@@ -794,6 +794,14 @@ GOLDEN = [
         ),
         verdict="yes",
     ),
+    # a 10-year risk is a range: "7.5 to 10%" is the Grade C population, not
+    # the Grade B "10% or greater"
+    Golden(
+        "Do guidelines recommend statins for adults 40-75 with 10 year risk 7.5 to 10%?",
+        concepts=("statins",),
+        guidelines=("uspstf:1982",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

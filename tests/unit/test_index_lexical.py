@@ -84,6 +84,16 @@ def test_ranking_and_stemming(lexical: LexicalIndex) -> None:
     assert ids(lexical.search("iron", 10)) == ["pmid:1", "pmid:3"]
 
 
+def test_equal_scores_are_ordered_by_id(settings: Settings, store: Store) -> None:
+    # the same text in many documents: however the writer splits them into
+    # segments, ties come back by id, and the cut falls at the same place
+    s = settings.model_copy(update={"lexical_backend": "tantivy"})
+    store.write_documents([doc(n, "Ferritin in anaemia") for n in range(22, 10, -1)])
+    sync_lexical(store, s)
+    hits = open_lexical(s).search("ferritin", 5)
+    assert ids(hits) == sorted(f"pmid:{n}" for n in range(11, 23))[:5]
+
+
 def test_filters(lexical: LexicalIndex) -> None:
     assert ids(lexical.search("iron", 10, Filters(year_min=2011))) == ["pmid:3"]
     assert ids(lexical.search("iron", 10, Filters(year_max=2011))) == ["pmid:1"]

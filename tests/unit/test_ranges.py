@@ -69,6 +69,19 @@ AASM_IV = (
         ("metformin in CKD stage 3b", {"eGFR": (30.0, 44.0)}),
         ("dose adjustment in stage 4 chronic kidney disease", {"eGFR": (15.0, 29.0)}),
         ("CKD stage 3", {"eGFR": (30.0, 59.0)}),
+        # the 10-year risk, in each of the ways guidelines state it
+        (
+            "an estimated 10-year risk of a cardiovascular event of 10% or greater",
+            {"10-year risk": (10.0, math.inf)},
+        ),
+        (
+            "an estimated 10-year risk of a cardiovascular event of 7.5% to less than 10%.",
+            {"10-year risk": (7.5, 10.0 - 1e-6)},
+        ),
+        ("adults who have a 10% or greater 10-year CVD risk", {"10-year risk": (10.0, math.inf)}),
+        ("10-year ASCVD risk 5% to < 7.5%: Consider", {"10-year risk": (5.0, 7.5 - 1e-6)}),
+        ("statins with 10 year risk 7.5 to 10%?", {"10-year risk": (7.5, 10.0)}),
+        ("eGFR 30 or greater", {"eGFR": (30.0, math.inf)}),
     ],
 )
 def test_laboratory_values_in_words_and_signs(
@@ -91,6 +104,15 @@ def test_a_range_that_misses_the_questions_is_another_population() -> None:
     assert range_fit("Is iron effective for RLS?", AASM_IV) == 0
     # ages count the same way
     assert out_of_range("Should adults over 85 be screened?", "adults aged 76 to 85 years")
+
+
+def test_ranges_of_a_value_that_only_touch_do_not_overlap() -> None:
+    question = "Statins for adults 40 to 75 with a 10-year risk of 7.5 to 10%?"
+    grade_b = "an estimated 10-year risk of a cardiovascular event of 10% or greater"
+    grade_c = "an estimated 10-year risk of a cardiovascular event of 7.5% to less than 10%"
+    assert out_of_range(question, grade_b) and not out_of_range(question, grade_c)
+    # a single value still fits the span that ends at it
+    assert not out_of_range("Metformin at an eGFR of 30?", "eGFR >= 30")
 
 
 def test_a_heart_failure_type_is_its_ejection_fraction() -> None:

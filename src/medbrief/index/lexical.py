@@ -73,6 +73,10 @@ def _schema() -> Any:
     return builder.build()
 
 
+#: hits fetched beyond those asked for, so that a tie at the cut is broken by id
+_TIE_MARGIN = 16
+
+
 class TantivyIndex:
     """A :class:`~medbrief.index.base.LexicalIndex` over tantivy."""
 
@@ -166,8 +170,17 @@ class TantivyIndex:
         clauses += [(tantivy.Occur.Must, q) for q in self._filter_queries(filters)]
         query_obj = tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else text_query
         searcher = self._index.searcher()
-        hits = searcher.search(query_obj, limit=k, count=False).hits
-        return [(searcher.doc(addr)["id"][0], float(score)) for score, addr in hits]
+        # Equal scores come back in the order of the documents' addresses,
+        # which depend on how the writer's threads split them into segments:
+        # ties are broken by id (a few more fetched than asked for, so the
+        # cut falls at the same place), and the same store answers the same
+        # question the same way on every build.
+        hits = searcher.search(query_obj, limit=k + _TIE_MARGIN, count=False).hits
+        found = sorted(
+            ((searcher.doc(addr)["id"][0], float(score)) for score, addr in hits),
+            key=lambda hit: (-hit[1], hit[0]),
+        )
+        return found[:k]
 
     def _filter_queries(self, filters: Filters | None) -> list[Any]:
         import tantivy

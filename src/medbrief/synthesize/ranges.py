@@ -146,6 +146,10 @@ _MEASURES: dict[str, str] = {
     "LDL cholesterol": r"LDL(?:-C)?(?: cholesterol)?|low-density lipoprotein(?: cholesterol)?",
     "CHA2DS2-VASc": r"CHA2DS2-VASc|CHA₂DS₂-VASc",
     "LVEF": r"LVEF|(?:left ventricular |LV )?ejection fraction",
+    # the pooled cohort equations' estimate (2018 AHA/ACC cholesterol
+    # guideline; USPSTF 2022 statins: "10% or greater", "7.5% to less than 10%")
+    "10-year risk": r"(?:estimated )?10[- ]year (?:ASCVD |CVD |cardiovascular (?:disease )?)?risk"
+    r"(?: of (?:a |an )?(?:first )?(?:hard )?(?:ASCVD|CVD|cardiovascular)(?: disease)? events?)?",
 }
 #: names that are defined by a value: heart failure by ejection fraction
 #: (2022 AHA/ACC/HFSA guideline, section 3: HFrEF LVEF <= 40%, HFmrEF 41-49%,
@@ -190,7 +194,12 @@ _GAP = (
 )
 #: (comparison, how it makes a span), most specific first
 _VALUE_FORMS: tuple[tuple[str, str], ...] = (
-    (rf"{_NUMBER}\s*(?:-|\u2013|to|and)\s*{_NUMBER}", "range"),
+    # "7.5% to less than 10%", "5% to < 7.5%": the upper bound is out
+    (rf"{_NUMBER}\s*%?\s*(?:-|\u2013|to)\s*(?:<|less than|under|below)\s*{_NUMBER}", "range_open"),
+    (rf"{_NUMBER}\s*%?\s*(?:-|\u2013|to|and)\s*{_NUMBER}", "range"),
+    # "10% or greater", "eGFR 30 or higher"
+    (rf"{_NUMBER}\s*%?\s*or (?:greater|higher|more|above)", "from"),
+    (rf"{_NUMBER}\s*%?\s*or (?:less|lower|below)", "to"),
     (rf"(?:<=|=<|\u2264|at most|up to|no (?:more|higher) than)\s*{_NUMBER}", "to"),
     (rf"(?:<|below|under|less than|lower than)\s*{_NUMBER}", "below"),
     (rf"(?:>=|=>|\u2265|at least|no (?:less|lower) than)\s*{_NUMBER}", "from"),
@@ -198,10 +207,20 @@ _VALUE_FORMS: tuple[tuple[str, str], ...] = (
     # "eGFR of 45", "HbA1c 8%": one value
     (rf"=?\s*{_NUMBER}", "at"),
 )
-_VALUES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
-    (name, re.compile(rf"\b(?:{words}){_GAP}{form}", re.I), kind)
-    for name, words in _MEASURES.items()
-    for form, kind in _VALUE_FORMS
+_VALUES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    *(
+        (name, re.compile(rf"\b(?:{words}){_GAP}{form}", re.I), kind)
+        for name, words in _MEASURES.items()
+        for form, kind in _VALUE_FORMS
+    ),
+    # the value first: "adults who have a 10% or greater 10-year CVD risk"
+    (
+        "10-year risk",
+        re.compile(
+            rf"{_NUMBER}\s*%\s*or (?:greater|higher|more)\s+(?:{_MEASURES['10-year risk']})", re.I
+        ),
+        "from",
+    ),
 )
 WINDOW = "time window, hours"
 _HOURS = r"\s*(?P<unit>hours?|hrs?|h|minutes?|mins?)\b"
@@ -237,6 +256,8 @@ def values(text: str) -> dict[str, Span]:
             span: Span
             if kind == "range":
                 span = (min(n), max(n))
+            elif kind == "range_open":
+                span = (min(n), max(n) - _STRICT)
             elif kind == "to":
                 span = (-math.inf, n[0])
             elif kind == "below":
@@ -268,6 +289,16 @@ def _overlap(a: Span, b: Span) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
+def _values_overlap(a: Span, b: Span) -> bool:
+    """Two spans of a measured value share more than an end: "10-year risk
+    7.5 to 10%" asks about those below the "10% or greater" of one
+    recommendation and is answered by the "7.5% to less than 10%" of the
+    other. A single value ("eGFR of 30") still fits a span that ends at it."""
+    if a[0] == a[1] or b[0] == b[1]:
+        return _overlap(a, b)
+    return a[0] < b[1] and b[0] < a[1]
+
+
 def range_fit(question: str, text: str) -> int:
     """How well a recommendation's stated ranges fit the question's: one for
     each range both state that overlaps (ages, each laboratory value), minus
@@ -281,7 +312,7 @@ def range_fit(question: str, text: str) -> int:
     theirs = values(text) if wanted else {}
     for name, span in wanted.items():
         if name in theirs:
-            score += 1 if _overlap(span, theirs[name]) else -1
+            score += 1 if _values_overlap(span, theirs[name]) else -1
     return score
 
 
@@ -295,7 +326,9 @@ def out_of_range(question: str, text: str) -> bool:
         if stated is not None and not _overlap(asked, stated):
             return True
     theirs = values(text) if wanted else {}
-    return any(name in theirs and not _overlap(span, theirs[name]) for name, span in wanted.items())
+    return any(
+        name in theirs and not _values_overlap(span, theirs[name]) for name, span in wanted.items()
+    )
 
 
 def silent_on_window(question: str, text: str) -> bool:
