@@ -802,6 +802,11 @@ GOLDEN = [
         guidelines=("uspstf:1982",),
         verdict="yes",
     ),
+    # a newborn's gestational age is no pregnancy: the preterm statement leads
+    Golden(
+        "What oxygen concentration should be used to start resuscitation of preterm newborns?",
+        guidelines=("guideline:aha_aap_nrp_2020:respiratory_support:2",),
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -302,6 +302,12 @@ def test_population_fit_for_pregnancy_children_and_sex() -> None:
     assert fits(folic, frozenset({"intervention"}), "Persons who plan to or could become pregnant")
     aspirin = question_scope("Is low-dose aspirin recommended for primary prevention of CVD?")
     assert not fits(aspirin, frozenset({"intervention"}), "Pregnant persons at high risk")
+    # a newborn's gestational age is no pregnancy
+    preterm = question_scope("What oxygen concentration to resuscitate preterm newborns?")
+    by_age = "Initial FiO2 by Gestational Age Preterm infants (< 35 weeks): 21-30% oxygen."
+    assert fits(preterm, frozenset({"intervention"}), by_age)
+    diabetes = "Screening for gestational diabetes in pregnant persons"
+    assert not fits(question_scope("Screening for diabetes?"), frozenset(), diabetes)
     children = question_scope("Should children be screened for obesity?")
     assert not fits(children, frozenset({"screening"}), "Adults 18 years or older")
     assert fits(children, frozenset({"screening"}), "Children and adolescents 6 years and older")

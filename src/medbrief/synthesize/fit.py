@@ -85,7 +85,9 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     ),
     "pregnancy": re.compile(
         # conditions of pregnancy name it too: "aspirin to prevent preeclampsia"
-        r"\b(?:pregnan\w*|gestation\w*|prenatal|antenatal|obstetric\w*|postpartum|"
+        # a newborn's gestational age ("Initial FiO2 by Gestational Age",
+        # "infants born at < 32 weeks' gestation") is no pregnancy
+        r"\b(?:pregnan\w*|gestation(?!al age)\w*|prenatal|antenatal|obstetric\w*|postpartum|"
         r"peripartum|trimester|(?:pre-?)?eclampsia|HELLP|miscarriage|"
         r"preterm (?:birth|labou?r|delivery))\b",
         re.I,
