@@ -807,6 +807,13 @@ GOLDEN = [
         "What oxygen concentration should be used to start resuscitation of preterm newborns?",
         guidelines=("guideline:aha_aap_nrp_2020:respiratory_support:2",),
     ),
+    # a comparison stated the other way round answers no: DOACs are
+    # recommended over warfarin
+    Golden(
+        "Is warfarin preferred over DOACs in AF?",
+        guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -1013,6 +1013,10 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing("Maintain BP < 180/105 for 24 hours after alteplase.", alteplase)
     assert names_in_passing("Tenecteplase is an alternative to alteplase, before EVT.", alteplase)
     assert not names_in_passing("After a stroke, alteplase is recommended.", alteplase)
+    # what rules another out
+    lytic = "Are fibrinolytics recommended in STEMI?"
+    pci = "Primary PCI should be performed in patients with contraindications to fibrinolytics."
+    assert names_in_passing(pci, lytic)
     # whom a heading is for, by what they do not get
     lysis = "Is thrombolysis recommended for minor stroke?"
     no_lysis = "Acute ischemic stroke (no thrombolysis, SBP 150-220): Lowering SBP is NOT useful."
@@ -1291,6 +1295,7 @@ def test_a_pretest_probability_is_a_level() -> None:
 
 def test_a_question_on_what_is_recommended_over_another_compares() -> None:
     assert compares("Is psychotherapy recommended over antidepressants in older adults?")
+    assert compares("Is insulin recommended as first injectable over GLP-1 RA?")
     assert not compares("Is N-acetylcysteine recommended to prevent contrast nephropathy?")
     # which of two is better compares, and asks no yes or no
     which = "Is apixaban or warfarin better for AF?"
@@ -1428,6 +1433,9 @@ def test_a_question_on_stopping_is_answered_by_what_to_avoid_and_what_to_use() -
     assert votes("NSAIDs: Contraindications include CKD.", "Should NSAIDs be avoided in CKD?") == [
         "for"
     ]
+    # a drug holiday is a stop
+    holiday = "Prescribe a bisphosphonate drug holiday for women at low risk."
+    assert votes(holiday, "Should bisphosphonates be stopped in low-risk women?") == ["for"]
 
 
 def test_a_kdigo_level_is_the_wording_of_a_statement_without_a_verb() -> None:

@@ -65,6 +65,14 @@ def test_a_comparison_is_stated_in_the_questions_order() -> None:
     assert not compared.states("Switching from ticagrelor to clopidogrel may be considered.")
     assert not compared.states("Discontinue ticagrelor 3 days; clopidogrel 5 days before CABG.")
     assert not compared.states("Clopidogrel is preferred over ticagrelor with OAC.")
+    # the other way round, it prefers what the question sets second
+    assert compared.reverses("Clopidogrel is preferred over ticagrelor with OAC.")
+    assert not compared.reverses("It is reasonable to choose ticagrelor over clopidogrel.")
+    # "which is better?" asks in either order: nothing is reversed
+    either = "Is ticagrelor or clopidogrel better?"
+    which = comparison(either, [ticagrelor, clopidogrel], [ticagrelor, clopidogrel])
+    assert which is not None and which.states("Clopidogrel is preferred over ticagrelor.")
+    assert not which.reverses("Clopidogrel is preferred over ticagrelor.")
 
 
 def test_a_comparison_of_two_routes() -> None:

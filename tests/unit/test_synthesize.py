@@ -112,6 +112,14 @@ def test_roles_come_from_mesh_categories() -> None:
     assert role(Concept("retinal artery occlusion")) == "condition"
 
 
+def test_two_treatments_compared_beside_another_word_are_the_comparison() -> None:
+    concepts = (Concept("insulin"), Concept("injectable"), Concept("GLP-1 receptor agonists"))
+    question = "Is insulin recommended as first injectable over GLP-1 RA?"
+    first = plan_facets(concepts, question)[0]
+    assert first.intent == "comparison"
+    assert first.concepts == ("insulin", "GLP-1 receptor agonists")
+
+
 def test_facets_are_pairs_with_a_treatment_sub_topic() -> None:
     plans = plan_facets((IRON, BBB, RLS))
     assert [(p.label, p.intent) for p in plans] == [

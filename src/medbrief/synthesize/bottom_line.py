@@ -271,7 +271,10 @@ _IN_PASSING = re.compile(
     # what did not work before: "topiramate or gabapentin be offered to
     # patients ... who are intolerant to or have not responded to naltrexone"
     r"|\b(?:intolerant (?:to|of)|(?:have|has|had) not responded to|not respond\w* to|"
-    r"refractory to|failure of|failed)\b[^.;(),:]*"
+    r"refractory to|failure of|failed|"
+    # what rules another out: "Primary PCI ... in patients who have
+    # contraindications to fibrinolytic therapy" is no position on fibrinolysis
+    r"contraindications? (?:to|for))\b[^.;(),:]*"
     # whom another is for: "For patients ... for whom colchicine, NSAIDs, and
     # glucocorticoids are ineffective, poorly tolerated, or contraindicated"
     r"|\b(?:for|in) whom\b[^.;():]*"
@@ -318,7 +321,9 @@ _ASKS_STOP = re.compile(
     r"avoid)\b|^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding)\b",
     re.I,
 )
-_STOP_VERBS = r"stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*"
+# a "drug holiday" is a stop (Endocrine Society 2020: "prescribe a
+# bisphosphonate drug holiday for women who are at low-to-moderate risk")
+_STOP_VERBS = r"stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*|drug holidays?"
 _STOPPED = re.compile(rf"\b(?:avoid\w*|{_STOP_VERBS})\b", re.I)
 _NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{_STOP_VERBS}|held)\b", re.I)
 _CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)

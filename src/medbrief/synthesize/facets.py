@@ -32,7 +32,9 @@ MAX_FACETS = 6
 _COMPARED = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|comparison|comparing|(?:better|worse|safer|more "
     r"effective|less effective) than|superior to|inferior to|preferred (?:over|to)|"
-    r"(?:recommended|favou?red|chosen) over|in preference to|instead of|rather than)\b",
+    # "recommended as first injectable over GLP-1 RA"
+    r"(?:recommended|favou?red|chosen|preferred)(?: as [^?.;,]{1,30})? over|in preference to|"
+    r"instead of|rather than)\b",
     re.I,
 )
 #: Generic concepts that name an intervention without naming which one.
@@ -154,6 +156,10 @@ def plan_facets(concepts: tuple[Concept, ...], question: str = "") -> list[Facet
     comparable = tuple(
         c.label for c in concepts if roles[c.label] != "condition" and c.label not in generic
     )
+    if len(comparable) > 2 and len(specific) == 2:
+        # beside a word that is neither ("insulin as first injectable over
+        # GLP-1 RA"), the two treatments are what is compared
+        comparable = specific
     compared = comparable if len(comparable) == 2 and compares(question) else ()
     if compared:
         # The comparison is what a head-to-head question asks first; studies

@@ -248,6 +248,10 @@ class Comparison:
     #: whether a statement states the comparison (in the question's order)
     #: or the combination
     states: Callable[[str], bool]
+    #: whether it states the comparison the other way round ("A GLP-1 RA is
+    #: preferred to insulin" for "Is insulin recommended over a GLP-1 RA?"):
+    #: a position against what the question prefers
+    reverses: Callable[[str], bool] = lambda _: False
 
 
 #: a question asking whether to give two treatments together
@@ -278,6 +282,9 @@ def comparison(
             f"compare {compared[0].label} with {compared[1].label}",
             lambda statement: (
                 sets_against(statement, a, b) or (either and sets_against(statement, b, a))
+            ),
+            lambda statement: (
+                not either and sets_against(statement, b, a) and not sets_against(statement, a, b)
             ),
         )
     asked = asked_routes(question)

@@ -281,10 +281,13 @@ def compose(
         silent_on = f"name {named.label if named else 'it'}"
         anchor = anchor_of(concepts, question)
     else:
-        on = [2 * compared.states(d.statement) for d in guideline_drafts]
+        on = [
+            2 * (compared.states(d.statement) or compared.reverses(d.statement))
+            for d in guideline_drafts
+        ]
         anchor = None
         silent_on = compared.missing
-        about = compared.states
+        about = lambda s: compared.states(s) or compared.reverses(s)  # noqa: E731
         tried = about
         by_members = names_only_members(())
     conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) == "condition"]
@@ -301,8 +304,9 @@ def compose(
         )
         if compared is not None:
             # on a comparison, ``about`` needs both sides: naming one after
-            # "over" is the comparison itself, not in passing
-            return x
+            # "over" is the comparison itself, not in passing; one stated the
+            # other way round prefers what the question sets second
+            return replace(x, without=compared.reverses(x.said))
         # what it says: an excerpt's quoted sentence ("The panel suggests
         # anticoagulation alone over routine thrombolysis"), not the next one
         # it is joined with ("Thrombolysis may be considered in select patients")

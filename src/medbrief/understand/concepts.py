@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from medbrief.types import Concept, Expansion
 from medbrief.understand import sources
 from medbrief.understand.abbreviations import Resolution
-from medbrief.understand.lexicon import Entry
+from medbrief.understand.lexicon import CURATED, Entry
 from medbrief.understand.text import STOP_WORDS, Token, fold, key_words, singular
 from medbrief.understand.units import Unit, runs, split_units
 from medbrief.understand.vocabulary import Vocabulary, americanize
@@ -139,6 +139,15 @@ class ConceptExtractor:
         Returns the number of units used."""
         token = units[run[i]].token
         width = sum(1 for idx in run[i:] if units[idx].token == token)
+        start = units[run[i]].start
+        # a listed name that runs on from the abbreviation as written: "GLP-1
+        # RA" is a class of drugs
+        written = [units[idx].bare for idx in run[i : i + width + 3]]
+        for n in range(len(written), width, -1):
+            entry = self._lookup(written[:n])
+            if entry is not None and entry.kind == CURATED:
+                self._add(found, entry, text[start : units[run[i + n - 1]].end], start)
+                return n
         if resolution.sense is None:
             # an ambiguous abbreviation (ASD: autism spectrum disorder or atrial
             # septal defect) is still a sub-topic of the question, read as written
@@ -147,7 +156,6 @@ class ConceptExtractor:
             return width
         expansion = key_words(resolution.sense.expansion)
         after = [units[idx].bare for idx in run[i + width : i + width + 3]]
-        start = units[run[i]].start
         for n in range(len(after), 0, -1):
             entry = self._lookup([*expansion, *after[:n]])
             if entry is not None:
@@ -168,6 +176,12 @@ class ConceptExtractor:
             if units[idx].token in resolutions:
                 break
             limit += 1
+        # a listed name may run on into an abbreviation ("GLP1 RA" is a class
+        # of drugs, not GLP1 and rheumatoid arthritis)
+        for n in range(min(len(rest), MAX_WORDS), limit, -1):
+            entry = self._lookup([units[idx].bare for idx in rest[:n]])
+            if entry is not None and entry.kind == CURATED:
+                return n, entry
         for n in range(limit, 0, -1):
             entry = self._lookup([units[idx].bare for idx in rest[:n]])
             if entry is not None:
