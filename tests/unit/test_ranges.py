@@ -69,6 +69,7 @@ AASM_IV = (
         ("metformin in CKD stage 3b", {"eGFR": (30.0, 44.0)}),
         ("dose adjustment in stage 4 chronic kidney disease", {"eGFR": (15.0, 29.0)}),
         ("CKD stage 3", {"eGFR": (30.0, 59.0)}),
+        ("metformin in kidney disease stage 4", {"eGFR": (15.0, 29.0)}),
         # the 10-year risk, in each of the ways guidelines state it
         (
             "an estimated 10-year risk of a cardiovascular event of 10% or greater",

@@ -240,6 +240,17 @@ def test_class_names_and_their_abbreviations_are_concepts(reader: Reader) -> Non
     assert "ferric carboxymaltose" in reader.read("iron for RLS").concepts[0].terms
 
 
+def test_lay_names_are_read_as_the_guidelines_terms(reader: Reader) -> None:
+    reading = reader.read("blood thinners after brain bleed - when to restart?")
+    assert labels(reading) == ["anticoagulation", "intracranial hemorrhages"]
+    assert labels(reader.read("Is salt restriction recommended for hypertension?"))[0] == (
+        "sodium reduction"
+    )
+    # "CT head" is one test, not a CT and a head; LP beside meningitis is a lumbar puncture
+    reading = reader.read("Is CT head needed before LP in suspected meningitis?")
+    assert labels(reading) == ["head CT", "lumbar puncture", "meningitis"]
+
+
 def test_a_class_is_searched_by_all_its_names(reader: Reader) -> None:
     # "GLP1 agonist" finds "GLP-1 RA is preferred ..."; "ACEi" is read
     terms = reader.read("is glp1 agonist recomended for diabetics").concepts[0].terms

@@ -151,6 +151,12 @@ _MEASURES: dict[str, str] = {
     "10-year risk": r"(?:estimated )?10[- ]year (?:ASCVD |CVD |cardiovascular (?:disease )?)?risk"
     r"(?: of (?:a |an )?(?:first )?(?:hard )?(?:ASCVD|CVD|cardiovascular)(?: disease)? events?)?",
 }
+#: a stage of chronic kidney disease, as questions and guidelines write it:
+#: "CKD stage 4", "CKD G4", "stage 4 CKD", "kidney disease stage 4"
+_CKD_STAGE = (
+    r"\b(?:(?:CKD|(?:chronic )?kidney disease),? (?:stage |G){0}|"
+    r"stage {0} (?:CKD|(?:chronic )?kidney disease))\b"
+)
 #: names that are defined by a value: heart failure by ejection fraction
 #: (2022 AHA/ACC/HFSA guideline, section 3: HFrEF LVEF <= 40%, HFmrEF 41-49%,
 #: HFpEF >= 50%), chronic kidney disease stages by eGFR (KDIGO 2012: G3a
@@ -168,19 +174,19 @@ _DEFINED: tuple[tuple[re.Pattern[str], str, Span], ...] = tuple(
         ),
         (r"\bHFpEF\b|\bheart failure with preserved ejection fraction", "LVEF", (50.0, math.inf)),
         (
-            r"\b(?:CKD (?:stage |G)3a|stage 3a (?:CKD|chronic kidney disease))\b",
+            _CKD_STAGE.format("3a"),
             "eGFR",
             (45.0, 59.0),
         ),
         (
-            r"\b(?:CKD (?:stage |G)3b|stage 3b (?:CKD|chronic kidney disease))\b",
+            _CKD_STAGE.format("3b"),
             "eGFR",
             (30.0, 44.0),
         ),
-        (r"\b(?:CKD (?:stage |G)3|stage 3 (?:CKD|chronic kidney disease))\b", "eGFR", (30.0, 59.0)),
-        (r"\b(?:CKD (?:stage |G)4|stage 4 (?:CKD|chronic kidney disease))\b", "eGFR", (15.0, 29.0)),
+        (_CKD_STAGE.format("3"), "eGFR", (30.0, 59.0)),
+        (_CKD_STAGE.format("4"), "eGFR", (15.0, 29.0)),
         (
-            r"\b(?:CKD (?:stage |G)5|stage 5 (?:CKD|chronic kidney disease))\b",
+            _CKD_STAGE.format("5"),
             "eGFR",
             (-math.inf, 15.0 - 1e-6),
         ),
