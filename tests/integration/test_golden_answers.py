@@ -814,6 +814,16 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
         verdict="no",
     ),
+    # conditions named only as examples ("e.g., mechanical valve, atrial
+    # fibrillation") are not whom the endocarditis guideline's statement is for
+    Golden(
+        "Which patients with AF need anticoagulation?",
+        guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
+        first=(
+            "guideline:acc_aha_af_2023:anticoagulation:7",
+            "guideline:acc_aha_af_2023:anticoagulation",
+        ),
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -223,6 +223,10 @@ def _same_point(a: str, b: str) -> bool:
     return len(wa & wb) >= _NEAR_DUPLICATE * min(len(wa), len(wb))
 
 
+#: examples in parentheses: "(e.g., mechanical valve, atrial fibrillation)"
+_EXAMPLES = re.compile(r"\((?:e\.g\.|eg|for example|such as)[^()]*\)", re.I)
+
+
 def recommendation_drafts(
     recs: Sequence[Recommendation], matcher: Matcher, question: str
 ) -> list[GuidelineDraft]:
@@ -241,7 +245,13 @@ def recommendation_drafts(
         # only where it names them all: the ICH guideline's "LMWH ... to
         # optimize the benefits of VTE prevention" is no answer for cancer
         # patients with VTE
-        if not matcher.in_text(rec.guideline_title or "") & conditions and not conditions <= named:
+        # (nor where it names them only as examples: the endocarditis
+        # guideline's "patients on chronic anticoagulation for other
+        # indications (e.g., mechanical valve, atrial fibrillation)" is no
+        # answer on anticoagulation in AF)
+        if not matcher.in_text(rec.guideline_title or "") & conditions and not (
+            conditions <= matcher.in_text(_EXAMPLES.sub(" ", scope))
+        ):
             continue
         section = rec.section or ""
         # for "non-diabetic adults": not for the diabetics asked about
