@@ -865,6 +865,18 @@ def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() 
     assert best_guidelines([excerpt, named], question)[0] is excerpt
 
 
+def test_a_statement_repeated_in_two_sections_is_quoted_once() -> None:
+    def listed(ref: int) -> Listed:
+        item = GuidelineItem(ref, "BTF", 2016, "Hypothermia is not recommended.", "Level IIB", None)
+        return Listed(item, None, (0, 2), 1)
+
+    line = open_line([listed(1), listed(1)], [])
+    assert (
+        line.text
+        == "BTF (2016) recommends against (Level IIB): Hypothermia is not recommended [1]."
+    )
+
+
 def test_an_open_question_leads_with_the_strongest_most_certain_recommendations() -> None:
     def listed(ref: int, strength: str, certainty: str | None, rank: int) -> Listed:
         item = GuidelineItem(

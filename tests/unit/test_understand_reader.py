@@ -255,6 +255,8 @@ def test_a_class_is_searched_by_all_its_names(reader: Reader) -> None:
     # "GLP1 agonist" finds "GLP-1 RA is preferred ..."; "ACEi" is read
     terms = reader.read("is glp1 agonist recomended for diabetics").concepts[0].terms
     assert {"GLP-1 RA", "GLP-1 receptor agonists", "semaglutide"} <= set(terms)
+    # a member is searched by its class's names: "MRA may be considered" for spironolactone
+    assert "MRA" in reader.read("spironolactone for HFpEF?").concepts[0].terms
     # a listed class name runs on into an abbreviation: not rheumatoid arthritis
     assert labels(reader.read("insulin over GLP1 RA?")) == ["insulin", "GLP-1 receptor agonists"]
     assert labels(reader.read("GLP-1 RAs in CKD"))[0] == "GLP-1 receptor agonists"

@@ -895,7 +895,10 @@ def open_line(
             and (x.item.body, x.item.year) == (ranked[0].item.body, ranked[0].item.year)
             and not x.passing(question)
         )
-    ][:MAX_GUIDELINES]
+    ]
+    # a statement a guideline repeats in two sections is quoted once
+    top = [x for i, x in enumerate(top) if all(x.said != y.said for y in top[:i])]
+    top = top[:MAX_GUIDELINES]
     if top:
         text, citations = _guideline_sentence(top)
         return BottomLine(text, refs=tuple(c.n for c in citations), citations=tuple(citations))
