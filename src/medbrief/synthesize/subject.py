@@ -253,6 +253,10 @@ class Comparison:
     #: a position against what the question prefers
     reverses: Callable[[str], bool] = lambda _: False
 
+    def on_it(self, statement: str) -> bool:
+        """Whether a statement makes the comparison, either way round."""
+        return self.states(statement) or self.reverses(statement)
+
 
 #: a question asking whether to give two treatments together
 _COMBINED = re.compile(r"\b(?:combin\w*|together|plus|dual)\b|\+", re.I)

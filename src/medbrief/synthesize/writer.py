@@ -281,13 +281,10 @@ def compose(
         silent_on = f"name {named.label if named else 'it'}"
         anchor = anchor_of(concepts, question)
     else:
-        on = [
-            2 * (compared.states(d.statement) or compared.reverses(d.statement))
-            for d in guideline_drafts
-        ]
+        on = [2 * compared.on_it(d.statement) for d in guideline_drafts]
         anchor = None
         silent_on = compared.missing
-        about = lambda s: compared.states(s) or compared.reverses(s)  # noqa: E731
+        about = compared.on_it
         tried = about
         by_members = names_only_members(())
     conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) == "condition"]
