@@ -814,6 +814,13 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
         verdict="no",
     ),
+    # how many flares is a level: ">= 2 flares per year" is for others
+    Golden(
+        "Should urate lowering therapy be started after a first gout flare?",
+        guidelines=("guideline:acr_gout_2020:urate_lowering_therapy:5",),
+        first=("guideline:acr_gout_2020:urate_lowering_therapy:5",),
+        verdict="no",
+    ),
     # conditions named only as examples ("e.g., mechanical valve, atrial
     # fibrillation") are not whom the endocarditis guideline's statement is for
     Golden(

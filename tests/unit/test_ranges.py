@@ -138,6 +138,12 @@ def test_a_recommendation_for_another_severity_is_for_others() -> None:
     assert not other_severity(severe, "Do NOT routinely use corticosteroids in severe CAP.")
     assert not other_severity("Are steroids recommended for CAP?", nonsevere)
     assert not other_severity("mild to moderate RLS", "moderate to severe RLS")
+    # how many episodes is a scale: a first flare is not ">= 2 flares per year"
+    first = "Should urate lowering therapy be started after a first gout flare?"
+    assert other_severity(first, "Frequent gout flares defined as >= 2 flares per year")
+    assert other_severity(first, "> 1 prior flare but < 2/year: initiate ULT")
+    assert not other_severity(first, "First gout flare only: recommended against ULT")
+    assert severities("first-line therapy") == frozenset()
     # "moderate quality of evidence" is no severity
     assert severities("Strong recommendation, moderate quality of evidence") == frozenset()
     # risk is a scale of its own

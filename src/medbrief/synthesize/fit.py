@@ -191,6 +191,21 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
         # recommended for preventing late post-traumatic seizures" against
         # "... early post-traumatic seizures (within 7 days of injury)"
         ((r"\bearly\b", ("early",)), (r"\blate\b", ("late",))),
+        # how many episodes: "First gout flare only: conditionally recommended
+        # against starting ULT" against "Frequent gout flares defined as >= 2
+        # flares per year" (ACR 2020 gout guideline)
+        (
+            (
+                r"\b(?:first|single|one|initial) (?:\w+ )?(?:flare|attack|episode|event)s?\b",
+                ("first",),
+            ),
+            (
+                r"\b(?:recurrent|frequent|repeated)\b|"
+                r"(?:>=|≥|>|two or more|2 or more)\s*(?:1|2|two)?\s*(?:prior )?"
+                r"(?:\w+ )?(?:flares?|attacks?|episodes?)\b",
+                ("recurrent",),
+            ),
+        ),
         (
             (
                 # "women who are not at increased risk for breast cancer"
