@@ -814,6 +814,14 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_af_2023:anticoagulation:7",),
         verdict="no",
     ),
+    # contrast-induced AKI is its own condition: NAC for postsurgical AKI is
+    # for others, and a "Note:" filed under a grade recommends nothing
+    Golden(
+        "N-acetylcysteine to prevent contrast induced AKI",
+        concepts=("acetylcysteine", "contrast-induced nephropathy"),
+        guidelines=("guideline:kdigo_aki_2012:contrast_induced_aki:4",),
+        first=("guideline:kdigo_aki_2012:contrast_induced_aki:4",),
+    ),
     # how many flares is a level: ">= 2 flares per year" is for others
     Golden(
         "Should urate lowering therapy be started after a first gout flare?",

@@ -181,6 +181,8 @@ def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
             "against",
         ),
         ("Administer aspirin 325 mg.", None, None, "for"),
+        # a note on other recommendations recommends nothing, whatever its grade
+        ("Note: This recommendation differs from the one against NAC.", "Grade 1A", None, None),
         ("It is reasonable to choose ticagrelor (Class IIa, LOE: B).", None, None, "for"),
         ("Prasugrel: Prior stroke (Class III: Harm, LOE: B).", None, None, "against"),
         ("Ferritin reflects iron stores.", None, None, None),

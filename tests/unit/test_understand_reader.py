@@ -246,6 +246,9 @@ def test_lay_names_are_read_as_the_guidelines_terms(reader: Reader) -> None:
     assert labels(reader.read("Is salt restriction recommended for hypertension?"))[0] == (
         "sodium reduction"
     )
+    assert labels(reader.read("N-acetylcysteine to prevent contrast induced AKI"))[1] == (
+        "contrast-induced nephropathy"
+    )
     # "CT head" is one test, not a CT and a head; LP beside meningitis is a lumbar puncture
     reading = reader.read("Is CT head needed before LP in suspected meningitis?")
     assert labels(reading) == ["head CT", "lumbar puncture", "meningitis"]

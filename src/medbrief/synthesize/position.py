@@ -109,6 +109,9 @@ _KDIGO_LEVEL = re.compile(r"^\s*(?:grade\s+)?([12])[A-D]\b", re.I)
 _CONCESSION = re.compile(r"(?P<lead>^\s*|:\s+)(?:while|although|though|whereas)\b[^,;.]*,\s*", re.I)
 
 
+_NOTE = re.compile(r"\s*(?:note|nb)\s*:", re.I)
+
+
 def position(
     statement: str, strength: str | None = None, direction: str | None = None
 ) -> Position | None:
@@ -120,6 +123,11 @@ def position(
     # recommended for guiding antibiotic initiation, declining levels may
     # support decisions to discontinue antimicrobials"
     statement = _CONCESSION.sub(r"\g<lead>", statement, count=1)
+    if _NOTE.match(statement):
+        # a note on other recommendations ("Note: This recommendation differs
+        # from the recommendation against NAC for postsurgical AKI (Grade
+        # 1A)") recommends nothing, whatever grade it was filed under
+        return None
     graded = _from_grade(strength or "")
     if graded is None and not strength:
         # an excerpt that states its class inline: "It is reasonable to choose
