@@ -822,6 +822,16 @@ GOLDEN = [
         guidelines=("guideline:kdigo_aki_2012:contrast_induced_aki:4",),
         first=("guideline:kdigo_aki_2012:contrast_induced_aki:4",),
     ),
+    # a statement naming ezetimibe only as what patients already take (adding
+    # a PCSK9 inhibitor) goes after those about adding ezetimibe
+    Golden(
+        "ezetimibe when LDL stays high on max statin in ASCVD patients",
+        guidelines=("guideline:acc_aha_cholesterol_2018:nonstatin_therapy:1",),
+        first=(
+            "guideline:acc_aha_cholesterol_2018:secondary_prevention:5",
+            "guideline:acc_aha_cholesterol_2018:nonstatin_therapy:1",
+        ),
+    ),
     # how many flares is a level: ">= 2 flares per year" is for others
     Golden(
         "Should urate lowering therapy be started after a first gout flare?",

@@ -867,6 +867,19 @@ def test_the_strongest_of_equally_fitting_recommendations_speaks_for_the_body() 
     assert best_guidelines([excerpt, named], question)[0] is excerpt
 
 
+def test_an_open_question_is_answered_first_by_what_is_about_its_subject() -> None:
+    def listed(ref: int, statement: str, strength: str, certainty: str) -> Listed:
+        item = GuidelineItem(ref, "ACC/AHA", 2018, statement, strength, certainty, "for")
+        return Listed(item, None, (0, 2), 1)
+
+    pcsk9 = listed(
+        1, "On maximally tolerated statin plus ezetimibe: add a PCSK9 inhibitor.", "IIb", "A"
+    )
+    ezetimibe = listed(2, "If LDL-C remains >= 70 on maximal statin, add ezetimibe.", "IIb", "B-R")
+    line = open_line([pcsk9, ezetimibe], [], "ezetimibe when LDL stays high on max statin")
+    assert line.refs[0] == 2
+
+
 def test_a_statement_repeated_in_two_sections_is_quoted_once() -> None:
     def listed(ref: int) -> Listed:
         item = GuidelineItem(ref, "BTF", 2016, "Hypothermia is not recommended.", "Level IIB", None)

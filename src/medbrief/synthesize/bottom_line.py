@@ -876,7 +876,12 @@ def open_line(
     names as many of the question's concepts, none for other ages, values or routes than the
     question states (:func:`for_others`); else the first research sub-topic
     with evidence."""
-    ranked = _aspect_first(strongest_first([x for x in listed if may_speak(x, question)]), question)
+    ranked = strongest_first([x for x in listed if may_speak(x, question)])
+    # one that names the subject only in passing goes after those about it,
+    # however strong or certain: "LDL-C >= 70 on maximally tolerated statin
+    # PLUS ezetimibe: adding a PCSK9 inhibitor may be considered (LOE A)" is
+    # no answer on when to add ezetimibe
+    ranked = _aspect_first(sorted(ranked, key=lambda x: x.passing(question)), question)
     # a second is of the same body and names as many of the question's
     # concepts as the first: a recommendation for "DOAC-eligible patients
     # with AF" is no answer beside one that names the mechanical heart valves
