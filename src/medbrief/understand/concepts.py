@@ -140,14 +140,11 @@ class ConceptExtractor:
         token = units[run[i]].token
         width = sum(1 for idx in run[i:] if units[idx].token == token)
         start = units[run[i]].start
-        # a listed name that runs on from the abbreviation as written: "GLP-1
-        # RA" is a class of drugs
-        written = [units[idx].bare for idx in run[i : i + width + 3]]
-        for n in range(len(written), width, -1):
-            entry = self._lookup(written[:n])
-            if entry is not None and entry.kind == CURATED:
-                self._add(found, entry, text[start : units[run[i + n - 1]].end], start)
-                return n
+        listed = self._listed_name([units[idx].bare for idx in run[i : i + width + 3]], width)
+        if listed is not None:
+            n, name = listed
+            self._add(found, name, text[start : units[run[i + n - 1]].end], start)
+            return n
         if resolution.sense is None:
             # an ambiguous abbreviation (ASD: autism spectrum disorder or atrial
             # septal defect) is still a sub-topic of the question, read as written
@@ -176,17 +173,25 @@ class ConceptExtractor:
             if units[idx].token in resolutions:
                 break
             limit += 1
-        # a listed name may run on into an abbreviation ("GLP1 RA" is a class
-        # of drugs, not GLP1 and rheumatoid arthritis)
-        for n in range(min(len(rest), MAX_WORDS), limit, -1):
-            entry = self._lookup([units[idx].bare for idx in rest[:n]])
-            if entry is not None and entry.kind == CURATED:
-                return n, entry
+        listed = self._listed_name([units[idx].bare for idx in rest[:MAX_WORDS]], limit)
+        if listed is not None:
+            return listed
         for n in range(limit, 0, -1):
             entry = self._lookup([units[idx].bare for idx in rest[:n]])
             if entry is not None:
                 return n, entry
         return 1, None
+
+    def _listed_name(self, words: list[str], shortest: int) -> tuple[int, Entry] | None:
+        """The longest curated name made of more than ``shortest`` of the
+        leading ``words``: a listed name may run on into an abbreviation
+        ("GLP1 RA" and "GLP-1 RA" are a class of drugs, not GLP1 and
+        rheumatoid arthritis)."""
+        for n in range(len(words), shortest, -1):
+            entry = self._lookup(words[:n])
+            if entry is not None and entry.kind == CURATED:
+                return n, entry
+        return None
 
     def _lookup(self, words: list[str]) -> Entry | None:
         """The entry named by these words, also in American spelling."""
