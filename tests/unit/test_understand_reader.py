@@ -432,3 +432,55 @@ def test_common_clinical_phrases_are_one_concept_each(
     reader: Reader, question: str, expected: list[str]
 ) -> None:
     assert labels(reader.read(question)) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "excluded"),
+    [
+        # "non" before a one-word name of people or a state excludes them
+        (
+            "vitamin E for biopsy proven NASH in non diabetics",
+            ["vitamin E", "non-alcoholic steatohepatitis"],
+            "diabetes mellitus",
+        ),
+        # a name of its own (MeSH "Non-Smokers") stays one
+        ("statins in non-smokers", ["statins", "non-smokers"], None),
+        # a longer name that starts with "non" is a kind of its own
+        ("stress testing before non-cardiac surgery", ["stress testing", "surgery"], None),
+        # "with or without" excludes nothing
+        (
+            "Should statins be given with or without ezetimibe?",
+            ["statins", "ezetimibe"],
+            None,
+        ),
+    ],
+)
+def test_what_a_question_leaves_out(
+    reader: Reader, question: str, expected: list[str], excluded: str | None
+) -> None:
+    reading = reader.read(question)
+    assert labels(reading) == expected
+    notes = [n for n in reading.notes if "is read as an exclusion" in n]
+    note = "is read as an exclusion (whom or what the question leaves out), not a sub-topic"
+    assert notes == ([f"'{excluded}' {note}"] if excluded else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the test that proved a condition is how it was known, not a sub-topic
+        ("vitamin E for biopsy-proven NASH", ["vitamin E", "non-alcoholic steatohepatitis"]),
+        ("Is a biopsy needed to diagnose NASH?", ["biopsy", "non-alcoholic steatohepatitis"]),
+        (
+            "Is ERCP needed in gallstone pancreatitis?",
+            ["endoscopic retrograde cholangiopancreatography", "gallstone", "pancreatitis"],
+        ),
+        (
+            "therapeutic hypothermia for newborns with HIE",
+            ["therapeutic hypothermia", "hypoxic-ischemic encephalopathy"],
+        ),
+        ("surgery after a drug eluting stent", ["surgery", "drug-eluting stents"]),
+    ],
+)
+def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected: list[str]) -> None:
+    assert labels(reader.read(question)) == expected

@@ -52,7 +52,9 @@ _KINDS: dict[Kind, re.Pattern[str]] = {
     "screening": re.compile(r"\bscreen\w*", re.I),
     "diagnosis": re.compile(
         r"\b(?:diagnos\w*|(?:laboratory |diagnostic )?testing|tests?\b|evaluat\w*|"
-        r"staged\b|staging|classif\w*|work-?up|imaging|biopsy|rule[sd]? (?:out|in)\b)",
+        r"staged\b|staging|classif\w*|work-?up|imaging|rule[sd]? (?:out|in)\b|"
+        # "biopsy-proven NASH" says how it was known: no question of diagnosis
+        r"biops(?:y|ies)\b(?![\s-]+(?:proven|confirmed|documented)))",
         re.I,
     ),
     "intervention": re.compile(
@@ -114,7 +116,7 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     # risk factor in a list ("(i.e. dyslipidemia, diabetes, hypertension)")
     "diabetes": re.compile(
         r"\b(?:patients|adults|people|persons|individuals|those|women|men|children|youth)\s+"
-        r"(?:\w+\s+)?with\s+(?:type [12] |T[12]D? )?diabet\w*|\bdiabetics\b",
+        r"(?:\w+\s+)?with\s+(?:type [12] |T[12]D? )?diabet\w*|(?<!non )(?<!non-)\bdiabetics\b",
         re.I,
     ),
 }
@@ -247,7 +249,7 @@ def question_scope(question: str) -> QuestionScope:
 
 
 #: not where the question excludes it: "SGLT2 inhibitors in CKD without diabetes"
-_NOT_NAMED = r"(?<!without )(?<!non-)(?<!non)(?<!no )(?<!not )"
+_NOT_NAMED = r"(?<!without )(?<!non-)(?<!non )(?<!non)(?<!no )(?<!not )"
 _ASKED_GROUPS = {
     "diabetes": re.compile(_NOT_NAMED + r"\b(?:diabet\w*|T[12]DM?\b)", re.I),
     "kidney": re.compile(

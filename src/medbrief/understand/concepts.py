@@ -33,10 +33,19 @@ ASPECTS = frozenset({"screening", "diagnosis", "prevention", "prognosis", "vacci
 #: A concept right after these words says whom the question excludes ("adults
 #: without heart disease"): it narrows the population, it is not a sub-topic.
 _EXCLUDING = re.compile(
-    r"\b(?:without|free of|excluding|no (?:history of|known|prior|previous))\s+"
+    r"\b(?:(?<!with or )without|free of|excluding|no (?:history of|known|prior|previous))\s+"
     r"(?:(?:a|an|any|known|prior|previous|established|existing|pre-?existing|overt|clinical)\s+)*$",
     re.IGNORECASE,
 )
+#: "non-diabetic adults", "non smokers": a one-word name of people or of a
+#: state right after "non" excludes it, as "without" does. Not a longer name
+#: ("non-small cell lung cancer", "non-ST elevation MI", "non-cardiac surgery"
+#: are kinds of their own): only a single word read as the concept.
+_NON = re.compile(r"\bnon[\s\-]?$", re.IGNORECASE)
+_NON_ADJECTIVE = re.compile(r"(?:ics?|ers|ants?|ives?)$", re.IGNORECASE)
+#: "biopsy-proven NASH", "culture-confirmed sepsis": the test qualifies the
+#: condition after it (how it was known), it is not a sub-topic of the question
+_QUALIFYING = frozenset({"proven", "confirmed", "documented", "verified"})
 
 
 @dataclass
@@ -71,7 +80,7 @@ class ConceptExtractor:
         for run in runs(text, units):
             self._match_run(text, units, run, resolutions, found, expansions)
         ordered = sorted(found.values(), key=lambda f: (f.label in ASPECTS, f.position))
-        excluded = [f for f in ordered if _EXCLUDING.search(text[: f.position])]
+        excluded = [f for f in ordered if self._excluded(text, f)]
         if len(excluded) == len(ordered):
             excluded = []  # "surgery without anaesthesia?" asks about what it excludes
         kept = [f for f in ordered if f not in excluded][:MAX_CONCEPTS]
@@ -85,6 +94,16 @@ class ConceptExtractor:
             self._concept(f, [c for c in broader[f.key] if c not in shared]) for f in kept
         )
         return concepts, tuple(dict.fromkeys(expansions)), tuple(f.label for f in excluded)
+
+    @staticmethod
+    def _excluded(text: str, found: _Found) -> bool:
+        """Whether the question names ``found`` as whom or what it leaves out."""
+        before = text[: found.position]
+        if _EXCLUDING.search(before):
+            return True
+        return bool(_NON.search(before)) and any(
+            " " not in s and bool(_NON_ADJECTIVE.search(s)) for s in found.surfaces
+        )
 
     # -------------------------------------------------------------- matching
 
@@ -112,6 +131,9 @@ class ConceptExtractor:
                 i += 1
                 continue
             self._flush(text, units, leftover, found)
+            if i + width < len(run) and units[run[i + width]].bare in _QUALIFYING:
+                i += width + 1
+                continue
             span = units[run[i]].start, units[run[i + width - 1]].end
             surface = text[span[0] : span[1]]
             if (width > 1 and not self._framing(units, run[i : i + width])) or self._is_topic(
