@@ -4,7 +4,8 @@ Source: ../shared/data/mesh/tree-numbers.tsv (MeSH 2015 descriptors with tree nu
 derived from NLM MeSH). The first letter of a tree number is the MeSH category
 (https://www.nlm.nih.gov/mesh/intro_trees.html): A anatomy, B organisms, C diseases,
 D chemicals and drugs, E techniques and equipment, F psychiatry and psychology, G phenomena and
-processes, ... The brief uses it to tell interventions (D, E) from conditions (C, F03).
+processes, ... The brief uses it to tell interventions (D, E, and psychotherapy F04.754) from
+conditions (C, F03).
 
 Usage: python scripts/build_mesh_categories.py [../shared/data/mesh/tree-numbers.tsv]
 """
@@ -25,9 +26,10 @@ def main(source: Path = SOURCE) -> None:
     cats: dict[tuple[str, str], set[str]] = defaultdict(set)
     with source.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
-            # "F03" (mental disorders) counts as a condition alongside C; keep 3 chars for F
+            # "F03" (mental disorders) counts as a condition alongside C, and
+            # "F04.754" (psychotherapy, behaviour therapy) as a treatment beside E
             tree = row["mesh_tree_number"]
-            cat = tree[:3] if tree.startswith("F03") else tree[0]
+            cat = next((p for p in ("F03", "F04.754") if tree.startswith(p)), tree[0])
             cats[(row["mesh_id"], row["mesh_name"])].add(cat)
     with TARGET.open("w", encoding="utf-8", newline="") as out:
         out.write("# MeSH descriptor UI, name, top-level tree categories. Built by\n")

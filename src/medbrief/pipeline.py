@@ -20,6 +20,7 @@ from medbrief.synthesize.guidelines import guideline_drafts
 from medbrief.synthesize.match import Matcher
 from medbrief.synthesize.references import finish_references
 from medbrief.synthesize.research import facet_findings
+from medbrief.synthesize.subject import asks_choice
 from medbrief.synthesize.verdict import asks_yes_no, read_votes
 from medbrief.synthesize.writer import compose, guideline_items
 from medbrief.types import Brief, Document, Filters, Reading, Recommendation, SearchResult
@@ -67,7 +68,8 @@ def answer(
         live_ids = fetched.fetched
         notes.extend([fetched.note] if fetched.note else [])
     emit("reading", reading)
-    yes_no = asks_yes_no(reading.corrected)
+    # "ticagrelor or clopidogrel after NSTEMI?" asks which, not yes or no
+    yes_no = asks_yes_no(reading.corrected) and not asks_choice(reading.corrected, reading.concepts)
     if reading.unknown_terms and not live_ids and len(reading.concepts) < 2:
         # A question resting on a term no stored source uses, with at most one
         # other concept, cannot be answered from them: answering the rest of it

@@ -849,6 +849,46 @@ GOLDEN = [
             "guideline:acc_aha_af_2023:anticoagulation",
         ),
     ),
+    # a window the question says cannot be met is the time beyond it, and a
+    # "non-PCI-capable hospital" excludes nobody who has PCI
+    Golden(
+        "Should fibrinolysis be given if PCI not available within 120 minutes?",
+        guidelines=("guideline:acc_aha_stemi_2013:reperfusion_therapy:12",),
+        first=("guideline:acc_aha_stemi_2013:reperfusion_therapy:12",),
+        verdict="yes",
+    ),
+    # "medical therapy over early ERCP" is a position against ERCP
+    Golden(
+        "Is ERCP needed in gallstone pancreatitis without cholangitis?",
+        concepts=("endoscopic retrograde cholangiopancreatography", "pancreatitis"),
+        verdict="no",
+    ),
+    # "non diabetics" leaves diabetes out; "biopsy proven" is no question of
+    # diagnosis
+    Golden(
+        "vitamin E for biopsy proven NASH in non diabetics",
+        concepts=("vitamin E", "non-alcoholic steatohepatitis"),
+        guidelines=("guideline:aasld_nafld_2023:lifestyle_and_pharmacotherapy:1",),
+        first=("guideline:aasld_nafld_2023:lifestyle_and_pharmacotherapy:1",),
+    ),
+    # two treatments offered as alternatives ask which, not yes or no
+    Golden("ticagrelor or clopidogrel after NSTEMI?", concepts=("ticagrelor", "clopidogrel")),
+    # DES is a drug-eluting stent
+    Golden(
+        "How long to wait for elective surgery after drug eluting stent?",
+        concepts=("surgery", "drug-eluting stents"),
+        guidelines=("guideline:acc_aha_perioperative_2014:perioperative_medication_management:4",),
+        first=("guideline:acc_aha_perioperative_2014:perioperative_medication_management:4",),
+    ),
+    # HIE is hypoxic-ischemic encephalopathy: the newborn statement, not the
+    # one for adults after cardiac arrest in STEMI
+    Golden(
+        "Is therapeutic hypothermia recommended for newborns with HIE?",
+        concepts=("therapeutic hypothermia", "hypoxic-ischemic encephalopathy"),
+        guidelines=("guideline:aha_aap_nrp_2020:post_resuscitation_care",),
+        first=("guideline:aha_aap_nrp_2020:post_resuscitation_care",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

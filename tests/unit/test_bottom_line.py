@@ -1023,6 +1023,13 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing(sglt2, question)
     assert not names_in_passing("Metformin is recommended at eGFR of 30 or more.", question)
     assert not names_in_passing("SGLT2 inhibitors are recommended in CKD.", question)
+    # what is waited for is no position on it
+    thrombectomy = "Is thrombectomy recommended 16 hours after stroke onset?"
+    waiting = (
+        "IV alteplase should NOT be withheld or delayed while awaiting thrombectomy evaluation."
+    )
+    assert names_in_passing(waiting, thrombectomy)
+    assert not names_in_passing("Thrombectomy is recommended.", thrombectomy)
     item = GuidelineItem(1, "ADA", 2024, sglt2, "Grade A", None)
     assert Listed(item, None, (0, 2), 0).position == "for"
     assert guideline_votes([Listed(item, None, (0, 2), 0)], question) == []
@@ -1163,6 +1170,10 @@ def test_a_recommendation_excluding_what_the_question_names_is_not_listed() -> N
     assert matcher.excluded("adults without diabetes") == {"diabetes mellitus"}
     assert matcher.excluded("adults with or without diabetes") == frozenset()
     assert matcher.excluded("diabetic adults") == frozenset()
+    # a compound that starts with the name excludes nobody who has it
+    pci = Concept("percutaneous coronary intervention", ("PCI",))
+    assert Matcher([pci]).excluded("at non-PCI-capable hospitals") == frozenset()
+    assert Matcher([pci]).excluded("in non-PCI patients") == {pci.label}
     question = "Is vitamin E recommended for NASH in diabetics?"
 
     def rec(statement: str) -> Recommendation:

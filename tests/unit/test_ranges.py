@@ -165,6 +165,28 @@ def test_a_statement_without_a_time_window_says_nothing_on_one() -> None:
     assert not silent_on_window("Is alteplase recommended for stroke?", "IV alteplase.")
 
 
+def test_how_a_condition_was_known_and_whom_a_question_leaves_out() -> None:
+    vitamin_e = question_scope("vitamin E for biopsy-proven NASH in non diabetics")
+    assert "diagnosis" not in vitamin_e.kinds and "diabetes" not in vitamin_e.groups
+    assert "diagnosis" in question_scope("Is a biopsy needed for NASH?").kinds
+    assert "diabetes" in question_scope("vitamin E for NASH in diabetics").groups
+
+
+def test_a_window_the_question_says_cannot_be_met_is_the_time_beyond_it() -> None:
+    hours = "time window, hours"
+    question = "Should fibrinolysis be given if PCI not available within 120 minutes?"
+    assert values(question)[hours] == (2.0 + 1e-6, math.inf)
+    assert values("PCI cannot be performed within 90 min")[hours] == (1.5 + 1e-6, math.inf)
+    assert values("treat within 4.5 hours")[hours] == (0.0, 4.5)
+    statement = (
+        "Fibrinolytic therapy should be given at non-PCI-capable hospitals when the anticipated "
+        "FMC-to-device time exceeds 120 minutes."
+    )
+    assert values(statement)[hours] == (2.0 + 1e-6, math.inf)
+    assert not out_of_range(question, statement) and not silent_on_window(question, statement)
+    assert out_of_range(question, "Primary PCI within 90 minutes of first medical contact.")
+
+
 def test_routes_of_giving() -> None:
     assert routes("Is oral iron effective?") == {"oral"}
     assert routes(AASM_IV) == {"intravenous"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from medbrief.synthesize.subject import (
     anchor_of,
+    asks_choice,
     comparison,
     names_a_drug,
     names_only_members,
@@ -124,6 +125,9 @@ def test_a_drug_mesh_added_after_2015_is_still_a_treatment() -> None:
     assert role(Concept("rivaroxaban", mesh_ui="D000069552", drug=True)) == "drug"
     # and a newer disease name is a kind of an older one
     assert role(Concept("traumatic brain injury", mesh_ui="D000070642")) == "condition"
+    # psychotherapy (MeSH F04.754) is a treatment
+    assert role(Concept("psychotherapy", mesh_ui="D011613")) == "procedure"
+    assert role(Concept("cognitive behavioral therapy", mesh_ui="D015928")) == "procedure"
 
 
 def test_what_an_act_is_done_with_is_the_subject() -> None:
@@ -173,3 +177,19 @@ def test_a_member_asked_about_is_not_matched_by_its_siblings() -> None:
     members_only = names_only_members([BISPHOSPHONATES, OSTEOPOROSIS])
     assert members_only("Ibandronate is NOT recommended to reduce hip fracture risk.")
     assert not members_only("Bisphosphonates such as alendronate are recommended.")
+
+
+def test_two_treatments_offered_as_alternatives_ask_which() -> None:
+    ticagrelor = Concept("ticagrelor", ("ticagrelor",), drug=True)
+    clopidogrel = Concept("clopidogrel", ("clopidogrel",), drug=True)
+    nstemi = Concept("NSTEMI", ("NSTEMI",))
+    assert asks_choice("ticagrelor or clopidogrel after NSTEMI?", [ticagrelor, clopidogrel, nstemi])
+    assert asks_choice(
+        "Should ticagrelor, or a clopidogrel, be given?", [ticagrelor, clopidogrel, nstemi]
+    )
+    # one treatment, or two that are not alternatives, ask yes or no
+    assert not asks_choice("Is ticagrelor safe in NSTEMI or unstable angina?", [ticagrelor, nstemi])
+    assert not asks_choice(
+        "Should clopidogrel be given with or without ticagrelor?", [clopidogrel, ticagrelor]
+    )
+    assert not asks_choice("ticagrelor and clopidogrel together?", [ticagrelor, clopidogrel])

@@ -263,7 +263,10 @@ _IN_PASSING = re.compile(
     # a condition: "Clopidogrel 75 mg/day if aspirin allergy"; what to
     # watch while giving it: "hypotension should be avoided during mannitol"
     # ("If known clinical CVD: initiate ... drug therapy": the condition ends at its colon)
-    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless|when)\b[^.;(),:]*"
+    r"|\b(?:after|before|prior to|following|during|alternative to|if|unless|when|"
+    # what is waited for: "IV alteplase should NOT be withheld or delayed
+    # while awaiting thrombectomy evaluation" is no position on thrombectomy
+    r"(?:while )?(?:awaiting|pending|waiting for))\b[^.;(),:]*"
     # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
     # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
     r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"

@@ -104,7 +104,8 @@ def role(concept: Concept) -> Role:
         return "condition"
     if "D" in cats or concept.drug:
         return "drug"
-    if "E" in cats or (not cats and _PROCEDURE_HEAD.search(label)):
+    # psychotherapy (MeSH F04.754) is a treatment as much as a procedure is
+    if cats & {"E", "F04.754"} or (not cats and _PROCEDURE_HEAD.search(label)):
         return "procedure"
     return "other"
 

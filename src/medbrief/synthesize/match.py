@@ -60,12 +60,14 @@ def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 
 @lru_cache(maxsize=4096)
 def _negated(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    # "non-diabetic adults", "adults without diabetes"; not "with or without"
+    # "non-diabetic adults", "adults without diabetes"; not "with or without",
+    # nor a compound that only starts with the name: a "non-PCI-capable
+    # hospital" excludes no patient who has PCI
     parts = sorted({p[2:] for p in (term_pattern(t) for t in terms) if p}, key=len, reverse=True)
     if not parts:
         return None
     return re.compile(
-        r"\b(?:non[\s\-]?|(?<!with or )(?<!with and )without\s+)(?:" + "|".join(parts) + ")"
+        r"\b(?:non[\s\-]?|(?<!with or )(?<!with and )without\s+)(?:" + "|".join(parts) + r")(?!-\w)"
     )
 
 
@@ -88,6 +90,12 @@ class ConceptMatcher:
 
     def in_document(self, doc: Document) -> bool:
         return self.concept.label in Matcher((self.concept,)).in_document(doc)
+
+    def first_span(self, text: str) -> tuple[int, int] | None:
+        """Where ``text`` (normalised) first names the concept, if it does."""
+        pattern = _compiled(self.terms)
+        found = pattern.search(text) if pattern else None
+        return found.span() if found else None
 
     def opens(self, text: str) -> bool:
         """Whether ``text`` begins with one of the concept's names."""

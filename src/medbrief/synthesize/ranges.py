@@ -238,8 +238,15 @@ _WINDOWS = _forms(
     (rf"(?:<=|=<|\u2264|\bwithin|\bup to|\bno (?:more|later) than)\s*{_NUMBER}{_HOURS}", "to"),
     (rf"(?:<|\bless than|\bunder)\s*{_NUMBER}{_HOURS}", "below"),
     (rf"(?:>=|=>|\u2265|\bat least)\s*{_NUMBER}{_HOURS}", "from"),
-    (rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond)\s*{_NUMBER}{_HOURS}", "above"),
+    (
+        rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond|\bexceed(?:s|ing)?)\s*"
+        rf"{_NUMBER}{_HOURS}",
+        "above",
+    ),
 )
+#: a window the question says cannot be met: "if PCI is not available within
+#: 120 minutes" asks about the time beyond it (read as "beyond 120 minutes")
+_NOT_WITHIN = re.compile(r"\b(?:not|cannot|can't)\b((?:\s+[\w-]+){0,3}?)\s+within\b", re.I)
 #: "ferritin <75": the bound itself is out
 _STRICT = 1e-6
 
@@ -252,7 +259,7 @@ def values(text: str) -> dict[str, Span]:
     spans: dict[str, list[Span]] = {}
     found = [(name, pattern, kind, text) for name, pattern, kind in _VALUES]
     # "3 to 4.5 hours" read as a range is not also "to 4.5 hours"
-    rest = _WINDOWS[0][0].sub(" ", text)
+    rest = _WINDOWS[0][0].sub(" ", _NOT_WITHIN.sub(r"\1 beyond", text))
     found += [(WINDOW, p, kind, text if kind == "range" else rest) for p, kind in _WINDOWS]
     for name, pattern, kind, where in found:
         for m in pattern.finditer(where):

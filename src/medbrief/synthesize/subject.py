@@ -258,6 +258,31 @@ class Comparison:
         return self.states(statement) or self.reverses(statement)
 
 
+#: what stands between two treatments a question offers as alternatives:
+#: "an SSRI or psychotherapy", "ticagrelor or clopidogrel"; not "with or
+#: without", "and/or"
+_OR_BETWEEN = re.compile(r"\s*,?\s*or\s+(?:(?:an?|the)\s+)?")
+
+
+def asks_choice(question: str, concepts: Sequence[Concept]) -> bool:
+    """Whether the question offers two of its treatments or tests as
+    alternatives ("Should adolescents with depression get an SSRI or
+    psychotherapy?"): it asks which, and a yes or no would answer neither."""
+    wanted = asked_interventions(tuple(concepts))
+    text = normalise(question)
+    spans = [
+        span
+        for c in concepts
+        if c.label in wanted and (span := ConceptMatcher(c).first_span(text)) is not None
+    ]
+    return any(
+        _OR_BETWEEN.fullmatch(text[a_end:b_start])
+        for _, a_end in spans
+        for b_start, _ in spans
+        if a_end <= b_start
+    )
+
+
 #: a question asking whether to give two treatments together
 _COMBINED = re.compile(r"\b(?:combin\w*|together|plus|dual)\b|\+", re.I)
 #: a clause that gives two treatments together: "Do not combine ACE inhibitor
