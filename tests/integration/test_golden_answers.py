@@ -889,6 +889,28 @@ GOLDEN = [
         first=("guideline:aha_aap_nrp_2020:post_resuscitation_care",),
         verdict="yes",
     ),
+    # lay names: "hep C" (read as "screening" alone, the USPSTF's thyroid
+    # cancer statement was a second position), "vit D", "resistant htn"
+    Golden(
+        "hep C screening for all adults?",
+        concepts=("hepatitis C", "screening"),
+        guidelines=("uspstf:524",),
+        first=("uspstf:524",),
+        verdict="yes",
+    ),
+    Golden(
+        "should I screen for vit D deficiency",
+        concepts=("vitamin D deficiency", "screening"),
+        guidelines=("uspstf:1919",),
+        first=("uspstf:1919",),
+        verdict="insufficient",
+    ),
+    Golden(
+        "best med for resistant hypertension",
+        concepts=("resistant hypertension",),
+        guidelines=("guideline:acc_aha_hypertension_2017:resistant_hypertension_and_crises:4",),
+        first=("guideline:acc_aha_hypertension_2017:resistant_hypertension_and_crises:4",),
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

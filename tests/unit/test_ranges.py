@@ -189,6 +189,9 @@ def test_a_window_the_question_says_cannot_be_met_is_the_time_beyond_it() -> Non
 
 def test_routes_of_giving() -> None:
     assert routes("Is oral iron effective?") == {"oral"}
+    # into the CSF: questions say "intrathecal", the IDSA "intraventricular"
+    assert routes("intrathecal antibiotics for shunt infection") == {"intrathecal"}
+    assert routes("Intraventricular antimicrobial therapy should be considered") == {"intrathecal"}
     assert routes(AASM_IV) == {"intravenous"}
     assert other_route("Is oral iron effective for RLS?", AASM_IV)
     assert not other_route("Does IV iron help RLS?", AASM_IV)

@@ -155,6 +155,9 @@ _ROUTES: dict[str, re.Pattern[str]] = {
     "intramuscular": re.compile(r"\b(?:intramuscular(?:ly)?|IM)\b", re.I),
     "topical": re.compile(r"\btopical(?:ly)?\b", re.I),
     "inhaled": re.compile(r"\binhal(?:ed|ation|ers?)\b", re.I),
+    # into the cerebrospinal fluid: the IDSA 2017 ventriculitis guideline
+    # writes "intraventricular" where questions often say "intrathecal"
+    "intrathecal": re.compile(r"\b(?:intrathecal(?:ly)?|intraventricular(?:ly)?)\b", re.I),
 }
 
 #: scales on which guidelines split their recommendations, each level with
