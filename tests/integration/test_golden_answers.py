@@ -911,6 +911,21 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_hypertension_2017:resistant_hypertension_and_crises:4",),
         first=("guideline:acc_aha_hypertension_2017:resistant_hypertension_and_crises:4",),
     ),
+    # SBP is blood pressure: the statement for older adults names only SBP
+    Golden(
+        "BP target for elderly over 80",
+        concepts=("blood pressure",),
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:21",),
+    ),
+    # "fasting or nonfasting" names fasting: it excludes nobody who fasts
+    Golden(
+        "lipid panel fasting or nonfasting",
+        guidelines=("guideline:acc_aha_cholesterol_2018:risk_assessment:1",),
+        first=(
+            "guideline:acc_aha_cholesterol_2018:risk_assessment:1",
+            "guideline:acc_aha_cholesterol_2018:risk_assessment:2",
+        ),
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -1170,6 +1170,10 @@ def test_a_recommendation_excluding_what_the_question_names_is_not_listed() -> N
     assert matcher.excluded("adults without diabetes") == {"diabetes mellitus"}
     assert matcher.excluded("adults with or without diabetes") == frozenset()
     assert matcher.excluded("diabetic adults") == frozenset()
+    # named as included too, it is not excluded
+    fasting = Matcher([Concept("fasting")])
+    assert fasting.excluded("Fasting or nonfasting lipid levels are effective") == frozenset()
+    assert fasting.excluded("A nonfasting lipid profile is reasonable") == {"fasting"}
     # a compound that starts with the name excludes nobody who has it
     pci = Concept("percutaneous coronary intervention", ("PCI",))
     assert Matcher([pci]).excluded("at non-PCI-capable hospitals") == frozenset()

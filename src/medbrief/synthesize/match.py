@@ -103,9 +103,14 @@ class ConceptMatcher:
         return bool(pattern and pattern.match(normalise(text)))
 
     def negated_in(self, text: str) -> bool:
-        """Whether ``text`` names the concept as excluded ("non-diabetic")."""
+        """Whether ``text`` names the concept only as excluded ("for
+        non-diabetic adults"); not where it names it as included too
+        ("fasting or nonfasting lipid levels")."""
         pattern = _negated(self.terms)
-        return bool(pattern and pattern.search(normalise(text)))
+        normal = normalise(text)
+        return bool(pattern and pattern.search(normal)) and not self.in_normalised(
+            pattern.sub(" ", normal)
+        )
 
 
 def _document_text(doc: Document) -> str:
