@@ -926,6 +926,11 @@ GOLDEN = [
             "guideline:acc_aha_cholesterol_2018:risk_assessment:2",
         ),
     ),
+    # "contraindicated?" is answered yes by a recommendation against, no by
+    # one for; "harmful?" by a grade of harm
+    Golden("Are beta blockers contraindicated in cardiogenic shock?", verdict="yes"),
+    Golden("Is nimodipine contraindicated in SAH?", verdict="no"),
+    Golden("Is platelet transfusion harmful in ICH patients on aspirin?", verdict="yes"),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -1014,6 +1014,28 @@ def test_on_a_question_of_harm_only_findings_on_harm_or_safety_vote() -> None:
     assert len(read_votes("Does iron improve RLS?", evidence, reader)) == 3
 
 
+def test_a_guideline_answers_whether_a_treatment_harms_or_is_contraindicated() -> None:
+    def votes(statement: str, strength: str, question: str) -> list[str]:
+        item = GuidelineItem(1, "ACC/AHA", 2013, statement, strength, None)
+        return [v.position for v in guideline_votes([Listed(item, None, (0, 2), 0)], question)]
+
+    shock = "Beta-blockers are contraindicated in patients with cardiogenic shock."
+    asked = "Are beta blockers contraindicated in cardiogenic shock?"
+    assert votes(shock, "Class III: Harm", asked) == ["for"]  # yes, contraindicated
+    nimodipine = "Early initiation of enteral nimodipine is beneficial."
+    assert votes(nimodipine, "Class I", "Is nimodipine contraindicated in SAH?") == ["against"]
+    platelets = "Platelet transfusions should not be administered in ICH on antiplatelets."
+    harmful = "Is platelet transfusion harmful in ICH patients on aspirin?"
+    assert votes(platelets, "Class III: Harm", harmful) == ["for"]
+    # "no benefit" says nothing on harm
+    txa = "Tranexamic acid is NOT recommended for routine use."
+    assert votes(txa, "Class III: No Benefit", "Is tranexamic acid harmful in SAH?") == []
+    # nor does a guideline vote on other questions of association
+    assert (
+        votes(platelets, "Class III: Harm", "Is platelet transfusion associated with death?") == []
+    )
+
+
 def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_on_it() -> None:
     question = "Is metformin safe in chronic kidney disease?"
     sglt2 = (

@@ -120,6 +120,18 @@ def test_two_treatments_compared_beside_another_word_are_the_comparison() -> Non
     assert first.concepts == ("insulin", "GLP-1 receptor agonists")
 
 
+def test_a_comparison_sets_two_concepts_on_either_side_of_its_word() -> None:
+    insulin, pregnancy = Concept("insulin"), Concept("pregnancy")
+    diabetes = Concept("diabetes mellitus", ("diabetes",), "D003920")
+    question = "Is insulin preferred over oral agents in pregnancy diabetes?"
+    # what insulin is set against is no concept; pregnancy is whom it is for
+    plans = plan_facets((insulin, pregnancy, diabetes), question)
+    assert all(p.intent != "comparison" for p in plans)
+    arni, ace = Concept("ARNI"), Concept("ACE inhibitors", ("ACE inhibitor",))
+    plans = plan_facets((arni, ace), "Is ARNI better than an ACE inhibitor?")
+    assert (plans[0].intent, plans[0].concepts) == ("comparison", ("ARNI", "ACE inhibitors"))
+
+
 def test_facets_are_pairs_with_a_treatment_sub_topic() -> None:
     plans = plan_facets((IRON, BBB, RLS))
     assert [(p.label, p.intent) for p in plans] == [

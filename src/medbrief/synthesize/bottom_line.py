@@ -42,6 +42,7 @@ from medbrief.synthesize.verdict import (
     Vote,
     Weighing,
     asks_association,
+    asks_harm,
     asks_recommendation,
     guideline_vote,
     study_sides,
@@ -363,14 +364,23 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
     pramipexole for RLS (because of augmentation risk)") answers whether to
     use the treatment, not whether it works: it votes only when the question
     asks what is recommended."""
-    if asks_association(question):
+    harm = asks_harm(question)
+    if asks_association(question) and not harm:
         return []
     votes = []
     for x in chosen:
         vote = guideline_vote(str(x.item.ref), x.position)
         if vote is None or x.passing(question):
             continue
-        if vote.position != "against" and x.without:
+        if harm:
+            # whether it harms: yes where the guideline grades the harm
+            # ("Class III: Harm", ACC/AHA) or says it is contraindicated; on
+            # "Is X contraindicated ...?" a recommendation to use it is a no
+            said = _harm_vote(x, question)
+            if said is None:
+                continue
+            vote = GuidelineVote(vote.item_id, said, vote.vote)
+        elif vote.position != "against" and x.without:
             # going without it, or preferring another, is half a
             # recommendation against: "methotrexate is strongly recommended
             # over hydroxychloroquine" beside "hydroxychloroquine is
@@ -400,6 +410,26 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
             vote = GuidelineVote(vote.item_id, vote.position, vote.vote / 2)
         votes.append(vote)
     return votes
+
+
+#: a question on whether a treatment must not be given
+_ASKS_CONTRAINDICATED = re.compile(r"\bcontra-?indicated\b", re.I)
+#: a recommendation that states harm: its grade ("Class III: Harm") or its words
+_STATES_HARM = re.compile(r"\bharm(?:ful)?\b|\bcontra-?indicated\b", re.I)
+
+
+def _harm_vote(x: Listed, question: str) -> Position | None:
+    """How a recommendation answers whether its subject harms (or is
+    contraindicated): "for" (yes) where it grades or states harm, or where it
+    recommends against a treatment asked to be contraindicated; "against"
+    (no) where it recommends that treatment; None otherwise (a "no benefit"
+    says nothing on harm)."""
+    against = x.position == "against"
+    if against and _STATES_HARM.search(f"{x.item.strength or ''} {x.said}"):
+        return "for"
+    if _ASKS_CONTRAINDICATED.search(question):
+        return "for" if against else "against"
+    return None
 
 
 def in_passing_last(listed: Sequence[Listed], question: str) -> list[Listed]:

@@ -119,6 +119,34 @@ ALTERNATIVE = re.compile(
 )
 
 
+def _first_named(concept: Concept, text: str) -> int | None:
+    """Where ``text`` first names ``concept`` (by its label or a term)."""
+    found = [
+        m.start()
+        for name in (concept.label, *concept.terms)
+        if (m := re.search(rf"\b{re.escape(name)}", text, re.I))
+    ]
+    return min(found) if found else None
+
+
+def _straddles(question: str, first: Concept, second: Concept) -> bool:
+    """Whether the two concepts stand on either side of the question's word
+    of comparing, the second right after it (up to two words between):
+    "Is ARNI better than an ACE inhibitor?"; not "Is insulin preferred over
+    oral agents in pregnancy?", where what insulin is set against is no
+    concept and pregnancy is whom it is for. "Is apixaban or warfarin
+    better?" compares whatever its "or" joins."""
+    m = _COMPARED.search(question)
+    if m is None or None in (_first_named(first, question), _first_named(second, question)):
+        return True  # "or ... better", or a concept read from other words than its names
+    before, after = question[: m.start()], question[m.end() :]
+    for a, b in ((first, second), (second, first)):
+        at = _first_named(b, after)
+        if _first_named(a, before) is not None and at is not None and len(after[:at].split()) <= 2:
+            return True
+    return False
+
+
 def compares(question: str) -> bool:
     """Whether the question sets two things against each other."""
     return bool(_COMPARED.search(question) or ALTERNATIVE.search(question))
@@ -161,7 +189,13 @@ def plan_facets(concepts: tuple[Concept, ...], question: str = "") -> list[Facet
         # beside a word that is neither ("insulin as first injectable over
         # GLP-1 RA"), the two treatments are what is compared
         comparable = specific
-    compared = comparable if len(comparable) == 2 and compares(question) else ()
+    compared = (
+        comparable
+        if len(comparable) == 2
+        and compares(question)
+        and _straddles(question, *(c for c in concepts if c.label in comparable))
+        else ()
+    )
     if compared:
         # The comparison is what a head-to-head question asks first; studies
         # of each intervention alone follow in their own sub-topics.

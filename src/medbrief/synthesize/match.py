@@ -108,9 +108,9 @@ class ConceptMatcher:
         ("fasting or nonfasting lipid levels")."""
         pattern = _negated(self.terms)
         normal = normalise(text)
-        return bool(pattern and pattern.search(normal)) and not self.in_normalised(
-            pattern.sub(" ", normal)
-        )
+        if pattern is None or not pattern.search(normal):
+            return False
+        return not self.in_normalised(pattern.sub(" ", normal))
 
 
 def _document_text(doc: Document) -> str:

@@ -108,7 +108,9 @@ _HARM = re.compile(
     # the adjective as predicate ("Is X harmful for health?"), not before a
     # noun it qualifies ("Is unsafe sexual behaviour increasing?")
     r"\b(?:harmful|dangerous|unsafe|hazardous|toxic)\s*(?:[?.,;:]|$|(?:for|to|in|during|"
-    r"when|if|at|or|and)\b)|\b(?:do|does|did|can|could|may)\b.*\bharm\b",
+    r"when|if|at|or|and)\b)|\b(?:do|does|did|can|could|may)\b.*\bharm\b|"
+    # "Are beta blockers contraindicated in cardiogenic shock?"
+    r"\bcontra-?indicated\b",
     re.I,
 )
 #: a question on whether two things go together, not on what to do about them;
