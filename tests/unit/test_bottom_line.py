@@ -919,6 +919,19 @@ def test_an_open_question_leads_with_the_strongest_most_certain_recommendations(
     assert open_line([strong, other_year], []).refs == (4,)
 
 
+def test_an_open_question_on_when_leads_with_a_statement_giving_a_time_or_an_age() -> None:
+    def listed(ref: int, statement: str) -> Listed:
+        item = GuidelineItem(ref, "USPSTF", 2018, statement, "Grade D", None, "against")
+        return Listed(item, None, (0, 2), 1)
+
+    hysterectomy = listed(1, "Do not screen women who have had a hysterectomy.")
+    young = listed(2, "Do not screen women younger than 21 years.")
+    question = "when to stop cervical cancer screening"
+    assert open_line([hysterectomy, young], [], question).refs[0] == 2
+    # "when" as a condition asks no time
+    assert open_line([hysterectomy, young], [], "screen when symptomatic?").refs[0] == 1
+
+
 def test_an_open_question_on_a_dose_leads_with_the_statement_giving_one() -> None:
     def listed(ref: int, statement: str, population_fit: int) -> Listed:
         item = GuidelineItem(ref, "KDIGO", 2012, statement, "Grade 1A", None)

@@ -865,6 +865,15 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bduration\b|\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
         (r"\b(?:target|goal)\b", r"\b(?:target|goal)s?\b|[<>\u2264\u2265]\s*\d"),
+        # when: "When should RRT be started?", "anticoagulation after stroke,
+        # when to start": a time, an age or an urgency; not a condition
+        # ("Is oral iron effective when ferritin is below 50?")
+        (
+            r"^\s*when\b|\bwhen (?:to|should|is it)\b|\b(?:how soon|timing)\b",
+            r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:min(?:utes?)?|hours?|h|days?|weeks?|months?)\b|"
+            r"\baged?\s+\d+|\b\d+ years\b|"
+            r"\b(?:immediately|emergently|urgently|as soon as possible|without delay)\b",
+        ),
     )
 )
 
