@@ -931,6 +931,21 @@ GOLDEN = [
     Golden("Are beta blockers contraindicated in cardiogenic shock?", verdict="yes"),
     Golden("Is nimodipine contraindicated in SAH?", verdict="no"),
     Golden("Is platelet transfusion harmful in ICH patients on aspirin?", verdict="yes"),
+    # "over 12 hours" is a window; a "non-PCI-capable hospital" and "including
+    # patients who undergo primary PCI" name PCI in passing
+    Golden(
+        "PCI for STEMI over 12 hours symptom onset",
+        guidelines=("guideline:acc_aha_stemi_2013:reperfusion_therapy:5",),
+        first=("guideline:acc_aha_stemi_2013:reperfusion_therapy:5",),
+    ),
+    # "head injury" is a traumatic brain injury (a misspelling corrected)
+    Golden(
+        "is ICP monitering needed in all severe head injury",
+        concepts=("ICP monitoring", "traumatic brain injuries"),
+        corrections=(("monitering", "monitoring"),),
+        guidelines=("guideline:btf_tbi_2016:icp_monitoring_and_thresholds:1",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -1065,6 +1065,13 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     )
     assert names_in_passing(waiting, thrombectomy)
     assert not names_in_passing("Thrombectomy is recommended.", thrombectomy)
+    # a kind of hospital, or a group of patients included, names no position
+    pci = "Is PCI recommended more than 12 hours after STEMI onset?"
+    lysis = "Fibrinolytic therapy should be given at non-PCI-capable hospitals."
+    assert names_in_passing(lysis, pci)
+    cooling = "Hypothermia for comatose patients, including patients who undergo primary PCI."
+    assert names_in_passing(cooling, pci)
+    assert not names_in_passing("Primary PCI is reasonable within 12 to 24 hours.", pci)
     item = GuidelineItem(1, "ADA", 2024, sglt2, "Grade A", None)
     assert Listed(item, None, (0, 2), 0).position == "for"
     assert guideline_votes([Listed(item, None, (0, 2), 0)], question) == []

@@ -178,6 +178,7 @@ def test_a_window_the_question_says_cannot_be_met_is_the_time_beyond_it() -> Non
     assert values(question)[hours] == (2.0 + 1e-6, math.inf)
     assert values("PCI cannot be performed within 90 min")[hours] == (1.5 + 1e-6, math.inf)
     assert values("treat within 4.5 hours")[hours] == (0.0, 4.5)
+    assert values("PCI for STEMI over 12 hours symptom onset")[hours] == (12.0 + 1e-6, math.inf)
     statement = (
         "Fibrinolytic therapy should be given at non-PCI-capable hospitals when the anticipated "
         "FMC-to-device time exceeds 120 minutes."

@@ -193,3 +193,8 @@ def test_two_treatments_offered_as_alternatives_ask_which() -> None:
         "Should clopidogrel be given with or without ticagrelor?", [clopidogrel, ticagrelor]
     )
     assert not asks_choice("ticagrelor and clopidogrel together?", [ticagrelor, clopidogrel])
+    # alternatives inside what the question is about are not its choice
+    assert not asks_choice(
+        "The effect of ticagrelor or clopidogrel on platelets: a role for P2Y12?",
+        [ticagrelor, clopidogrel],
+    )

@@ -480,6 +480,14 @@ def test_what_a_question_leaves_out(
             ["therapeutic hypothermia", "hypoxic-ischemic encephalopathy"],
         ),
         ("surgery after a drug eluting stent", ["surgery", "drug-eluting stents"]),
+        # lay and ward words
+        ("ICP monitoring in severe head injury", ["ICP monitoring", "traumatic brain injuries"]),
+        ("vanc trough in ventriculitis", ["vancomycin", "ventriculitis"]),
+        ("abx for pneumonia", ["antibiotics", "pneumonia"]),
+        ("hep C screening", ["hepatitis C", "screening"]),
+        # EVD by the words beside it: a drain, or Ebola
+        ("Should an EVD be changed routinely?", ["external ventricular drain"]),
+        ("EVD outbreak vaccine", ["Ebola virus disease", "vaccine"]),
     ],
 )
 def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected: list[str]) -> None:

@@ -291,7 +291,13 @@ _IN_PASSING = re.compile(
     # whom a heading is for, by what they do not get: "Acute ischemic stroke
     # (no thrombolysis, SBP 150-220 mm Hg): Immediate lowering of SBP ..."
     # is no position on thrombolysis
-    r"|\((?:no|not|without)\b[^()]*\)",
+    r"|\((?:no|not|without)\b[^()]*\)"
+    # a kind of hospital: "at non-PCI-capable hospitals" is no position on
+    # PCI; nor is a group of patients it includes: "hypothermia ... in
+    # comatose patients with STEMI ..., including patients who undergo
+    # primary PCI"
+    r"|\b(?:non-)?[\w/]+-capable\b"
+    r"|\bincluding (?:patients|those|people|persons|adults|individuals)\b[^.;()]*",
     re.I,
 )
 #: a heading before the statement proper: "Seizure Prophylaxis: ..."

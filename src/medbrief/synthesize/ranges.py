@@ -239,7 +239,7 @@ _WINDOWS = _forms(
     (rf"(?:<|\bless than|\bunder)\s*{_NUMBER}{_HOURS}", "below"),
     (rf"(?:>=|=>|\u2265|\bat least)\s*{_NUMBER}{_HOURS}", "from"),
     (
-        rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond|\bexceed(?:s|ing)?)\s*"
+        rf"(?:>|\b(?:more|longer|greater|later) than|\bbeyond|\bover|\bexceed(?:s|ing)?)\s*"
         rf"{_NUMBER}{_HOURS}",
         "above",
     ),

@@ -258,6 +258,10 @@ class Comparison:
         return self.states(statement) or self.reverses(statement)
 
 
+#: a question that opens by asking what to do or whether
+_ASKING = re.compile(
+    r"\s*(?:should|shall|is|are|do|does|can|could|would|will|may|must|which|what)\b"
+)
 #: what stands between two treatments a question offers as alternatives:
 #: "an SSRI or psychotherapy", "ticagrelor or clopidogrel"; not "with or
 #: without", "and/or"
@@ -270,14 +274,20 @@ def asks_choice(question: str, concepts: Sequence[Concept]) -> bool:
     psychotherapy?"): it asks which, and a yes or no would answer neither."""
     wanted = asked_interventions(tuple(concepts))
     text = normalise(question)
+    # the choice is what the question asks only where it opens with a verb
+    # asking it, or with the first alternative ("ticagrelor or clopidogrel
+    # after NSTEMI?"); "The effect of ... metformin or AICAR on melatonin:
+    # potential involvement of AMPK?" asks about AMPK
+    opening = _ASKING.match(text)
     spans = [
         span
         for c in concepts
         if c.label in wanted and (span := ConceptMatcher(c).first_span(text)) is not None
     ]
+    lead = len(text) - len(text.lstrip())
     return any(
-        _OR_BETWEEN.fullmatch(text[a_end:b_start])
-        for _, a_end in spans
+        _OR_BETWEEN.fullmatch(text[a_end:b_start]) and (opening is not None or a_start == lead)
+        for a_start, a_end in spans
         for b_start, _ in spans
         if a_end <= b_start
     )
