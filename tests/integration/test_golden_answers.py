@@ -946,6 +946,13 @@ GOLDEN = [
         guidelines=("guideline:btf_tbi_2016:icp_monitoring_and_thresholds:1",),
         verdict="yes",
     ),
+    # whom the question names in its own words (pregnancy), not in a pointer
+    # to another section ("... rescreening in pregnancy")
+    Golden(
+        "Is HIV screening recommended in pregnancy?",
+        guidelines=("uspstf:486", "uspstf:485"),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)
@@ -1275,3 +1282,13 @@ def test_a_graded_recommendation_introducing_a_list_is_quoted_with_it(engine: En
     assert "at least one of the following (Class I, Level of Evidence A): Confirmed" in (
         brief.bottom_line.text
     )
+
+
+def test_the_statement_naming_whom_the_question_names_leads(engine: Engine) -> None:
+    """Two Grade A statements on HIV screening: the one for "all pregnant
+    persons" answers a question on pregnancy, not the one for ages 15 to 65
+    whose pointer to "rescreening in pregnancy" names it only in passing."""
+    brief = engine.answer("Is HIV screening recommended in pregnancy?")
+    assert brief.bottom_line is not None
+    assert "all pregnant persons" in brief.bottom_line.text
+    assert "15 to 65" not in brief.bottom_line.text

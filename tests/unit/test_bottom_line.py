@@ -943,6 +943,10 @@ def test_an_open_question_on_a_dose_leads_with_the_statement_giving_one() -> Non
     assert open_line([catheter, dose], [], question).refs[0] == 2
     # a question that asks no dose keeps the order
     assert open_line([catheter, dose], [], "How is dialysis done in AKI?").refs[0] == 1
+    # a target may be a level to maintain
+    empiric = listed(3, "Vancomycin plus a beta-lactam is recommended for ventriculitis.", 0)
+    trough = listed(4, "The vancomycin trough should be maintained at 15-20 mcg/mL.", 0)
+    assert open_line([empiric, trough], [], "vanc trough target for ventriculitis").refs[0] == 4
 
 
 def test_the_population_is_said_once() -> None:

@@ -870,7 +870,11 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:how long|duration)\b",
             r"\bduration\b|\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
-        (r"\b(?:target|goal)\b", r"\b(?:target|goal)s?\b|[<>\u2264\u2265]\s*\d"),
+        (
+            r"\b(?:target|goal)\b",
+            r"\b(?:target|goal)s?\b|[<>\u2264\u2265]\s*\d|"
+            r"\bmaintain(?:ed)? (?:at|between|below|above)\b",
+        ),
         # when: "When should RRT be started?", "anticoagulation after stroke,
         # when to start": a time, an age or an urgency; not a condition
         # ("Is oral iron effective when ferritin is below 50?")

@@ -16,6 +16,7 @@ the sentence that source was counted on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -243,6 +244,11 @@ def _compared(facets: Sequence[FacetFindings], reading: Reading) -> tuple[Concep
     return tuple(by_label[label] for label in labels if label in by_label)
 
 
+#: a pointer to elsewhere in the source, not whom a statement is for: "See the
+#: Clinical Considerations section for ... rescreening in pregnancy" (USPSTF)
+_SEE_ALSO = re.compile(r"\bSee the\b.*", re.S)
+
+
 def compose(
     question: str,
     reading: Reading,
@@ -287,7 +293,10 @@ def compose(
         about = compared.on_it
         tried = about
         by_members = names_only_members(())
-    conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) == "condition"]
+    # whom the question is about: its conditions, and its other concepts that
+    # are no treatment or test ("pregnancy" in "Is HIV screening recommended
+    # in pregnancy?": the statement for "all pregnant persons")
+    conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) in ("condition", "other")]
 
     def as_listed(g: GuidelineItem, d: GuidelineDraft, named: bool) -> Listed:
         x = Listed(
@@ -311,7 +320,7 @@ def compose(
             x,
             without=names_only_forgone(x.said, about, tried),
             in_passing=named_in_passing(x.said, about),
-            conditions=sum(m.in_text(x.said) for m in conditions),
+            conditions=sum(m.in_text(_SEE_ALSO.sub("", x.said)) for m in conditions),
             by_members=by_members(x.said),
         )
 
