@@ -172,6 +172,11 @@ def test_how_a_condition_was_known_and_whom_a_question_leaves_out() -> None:
     assert "diabetes" in question_scope("vitamin E for NASH in diabetics").groups
 
 
+def test_an_age_under_18_is_a_young_person() -> None:
+    assert "young" in question_scope("should my 16 year old be screened for depression").groups
+    assert "young" not in question_scope("should a 45 year old be screened for diabetes").groups
+
+
 def test_a_window_the_question_says_cannot_be_met_is_the_time_beyond_it() -> None:
     hours = "time window, hours"
     question = "Should fibrinolysis be given if PCI not available within 120 minutes?"

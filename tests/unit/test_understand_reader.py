@@ -485,6 +485,14 @@ def test_what_a_question_leaves_out(
         ("vanc trough in ventriculitis", ["vancomycin", "ventriculitis"]),
         ("abx for pneumonia", ["antibiotics", "pneumonia"]),
         ("hep C screening", ["hepatitis C", "screening"]),
+        ("gum disease screening adults", ["periodontal disease", "screening"]),
+        ("breast feeding support", ["breastfeeding"]),
+        (
+            "high blood pressure in pregnancy screening",
+            ["hypertensive disorders of pregnancy", "screening"],
+        ),
+        ("pee infection without symptoms in pregnancy", ["asymptomatic bacteriuria", "pregnancy"]),
+        ("weight loss for obese adults", ["weight loss", "obesity"]),
         # EVD by the words beside it: a drain, or Ebola
         ("Should an EVD be changed routinely?", ["external ventricular drain"]),
         ("EVD outbreak vaccine", ["Ebola virus disease", "vaccine"]),

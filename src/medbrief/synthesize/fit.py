@@ -248,6 +248,10 @@ def question_scope(question: str) -> QuestionScope:
     # who have it ("finerenone in diabetic kidney disease"); in a recommendation
     # it may be one risk factor of a list (``_GROUPS``)
     groups = _groups(question) | {g for g, p in _ASKED_GROUPS.items() if p.search(question)}
+    # an age stated is a group too: "my 16 year old" is an adolescent
+    stated = ages(question)
+    if stated is not None and stated[1] < 18:
+        groups |= {"young"}
     return QuestionScope(_kinds(question), groups, question)
 
 
