@@ -948,6 +948,11 @@ GOLDEN = [
     ),
     # whom the question names in its own words (pregnancy), not in a pointer
     # to another section ("... rescreening in pregnancy")
+    # a duration no statement of the first body gives is taken from another's
+    Golden(
+        "How long should DAPT continue after ACS?",
+        guidelines=("guideline:esc_acs_2023:antithrombotic_therapy:4",),
+    ),
     Golden(
         "Is HIV screening recommended in pregnancy?",
         guidelines=("uspstf:486", "uspstf:485"),
@@ -1292,3 +1297,9 @@ def test_the_statement_naming_whom_the_question_names_leads(engine: Engine) -> N
     assert brief.bottom_line is not None
     assert "all pregnant persons" in brief.bottom_line.text
     assert "15 to 65" not in brief.bottom_line.text
+
+
+def test_an_open_question_on_a_duration_leads_with_a_statement_giving_one(engine: Engine) -> None:
+    brief = engine.answer("How long should DAPT continue after ACS?")
+    assert brief.bottom_line is not None
+    assert brief.bottom_line.text.startswith("ESC (2023) recommends (Class I): Default: 12 months")

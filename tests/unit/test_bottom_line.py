@@ -949,6 +949,24 @@ def test_an_open_question_on_a_dose_leads_with_the_statement_giving_one() -> Non
     assert open_line([empiric, trough], [], "vanc trough target for ventriculitis").refs[0] == 4
 
 
+def test_an_aspect_no_statement_of_the_first_body_gives_is_taken_from_another() -> None:
+    ada = Listed(
+        GuidelineItem(1, "ADA", 2024, "DAPT duration after ACS: guided by the team.", "E", None),
+        None,
+        (0, 2),
+        1,
+    )
+    default = Listed(
+        GuidelineItem(2, "ESC", 2023, "Default: 12 months of DAPT after ACS.", "Class I", None),
+        None,
+        (0, 2),
+        1,
+    )
+    question = "dual antiplatelet therapy duration after ACS"
+    assert open_line([ada, default], [], question).refs[0] == 2
+    assert open_line([ada, default], [], "dual antiplatelet therapy after ACS").refs[0] == 1
+
+
 def test_the_population_is_said_once() -> None:
     def listed(ref: int, statement: str, population: str) -> Listed:
         item = GuidelineItem(ref, "AASM", 2024, statement, "strong", None, "for")

@@ -183,6 +183,9 @@ def test_a_window_the_question_says_cannot_be_met_is_the_time_beyond_it() -> Non
     assert values(question)[hours] == (2.0 + 1e-6, math.inf)
     assert values("PCI cannot be performed within 90 min")[hours] == (1.5 + 1e-6, math.inf)
     assert values("treat within 4.5 hours")[hours] == (0.0, 4.5)
+    # a time since onset is a point; with a comparator, the comparator's span
+    assert values("tPA for stroke 4 hours after onset")[hours] == (4.0, 4.0)
+    assert values("more than 4.5 hours after stroke onset")[hours] == (4.5 + 1e-6, math.inf)
     assert values("PCI for STEMI over 12 hours symptom onset")[hours] == (12.0 + 1e-6, math.inf)
     statement = (
         "Fibrinolytic therapy should be given at non-PCI-capable hospitals when the anticipated "

@@ -868,7 +868,7 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"\b(?:how long|duration)\b",
-            r"\bduration\b|\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
+            r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
         (
             r"\b(?:target|goal)\b",
@@ -905,6 +905,23 @@ def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:
     # beta-lactam is recommended as empiric therapy for healthcare-associated
     # ventriculitis and meningitis", not by "Alternative agents include
     # aztreonam or a fluoroquinolone".
+    if wanted and not any(g.search(x.item.statement) for x in group for g in wanted):
+        # none of the first body's gives it: another body's that fits as well
+        # and does leads ("DAPT duration after ACS": the ESC's "Default: 12
+        # months of DAPT after ACS", not the ADA's "guided by the team")
+        giver = next(
+            (
+                x
+                for x in ranked
+                if x.fit >= head.fit and any(g.search(x.item.statement) for g in wanted)
+            ),
+            None,
+        )
+        if giver is not None:
+            head = giver
+            group = strongest_first(
+                [x for x in ranked if x.item.body == head.item.body and x.fit[1] >= head.fit[1]]
+            )
     keep = bool(wanted) or head.position in ("for", "conditional")
     gives = sorted(
         group,

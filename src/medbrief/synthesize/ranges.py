@@ -247,6 +247,10 @@ _WINDOWS = _forms(
 #: a window the question says cannot be met: "if PCI is not available within
 #: 120 minutes" asks about the time beyond it (read as "beyond 120 minutes")
 _NOT_WITHIN = re.compile(r"\b(?:not|cannot|can't)\b((?:\s+[\w-]+){0,3}?)\s+within\b", re.I)
+#: a time since onset: "tPA for stroke 4 hours after onset" is at 4 hours
+_SINCE_ONSET = re.compile(
+    rf"\b{_NUMBER}{_HOURS}\s+(?:after|from|since)\s+(?:the\s+)?(?:\w+\s+)?onset\b", re.I
+)
 #: "ferritin <75": the bound itself is out
 _STRICT = 1e-6
 
@@ -261,6 +265,8 @@ def values(text: str) -> dict[str, Span]:
     # "3 to 4.5 hours" read as a range is not also "to 4.5 hours"
     rest = _WINDOWS[0][0].sub(" ", _NOT_WITHIN.sub(r"\1 beyond", text))
     found += [(WINDOW, p, kind, text if kind == "range" else rest) for p, kind in _WINDOWS]
+    if not any(p.search(text if kind == "range" else rest) for p, kind in _WINDOWS):
+        found.append((WINDOW, _SINCE_ONSET, "at", rest))
     for name, pattern, kind, where in found:
         for m in pattern.finditer(where):
             n = [float(g) for g in m.groups() if g and g[0].isdigit()]
