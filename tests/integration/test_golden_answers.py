@@ -783,7 +783,7 @@ GOLDEN = [
     # of severe TBI do not answer
     Golden(
         "Should nutrition be started within 5 days after severe TBI?",
-        concepts=("nutrition support", "traumatic brain injuries"),
+        concepts=("nutrition support", "traumatic brain injury"),
         guidelines=(
             "guideline:btf_tbi_2016:surgical_and_medical_management:11",
             "guideline:btf_tbi_2016:ventilation_and_supportive_care:16",
@@ -941,7 +941,7 @@ GOLDEN = [
     # "head injury" is a traumatic brain injury (a misspelling corrected)
     Golden(
         "is ICP monitering needed in all severe head injury",
-        concepts=("ICP monitoring", "traumatic brain injuries"),
+        concepts=("ICP monitoring", "traumatic brain injury"),
         corrections=(("monitering", "monitoring"),),
         guidelines=("guideline:btf_tbi_2016:icp_monitoring_and_thresholds:1",),
         verdict="yes",

@@ -14,6 +14,7 @@ from medbrief.render.markdown import render_markdown
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
+    gives_asked,
     guideline_votes,
     in_passing_last,
     leading_sentence,
@@ -949,22 +950,14 @@ def test_an_open_question_on_a_dose_leads_with_the_statement_giving_one() -> Non
     assert open_line([empiric, trough], [], "vanc trough target for ventriculitis").refs[0] == 4
 
 
-def test_an_aspect_no_statement_of_the_first_body_gives_is_taken_from_another() -> None:
-    ada = Listed(
-        GuidelineItem(1, "ADA", 2024, "DAPT duration after ACS: guided by the team.", "E", None),
-        None,
-        (0, 2),
-        1,
-    )
-    default = Listed(
-        GuidelineItem(2, "ESC", 2023, "Default: 12 months of DAPT after ACS.", "Class I", None),
-        None,
-        (0, 2),
-        1,
-    )
-    question = "dual antiplatelet therapy duration after ACS"
-    assert open_line([ada, default], [], question).refs[0] == 2
-    assert open_line([ada, default], [], "dual antiplatelet therapy after ACS").refs[0] == 1
+def test_what_gives_an_aspect_an_open_question_asks() -> None:
+    duration = "dual antiplatelet therapy duration after ACS"
+    assert gives_asked("Default: 12 months of DAPT after ACS.", duration)
+    # naming the aspect is not giving it
+    assert not gives_asked("DAPT duration after ACS: guided by the team.", duration)
+    assert not gives_asked("Default: 12 months of DAPT after ACS.", "Is DAPT useful after ACS?")
+    # a time orders only the first body's statements
+    assert not gives_asked("Up to 12 months of OAC plus clopidogrel.", "OAC after stroke, when?")
 
 
 def test_the_population_is_said_once() -> None:

@@ -481,7 +481,7 @@ def test_what_a_question_leaves_out(
         ),
         ("surgery after a drug eluting stent", ["surgery", "drug-eluting stents"]),
         # lay and ward words
-        ("ICP monitoring in severe head injury", ["ICP monitoring", "traumatic brain injuries"]),
+        ("ICP monitoring in severe head injury", ["ICP monitoring", "traumatic brain injury"]),
         ("vanc trough in ventriculitis", ["vancomycin", "ventriculitis"]),
         ("abx for pneumonia", ["antibiotics", "pneumonia"]),
         ("hep C screening", ["hepatitis C", "screening"]),

@@ -861,7 +861,7 @@ def yes_no_line(
 #: 3.9 per week", not by the dialysis catheter's vein
 _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked, re.I), re.compile(given, re.I))
-    for asked, given in (
+    for asked, given in (  # the last, a time, is :data:`_WHEN`
         (
             r"\b(?:dos(?:e|es|ing|age)|how much)\b",
             r"\bdos(?:e|es|ing|age)\b|\d\s*(?:mg|g|mcg|IU|units?|mL)\b|Kt/V|/kg\b",
@@ -888,6 +888,28 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
+_WHEN = _ASPECTS[-1]
+
+
+def asked_aspects(question: str) -> list[re.Pattern[str]]:
+    """What gives each aspect the question asks (a dose, a duration, a
+    target, a time): patterns a statement that gives it matches."""
+    return [given for asked, given in _ASPECTS if asked.search(question)]
+
+
+def gives_asked(statement: str, question: str) -> bool:
+    """Whether ``statement`` gives a dose, a duration or a target the
+    question asks. Not a time ("when"): any number of days or months would
+    give one, and a statement for other patients ("... for up to 12 months"
+    after ACS) would come first for "anticoagulation after stroke, when to
+    start"; that aspect orders only the first body's statements."""
+    return any(
+        given.search(statement)
+        for asked, given in _ASPECTS
+        if (asked, given) != _WHEN and asked.search(question)
+    )
+
+
 def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:
     """``ranked`` with the top group (the first's body, naming as many of
     the question's concepts) reordered so that a statement giving what the
@@ -895,7 +917,7 @@ def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:
     they were."""
     if not ranked:
         return ranked
-    wanted = [given for asked, given in _ASPECTS if asked.search(question)]
+    wanted = asked_aspects(question)
     head = ranked[0]
     group = [x for x in ranked if x.item.body == head.item.body and x.fit[1] >= head.fit[1]]
     # Where no aspect is asked and the first recommends nothing, one that fits
@@ -905,23 +927,6 @@ def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:
     # beta-lactam is recommended as empiric therapy for healthcare-associated
     # ventriculitis and meningitis", not by "Alternative agents include
     # aztreonam or a fluoroquinolone".
-    if wanted and not any(g.search(x.item.statement) for x in group for g in wanted):
-        # none of the first body's gives it: another body's that fits as well
-        # and does leads ("DAPT duration after ACS": the ESC's "Default: 12
-        # months of DAPT after ACS", not the ADA's "guided by the team")
-        giver = next(
-            (
-                x
-                for x in ranked
-                if x.fit >= head.fit and any(g.search(x.item.statement) for g in wanted)
-            ),
-            None,
-        )
-        if giver is not None:
-            head = giver
-            group = strongest_first(
-                [x for x in ranked if x.item.body == head.item.body and x.fit[1] >= head.fit[1]]
-            )
     keep = bool(wanted) or head.position in ("for", "conditional")
     gives = sorted(
         group,

@@ -25,6 +25,7 @@ from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
     for_others,
+    gives_asked,
     guideline_votes,
     in_passing_last,
     leading_sentence,
@@ -343,8 +344,17 @@ def compose(
         for i, x in zip(at, listed, strict=True)
     }
 
+    # on an open question asking a dose, a duration, a target or a time, one
+    # that gives it is listed first among those that may speak ("Default: 12
+    # months of DAPT after ACS" before "DAPT duration ... should be guided by
+    # an interprofessional team")
+    gives = {
+        i: votes is None and speaks[i] and gives_asked(x.item.statement, question)
+        for i, x in zip(at, listed, strict=True)
+    }
+
     def key(i: int) -> tuple[int, ...]:
-        return (-on[i], not speaks[i])
+        return (-on[i], not speaks[i], not gives[i])
 
     if [key(i) for i in at] != sorted(key(i) for i in at):  # relisted only when it moves
         at, listed = listing(key)
