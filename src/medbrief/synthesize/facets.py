@@ -19,6 +19,7 @@ from importlib import resources
 from itertools import combinations
 from typing import Literal
 
+from medbrief.synthesize.match import ConceptMatcher, normalise
 from medbrief.types import Concept
 from medbrief.understand.sources import drug_classes
 from medbrief.understand.text import fold
@@ -119,16 +120,6 @@ ALTERNATIVE = re.compile(
 )
 
 
-def _first_named(concept: Concept, text: str) -> int | None:
-    """Where ``text`` first names ``concept`` (by its label or a term)."""
-    found = [
-        m.start()
-        for name in (concept.label, *concept.terms)
-        if (m := re.search(rf"\b{re.escape(name)}", text, re.I))
-    ]
-    return min(found) if found else None
-
-
 def _straddles(question: str, first: Concept, second: Concept) -> bool:
     """Whether the two concepts stand on either side of the question's word
     of comparing, the second right after it (up to two words between):
@@ -136,13 +127,15 @@ def _straddles(question: str, first: Concept, second: Concept) -> bool:
     oral agents in pregnancy?", where what insulin is set against is no
     concept and pregnancy is whom it is for. "Is apixaban or warfarin
     better?" compares whatever its "or" joins."""
-    m = _COMPARED.search(question)
-    if m is None or None in (_first_named(first, question), _first_named(second, question)):
+    text = normalise(question)
+    m = _COMPARED.search(text)
+    a, b = ConceptMatcher(first), ConceptMatcher(second)
+    if m is None or a.first_span(text) is None or b.first_span(text) is None:
         return True  # "or ... better", or a concept read from other words than its names
-    before, after = question[: m.start()], question[m.end() :]
-    for a, b in ((first, second), (second, first)):
-        at = _first_named(b, after)
-        if _first_named(a, before) is not None and at is not None and len(after[:at].split()) <= 2:
+    before, after = text[: m.start()], text[m.end() :]
+    for one, other in ((a, b), (b, a)):
+        at = other.first_span(after)
+        if one.first_span(before) is not None and at and len(after[: at[0]].split()) <= 2:
             return True
     return False
 

@@ -13,9 +13,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from medbrief.synthesize.facets import FacetPlan
 from medbrief.types import Concept, Document
+
+if TYPE_CHECKING:  # facets uses this module to find concepts in a question
+    from medbrief.synthesize.facets import FacetPlan
 
 # Light suffix stripping (a few English inflections) so that "screening"
 # matches "screened", "supplements" matches "supplementation" and "pregnancy"
