@@ -861,7 +861,7 @@ def yes_no_line(
 #: 3.9 per week", not by the dialysis catheter's vein
 _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked, re.I), re.compile(given, re.I))
-    for asked, given in (  # the last, a time, is :data:`_WHEN`
+    for asked, given in (
         (
             r"\b(?:dos(?:e|es|ing|age)|how much)\b",
             r"\bdos(?:e|es|ing|age)\b|\d\s*(?:mg|g|mcg|IU|units?|mL)\b|Kt/V|/kg\b",
@@ -875,39 +875,39 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:target|goal)s?\b|[<>\u2264\u2265]\s*\d|"
             r"\bmaintain(?:ed)? (?:at|between|below|above)\b",
         ),
-        # when: "When should RRT be started?", "anticoagulation after stroke,
-        # when to start": a time, an age or an urgency; not a condition
-        # ("Is oral iron effective when ferritin is below 50?")
-        (
-            r"^\s*when\b|\bwhen (?:to|should|is it)\b|\b(?:how soon|timing)\b",
-            r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:min(?:utes?)?|hours?|h|days?|weeks?|months?)\b|"
-            r"\baged?\s+\d+|\b\d+ years\b|"
-            r"\b(?:immediately|emergently|urgently|as soon as possible|without delay)\b",
-        ),
     )
 )
 
 
-_WHEN = _ASPECTS[-1]
+#: when: "When should RRT be started?", "anticoagulation after stroke, when
+#: to start": a time, an age or an urgency; not a condition ("Is oral iron
+#: effective when ferritin is below 50?"). Any number of days or months
+#: gives one, so it orders only the first body's statements: across bodies a
+#: statement for other patients ("... for up to 12 months" after ACS) would
+#: lead "when to start anticoagulation after stroke"
+_WHEN = (
+    re.compile(r"^\s*when\b|\bwhen (?:to|should|is it)\b|\b(?:how soon|timing)\b", re.I),
+    re.compile(
+        r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:min(?:utes?)?|hours?|h|days?|weeks?|months?)\b|"
+        r"\baged?\s+\d+|\b\d+ years\b|"
+        r"\b(?:immediately|emergently|urgently|as soon as possible|without delay)\b",
+        re.I,
+    ),
+)
 
 
-def asked_aspects(question: str) -> list[re.Pattern[str]]:
+def asked_aspects(question: str, when: bool = True) -> list[re.Pattern[str]]:
     """What gives each aspect the question asks (a dose, a duration, a
-    target, a time): patterns a statement that gives it matches."""
-    return [given for asked, given in _ASPECTS if asked.search(question)]
+    target; with ``when``, a time): patterns a statement that gives it
+    matches."""
+    aspects = (*_ASPECTS, _WHEN) if when else _ASPECTS
+    return [given for asked, given in aspects if asked.search(question)]
 
 
 def gives_asked(statement: str, question: str) -> bool:
     """Whether ``statement`` gives a dose, a duration or a target the
-    question asks. Not a time ("when"): any number of days or months would
-    give one, and a statement for other patients ("... for up to 12 months"
-    after ACS) would come first for "anticoagulation after stroke, when to
-    start"; that aspect orders only the first body's statements."""
-    return any(
-        given.search(statement)
-        for asked, given in _ASPECTS
-        if (asked, given) != _WHEN and asked.search(question)
-    )
+    question asks (not a time: :data:`_WHEN`)."""
+    return any(g.search(statement) for g in asked_aspects(question, when=False))
 
 
 def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:

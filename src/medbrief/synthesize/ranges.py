@@ -265,8 +265,6 @@ def values(text: str) -> dict[str, Span]:
     # "3 to 4.5 hours" read as a range is not also "to 4.5 hours"
     rest = _WINDOWS[0][0].sub(" ", _NOT_WITHIN.sub(r"\1 beyond", text))
     found += [(WINDOW, p, kind, text if kind == "range" else rest) for p, kind in _WINDOWS]
-    if not any(p.search(text if kind == "range" else rest) for p, kind in _WINDOWS):
-        found.append((WINDOW, _SINCE_ONSET, "at", rest))
     for name, pattern, kind, where in found:
         for m in pattern.finditer(where):
             n = [float(g) for g in m.groups() if g and g[0].isdigit()]
@@ -288,6 +286,12 @@ def values(text: str) -> dict[str, Span]:
             else:
                 span = (n[0], n[0])
             spans.setdefault(name, []).append(span)
+    # a time since onset counts only where no window is stated ("more than
+    # 4.5 hours after stroke onset" is beyond 4.5 hours, not at it)
+    if WINDOW not in spans:
+        for m in _SINCE_ONSET.finditer(rest):
+            at = float(m.group(1)) / (60 if m.group("unit").lower().startswith("min") else 1)
+            spans.setdefault(WINDOW, []).append((at, at))
     # a name defined by a value counts only where the text states no value
     # of that measure: "HFmrEF (LVEF 41-49%): ... extrapolation from HFrEF
     # data" is for 41-49%

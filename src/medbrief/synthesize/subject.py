@@ -26,6 +26,7 @@ from functools import lru_cache
 from medbrief.synthesize.facets import ALTERNATIVE, asked_interventions, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
 from medbrief.synthesize.match import ConceptMatcher, normalise
+from medbrief.synthesize.verdict import opens_with_auxiliary
 from medbrief.types import Concept
 from medbrief.understand.sources import broader_classes, drug_classes
 from medbrief.understand.sources import classes_of as class_names
@@ -258,10 +259,6 @@ class Comparison:
         return self.states(statement) or self.reverses(statement)
 
 
-#: a question that opens by asking what to do or whether
-_ASKING = re.compile(
-    r"\s*(?:should|shall|is|are|do|does|can|could|would|will|may|must|which|what)\b"
-)
 #: what stands between two treatments a question offers as alternatives:
 #: "an SSRI or psychotherapy", "ticagrelor or clopidogrel"; not "with or
 #: without", "and/or"
@@ -278,7 +275,7 @@ def asks_choice(question: str, concepts: Sequence[Concept]) -> bool:
     # asking it, or with the first alternative ("ticagrelor or clopidogrel
     # after NSTEMI?"); "The effect of ... metformin or AICAR on melatonin:
     # potential involvement of AMPK?" asks about AMPK
-    opening = _ASKING.match(text)
+    opening = opens_with_auxiliary(text)
     spans = [
         span
         for c in concepts
@@ -286,7 +283,7 @@ def asks_choice(question: str, concepts: Sequence[Concept]) -> bool:
     ]
     lead = len(text) - len(text.lstrip())
     return any(
-        _OR_BETWEEN.fullmatch(text[a_end:b_start]) and (opening is not None or a_start == lead)
+        _OR_BETWEEN.fullmatch(text[a_end:b_start]) and (opening or a_start == lead)
         for a_start, a_end in spans
         for b_start, _ in spans
         if a_end <= b_start

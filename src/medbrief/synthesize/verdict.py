@@ -156,6 +156,11 @@ def asks_recommendation(question: str) -> bool:
     return bool(_ASKS_RECOMMENDATION.search(question))
 
 
+def opens_with_auxiliary(text: str) -> bool:
+    """Whether ``text`` opens with an auxiliary verb ("Should ...", "Is ...")."""
+    return bool(_AUXILIARY.match(text.lstrip()))
+
+
 def asks_yes_no(question: str) -> bool:
     """Whether the question asks yes or no: it opens (or a clause after a
     colon or comma opens) with an auxiliary verb; or it ends with a question
@@ -172,7 +177,7 @@ def asks_yes_no(question: str) -> bool:
     heads = [c.strip(" \"'([") for c in re.split(r"[:;]|--", text) if c.strip()]
     if any(_WH.match(c) for c in heads):
         return False
-    if any(_AUXILIARY.match(c) for c in clauses) or text.endswith("?"):
+    if any(opens_with_auxiliary(c) for c in clauses) or text.endswith("?"):
         return True
     return text.endswith(".") and len(text.split()) >= 3
 
