@@ -958,6 +958,49 @@ GOLDEN = [
         guidelines=("uspstf:486", "uspstf:485"),
         verdict="yes",
     ),
+    # RA by its treatment goal (a GLP-1 RA is a receptor agonist)
+    Golden(
+        "is treat to target recommended in RA",
+        concepts=("rheumatoid arthritis",),
+        guidelines=("guideline:acr_ra_2021:treat_to_target:1",),
+        first=("guideline:acr_ra_2021:treat_to_target:1",),
+        verdict="yes",
+    ),
+    # "the preferred diuretic" is preferred over hydrochlorothiazide
+    Golden(
+        "chlorthalidone vs hydrochlorothiazide for hypertension",
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:1",),
+        first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:1",),
+    ),
+    Golden("is hctz better than chlorthalidone in hypertension", verdict="no"),
+    # a condition the heading names is whom "BP target: < 130/80 mm Hg" is for
+    Golden(
+        "bp target in adults with hypertension and ckd",
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:9",),
+        first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:9",),
+    ),
+    # a threshold to treat at is what the question asks first
+    Golden(
+        "what icp threshold should be treated in tbi",
+        guidelines=("guideline:btf_tbi_2016:icp_monitoring_and_thresholds:5",),
+        first=("guideline:btf_tbi_2016:icp_monitoring_and_thresholds:5",),
+    ),
+    # lung cancer screening by its test and whom it is for
+    Golden(
+        "should smokers get a chest ct every year",
+        guidelines=("uspstf:1916",),
+        first=("uspstf:1916",),
+        verdict="yes",
+    ),
+    Golden(
+        "breastfeeding counselling - recommended?",
+        guidelines=("uspstf:339",),
+        first=("uspstf:339",),
+        verdict="yes",
+    ),
+    Golden("bone density test for men", guidelines=("uspstf:422",), first=("uspstf:422",)),
+    # "- how long?" asks no yes or no
+    Golden("colchicine prophylaxis when starting urate lowering therapy - how long?"),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

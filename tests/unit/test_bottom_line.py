@@ -115,6 +115,9 @@ def vote(i: str, label: str, design: str = "rct", weight: float = 2.0) -> Vote:
         ("In adults with AF, is warfarin needed?", True),
         ("iron, blood drain barrier and restless legs syndrome", False),
         ("ferric carboxymaltose for RLS", False),
+        # a topic, a dash, then the question: "how long?" asks no yes or no
+        ("colchicine prophylaxis when starting ULT - how long?", False),
+        ("breastfeeding counselling - recommended?", True),
     ],
 )
 def test_which_questions_ask_yes_or_no(question: str, expected: bool) -> None:
@@ -174,6 +177,7 @@ def test_a_recommendation_question_is_told_from_a_question_of_effect() -> None:
             "against",
         ),
         ("Carvedilol is the preferred NSBB for portal hypertension.", None, None, "for"),
+        ("Allopurinol remains the preferred first-line ULT agent in CKD.", "Strong", None, "for"),
         # an instruction negated
         (
             "Do NOT administer beta-lactam antibiotics via the intraventricular route.",
@@ -227,6 +231,23 @@ def test_a_condition_of_pregnancy_asks_about_pregnancy() -> None:
     asked = question_scope("What dose of aspirin is recommended to prevent preeclampsia?")
     assert "pregnancy" in asked.groups and fits(asked, kinds, pregnant)
     assert not fits(question_scope("What dose of aspirin prevents stroke?"), kinds, pregnant)
+
+
+def test_new_mothers_are_breastfeeding_and_their_children_no_children_only_group() -> None:
+    whom = "Pregnant women, new mothers, and their children"
+    kinds = recommendation_kinds("Counseling", "interventions to support breastfeeding", "")
+    assert fits(question_scope("Should breastfeeding be supported?"), kinds, whom)
+    assert not fits(question_scope("Should statins be given?"), kinds, whom)
+
+
+def test_disease_activity_is_a_level_of_severity() -> None:
+    low = "For patients presenting with low disease activity: Hydroxychloroquine is recommended."
+    asked = "hydroxychloroquine in RA with moderate disease activity"
+    assert other_severity(asked, low)
+    assert not other_severity("hydroxychloroquine in RA with low disease activity", low)
+    # a goal of low disease activity is for everyone
+    goal = "A minimal initial treatment goal of low disease activity is recommended."
+    assert not other_severity(asked, goal)
 
 
 @pytest.mark.parametrize(
@@ -958,6 +979,10 @@ def test_what_gives_an_aspect_an_open_question_asks() -> None:
     assert not gives_asked("Default: 12 months of DAPT after ACS.", "Is DAPT useful after ACS?")
     # a time orders only the first body's statements
     assert not gives_asked("Up to 12 months of OAC plus clopidogrel.", "OAC after stroke, when?")
+    # a threshold to act at is a target
+    threshold = "what icp threshold should be treated in tbi"
+    assert gives_asked("Treating intracranial pressure above 22 mmHg is recommended.", threshold)
+    assert not gives_asked("ICP should be monitored in all salvageable patients.", threshold)
 
 
 def test_the_population_is_said_once() -> None:
@@ -975,9 +1000,14 @@ def test_the_population_is_said_once() -> None:
         "(ferritin low) [1]; and recommends (strong), in adults with RLS (ferritin 75-100 ng/mL): "
         "Oral iron is suggested [2]."
     )
-    # an acronym keeps its capitals
+    # an acronym keeps its capitals; a heading's title case is dropped
     acronym = listed(3, "SGLT2i are recommended.", "HFpEF Pharmacotherapy (LVEF >= 50%)")
-    assert ", in HFpEF Pharmacotherapy" in open_line([named, acronym], []).text
+    assert ", in HFpEF pharmacotherapy (LVEF >= 50%):" in open_line([named, acronym], []).text
+    heading = listed(4, "SGLT2i are recommended.", "Stage C Heart Failure (LVEF <= 40%)")
+    assert ", in stage C heart failure (LVEF <= 40%):" in open_line([named, heading], []).text
+    # a population in running text keeps its proper names
+    proper = listed(5, "Levodopa is recommended.", "Adults with Parkinson Disease aged 40-60")
+    assert ", in adults with Parkinson Disease aged 40-60:" in open_line([named, proper], []).text
 
 
 def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> None:
@@ -1073,6 +1103,14 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing(sglt2, question)
     assert not names_in_passing("Metformin is recommended at eGFR of 30 or more.", question)
     assert not names_in_passing("SGLT2 inhibitors are recommended in CKD.", question)
+    # a time clause ends at the aim it serves
+    breastfeeding = "Should breastfeeding be supported?"
+    support = (
+        "The USPSTF recommends interventions during pregnancy and after birth to support "
+        "breastfeeding."
+    )
+    assert not names_in_passing(support, breastfeeding)
+    assert names_in_passing("Counsel after birth on breastfeeding.", breastfeeding)
     # what is waited for is no position on it
     thrombectomy = "Is thrombectomy recommended 16 hours after stroke onset?"
     waiting = (
@@ -1248,6 +1286,30 @@ def test_a_recommendation_excluding_what_the_question_names_is_not_listed() -> N
     assert [d.statement for d in drafts] == ["Vitamin E is not recommended in diabetics with NASH."]
 
 
+def test_a_condition_its_heading_names_is_whom_a_recommendation_is_for() -> None:
+    matcher = Matcher([Concept("hypertension"), Concept("chronic kidney disease", ("CKD",))])
+
+    def rec(section: str, statement: str) -> Recommendation:
+        return Recommendation(
+            id=section, guideline_title="Hypertension in Adults", body="ACC/AHA",
+            statement=statement, year=2017, section=section,
+        )  # fmt: skip
+
+    drafts = recommendation_drafts(
+        [
+            rec("Special Populations > Chronic Kidney Disease (CKD)", "BP target: < 130/80 mm Hg."),
+            rec("Special Populations > Diabetes Mellitus", "BP target: < 130/80 mm Hg."),
+        ],
+        matcher,
+        "bp target in adults with hypertension and ckd",
+    )
+    assert [d.item_id for d in drafts] == ["Special Populations > Chronic Kidney Disease (CKD)"]
+    # a treatment its heading names is not what it is on
+    thrombolysis = Matcher([Concept("thrombolysis"), Concept("stroke")])
+    before = rec("Key Blood Pressure Thresholds Before Thrombolysis", "BP must be < 185/110 mmHg.")
+    assert recommendation_drafts([before], thrombolysis, "thrombolysis in minor stroke?") == []
+
+
 def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> None:
     item = GuidelineItem(1, "AASLD", 2023, VITAMIN_E, None, None, "against")
     assert leading_sentence(item) == (
@@ -1266,6 +1328,18 @@ def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> No
         4, "ACR", 2020, "Weight loss lowers urate. Fenofibrate is recommended against.", None, None
     )
     assert leading_sentence(excerpt) == "Fenofibrate is recommended against"
+    # a class stated inline grades its own sentence, not an excerpt's first
+    # that points a way of its own
+    icd = GuidelineItem(
+        5,
+        "AHA/ACC/HFSA",
+        2022,
+        "ICD is recommended for primary prevention in HFrEF. Do NOT implant during the first "
+        "40 days after acute MI (Class III — Harm, LOE B-R).",
+        None,
+        None,
+    )
+    assert leading_sentence(icd) == "ICD is recommended for primary prevention in HFrEF"
 
 
 def test_what_a_choice_is_preferred_to_is_a_position_against_it() -> None:

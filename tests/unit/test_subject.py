@@ -76,6 +76,23 @@ def test_a_comparison_is_stated_in_the_questions_order() -> None:
     assert not which.reverses("Clopidogrel is preferred over ticagrelor.")
 
 
+def test_preferred_as_the_others_class_is_preferred_over_it() -> None:
+    chlorthalidone, hctz = Concept("chlorthalidone"), Concept("hydrochlorothiazide", ("HCTZ",))
+    question = "Should chlorthalidone be preferred over HCTZ?"
+    compared = comparison(question, [chlorthalidone, hctz], [chlorthalidone, hctz])
+    assert compared is not None
+    preferred = "Chlorthalidone is the preferred diuretic because of its long half-life."
+    assert compared.states(preferred) and not compared.reverses(preferred)
+    assert not compared.states("Chlorthalidone is a diuretic; HCTZ is too.")
+    other_way = comparison("Is HCTZ better than chlorthalidone?", [hctz, chlorthalidone], [])
+    assert other_way is not None and other_way.reverses(preferred)
+    # a broad class too: "the preferred first-line ULT agent"
+    allopurinol, febuxostat = Concept("allopurinol"), Concept("febuxostat")
+    ult = comparison("allopurinol over febuxostat?", [allopurinol, febuxostat], [])
+    assert ult is not None
+    assert ult.states("Allopurinol remains the preferred first-line ULT agent in CKD.")
+
+
 def test_a_comparison_of_two_routes() -> None:
     iron = Concept("iron")
     question = "Is intravenous iron better than oral iron for RLS?"

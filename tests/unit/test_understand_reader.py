@@ -426,6 +426,14 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             ["vancomycin", "bacterial meningitis"],
         ),
         ("PCC for warfarin reversal", ["prothrombin complex concentrate", "warfarin"]),
+        # ward words: RA by its treatment goal, ICD by its heart disease
+        ("is treat to target recommended in RA", ["rheumatoid arthritis"]),
+        (
+            "when to use icd for primary prevention in cardiomyopathy",
+            ["implantable cardioverter-defibrillator", "primary prevention", "cardiomyopathy"],
+        ),
+        ("should smokers get a chest ct every year", ["smoking", "computed tomography"]),
+        ("bone density test for men", ["bone density testing"]),
     ],
 )
 def test_common_clinical_phrases_are_one_concept_each(

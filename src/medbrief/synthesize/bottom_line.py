@@ -33,7 +33,7 @@ from medbrief.synthesize.fit import (
     states_ages,
 )
 from medbrief.synthesize.guidelines import certainty_rank, stated_grades
-from medbrief.synthesize.position import Position, position
+from medbrief.synthesize.position import Position, position, states_class
 from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, without_ages
 from medbrief.synthesize.subject import asks_combined
 from medbrief.synthesize.verdict import (
@@ -251,6 +251,12 @@ def strongest_first(current: Sequence[Listed]) -> list[Listed]:
     return best + [x for x in current if all(x is not b for b in best)]
 
 
+#: an aim a time clause ends at: "interventions during pregnancy and after
+#: birth to support breastfeeding" are a position on breastfeeding
+_PURPOSE = (
+    r"(?:support|prevent|reduce|improve|promote|achieve|maintain|lower|decrease|increase|"
+    r"detect|identify|confirm|guide)\b"
+)
 #: phrases that name something as a condition of a recommendation, not its subject
 _IN_PASSING = re.compile(
     r"\b(?:independent(?:ly)? of|regardless of|irrespective of|with or without|in addition "
@@ -267,7 +273,7 @@ _IN_PASSING = re.compile(
     r"|\b(?:after|before|prior to|following|during|alternative to|if|unless|when|"
     # what is waited for: "IV alteplase should NOT be withheld or delayed
     # while awaiting thrombectomy evaluation" is no position on thrombectomy
-    r"(?:while )?(?:awaiting|pending|waiting for))\b[^.;(),:]*"
+    r"(?:while )?(?:awaiting|pending|waiting for))\b(?:(?!\bto " + _PURPOSE + r")[^.;(),:])*"
     # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
     # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
     r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"
@@ -626,7 +632,17 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     first = first_sentence(statement)
     whole = position(statement, g.strength, g.direction)
     said = position(first)
-    if whole is None or said == whole or (said is None and g.strength):
+    # an ungraded excerpt's class stated inline grades its own sentence, not
+    # a first that points a way of its own: "ICD is recommended for primary
+    # prevention ... . ICD Considerations: Do NOT implant during the first 40
+    # days after acute MI (Class III — Harm)" is for the ICD
+    own_way = not g.strength and said is not None and states_class(statement)
+    if (
+        whole is None
+        or said == whole
+        or (said is None and g.strength)
+        or (own_way and not states_class(first))
+    ):
         return first
     # not one that leaves the subject unnamed where the first names it ("Weight
     # loss is the cornerstone of NAFLD management ... . Mediterranean diet
@@ -671,9 +687,18 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
             who = x.population.rstrip(".")
             # "Adults aged ..." reads "in adults aged ..."; an acronym
             # ("HFpEF Pharmacotherapy ...") keeps its capitals
-            first = who.split(" ", 1)[0]
-            if not any(c.isupper() for c in first[1:]):
-                who = who[:1].lower() + who[1:]
+            words = who.split(" ")
+            if all(w[:1].isupper() for w in words if len(w) > 3 and w.isalpha()):
+                # a heading in title case ("Chronic Kidney Disease (CKD)"):
+                # its words in running text, its acronyms kept
+                # (and a stage's letter: "Stage C")
+                words = [
+                    w if len(w) == 1 or any(c.isupper() for c in w[1:]) else w.lower()
+                    for w in words
+                ]
+            elif not any(c.isupper() for c in words[0][1:]):
+                words[0] = words[0][:1].lower() + words[0][1:]
+            who = " ".join(words)
             head += f", in {who}"
         parts.append(f"{head}: {statement} [{g.ref}]")
         citations.append(Citation(g.ref, statement, 1.0))
@@ -871,9 +896,10 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
         (
-            r"\b(?:target|goal)\b",
-            r"\b(?:target|goal)s?\b|[<>\u2264\u2265]\s*\d|"
-            r"\bmaintain(?:ed)? (?:at|between|below|above)\b",
+            # a threshold to act at: "Treating intracranial pressure above 22 mmHg"
+            r"\b(?:target|goal|threshold)s?\b",
+            r"\b(?:target|goal|threshold)s?\b|[<>\u2264\u2265]\s*\d|"
+            r"\bmaintain(?:ed)? (?:at|between|below|above)\b|\b(?:above|below|exceeding) \d",
         ),
     )
 )

@@ -96,7 +96,7 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     ),
     "breastfeeding": re.compile(
         r"\b(?:breast-?feed\w*|breast milk|lactat(?:ing|ion)|"
-        r"nursing (?:mothers?|women|infants?))\b",
+        r"(?:nursing|new) (?:mothers?|women|infants?))\b",
         re.I,
     ),
     "women": re.compile(
@@ -196,6 +196,15 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
         # recommended for preventing late post-traumatic seizures" against
         # "... early post-traumatic seizures (within 7 days of injury)"
         ((r"\bearly\b", ("early",)), (r"\blate\b", ("late",))),
+        # how active a disease is, in whom a statement is for: "For patients
+        # presenting with low disease activity: Hydroxychloroquine ..." against
+        # "moderate-to-high disease activity" (ACR 2021 RA guideline); not a
+        # goal ("treatment goal of low disease activity")
+        (
+            (r"\b(?:with|in) low disease activity\b", ("low",)),
+            (r"\bmoderate(?:[- ]to[- ]high)? disease activity\b", ("moderate",)),
+            (r"\bhigh disease activity\b", ("high",)),
+        ),
         # how many episodes: "First gout flare only: conditionally recommended
         # against starting ULT" against "Frequent gout flares defined as >= 2
         # flares per year" (ACR 2020 gout guideline)
@@ -331,14 +340,16 @@ def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bo
     # "Sexually active women, including pregnant persons" is not for pregnancy only
     groups = _groups(_INCLUDING.sub(" ", population))
     asked = question.groups
-    young_only = "young" in groups and "adult" not in groups and "older" not in groups
+    # "Pregnant women, new mothers, and their children" are not for children only
+    young_only = "young" in groups and not groups & {"adult", "older", "pregnancy", "breastfeeding"}
     if young_only and "young" not in asked:
         return False
     adult_only = bool(groups & {"adult", "older"}) and "young" not in groups
     if adult_only and "young" in asked and not asked & {"adult", "older"}:
         return False
     pregnancy_only = "pregnancy" in groups and "adult" not in groups and not _not_only(population)
-    if pregnancy_only and "pregnancy" not in asked:
+    # "Pregnant women, new mothers, and their children" are for breastfeeding too
+    if pregnancy_only and "pregnancy" not in asked and not asked & groups:
         return False
     # "interventions to support breastfeeding" are no answer on drugs in general
     if "breastfeeding" in groups and "breastfeeding" not in asked and "adult" not in groups:

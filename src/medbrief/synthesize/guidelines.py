@@ -31,6 +31,7 @@ from medbrief.retrieve.candidates import GuidelineCandidates
 from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import (
     fits,
+    last_heading,
     other_severity,
     population_match,
     question_scope,
@@ -238,7 +239,11 @@ def recommendation_drafts(
     drafts = []
     for rank, rec in enumerate(recs):
         scope = " ".join(filter(None, (rec.statement, rec.guideline_title, rec.population)))
-        named = matcher.in_text(scope)
+        # a condition its heading names is whom it is for: "BP target: < 130/80
+        # mm Hg" under "Special Populations > Chronic Kidney Disease (CKD)"
+        # (not a treatment: "BP must be < 185/110 mmHg before alteplase" under
+        # "... Before Thrombolysis" is no position on thrombolysis)
+        named = matcher.in_text(scope) | (matcher.in_text(last_heading(rec.section)) & conditions)
         if not _bears_on(named, need, conditions):
             continue
         # a guideline written for none of the question's conditions speaks
@@ -552,7 +557,7 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
     ordered = []
     for key in sorted(groups, key=group_key):
         ordered.extend(sorted(groups[key], key=lambda d: (-d.population_fit, -d.matched, d.rank)))
-    return ordered[:MAX_ITEMS]
+    return ordered
 
 
 #: how much a normalised strength weighs when choosing the key recommendation
@@ -592,7 +597,16 @@ def guideline_drafts(
     # own name, or by its members where the body makes two statements on them;
     # one statement on ibandronate is no statement on bisphosphonates
     levels = on_subject([(d.body, d.statement) for d in drafts], concepts)
-    named = {d.statement for d, level in zip(drafts, levels, strict=True) if level > 0}
+    # (a statement naming only its class covers no excerpt on the subject
+    # itself: "ULT is strongly recommended ..." leaves "Allopurinol is ... the
+    # preferred first-line ULT agent" to quote)
+    named = {d.statement for d, level in zip(drafts, levels, strict=True) if level > 1}
     covered = covered_by(recs, drafts, named.__contains__, passing)
     documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
-    return order(drafts + documents)
+    listed = order(drafts + documents)
+    # those naming the subject by its own name first, as the brief lists
+    # them, before the section is cut to its length: an excerpt on
+    # allopurinol is not cut for statements on urate-lowering therapy
+    levels = on_subject([(d.body, d.statement) for d in listed], concepts)
+    by_level = sorted(zip(listed, levels, strict=True), key=lambda pair: -pair[1])
+    return [d for d, _ in by_level][:MAX_ITEMS]

@@ -71,7 +71,8 @@ _CONDITIONAL = re.compile(
 _FOR = re.compile(
     r"\b(?:recommends?|recommended|"
     # "Carvedilol is the preferred NSBB", "(Norepinephrine is first-line)"
-    r"(?:is|are) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|first[- ]line:|"
+    # "Allopurinol remains the preferred first-line ULT agent"
+    r"(?:is|are|remains?) (?:the |\w+ly )?(?:preferred|first[- ]line|first choice)|first[- ]line:|"
     # "Weight loss is the cornerstone of NAFLD/MASLD management"
     r"(?:is|are) the (?:cornerstone|mainstay) of\b|"
     r"should (?:be|receive|take|use|start|initiate|include|"
@@ -170,6 +171,11 @@ def position(
     if level:
         return "for" if level.group(1) == "1" else "conditional"
     return None
+
+
+def states_class(text: str) -> bool:
+    """Whether a text states an ACC/AHA class inline ("(Class IIa, LOE: B)")."""
+    return bool(_INLINE_CLASS.search(text))
 
 
 def _from_grade(strength: str) -> Position | None:

@@ -25,10 +25,10 @@ from functools import lru_cache
 
 from medbrief.synthesize.facets import ALTERNATIVE, asked_interventions, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
-from medbrief.synthesize.match import ConceptMatcher, normalise
+from medbrief.synthesize.match import ConceptMatcher, normalise, term_pattern
 from medbrief.synthesize.verdict import opens_with_auxiliary
 from medbrief.types import Concept
-from medbrief.understand.sources import broader_classes, drug_classes
+from medbrief.understand.sources import broader_classes, drug_classes, every_class_of
 from medbrief.understand.sources import classes_of as class_names
 from medbrief.understand.text import fold
 
@@ -239,6 +239,27 @@ def sets_against(statement: str, first: Side, second: Side) -> bool:
     return False
 
 
+#: "the preferred diuretic", "the preferred first-line ULT agent": what a
+#: treatment is preferred as, up to the class named
+_PREFERRED_AS = r"\bpreferred\s+(?:[\w-]+\s+){0,2}?(?:%s)"
+
+
+def preferred_as_class(first: Side, other: Concept) -> Side:
+    """Whether a statement prefers ``first`` as a class ``other`` belongs to:
+    "Chlorthalidone is the preferred diuretic" prefers it over
+    hydrochlorothiazide, "Allopurinol is the preferred first-line ULT agent"
+    over febuxostat."""
+    names = every_class_of().get(fold(other.label), ())
+    patterns = [term_pattern(n) for n in names]
+    if not any(patterns):
+        return lambda _: False
+    preferred = re.compile(_PREFERRED_AS % "|".join(p for p in patterns if p))
+    return lambda statement: any(
+        (found := preferred.search(clause)) is not None and first(clause[: found.start()])
+        for clause in _clauses(statement)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """What a question sets against each other, or asks to combine."""
@@ -312,16 +333,20 @@ def comparison(
     it; None for other questions."""
     if len(compared) == 2:
         a, b = (ConceptMatcher(c).in_normalised for c in compared)
+        a_over, b_over = preferred_as_class(a, compared[1]), preferred_as_class(b, compared[0])
+
+        def prefers_a(statement: str) -> bool:
+            return sets_against(statement, a, b) or a_over(statement)
+
+        def prefers_b(statement: str) -> bool:
+            return sets_against(statement, b, a) or b_over(statement)
+
         # "Is warfarin or a DOAC better?" asks which: either order answers it
         either = bool(ALTERNATIVE.search(question))
         return Comparison(
             f"compare {compared[0].label} with {compared[1].label}",
-            lambda statement: (
-                sets_against(statement, a, b) or (either and sets_against(statement, b, a))
-            ),
-            lambda statement: (
-                not either and sets_against(statement, b, a) and not sets_against(statement, a, b)
-            ),
+            lambda statement: prefers_a(statement) or (either and prefers_b(statement)),
+            lambda statement: not either and prefers_b(statement) and not prefers_a(statement),
         )
     asked = asked_routes(question)
     if len(asked) == 2 and compares(question):

@@ -161,6 +161,10 @@ def opens_with_auxiliary(text: str) -> bool:
     return bool(_AUXILIARY.match(text.lstrip()))
 
 
+#: a dash between clauses: "--", or a hyphen or dash with spaces around it
+_DASH = r"--|\s[-\u2013\u2014]\s"
+
+
 def asks_yes_no(question: str) -> bool:
     """Whether the question asks yes or no: it opens (or a clause after a
     colon or comma opens) with an auxiliary verb; or it ends with a question
@@ -172,9 +176,10 @@ def asks_yes_no(question: str) -> bool:
     # "Is apixaban or warfarin better?" asks which (``facets.ALTERNATIVE``)
     if ALTERNATIVE.search(text):
         return False
-    clauses = [c.strip(" \"'([") for c in re.split(r"[:;,]|--", text) if c.strip()]
-    # "What ...?", "Topic: how ...?"; not a relative clause (", who have ...")
-    heads = [c.strip(" \"'([") for c in re.split(r"[:;]|--", text) if c.strip()]
+    clauses = [c.strip(" \"'([") for c in re.split(rf"[:;,]|{_DASH}", text) if c.strip()]
+    # "What ...?", "Topic: how ...?", "Topic - how long?"; not a relative
+    # clause (", who have ...")
+    heads = [c.strip(" \"'([") for c in re.split(rf"[:;]|{_DASH}", text) if c.strip()]
     if any(_WH.match(c) for c in heads):
         return False
     if any(opens_with_auxiliary(c) for c in clauses) or text.endswith("?"):

@@ -219,13 +219,21 @@ def condition_groups_of() -> dict[str, tuple[str, ...]]:
     return _groups_of("condition_groups.tsv")
 
 
-def _groups_of(file: str) -> dict[str, tuple[str, ...]]:
-    """Folded member name -> the names of every (not broad) group holding it."""
+def every_class_of() -> dict[str, tuple[str, ...]]:
+    """Folded name of a member drug -> the names of every class holding it,
+    broad ones too: "the preferred first-line ULT agent" is preferred over
+    each urate-lowering drug, though "ULT" alone names none of them."""
+    return _groups_of("drug_classes.tsv", broad=True)
+
+
+def _groups_of(file: str, broad: bool = False) -> dict[str, tuple[str, ...]]:
+    """Folded member name -> the names of every (not broad, unless
+    ``broad``) group holding it."""
     from medbrief.understand.text import fold
 
     out: dict[str, list[str]] = {}
     for g in _group_rows(file):
-        if g.broad:  # its names name no member
+        if g.broad and not broad:  # its names name no member
             continue
         for member in g.members:
             out.setdefault(fold(member), []).extend(g.names)
