@@ -128,7 +128,7 @@ GOLDEN = [
     ),
     Golden(
         "Should smokers aged 50 to 80 get low-dose CT for lung cancer?",
-        concepts=("smokers", "computed tomography", "lung cancer"),
+        concepts=("smoking", "computed tomography", "lung cancer"),
         # "low-dose" is no treatment: the screening statement fits
         guidelines=("uspstf:1916",),
         verdict="yes",
@@ -998,7 +998,6 @@ GOLDEN = [
         first=("uspstf:339",),
         verdict="yes",
     ),
-    Golden("bone density test for men", guidelines=("uspstf:422",), first=("uspstf:422",)),
     # "- how long?" asks no yes or no
     Golden("colchicine prophylaxis when starting urate lowering therapy - how long?"),
 ]

@@ -557,7 +557,7 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
     ordered = []
     for key in sorted(groups, key=group_key):
         ordered.extend(sorted(groups[key], key=lambda d: (-d.population_fit, -d.matched, d.rank)))
-    return ordered
+    return ordered[:MAX_ITEMS]
 
 
 #: how much a normalised strength weighs when choosing the key recommendation
@@ -597,16 +597,7 @@ def guideline_drafts(
     # own name, or by its members where the body makes two statements on them;
     # one statement on ibandronate is no statement on bisphosphonates
     levels = on_subject([(d.body, d.statement) for d in drafts], concepts)
-    # (a statement naming only its class covers no excerpt on the subject
-    # itself: "ULT is strongly recommended ..." leaves "Allopurinol is ... the
-    # preferred first-line ULT agent" to quote)
-    named = {d.statement for d, level in zip(drafts, levels, strict=True) if level > 1}
+    named = {d.statement for d, level in zip(drafts, levels, strict=True) if level > 0}
     covered = covered_by(recs, drafts, named.__contains__, passing)
     documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
-    listed = order(drafts + documents)
-    # those naming the subject by its own name first, as the brief lists
-    # them, before the section is cut to its length: an excerpt on
-    # allopurinol is not cut for statements on urate-lowering therapy
-    levels = on_subject([(d.body, d.statement) for d in listed], concepts)
-    by_level = sorted(zip(listed, levels, strict=True), key=lambda pair: -pair[1])
-    return [d for d, _ in by_level][:MAX_ITEMS]
+    return order(drafts + documents)
