@@ -998,6 +998,30 @@ GOLDEN = [
         first=("uspstf:339",),
         verdict="yes",
     ),
+    Golden(
+        "should women 40-49 get mammograms",
+        concepts=("mammography",),
+        guidelines=("uspstf:2035",),
+        first=("uspstf:2035",),
+        verdict="yes",
+    ),
+    # "chads-vasc" is the CHA2DS2-VASc score, and a value of it fits
+    Golden(
+        "anticoagulation for afib with chads-vasc score of 1 in a man",
+        guidelines=(
+            "guideline:acc_aha_af_2023:anticoagulation:2",
+            "guideline:acc_aha_af_2023:anticoagulation:4",
+        ),
+    ),
+    # in the ICU is severe: the statement for nonsevere CAP does not lead
+    Golden(
+        "corticosteroids for community acquired pneumonia in the icu",
+        guidelines=("guideline:ats_idsa_cap_2019:special_populations_and_follow_up:5",),
+        first=(
+            "guideline:ats_idsa_cap_2019:special_populations_and_follow_up:3",
+            "guideline:ats_idsa_cap_2019:special_populations_and_follow_up:5",
+        ),
+    ),
     # "- how long?" asks no yes or no
     Golden("colchicine prophylaxis when starting urate lowering therapy - how long?"),
 ]

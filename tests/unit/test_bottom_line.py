@@ -245,6 +245,11 @@ def test_disease_activity_is_a_level_of_severity() -> None:
     asked = "hydroxychloroquine in RA with moderate disease activity"
     assert other_severity(asked, low)
     assert not other_severity("hydroxychloroquine in RA with low disease activity", low)
+    # a patient in intensive care is severely ill
+    assert other_severity(
+        "steroids for CAP in the ICU", "Do NOT use corticosteroids in nonsevere CAP."
+    )
+    assert not other_severity("steroids for CAP in the ICU", "Do NOT use them in severe CAP.")
     # a goal of low disease activity is for everyone
     goal = "A minimal initial treatment goal of low disease activity is recommended."
     assert not other_severity(asked, goal)

@@ -434,6 +434,16 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
         ),
         ("should smokers get a chest ct every year", ["smoking", "computed tomography"]),
         ("bone density test for men", ["bone density testing"]),
+        ("should women 40-49 get mammograms", ["mammography"]),
+        (
+            "anticoagulation for afib with chads-vasc score of 1 in a man",
+            ["anticoagulation", "atrial fibrillation", "CHA2DS2-VASc"],
+        ),
+        # "uncomplicated" says which cystitis, it is no sub-topic
+        (
+            "how long to treat uncomplicated cystitis with nitrofurantoin",
+            ["cystitis", "nitrofurantoin"],
+        ),
     ],
 )
 def test_common_clinical_phrases_are_one_concept_each(

@@ -176,7 +176,12 @@ _SCALES: tuple[tuple[tuple[re.Pattern[str], frozenset[str]], ...], ...] = tuple(
                 r"\bmoderate(?:ly)?\b(?!\s+(?:quality|certainty|evidence|intensity|dose))",
                 ("moderate",),
             ),
-            (r"(?<!non-)(?<!non)(?<!not )\bsevere(?:ly)?\b", ("severe",)),
+            # a patient in intensive care is severely ill ("CAP in the ICU")
+            (
+                r"(?<!non-)(?<!non)(?<!not )\bsevere(?:ly)?\b|"
+                r"\bin (?:the )?(?:ICU|intensive care)\b",
+                ("severe",),
+            ),
         ),
         # a pretest probability: "low pretest probability PE" against the Wells
         # model's "PE Likely (Score > 4.0)"

@@ -144,7 +144,7 @@ _MEASURES: dict[str, str] = {
     "HbA1c": r"HbA1c|A1C|glycated ha?emoglobin",
     "BMI": r"BMI|body mass index",
     "LDL cholesterol": r"LDL(?:-C)?(?: cholesterol)?|low-density lipoprotein(?: cholesterol)?",
-    "CHA2DS2-VASc": r"CHA2DS2-VASc|CHA₂DS₂-VASc",
+    "CHA2DS2-VASc": r"CHA2?DS2?[- ]?VASc|CHA₂DS₂-VASc",
     "LVEF": r"LVEF|(?:left ventricular |LV )?ejection fraction",
     # the pooled cohort equations' estimate (2018 AHA/ACC cholesterol
     # guideline; USPSTF 2022 statins: "10% or greater", "7.5% to less than 10%")
