@@ -1022,6 +1022,22 @@ GOLDEN = [
             "guideline:ats_idsa_cap_2019:special_populations_and_follow_up:5",
         ),
     ),
+    # "tia" in lower case is a transient ischemic attack
+    Golden(
+        "statin after tia",
+        concepts=("statin", "transient ischemic attack"),
+        guidelines=("guideline:aha_asa_tia_2009:early_management:5",),
+        first=("guideline:aha_asa_tia_2009:early_management:5",),
+    ),
+    # an excerpt's instruction to consider is advice; its first sentence, on
+    # disulfiram, speaks, not a later one only for pregnant women
+    Golden(
+        "roflumilast for copd", guidelines=("guideline:gold_copd_2024:initial_pharmacotherapy",)
+    ),
+    Golden(
+        "should disulfiram be used first line for aud",
+        guidelines=("guideline:apa_aud_2018:fda_approved_medications",),
+    ),
     # "- how long?" asks no yes or no
     Golden("colchicine prophylaxis when starting urate lowering therapy - how long?"),
 ]

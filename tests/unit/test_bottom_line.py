@@ -1345,6 +1345,17 @@ def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> No
         None,
     )
     assert leading_sentence(icd) == "ICD is recommended for primary prevention in HFrEF"
+    disulfiram = GuidelineItem(
+        6,
+        "APA",
+        2018,
+        "APA suggests (2C) that disulfiram be offered to patients with AUD. APA recommends that "
+        "for pregnant women with AUD, pharmacological treatments not be used.",
+        None,
+        None,
+    )
+    question = "should disulfiram be used first line for aud"
+    assert leading_sentence(disulfiram, question).startswith("APA suggests (2C) that disulfiram")
 
 
 def test_what_a_choice_is_preferred_to_is_a_position_against_it() -> None:

@@ -439,6 +439,7 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             "anticoagulation for afib with chads-vasc score of 1 in a man",
             ["anticoagulation", "atrial fibrillation", "CHA2DS2-VASc"],
         ),
+        ("statin after tia", ["statin", "transient ischemic attack"]),
         # "uncomplicated" says which cystitis, it is no sub-topic
         (
             "how long to treat uncomplicated cystitis with nitrofurantoin",

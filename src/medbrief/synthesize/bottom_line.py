@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
 from medbrief.synthesize.fit import (
+    fits,
     kept_from_others,
     misses_group,
     narrower,
@@ -620,6 +621,10 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
             s
             for s in sentences
             if not narrower(scope, s)
+            # nor one only for pregnancy, children or adults the question does
+            # not name ("for pregnant or breastfeeding women with AUD,
+            # pharmacological treatments not be used" for disulfiram in AUD)
+            and fits(scope, frozenset(), s)
             and not kept_from_others(question, s)
             and not other_severity(question, s)
             and not names_in_passing(s, question)

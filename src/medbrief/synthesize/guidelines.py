@@ -142,7 +142,10 @@ _ADVISES = re.compile(r"\b(?:recommend\w*|suggest\w*|should|preferred|first[- ]l
 #: advice given, not reported ("which suggested against ..." is background):
 #: "Long-acting bronchodilators (LABA or LAMA) are typically preferred"
 _ADVISES_NOW = re.compile(
-    r"\b(?:recommends?|suggests?|should(?! have)|(?:is|are) (?:\w+ )?(?:preferred|recommended))\b",
+    r"\b(?:recommends?|suggests?|should(?! have)|(?:is|are) (?:\w+ )?(?:preferred|recommended))\b|"
+    # an instruction to consider: "If eosinophils < 300 cells/uL, consider
+    # adding Roflumilast"
+    r"(?:^|[:;.,]\s+)consider\b",
     re.I,
 )
 _LIST_ITEM = re.compile(r"^\s*[-*+]\s+")
