@@ -1029,14 +1029,9 @@ GOLDEN = [
         guidelines=("guideline:aha_asa_tia_2009:early_management:5",),
         first=("guideline:aha_asa_tia_2009:early_management:5",),
     ),
-    # an excerpt's instruction to consider is advice; its first sentence, on
-    # disulfiram, speaks, not a later one only for pregnant women
+    # an excerpt's instruction to consider is advice
     Golden(
         "roflumilast for copd", guidelines=("guideline:gold_copd_2024:initial_pharmacotherapy",)
-    ),
-    Golden(
-        "should disulfiram be used first line for aud",
-        guidelines=("guideline:apa_aud_2018:fda_approved_medications",),
     ),
     # "- how long?" asks no yes or no
     Golden("colchicine prophylaxis when starting urate lowering therapy - how long?"),
