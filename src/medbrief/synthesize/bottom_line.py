@@ -695,8 +695,8 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
             words = who.split(" ")
             if all(w[:1].isupper() for w in words if len(w) > 3 and w.isalpha()):
                 # a heading in title case ("Chronic Kidney Disease (CKD)"):
-                # its words in running text, its acronyms kept
-                # (and a stage's letter: "Stage C")
+                # its words in running text, its acronyms and a stage's
+                # letter ("Stage C") kept
                 words = [
                     w if len(w) == 1 or any(c.isupper() for c in w[1:]) else w.lower()
                     for w in words

@@ -58,6 +58,13 @@ def _class_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ..
     return drug_classes(), {**class_names(), **broader_classes()}
 
 
+@lru_cache(maxsize=1)
+def _every_class() -> dict[str, tuple[str, ...]]:
+    """Member -> the names of every class holding it, broad ones too (read
+    once: a comparison asks it for each brief)."""
+    return every_class_of()
+
+
 #: "Should anticoagulation be reversed with PCC?": what the act is done with
 #: is the subject, not what it is done to; a combination or a comparison
 #: ("combined with", "compared with", "given with") is not such an act
@@ -249,7 +256,7 @@ def preferred_as_class(first: Side, other: Concept) -> Side:
     "Chlorthalidone is the preferred diuretic" prefers it over
     hydrochlorothiazide, "Allopurinol is the preferred first-line ULT agent"
     over febuxostat."""
-    names = every_class_of().get(fold(other.label), ())
+    names = _every_class().get(fold(other.label), ())
     patterns = [term_pattern(n) for n in names]
     if not any(patterns):
         return lambda _: False
