@@ -1035,6 +1035,39 @@ GOLDEN = [
     ),
     # "- how long?" asks no yes or no
     Golden("colchicine prophylaxis when starting urate lowering therapy - how long?"),
+    # two schedules offered ask which: the biennial Grade B, and no yes or no
+    Golden("mammogram every year or every 2 years?", first=("uspstf:2035",)),
+    # a Grade I for the group asked answers, and the studies do not turn it into a yes
+    Golden(
+        "should adolescents be screened for alcohol misuse",
+        guidelines=("uspstf:439",),
+        first=("uspstf:439",),
+        verdict="insufficient",
+    ),
+    # former smokers have ever smoked; "arb" in lower case; ACS by its kinds
+    Golden(
+        "aaa ultrasound for male ex smokers 65-75",
+        concepts=("abdominal aortic aneurysm", "smoking"),
+        guidelines=("uspstf:518",),
+        first=("uspstf:518",),
+    ),
+    Golden(
+        "ace inhibitor plus arb combination?",
+        concepts=("ace inhibitor", "angiotensin receptor blocker"),
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:2",),
+        first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:2",),
+        verdict="no",
+    ),
+    Golden(
+        "beta blockers after ACS?",
+        guidelines=("guideline:acc_aha_stemi_2013:routine_medical_therapy:9",),
+        # continuing oral beta-blockers after STEMI, or not giving them IV at risk of shock
+        first=(
+            "guideline:acc_aha_stemi_2013:routine_medical_therapy:9",
+            "guideline:acc_aha_stemi_2013:routine_medical_therapy:7",
+        ),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

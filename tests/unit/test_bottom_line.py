@@ -118,6 +118,12 @@ def vote(i: str, label: str, design: str = "rct", weight: float = 2.0) -> Vote:
         # a topic, a dash, then the question: "how long?" asks no yes or no
         ("colchicine prophylaxis when starting ULT - how long?", False),
         ("breastfeeding counselling - recommended?", True),
+        # two schedules or amounts offered ask which; "or" between outcomes does not
+        ("mammogram every year or every 2 years?", False),
+        ("is annual or biennial mammography recommended", False),
+        ("DAPT for 6 or 12 months after PCI?", False),
+        ("Does aspirin reduce stroke or death?", True),
+        ("Do patients over 65 years or with CKD benefit from statins?", True),
     ],
 )
 def test_which_questions_ask_yes_or_no(question: str, expected: bool) -> None:
@@ -1211,6 +1217,25 @@ def test_a_subject_named_by_its_class_only_in_passing_takes_no_position() -> Non
     item = GuidelineItem(1, "ACR", 2021, mtx, "Strong recommendation", None)
     question = "Is TNF inhibitor recommended after methotrexate failure?"
     assert guideline_votes([Listed(item, None, (0, 2), 0, in_passing=True)], question) == []
+
+
+def test_an_insufficient_grade_answers_what_to_do_and_studies_do_not_turn_it() -> None:
+    grade_i = (
+        "The USPSTF concludes that the current evidence is insufficient to assess the balance "
+        "of benefits and harms of screening for alcohol use in adolescents aged 12 to 17 years."
+    )
+    item = GuidelineItem(1, "USPSTF", 2018, grade_i, "Grade I", None)
+    listed = [Listed(item, None, (1, 2), 0)]
+    asked = guideline_votes(listed, "Should adolescents be screened for alcohol misuse?")
+    assert [(v.position, v.vote) for v in asked] == [("insufficient", 0.0)]
+    weighing = decide([vote("1", "yes"), vote("2", "yes")], asked, guideline_decides=True)
+    assert (weighing.verdict, weighing.lean, weighing.guideline_led) == (
+        "insufficient",
+        None,
+        True,
+    )
+    # a question of effect is answered by the studies: the I statement casts no vote
+    assert guideline_votes(listed, "Does screening reduce drinking in adolescents?") == []
 
 
 def test_a_recommendation_only_for_some_answers_no_on_routine_use() -> None:

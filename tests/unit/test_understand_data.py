@@ -72,3 +72,10 @@ def test_every_member_of_a_condition_group_is_a_known_name(lexicon: LexiconBuild
     members = sources.condition_groups_of()
     assert "stable angina" in members
     assert sorted(m for m in members if m not in lexicon.keys) == []
+
+
+def test_every_condition_with_kinds_is_a_known_name(lexicon: LexiconBuilder) -> None:
+    # a condition the reader never reads by that name would never be searched by its kinds
+    kinds = sources.condition_kinds()
+    assert "stemi" in {fold(k) for k in kinds["acute coronary syndrome"]}
+    assert sorted(c for c in kinds if c not in lexicon.keys) == []

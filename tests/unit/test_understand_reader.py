@@ -445,6 +445,26 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             "how long to treat uncomplicated cystitis with nitrofurantoin",
             ["cystitis", "nitrofurantoin"],
         ),
+        # lower-case ward forms the English-word rule leaves out, and former smokers
+        ("ace inhibitor plus arb combination?", ["ace inhibitor", "angiotensin receptor blocker"]),
+        ("should digoxin be used in hf", ["digoxin", "heart failure"]),
+        ("aaa ultrasound for male ex smokers 65-75", ["abdominal aortic aneurysm", "smoking"]),
+        (
+            "spironolactone in heart failure with reduced ef",
+            ["spironolactone", "heart failure with reduced ejection fraction"],
+        ),
+        (
+            "hypertonic saline vs mannitol for raised icp",
+            ["hypertonic saline", "mannitol", "intracranial pressure"],
+        ),
+        (
+            "glp1 agonist for t2d with atherosclerotic cvd",
+            [
+                "GLP-1 receptor agonists",
+                "type 2 diabetes mellitus",
+                "atherosclerotic cardiovascular disease",
+            ],
+        ),
     ],
 )
 def test_common_clinical_phrases_are_one_concept_each(
@@ -519,3 +539,13 @@ def test_what_a_question_leaves_out(
 )
 def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected: list[str]) -> None:
     assert labels(reader.read(question)) == expected
+
+
+def test_a_condition_is_searched_by_its_kinds_and_a_kind_not_by_its_condition(
+    reader: Reader,
+) -> None:
+    (_, acs) = reader.read("beta blockers after ACS?").concepts
+    assert acs.label == "acute coronary syndrome"
+    assert {"STEMI", "NSTEMI", "unstable angina"} <= set(acs.terms)
+    (_, stemi) = reader.read("ticagrelor after STEMI").concepts
+    assert "NSTEMI" not in stemi.terms and "acute coronary syndrome" not in stemi.terms

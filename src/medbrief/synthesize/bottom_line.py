@@ -382,6 +382,15 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
         return []
     votes = []
     for x in chosen:
+        if x.position == "insufficient" and asks_recommendation(question) and not harm:
+            # "Should adolescents be screened for alcohol use?" answered by a
+            # Grade I for adolescents: the guideline found the evidence
+            # insufficient, and studies of alcohol use in adolescents do not
+            # turn that into a yes (USPSTF Procedure Manual, 2021: an I
+            # statement is no recommendation either way); it votes nothing
+            if not x.passing(question):
+                votes.append(GuidelineVote(str(x.item.ref), "insufficient", 0.0))
+            continue
         vote = guideline_vote(str(x.item.ref), x.position)
         if vote is None or x.passing(question):
             continue
@@ -767,6 +776,7 @@ def _research_sentence(
             "yes": "The guideline's position answers yes",
             "no": "The guideline's position answers no",
             "mixed": f"The guidelines' positions are mixed, leaning {w.lean}",
+            "insufficient": "The guideline finds the evidence insufficient to answer yes or no",
         }.get(w.verdict, head)
     elif w.guideline_votes and w.verdict in ("yes", "no") and studies_lean not in (None, w.verdict):
         head = (

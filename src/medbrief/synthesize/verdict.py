@@ -103,6 +103,22 @@ _WH = re.compile(
 )
 
 
+_NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|ten|twelve)"
+_UNIT = r"(?:years?|months?|weeks?|days?|hours?|doses?|mg|mcg|g|units?)"
+#: how often or how much, as a question offers it ("every 2 years", "annual",
+#: "6 months", "81 mg")
+_SCHEDULE = (
+    r"(?:annual(?:ly)?|biennial(?:ly)?|yearly|monthly|weekly|daily|nightly|once|twice|"
+    rf"every (?:other )?(?:{_NUMBER}\s*)?{_UNIT}|{_NUMBER}(?:\s*-\s*|\s+)?{_UNIT})"
+)
+#: two schedules or amounts offered as alternatives: "mammogram every year or
+#: every 2 years?", "annual or biennial mammography?", "DAPT for 6 or 12
+#: months?" ask which, as "A or B?" does for two treatments
+SCHEDULE_CHOICE = re.compile(
+    rf"\b(?:{_SCHEDULE}|{_NUMBER})(?:\s+[\w-]+){{0,3}}?\s+or\s+(?:[\w-]+\s+){{0,2}}?{_SCHEDULE}\b",
+    re.I,
+)
+
 #: a question whose predicate is harm itself ("Is X harmful?"), not a named outcome
 _HARM = re.compile(
     # the adjective as predicate ("Is X harmful for health?"), not before a
@@ -173,8 +189,9 @@ def asks_yes_no(question: str) -> bool:
     with a full stop ("Methotrexate is an antifolate medication."). A topic
     ("ferric carboxymaltose for RLS") asks neither."""
     text = question.strip()
-    # "Is apixaban or warfarin better?" asks which (``facets.ALTERNATIVE``)
-    if ALTERNATIVE.search(text):
+    # "Is apixaban or warfarin better?" asks which (``facets.ALTERNATIVE``), as
+    # does "every year or every 2 years?"
+    if ALTERNATIVE.search(text) or SCHEDULE_CHOICE.search(text):
         return False
     clauses = [c.strip(" \"'([") for c in re.split(rf"[:;,]|{_DASH}", text) if c.strip()]
     # "What ...?", "Topic: how ...?", "Topic - how long?"; not a relative
@@ -343,8 +360,8 @@ def decide(
     guideline_decides: bool = False,
 ) -> Weighing:
     """The verdict; ``guideline_decides``: the question asks what is
-    recommended and a guideline takes a position, so the studies are
-    reported but do not vote."""
+    recommended and a guideline takes a position (or finds the evidence
+    insufficient, a vote of 0), so the studies are reported but do not vote."""
     clinical = [v for v in votes if not v.apart and v.label in ("yes", "no")]
     by_guideline = guideline_decides and bool(guideline_votes)
     yes, no = (0.0, 0.0) if by_guideline else study_sides(votes)

@@ -68,6 +68,7 @@ class ConceptExtractor:
         self.class_names = sources.class_names()
         self.classes_of = sources.classes_of()
         self.groups_of = sources.condition_groups_of()
+        self.kinds = sources.condition_kinds()
         self.broader = sources.broader_classes()
 
     def extract(
@@ -342,6 +343,8 @@ class ConceptExtractor:
             # too (drug_classes.tsv)
             related.extend(self.class_names.get(fold(name), ()))
             related.extend(self.drug_classes.get(fold(name), ()))
+            # a condition by its kinds' names (condition_kinds.tsv)
+            related.extend(self.kinds.get(fold(name), ()))
             # "low-dose aspirin" is aspirin at a dose: sources name the drug
             dosed = _DOSE_MODIFIER.match(name)
             if dosed:

@@ -151,7 +151,8 @@ def synonym_sets() -> list[SynonymSet]:
 
 @dataclass(frozen=True, slots=True)
 class _Group:
-    """One row of ``drug_classes.tsv`` or ``condition_groups.tsv``."""
+    """One row of ``drug_classes.tsv``, ``condition_groups.tsv`` or
+    ``condition_kinds.tsv``."""
 
     names: tuple[str, ...]  # label first
     members: tuple[str, ...]
@@ -186,6 +187,14 @@ def class_names() -> dict[str, tuple[str, ...]]:
     from medbrief.understand.text import fold
 
     return {fold(n): g.names for g in _group_rows("drug_classes.tsv") for n in g.names}
+
+
+def condition_kinds() -> dict[str, tuple[str, ...]]:
+    """Folded name of a condition -> the names of its kinds (acute coronary
+    syndrome -> STEMI, NSTEMI, unstable angina, ...)."""
+    from medbrief.understand.text import fold
+
+    return {fold(n): g.members for g in _group_rows("condition_kinds.tsv") for n in g.names}
 
 
 def classes_of() -> dict[str, tuple[str, ...]]:
