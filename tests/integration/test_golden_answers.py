@@ -1058,6 +1058,11 @@ GOLDEN = [
         first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:2",),
         verdict="no",
     ),
+    # an excerpt quoted by its sentence that gives the course asked
+    Golden(
+        "how long should bisphosphonates be continued",
+        guidelines=("guideline:endocrine_osteoporosis_2020:monitoring_and_drug_holidays",),
+    ),
     Golden(
         "beta blockers after ACS?",
         guidelines=("guideline:acc_aha_stemi_2013:routine_medical_therapy:9",),
@@ -1263,6 +1268,12 @@ def test_statements_for_other_windows_do_not_answer_and_the_line_says_so(
 def test_a_dose_question_is_answered_by_the_statement_giving_the_dose(engine: Engine) -> None:
     line = engine.answer("What is the recommended dialysis dose in AKI?").bottom_line
     assert line is not None and "Kt/V of 3.9 per week" in line.text.split("[1]")[0]
+
+
+def test_a_duration_question_quotes_the_course_not_a_window(engine: Engine) -> None:
+    line = engine.answer("how long should bisphosphonates be continued").bottom_line
+    assert line is not None and "after 5 years of treatment" in line.text.split("[1]")[0]
+    assert "within 3-6 months" not in line.text
 
 
 def test_statements_for_another_type_or_severity_do_not_speak(engine: Engine) -> None:

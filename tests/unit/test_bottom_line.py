@@ -1383,6 +1383,23 @@ def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> No
     assert leading_sentence(disulfiram, question).startswith("APA suggests (2C) that disulfiram")
 
 
+def test_an_excerpt_is_quoted_by_its_sentence_giving_the_course_asked() -> None:
+    excerpt = GuidelineItem(
+        7,
+        "Endocrine Society",
+        2020,
+        "Bone Turnover Markers: A decrease in CTX from baseline within 3-6 months suggests "
+        "adequate bisphosphonate effect. Reassessment: For oral bisphosphonates: reassess "
+        "after 5 years of treatment.",
+        None,
+        None,
+    )
+    asked = "how long should bisphosphonates be continued"
+    assert leading_sentence(excerpt, asked).endswith("reassess after 5 years of treatment")
+    # asked nothing it gives, the excerpt's first sentence
+    assert leading_sentence(excerpt, "bisphosphonates").startswith("Bone Turnover Markers")
+
+
 def test_what_a_choice_is_preferred_to_is_a_position_against_it() -> None:
     def thrombolysis(text: str) -> bool:
         return "thromboly" in text.lower()

@@ -643,6 +643,16 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
         for sentence in sentences:
             if range_fit(question, sentence) > 0:
                 return sentence.strip().rstrip(".")
+        # an excerpt's sentence that gives the dose, duration or target asked
+        # ("How long should bisphosphonates be continued?": "... reassessing
+        # fracture risk after ... bisphosphonates for 3-5 years", not the
+        # excerpt's first sentence on bone turnover markers)
+        wanted = asked_aspects(question, when=False) if not g.strength else []
+        giving = [s for s in sentences if any(w.search(s) for w in wanted)]
+        if re.search(_ASKS_DURATION, question, re.I):
+            giving.sort(key=lambda s: not _COURSE.search(s))
+        if giving:
+            return giving[0].strip().rstrip(".")
     first = first_sentence(statement)
     whole = position(statement, g.strength, g.direction)
     said = position(first)
@@ -896,6 +906,15 @@ def yes_no_line(
     )
 
 
+_ASKS_DURATION = r"\b(?:how long|duration)\b"
+_SPAN = r"\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b"
+#: a course of treatment stated as one ("for 3-5 years", "after 5 years of
+#: treatment", "12 months of DAPT"), not a window something happens in ("a
+#: decrease in CTX within 3-6 months")
+_COURSE = re.compile(
+    rf"\b(?:for|after|up to|at least|beyond)\s+(?:\w+\s+){{0,2}}?{_SPAN}|\b{_SPAN}\s+of\b", re.I
+)
+
 #: what an open question asks of a treatment, and how a statement gives it:
 #: "What is the recommended dialysis dose in AKI?" is answered by "a Kt/V of
 #: 3.9 per week", not by the dialysis catheter's vein
@@ -907,7 +926,7 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bdos(?:e|es|ing|age)\b|\d\s*(?:mg|g|mcg|IU|units?|mL)\b|Kt/V|/kg\b",
         ),
         (
-            r"\b(?:how long|duration)\b",
+            _ASKS_DURATION,
             r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
         (
