@@ -9,6 +9,7 @@ import pytest
 
 from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sentence, open_line
 from medbrief.synthesize.fit import (
+    fits,
     narrower,
     other_route,
     other_severity,
@@ -18,7 +19,7 @@ from medbrief.synthesize.fit import (
     severities,
     stated_population,
 )
-from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, values
+from medbrief.synthesize.ranges import ages, out_of_range, range_fit, silent_on_window, values
 from medbrief.types import GuidelineItem
 
 AASM_IV = (
@@ -175,6 +176,30 @@ def test_how_a_condition_was_known_and_whom_a_question_leaves_out() -> None:
 def test_an_age_under_18_is_a_young_person() -> None:
     assert "young" in question_scope("should my 16 year old be screened for depression").groups
     assert "young" not in question_scope("should a 45 year old be screened for diabetes").groups
+    assert "young" in question_scope("vision screening toddlers").groups
+    # the perinatal period is pregnancy and the year after birth
+    perinatal = question_scope("counseling to prevent perinatal depression").groups
+    assert {"pregnancy", "breastfeeding"} <= perinatal
+
+
+def test_a_perinatal_statement_is_for_pregnancy_and_breastfeeding_not_for_all_adults() -> None:
+    acog = "Screen patients at least once during the perinatal period for depression."
+    for asked in ("is sertraline safe in breastfeeding", "depression screening in pregnancy"):
+        assert fits(question_scope(asked), frozenset(), acog)
+    assert not fits(question_scope("Should adults be screened for depression?"), frozenset(), acog)
+
+
+def test_a_bare_number_after_at_is_an_age_and_a_quantity_is_not() -> None:
+    assert ages("colon cancer screening at 80") == (80, 80)
+    assert ages("statins for 80 year olds") == (80, 80)
+    for quantity in ("MAP at 65 mmHg", "screening at 24 weeks", "LDL at 70 mg/dL", "INR at 2.5"):
+        assert ages(quantity) is None
+
+
+def test_a_check_in_lay_words_asks_about_screening() -> None:
+    assert "screening" in question_scope("skin check for melanoma in adults").kinds
+    assert "screening" in question_scope("should kids get their cholesterol checked").kinds
+    assert "screening" not in question_scope("check INR on warfarin").kinds
 
 
 def test_a_window_the_question_says_cannot_be_met_is_the_time_beyond_it() -> None:

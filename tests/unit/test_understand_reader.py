@@ -68,6 +68,8 @@ def test_real_word_phrase_error_becomes_the_known_term(reader: Reader) -> None:
         ("myocardial infraction", ("myocardial infraction", "myocardial infarction"), None),
         # prefer + -ed doubles its r: "prefered" is no regular form of "prefer"
         ("Is apixaban prefered?", ("prefered", "preferred"), "Is apixaban preferred?"),
+        # a regular form of a rare word ("scree" + -ing) is a slip for a common one
+        ("prostate cancer screeing", ("screeing", "screening"), "prostate cancer screening"),
     ],
 )
 def test_misspellings_are_corrected(
@@ -457,6 +459,15 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             "hypertonic saline vs mannitol for raised icp",
             ["hypertonic saline", "mannitol", "intracranial pressure"],
         ),
+        # a lower-case form that is a common word is read beside its cues only
+        ("map target in septic shock", ["mean arterial pressure", "septic shock"]),
+        ("site map of the hospital", ["map", "hospital"]),
+        ("cap inpatient regimen non severe", ["community-acquired pneumonia", "inpatient"]),
+        ("ldl goal after mi", ["LDL cholesterol", "myocardial infarction"]),
+        (
+            "should aspirin be used for stroke prevention in af",
+            ["aspirin", "stroke", "atrial fibrillation"],
+        ),
         (
             "glp1 agonist for t2d with atherosclerotic cvd",
             [
@@ -549,3 +560,37 @@ def test_a_condition_is_searched_by_its_kinds_and_a_kind_not_by_its_condition(
     assert {"STEMI", "NSTEMI", "unstable angina"} <= set(acs.terms)
     (_, stemi) = reader.read("ticagrelor after STEMI").concepts
     assert "NSTEMI" not in stemi.terms and "acute coronary syndrome" not in stemi.terms
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "term"),
+    [
+        # a kind is matched by its group's names (condition_groups.tsv)
+        ("skin check for melanoma in adults", "melanoma", "skin cancer"),
+        ("should kids get their cholesterol checked", "cholesterol", "lipid disorders"),
+        # a condition by its kinds' names (condition_kinds.tsv)
+        ("hormone therapy after menopause", "menopause", "postmenopausal"),
+        # guidelines' own words for what a question says
+        (
+            "hormone replacement therapy to prevent chronic disease",
+            "hormone replacement therapy",
+            "estrogen and progestin",
+        ),
+        (
+            "hormone replacement therapy to prevent chronic disease",
+            "chronic disease",
+            "chronic conditions",
+        ),
+        ("smoking cessation in teenagers", "smoking cessation", "cessation of tobacco use"),
+        (
+            "counseling to prevent perinatal depression",
+            "perinatal depression",
+            "perinatal depression",
+        ),
+    ],
+)
+def test_a_concept_is_matched_by_the_words_guidelines_use(
+    reader: Reader, question: str, label: str, term: str
+) -> None:
+    (concept,) = [c for c in reader.read(question).concepts if c.label == label]
+    assert term in concept.terms

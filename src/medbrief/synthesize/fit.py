@@ -73,7 +73,8 @@ _KINDS: dict[Kind, re.Pattern[str]] = {
 _GROUPS: dict[str, re.Pattern[str]] = {
     "young": re.compile(
         r"\b(?:child\w*|paediatric|pediatric|adolescen\w*|infan\w*|neonat\w*|newborns?|"
-        r"teen\w*|youth|kids?|boys?|girls?|school-?age\w*|younger than 18)\b",
+        r"teen\w*|youth|kids?|boys?|girls?|school-?age\w*|younger than 18|toddlers?|"
+        r"preschool\w*|bab(?:y|ies))\b",
         re.I,
     ),
     "adult": re.compile(
@@ -266,7 +267,14 @@ def question_scope(question: str) -> QuestionScope:
     stated = ages(question)
     if stated is not None and stated[1] < 18:
         groups |= {"young"}
-    return QuestionScope(_kinds(question), groups, question)
+    kinds = _kinds(question) | ({"screening"} if _ASKED_CHECK.search(question) else set())
+    return QuestionScope(frozenset(kinds), groups, question)
+
+
+#: a check of people without symptoms, in a question's lay words ("skin check
+#: for melanoma", "should kids get their cholesterol checked"); not read in
+#: recommendations, where "check INR" is no screening
+_ASKED_CHECK = re.compile(r"\b(?:skin checks?|check-?ups?|get (?:\w+ ){1,3}checked)\b", re.I)
 
 
 #: not where the question excludes it: "SGLT2 inhibitors in CKD without diabetes"
@@ -286,7 +294,15 @@ def _kinds(text: str) -> frozenset[Kind]:
 
 
 def _groups(text: str) -> frozenset[str]:
-    return frozenset(g for g, pattern in _GROUPS.items() if pattern.search(text))
+    named = frozenset(g for g, pattern in _GROUPS.items() if pattern.search(text))
+    # the perinatal period is pregnancy and the year after birth (ACOG 2018:
+    # perinatal depression): a statement on it is for pregnant and for
+    # breastfeeding women, a question on it asks about both
+    return named | _PERINATAL if _PERINATAL_WORD.search(text) else named
+
+
+_PERINATAL_WORD = re.compile(r"\bperinatal\b", re.I)
+_PERINATAL = frozenset({"pregnancy", "breastfeeding"})
 
 
 def states_ages(question: str) -> bool:
@@ -357,7 +373,13 @@ def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bo
     if pregnancy_only and "pregnancy" not in asked and not asked & groups:
         return False
     # "interventions to support breastfeeding" are no answer on drugs in general
-    if "breastfeeding" in groups and "breastfeeding" not in asked and "adult" not in groups:
+    # (one for the perinatal period answers on pregnancy too)
+    if (
+        "breastfeeding" in groups
+        and "breastfeeding" not in asked
+        and "adult" not in groups
+        and not {"pregnancy"} <= groups & asked
+    ):
         return False
     for one, other in (("women", "men"), ("men", "women")):
         if one in groups and other not in groups and other in asked and one not in asked:

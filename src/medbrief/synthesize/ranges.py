@@ -55,8 +55,17 @@ _AGE_FORMS = _forms(
     (rf"\b{_PERSON}\s+(?:under|below|younger than|<)\s*(\d{{1,3}})\b", "below"),
     (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
     (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
-    (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]old\b", "at"),
+    (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]olds?\b", "at"),
     (r"\baged?\s+(\d{1,3})\b", "at"),
+    # "colon cancer screening at 80", "PSA test at 55": a bare number after
+    # "at" is an age; not a dose, a time, a pressure or a level ("at 24 weeks",
+    # "at 65 mmHg", "at 40 mg/dL", "at 2.5")
+    (
+        r"\bat ([1-9]\d|1[01]\d)\b"
+        r"(?![.,]\d|\s*(?:[-/%\u2013]|weeks?|days?|months?|hours?|h\b|min\w*|seconds?|mg|mcg|g\b|"
+        r"kg|m?mol|mm\w*|cm|ml|l\b|units?|u\b|iu|bpm|ng|pg|times|percent|points?|degrees?))",
+        "at",
+    ),
 )
 
 
@@ -106,7 +115,9 @@ def ages(text: str) -> Ages | None:
 _AGE_WORDS: tuple[tuple[re.Pattern[str], Ages], ...] = tuple(
     (re.compile(pattern, re.I), span)
     for pattern, span in (
-        (r"\b(?:neonat\w*|newborns?|infan\w*)", (0, 1)),
+        (r"\b(?:neonat\w*|newborns?|infan\w*|bab(?:y|ies))", (0, 1)),
+        (r"\btoddlers?\b", (1, 3)),
+        (r"\bpreschool\w*", (3, 5)),
         (r"\b(?:child\w*|paediatric|pediatric|kids?|boys|girls|school-?age\w*)", (0, 17)),
         (r"\b(?:adolescen\w*|teen\w*|youth)", (10, 19)),
         (r"\badults?\b|\badulthood\b", (18, _OLDEST)),

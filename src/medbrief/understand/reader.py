@@ -12,7 +12,7 @@ import re
 from medbrief.types import Concept, Expansion, Reading, SpellingFix
 from medbrief.understand.abbreviations import AbbreviationTable, Resolution
 from medbrief.understand.concepts import ConceptExtractor
-from medbrief.understand.spelling import Fix, Speller
+from medbrief.understand.spelling import Fix, Speller, osa_distance
 from medbrief.understand.text import (
     STOP_WORDS,
     Token,
@@ -110,7 +110,10 @@ class Reader:
         return re.sub(r"[A-Za-z][\w'-]*", lower, text)
 
     def _unknown_terms(self, tokens: list[Token], concepts: tuple[Concept, ...]) -> tuple[str, ...]:
-        """Content words outside every concept that the corpus never uses."""
+        """Content words outside every concept that the corpus never uses;
+        not a word of framing or population ("teenagers": ``nonconcepts.txt``),
+        which is read for whom the question asks about, not searched for, nor
+        a slip of a function word the speller left ("shoud")."""
         vocab = self.vocabulary
         if vocab.corpus_documents < MIN_CORPUS_DOCUMENTS:
             return ()
@@ -121,6 +124,8 @@ class Reader:
             if not unit.is_word or len(word) < 4 or word in STOP_WORDS:
                 continue
             if word in covered or singular(word) in covered or word in vocab.medical:
+                continue
+            if word in self.extractor.nonconcepts or _slip_of_a_stop_word(word):
                 continue
             if not any(vocab.corpus_words.get(w, 0) for w in (word, singular(word))):
                 out.append(unit.text)
@@ -177,3 +182,10 @@ def apply_fixes(text: str, fixes: list[Fix]) -> str:
         last = fix.end
     out.append(text[last:])
     return "".join(out)
+
+
+def _slip_of_a_stop_word(word: str) -> bool:
+    """One edit from a function word ("shoud", "wich"): no topic of its own."""
+    return any(
+        abs(len(stop) - len(word)) <= 1 and osa_distance(word, stop) == 1 for stop in STOP_WORDS
+    )

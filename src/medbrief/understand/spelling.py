@@ -53,6 +53,9 @@ _FAR_LENGTH = 8
 #: A word the corpus uses but no dictionary knows is still taken for a typo
 #: when a neighbour one edit away is this many times more frequent.
 _TYPO_RATIO = 10.0
+#: How much more common a word one sound-alike edit away must be than the rare
+#: base of a word known only as its regular form (``Speller._derived_typo``).
+_DERIVED_RATIO = 100.0
 #: Bigram count from which the corpus "uses" a phrase (phrase pass veto).
 _PHRASE_VETO = 3
 
@@ -178,7 +181,7 @@ class Speller:
 
     def _word(self, unit: Unit, proper: bool = False) -> Fix | None:
         word = unit.bare
-        if self.known(word) and not self._corpus_typo(word):
+        if self.known(word) and not self._corpus_typo(word) and not self._derived_typo(word):
             return None
         if _term_ending(word) and self.vocab.corpus_words.get(word, 0):
             return None  # a rare term of art the corpus uses ("poliosis") is its own word
@@ -192,6 +195,26 @@ class Speller:
             return None
         suffix = unit.lower[len(word) :]
         return Fix(unit.start, unit.end, unit.text, match_case(best + suffix, unit.text))
+
+    def _derived_typo(self, word: str) -> bool:
+        """A word known only as a regular form of a rare word ("screeing" as
+        scree + -ing) that is one sound-alike edit from a word far more
+        common: the slip is likelier than the rare word's rare form (the
+        noisy-channel prior, Kernighan, Church & Gale, COLING 1990)."""
+        vocab = self.vocab
+        if vocab.in_dictionary(word) or vocab.in_dictionary(americanize(word)):
+            return False
+        bases = [b for b in _base_forms(word) if vocab.in_dictionary(b)]
+        base_rate = max((self.prior(b) for b in bases), default=0.0)
+        sound = sound_key(word)
+        return any(
+            distance == 1
+            and sound_key(term) == sound
+            and not same_family(word, term)
+            and americanize(term) != word  # "neighbouring" is the same word
+            and self.prior(term) >= _DERIVED_RATIO * max(base_rate, 1e-3)
+            for term, distance in self._candidates(word)
+        )
 
     def _corpus_typo(self, word: str) -> bool:
         """A word only the corpus knows (abstracts have typos too), one edit or
