@@ -1105,6 +1105,13 @@ GOLDEN = [
             "guideline:sepsis3_2016:sepsis_definition",
         ),
     ),
+    # the pelvic examination's own Grade I, not the ovarian cancer Grade D
+    Golden(
+        "routine pelvic exam to screen asymptomatic women?",
+        guidelines=("uspstf:351",),
+        first=("uspstf:351",),
+        verdict="insufficient",
+    ),
     # an excerpt quoted by its sentence that gives the course asked
     Golden(
         "how long should bisphosphonates be continued",

@@ -459,6 +459,10 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             "hypertonic saline vs mannitol for raised icp",
             ["hypertonic saline", "mannitol", "intracranial pressure"],
         ),
+        (
+            "routine pelvic exam to screen asymptomatic women?",
+            ["pelvic examination", "asymptomatic", "screening"],
+        ),
         # a lower-case form that is a common word is read beside its cues only
         ("map target in septic shock", ["mean arterial pressure", "septic shock"]),
         ("site map of the hospital", ["map", "hospital"]),
