@@ -463,6 +463,10 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             "routine pelvic exam to screen asymptomatic women?",
             ["pelvic examination", "asymptomatic", "screening"],
         ),
+        (
+            "blood pressure goal in aneurysmal SAH before the aneurysm is secured",
+            ["blood pressure", "subarachnoid hemorrhage", "aneurysm"],
+        ),
         # a lower-case form that is a common word is read beside its cues only
         ("map target in septic shock", ["mean arterial pressure", "septic shock"]),
         ("site map of the hospital", ["map", "hospital"]),
