@@ -1112,6 +1112,25 @@ GOLDEN = [
         first=("uspstf:351",),
         verdict="insufficient",
     ),
+    # a measurement asked about is a question of testing: the good-practice
+    # statement on testing iron, not the strong one on IV iron
+    Golden(
+        "should ferritin be checked in all rls patients",
+        guidelines=("AASM2024-GPS1",),
+        first=("AASM2024-GPS1",),
+        verdict="yes",
+    ),
+    # "lose weight" is weight loss; "ra" in lower case beside a glucocorticoid
+    Golden(
+        "should patients with nafld lose weight",
+        concepts=("non-alcoholic fatty liver disease", "weight loss"),
+        verdict="yes",
+    ),
+    Golden(
+        "should prednisone be tapered in ra",
+        concepts=("prednisone", "rheumatoid arthritis"),
+        verdict="yes",
+    ),
     # an excerpt quoted by its sentence that gives the course asked
     Golden(
         "how long should bisphosphonates be continued",
@@ -1333,6 +1352,17 @@ def test_population_words_and_slips_of_function_words_are_no_unknown_terms(
     assert read("is smoking cessation counseling recommended for teenagers").unknown_terms == ()
     assert read("shoud kids get there cholesterol checked").unknown_terms == ()
     assert read("zorblatt for hypertension").unknown_terms == ("zorblatt",)
+
+
+def test_a_statement_for_patients_having_surgery_does_not_answer_beside_it(
+    engine: Engine,
+) -> None:
+    line = engine.answer("should hydroxychloroquine be added to methotrexate in ra").bottom_line
+    assert line is not None and "through surgery" not in line.text
+    assert (
+        "through surgery"
+        in engine.answer("should methotrexate be continued through surgery in ra").bottom_line.text
+    )  # type: ignore[union-attr]
 
 
 def test_a_duration_question_quotes_the_course_not_a_window(engine: Engine) -> None:

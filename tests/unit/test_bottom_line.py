@@ -1238,6 +1238,17 @@ def test_an_insufficient_grade_answers_what_to_do_and_studies_do_not_turn_it() -
     assert guideline_votes(listed, "Does screening reduce drinking in adolescents?") == []
 
 
+def test_preferring_another_over_continuing_it_answers_yes_on_stopping_it() -> None:
+    acr = "Switching to DMARDs is conditionally recommended over continuation of glucocorticoids."
+    item = GuidelineItem(1, "ACR", 2021, acr, "Conditional", None)
+    listed = [Listed(item, None, (0, 2), 0, without=True)]
+    tapered = guideline_votes(listed, "should prednisone be tapered in ra")
+    assert [v.position for v in tapered] == ["for"]
+    assert [v.position for v in guideline_votes(listed, "should prednisone be used in ra")] == [
+        "against"
+    ]
+
+
 def test_a_recommendation_only_for_some_answers_no_on_routine_use() -> None:
     some = "Gentle suctioning of the mouth, then nose, only if secretions obstruct the airway."
     item = GuidelineItem(1, "AHA/AAP", 2020, some, "COR 2b", None)

@@ -196,6 +196,19 @@ def test_a_bare_number_after_at_is_an_age_and_a_quantity_is_not() -> None:
         assert ages(quantity) is None
 
 
+def test_a_statement_for_patients_having_surgery_is_narrower() -> None:
+    periop = "Continue methotrexate, leflunomide, hydroxychloroquine through surgery."
+    asked = question_scope("should hydroxychloroquine be added to methotrexate in ra")
+    assert narrower(asked, periop)
+    for surgical in ("continue statins perioperatively?", "wait for elective surgery after DES"):
+        assert not narrower(question_scope(surgical), periop)
+
+
+def test_a_measurement_asked_about_is_a_question_of_testing() -> None:
+    assert "diagnosis" in question_scope("should ferritin be checked in all rls patients").kinds
+    assert "diagnosis" not in question_scope("iv iron for rls when ferritin is 90").kinds
+
+
 def test_a_check_in_lay_words_asks_about_screening() -> None:
     assert "screening" in question_scope("skin check for melanoma in adults").kinds
     assert "screening" in question_scope("should kids get their cholesterol checked").kinds

@@ -467,6 +467,15 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             "blood pressure goal in aneurysmal SAH before the aneurysm is secured",
             ["blood pressure", "subarachnoid hemorrhage", "aneurysm"],
         ),
+        (
+            "should hydroxychloroquine be added to methotrexate in ra",
+            ["hydroxychloroquine", "methotrexate", "rheumatoid arthritis"],
+        ),
+        (
+            "should patients with nafld lose weight",
+            ["non-alcoholic fatty liver disease", "weight loss"],
+        ),
+        ("acamprosate in kidney failure", ["acamprosate", "kidney failure"]),
         # a lower-case form that is a common word is read beside its cues only
         ("map target in septic shock", ["mean arterial pressure", "septic shock"]),
         ("site map of the hospital", ["map", "hospital"]),

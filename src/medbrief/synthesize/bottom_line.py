@@ -333,9 +333,11 @@ _RESTRICTED = re.compile(
 #: nephrotoxic agents") and no by one to continue it ("aspirin should be
 #: continued if possible") or not to stop it.
 _ASKS_STOP = re.compile(
-    r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided)\b|"
+    r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided|tapered|"
+    r"weaned)\b|"
     r"^\s*(?:should|do|can|must)\s+(?:\w+\s+)?(?:stop|discontinue|withhold|hold|interrupt|"
-    r"avoid)\b|^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding)\b",
+    r"avoid|taper|wean)\b|^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding|"
+    r"tapering)\b",
     re.I,
 )
 # a "drug holiday" is a stop (Endocrine Society 2020: "prescribe a
@@ -406,8 +408,11 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
             # going without it, or preferring another, is half a
             # recommendation against: "methotrexate is strongly recommended
             # over hydroxychloroquine" beside "hydroxychloroquine is
-            # conditionally recommended" for low disease activity is mixed
-            vote = GuidelineVote(vote.item_id, "against", vote.vote / 2)
+            # conditionally recommended" for low disease activity is mixed;
+            # on a question on stopping it, half a yes ("switching to DMARDs
+            # ... over continuation of glucocorticoids": taper them)
+            said = "for" if _ASKS_STOP.search(question) else "against"
+            vote = GuidelineVote(vote.item_id, said, vote.vote / 2)
         elif _ASKS_STOP.search(question):
             stop = _stop_vote(x.said, vote.position)
             if stop is None:

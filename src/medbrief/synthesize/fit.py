@@ -113,6 +113,13 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     # "who have ever smoked", "current smokers"; not "never smoked", "nonsmokers"
     "smokers": re.compile(r"(?<!never )(?<!not )\b(?:smok(?:ed|ers?|ing)|tobacco use\w*)\b", re.I),
     "never smoked": re.compile(r"\bnever smoked\b|\bnon-?smok(?:ers?|ing)\b", re.I),
+    # patients having surgery, as whom a statement is for ("Continue
+    # methotrexate ... through surgery" is no answer on methotrexate in RA)
+    "surgery": re.compile(
+        r"\b(?:perioperative\w*|preoperative\w*|postoperative\w*|arthroplasty|"
+        r"(?:before|through|during|after) (?:\w+ )?(?:surgery|operation)|noncardiac surgery)\b",
+        re.I,
+    ),
     # people with diabetes as whom a statement is for, not diabetes as one
     # risk factor in a list ("(i.e. dyslipidemia, diabetes, hypertension)")
     "diabetes": re.compile(
@@ -147,7 +154,7 @@ _RANKING_GROUPS = (
 
 #: groups a recommendation may be for alone, narrower than a question that
 #: does not name them ("adults with RLS and end-stage renal disease")
-_NARROWING_GROUPS = ("kidney", "diabetes")
+_NARROWING_GROUPS = ("kidney", "diabetes", "surgery")
 #: routes of giving a treatment
 _ROUTES: dict[str, re.Pattern[str]] = {
     "oral": re.compile(r"\b(?:oral(?:ly)?|by mouth|tablets?|capsules?)\b", re.I),
@@ -268,6 +275,7 @@ def question_scope(question: str) -> QuestionScope:
     if stated is not None and stated[1] < 18:
         groups |= {"young"}
     kinds = _kinds(question) | ({"screening"} if _ASKED_CHECK.search(question) else set())
+    kinds |= {"diagnosis"} if _ASKED_TEST.search(question) else set()
     return QuestionScope(frozenset(kinds), groups, question)
 
 
@@ -277,10 +285,24 @@ def question_scope(question: str) -> QuestionScope:
 _ASKED_CHECK = re.compile(r"\b(?:skin checks?|check-?ups?|get (?:\w+ ){1,3}checked)\b", re.I)
 
 
+#: a measurement asked about ("Should ferritin be checked in all RLS patients?"):
+#: a question of testing, answered by "clinicians should regularly test serum
+#: iron studies", not by a treatment for those whose ferritin is low
+_ASKED_TEST = re.compile(
+    r"\b(?:be|been|get|gets|getting)\s+(?:\w+\s+){0,2}?(?:checked|measured|tested)\b", re.I
+)
+
+
 #: not where the question excludes it: "SGLT2 inhibitors in CKD without diabetes"
 _NOT_NAMED = r"(?<!without )(?<!non-)(?<!non )(?<!non)(?<!no )(?<!not )"
 _ASKED_GROUPS = {
     "diabetes": re.compile(_NOT_NAMED + r"\b(?:diabet\w*|T[12]DM?\b)", re.I),
+    # any surgery a question names: "wait for elective surgery after a stent"
+    "surgery": re.compile(
+        r"\b(?:surg\w*|operati\w*|perioperative\w*|preoperative\w*|postoperative\w*|"
+        r"arthroplasty)\b",
+        re.I,
+    ),
     "kidney": re.compile(
         _NOT_NAMED + r"\b(?:kidney disease|nephropath\w*|renal (?:disease|impairment|"
         r"insufficiency)|DKD\b|eGFR\b)",
@@ -323,7 +345,8 @@ def stated_population(population: str | None, section: str | None) -> str | None
     if population:
         return population
     tail = last_heading(section)
-    return tail if tail and (_groups(tail) or set(values(tail)) - {WINDOW}) else None
+    # (a heading on the perioperative period is a setting, not whom it is for)
+    return tail if tail and (_groups(tail) - {"surgery"} or set(values(tail)) - {WINDOW}) else None
 
 
 def population_terms(question: str) -> list[str]:
