@@ -1131,6 +1131,12 @@ GOLDEN = [
         concepts=("prednisone", "rheumatoid arthritis"),
         verdict="yes",
     ),
+    Golden(
+        "45 year old asymptomatic woman, when to start mammography",
+        concepts=("mammography",),
+        guidelines=("uspstf:2035",),
+        first=("uspstf:2035",),
+    ),
     # an excerpt quoted by its sentence that gives the course asked
     Golden(
         "how long should bisphosphonates be continued",
