@@ -1371,6 +1371,14 @@ def test_a_statement_for_patients_having_surgery_does_not_answer_beside_it(
     )  # type: ignore[union-attr]
 
 
+def test_an_excerpt_of_another_kind_than_asked_is_not_listed(engine: Engine) -> None:
+    # "Positive exercise challenge test: Fall in FEV1 ..." is a diagnostic test
+    # of asthma, no answer on exercise to prevent falls
+    brief = engine.answer("fall prevention exercise in elderly")
+    assert "uspstf:405" in [g.item_id for g in brief.guidelines]
+    assert not any("FEV1" in g.statement for g in brief.guidelines)
+
+
 def test_a_duration_question_quotes_the_course_not_a_window(engine: Engine) -> None:
     line = engine.answer("how long should bisphosphonates be continued").bottom_line
     assert line is not None and "after 5 years of treatment" in line.text.split("[1]")[0]

@@ -11,6 +11,7 @@ from medbrief.synthesize.bottom_line import Listed, best_guidelines, leading_sen
 from medbrief.synthesize.fit import (
     fits,
     narrower,
+    other_kind,
     other_route,
     other_severity,
     population_match,
@@ -207,6 +208,14 @@ def test_a_statement_for_patients_having_surgery_is_narrower() -> None:
 def test_a_measurement_asked_about_is_a_question_of_testing() -> None:
     assert "diagnosis" in question_scope("should ferritin be checked in all rls patients").kinds
     assert "diagnosis" not in question_scope("iv iron for rls when ferritin is 90").kinds
+
+
+def test_a_passage_of_another_kind_than_asked() -> None:
+    drug = question_scope("patient with nash and diabetes, which drug")
+    assert other_kind(drug, "HCC Screening in NAFLD Cirrhosis: Consider HCC screening")
+    assert not other_kind(drug, "Pioglitazone may be considered for patients with NASH")
+    # a question on diagnosis is answered by a screening tool too
+    assert not other_kind(question_scope("Should qSOFA be used to diagnose sepsis?"), "screening")
 
 
 def test_a_check_in_lay_words_asks_about_screening() -> None:

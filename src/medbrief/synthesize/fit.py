@@ -376,6 +376,13 @@ def _widened(kinds: frozenset[Kind]) -> frozenset[Kind]:
     return kinds | {"screening"} if "diagnosis" in kinds else kinds
 
 
+def other_kind(question: QuestionScope, text: str) -> bool:
+    """Whether a passage is of another kind than the question asks ("HCC
+    screening ..." for "nash and diabetes, which drug")."""
+    kinds = _kinds(text)
+    return bool(question.kinds and kinds and not _widened(question.kinds) & kinds)
+
+
 def fits(question: QuestionScope, kinds: frozenset[Kind], population: str) -> bool:
     """Whether a recommendation of ``kinds`` for ``population`` (its stated
     population, section and statement) can answer the question."""

@@ -32,6 +32,7 @@ from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import (
     fits,
     last_heading,
+    other_kind,
     other_severity,
     population_match,
     question_scope,
@@ -378,7 +379,9 @@ def document_drafts(
         best = sorted(
             (j, f"{passages[j][1]}: {passages[j][2]}" if passages[j][1] else passages[j][2])
             for j in top
-            if len(names[j]) >= need and conditions <= names[j] | topic
+            if len(names[j]) >= need
+            and conditions <= names[j] | topic
+            and not other_kind(asked, f"{passages[j][1]} {passages[j][2]}")
         )
         if not best:
             continue
