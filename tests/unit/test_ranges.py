@@ -193,6 +193,8 @@ def test_a_perinatal_statement_is_for_pregnancy_and_breastfeeding_not_for_all_ad
 def test_a_bare_number_after_at_is_an_age_and_a_quantity_is_not() -> None:
     assert ages("colon cancer screening at 80") == (80, 80)
     assert ages("statins for 80 year olds") == (80, 80)
+    assert ages("70 yo man with stemi") == (70, 70)
+    assert ages("a 45 y/o woman") == (45, 45)
     for quantity in ("MAP at 65 mmHg", "screening at 24 weeks", "LDL at 70 mg/dL", "INR at 2.5"):
         assert ages(quantity) is None
 

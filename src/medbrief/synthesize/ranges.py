@@ -56,6 +56,8 @@ _AGE_FORMS = _forms(
     (rf"(?:\byounger than|<)\s*(?:age\s*)?(\d{{1,3}})\s*{_YEARS}\b", "below"),
     (r"\bin (?:their|his|her) (\d)0s\b", "decade"),
     (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]olds?\b", "at"),
+    # the ward's "70 yo man", "a 45 y/o woman"
+    (r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.)(?![\w/])", "at"),
     (r"\baged?\s+(\d{1,3})\b", "at"),
     # "colon cancer screening at 80", "PSA test at 55": a bare number after
     # "at" is an age; not a dose, a time, a pressure or a level ("at 24 weeks",
