@@ -35,14 +35,17 @@ class AbbreviationTable:
             self._exact.setdefault(sense.abbreviation, []).append(sense)
         # "copd" and "ckd" are read as COPD and CKD, "hba1c" and "egfr" as
         # HbA1c and eGFR (capitals inside a word, or a digit, mark them);
-        # "cap" and "all" are words.
+        # "cap" and "all" are words. A row marked "lower" is read in lower
+        # case all the same ("hf", "ra": two letters the ward writes so).
         words = english if english is not None else {}
         self._lower: dict[str, str] = {}
-        for abbr in self._exact:
+        for abbr, rows in self._exact.items():
             marked = (
                 abbr.isupper() or abbr[1:] != abbr[1:].lower() or any(c.isdigit() for c in abbr)
             )
-            if marked and len(abbr) >= 3 and abbr.lower() not in words:
+            if (marked and len(abbr) >= 3 and abbr.lower() not in words) or any(
+                r.lower for r in rows
+            ):
                 self._lower[abbr.lower()] = abbr
 
     def canonical(self, text: str) -> str | None:

@@ -39,6 +39,8 @@ class AbbreviationSense:
     cues: tuple[str, ...] = ()
     not_after: tuple[str, ...] = ()
     mesh_name: str | None = None
+    #: matched in lower case too, where the English-word rule would not (hf, ra)
+    lower: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,7 @@ def _word_list(name: str) -> frozenset[str]:
 def abbreviations() -> list[AbbreviationSense]:
     senses = []
     for row in _data_lines("abbreviations.tsv"):
-        parts = [*row, "", "", "", ""]
+        parts = [*row, "", "", "", "", ""]
         senses.append(
             AbbreviationSense(
                 abbreviation=parts[0].strip(),
@@ -135,6 +137,7 @@ def abbreviations() -> list[AbbreviationSense]:
                 cues=tuple(c.strip().lower() for c in parts[2].split(",") if c.strip()),
                 not_after=tuple(c.strip().lower() for c in parts[3].split(",") if c.strip()),
                 mesh_name=parts[4].strip() or None,
+                lower=parts[5].strip() == "lower",
             )
         )
     return senses
