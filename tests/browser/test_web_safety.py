@@ -46,6 +46,8 @@ def test_hostile_source_text_renders_as_text(
     page.fill("#question", HOSTILE_QUESTION)
     page.click("#ask-button")
     page.wait_for_selector("ol.refs > li")
+    # the brief is drawn again as its stages arrive: read it once the answer is done
+    page.wait_for_function("() => !document.getElementById('ask-button').disabled")
     assert page.locator("#brief-title").inner_text() == HOSTILE_QUESTION
     titles = page.locator("ol.refs .ref-title").all_inner_texts()
     assert XSS_TITLE in titles  # every character, shown as typed
