@@ -435,7 +435,7 @@ def test_a_name_containing_the_concepts_own_name_is_not_searched() -> None:
             ["implantable cardioverter-defibrillator", "primary prevention", "cardiomyopathy"],
         ),
         ("should smokers get a chest ct every year", ["smoking", "computed tomography"]),
-        ("bone density test for men", ["bone density testing"]),
+        ("bone density test for men", ["bone density testing", "osteoporosis", "screening"]),
         ("should women 40-49 get mammograms", ["mammography"]),
         (
             "anticoagulation for afib with chads-vasc score of 1 in a man",
@@ -570,6 +570,50 @@ def test_what_a_question_leaves_out(
 )
 def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected: list[str]) -> None:
     assert labels(reader.read(question)) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a ward verb is the act it names
+        (
+            "should i anticoagulate af after ich",
+            ["anticoagulation", "atrial fibrillation", "intracranial hemorrhages"],
+        ),
+        ("when to catheterize", ["catheterization"]),
+        ("when to intubate in copd", ["intubation", "chronic obstructive pulmonary disease"]),
+        # common verbs in -ate name no act
+        ("how to estimate gfr", ["glomerular filtration rate"]),
+        # two names sharing their last word
+        (
+            "rate vs. rhythm control in af",
+            ["rate control", "rhythm control", "atrial fibrillation"],
+        ),
+        ("breast or lung cancer screening", ["breast cancer", "lung cancer", "screening"]),
+        # how or when something is done is no topic; "bp" is blood pressure
+        ("should bp be lowered acutely in ich", ["blood pressure", "intracranial hemorrhages"]),
+        (
+            "should antibiotics be given empirically in cap",
+            ["antibiotics", "community-acquired pneumonia"],
+        ),
+        # a screening test without a condition asks about screening for it
+        ("colonoscopy at 76 yes or no", ["colonoscopy", "colorectal cancer", "screening"]),
+        ("pap smear every 3 years", ["Pap test", "cervical cancer", "screening"]),
+        ("colonoscopy for rectal bleeding", ["colonoscopy", "rectal bleeding"]),
+        ("dabigatran bleeding", ["dabigatran", "bleeding"]),
+    ],
+)
+def test_verbs_coordination_adverbs_and_screening_tests(
+    reader: Reader, question: str, expected: list[str]
+) -> None:
+    reading = reader.read(question)
+    assert labels(reading) == expected
+    assert reading.unknown_terms == ()
+
+
+def test_an_operation_named_by_its_suffix_is_spelled_right(reader: Reader) -> None:
+    reading = reader.read("colonoscopy after polypectomy")
+    assert reading.corrections == ()
 
 
 def test_a_condition_is_searched_by_its_kinds_and_a_kind_not_by_its_condition(

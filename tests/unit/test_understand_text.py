@@ -12,9 +12,11 @@ from medbrief.understand.phonetic import sound_key
 from medbrief.understand.sources import AbbreviationSense
 from medbrief.understand.spelling import osa_distance, same_family
 from medbrief.understand.text import (
+    adverb_of,
     clean,
     fold,
     foreign_scripts,
+    noun_of_verb,
     singular,
     tokenize,
     validate_question,
@@ -237,3 +239,28 @@ def test_roman_numerals_are_not_routes() -> None:
     resolved = table.resolve("IV", set(), "give")
     assert resolved is not None
     assert resolved.sense is not None
+
+
+@pytest.mark.parametrize(
+    ("word", "noun"),
+    [
+        ("anticoagulate", "anticoagulation"),
+        ("immunize", "immunization"),
+        ("catheterise", "catheterisation"),
+        ("rate", None),
+        ("aspirin", None),
+    ],
+)
+def test_the_noun_of_a_verb(word: str, noun: str | None) -> None:
+    assert noun_of_verb(word) == noun
+
+
+def test_adverbs_made_from_adjectives() -> None:
+    english = {"acute", "chronic", "possible", "easy", "aggressive", "family", "ear"}
+    made = [
+        w
+        for w in ("acutely", "chronically", "possibly", "easily", "aggressively")
+        if adverb_of(w, english)
+    ]
+    assert made == ["acutely", "chronically", "possibly", "easily", "aggressively"]
+    assert not any(adverb_of(w, english) for w in ("family", "early", "ally", "butterfly"))

@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import combinations
 from typing import Literal
 
 from medbrief.synthesize.match import ConceptMatcher, normalise
 from medbrief.types import Concept
-from medbrief.understand.sources import drug_classes
+from medbrief.understand.sources import drug_classes, mesh_categories
 from medbrief.understand.text import fold
 
 Role = Literal["condition", "drug", "procedure", "other"]
@@ -66,22 +65,8 @@ def _drug_classes() -> frozenset[str]:
     return frozenset(drug_classes())
 
 
-@lru_cache(maxsize=1)
-def _mesh_categories() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """Categories by descriptor UI, and by folded name (singular, lower case)."""
-    by_ui: dict[str, frozenset[str]] = {}
-    by_name: dict[str, frozenset[str]] = {}
-    text = resources.files("medbrief.data").joinpath("mesh/categories.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if line.startswith("#"):
-            continue
-        ui, name, cats = line.split("\t")
-        by_ui[ui] = by_name[fold(name)] = frozenset(cats.split(","))
-    return by_ui, by_name
-
-
 def _categories(concept: Concept) -> frozenset[str]:
-    by_ui, by_name = _mesh_categories()
+    by_ui, by_name = mesh_categories()
     cats = by_ui.get(concept.mesh_ui or "") or by_name.get(fold(concept.label), frozenset())
     for term in concept.terms:
         cats = cats or by_name.get(fold(term), frozenset())

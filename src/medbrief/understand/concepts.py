@@ -20,7 +20,15 @@ from medbrief.types import Concept, Expansion
 from medbrief.understand import sources
 from medbrief.understand.abbreviations import Resolution
 from medbrief.understand.lexicon import CURATED, Entry
-from medbrief.understand.text import STOP_WORDS, Token, fold, key_words, singular
+from medbrief.understand.text import (
+    STOP_WORDS,
+    Token,
+    adverb_of,
+    fold,
+    key_words,
+    noun_of_verb,
+    singular,
+)
 from medbrief.understand.units import Unit, runs, split_units
 from medbrief.understand.vocabulary import Vocabulary, americanize
 
@@ -46,6 +54,8 @@ _NON_ADJECTIVE = re.compile(r"(?:ics?|ers|ants?|ives?)$", re.IGNORECASE)
 #: "biopsy-proven NASH", "culture-confirmed sepsis": the test qualifies the
 #: condition after it (how it was known), it is not a sub-topic of the question
 _QUALIFYING = frozenset({"proven", "confirmed", "documented", "verified"})
+#: words joining two names that share their last word ("rate vs rhythm control")
+_COORDINATORS = frozenset({"vs", "versus", "or", "and", "v"})
 
 
 @dataclass
@@ -69,6 +79,7 @@ class ConceptExtractor:
         self.classes_of = sources.classes_of()
         self.groups_of = sources.condition_groups_of()
         self.kinds = sources.condition_kinds()
+        self.screens = sources.screening_tests()
         self.broader = sources.broader_classes()
 
     def extract(
@@ -80,6 +91,7 @@ class ConceptExtractor:
         expansions: list[Expansion] = []
         for run in runs(text, units):
             self._match_run(text, units, run, resolutions, found, expansions)
+        self._screened(found)
         ordered = sorted(found.values(), key=lambda f: (f.label in ASPECTS, f.position))
         excluded = [f for f in ordered if self._excluded(text, f)]
         if len(excluded) == len(ordered):
@@ -95,6 +107,38 @@ class ConceptExtractor:
             self._concept(f, [c for c in broader[f.key] if c not in shared]) for f in kept
         )
         return concepts, tuple(dict.fromkeys(expansions)), tuple(f.label for f in excluded)
+
+    def _screened(self, found: dict[str, _Found]) -> None:
+        """A screening test named without a condition asks about screening
+        for what it screens for (``screening_tests.tsv``): "colonoscopy at
+        76" is colorectal cancer screening, and the test is named by that
+        screening's names."""
+        tests = [
+            (f, condition)
+            for f in found.values()
+            for name in (f.label, *f.surfaces)
+            for condition in self.screens.get(fold(name), ())
+        ]
+        if not tests or any(self._is_condition(f) for f in found.values()):
+            return
+        for f, condition in tests:
+            entry = self._lookup(key_words(condition))
+            if entry is not None:
+                self._add(found, entry, condition, f.position)
+            # and statements on that screening speak of the test: "The USPSTF
+            # recommends screening for colorectal cancer in all adults aged 50
+            # to 75 years" is a position on colonoscopy as a screening test
+            f.terms.extend((f"screening for {condition}", f"{condition} screening"))
+        screening = self._lookup(["screening"])
+        if screening is not None:
+            self._add(found, screening, "screening", max(f.position for f, _ in tests))
+
+    @staticmethod
+    def _is_condition(f: _Found) -> bool:
+        """A disease or a mental disorder by its MeSH tree (C, F03)."""
+        by_ui, by_name = sources.mesh_categories()
+        cats = by_ui.get(f.mesh_ui or "") or by_name.get(fold(f.label), frozenset())
+        return bool(cats & {"C", "F03"})
 
     @staticmethod
     def _excluded(text: str, found: _Found) -> bool:
@@ -144,8 +188,31 @@ class ConceptExtractor:
                 synonym = self._synonym_expansion(surface, entry)
                 if synonym is not None:
                     expansions.append(synonym)
+                if width > 1:
+                    self._coordinated(text, units, run[i], width, found)
             i += width
         self._flush(text, units, leftover, found)
+
+    def _coordinated(
+        self, text: str, units: list[Unit], start: int, width: int, found: dict[str, _Found]
+    ) -> None:
+        """The other half of a shared head: in "rate vs. rhythm control" or
+        "breast or lung cancer" the word before the coordinator takes the
+        matched phrase's other words, when that makes a name of its own ("rate
+        control", "breast cancer"), and is then no concept by itself."""
+        if start < 2 or units[start - 1].bare not in _COORDINATORS:
+            return
+        first, joiner = units[start - 2], units[start - 1]
+        gaps = (text[first.end : joiner.start], text[joiner.end : units[start].start])
+        if any(gap.strip() not in ("", ".") for gap in gaps) or self._framing_word(first.bare):
+            return
+        rest = [units[idx].bare for idx in range(start + 1, start + width)]
+        entry = self._lookup([first.bare, *rest])
+        if entry is None:
+            return
+        for key in [k for k, f in found.items() if f.surfaces == [first.text]]:
+            del found[key]
+        self._add(found, entry, f"{first.text} {' '.join(rest)}", first.start)
 
     def _abbreviation(
         self,
@@ -203,7 +270,8 @@ class ConceptExtractor:
             entry = self._lookup([units[idx].bare for idx in rest[:n]])
             if entry is not None:
                 return n, entry
-        return 1, None
+        noun = _noun_of_verb(units[rest[0]].bare, self.vocab.common_english)
+        return 1, None if noun is None else self._lookup([noun])
 
     def _listed_name(self, words: list[str], shortest: int) -> tuple[int, Entry] | None:
         """The longest curated name made of more than ``shortest`` of the
@@ -251,7 +319,11 @@ class ConceptExtractor:
                 same = [u for u in units if u.token == unit.token]
                 symbol = text[same[0].start : same[-1].end]  # CHA2DS2-VASc, not CHA2DS2
                 self._add(found, Entry(symbol, None, "text"), symbol, unit.start)
-            elif unit.is_word and not self._framing_word(unit.bare):
+            elif (
+                unit.is_word
+                and not self._framing_word(unit.bare)
+                and not adverb_of(unit.bare, self.vocab.english)
+            ):
                 content.append(idx)
         leftover.clear()
         phrase: list[int] = []
@@ -402,3 +474,10 @@ _DOSE_MODIFIER = re.compile(
     r"^(?:low|high|standard|very low|ultra-low)[- ]dose (.+)$", re.IGNORECASE
 )
 _SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){3})[A-Z][A-Z0-9]{2,9}$")
+
+
+def _noun_of_verb(word: str, common: frozenset[str]) -> str | None:
+    """The noun a ward verb is the act of: "anticoagulate" is anticoagulation,
+    "intubate" intubation. Only a verb outside common English: "rate",
+    "estimate" or "operate" name no procedure."""
+    return None if word in common else noun_of_verb(word)

@@ -16,6 +16,7 @@ from medbrief.understand.spelling import Fix, Speller, osa_distance
 from medbrief.understand.text import (
     STOP_WORDS,
     Token,
+    adverb_of,
     clean,
     foreign_scripts,
     key_words,
@@ -126,6 +127,8 @@ class Reader:
             if word in covered or singular(word) in covered or word in vocab.medical:
                 continue
             if word in self.extractor.nonconcepts or _slip_of_a_stop_word(word):
+                continue
+            if adverb_of(word, vocab.english):
                 continue
             if not any(vocab.corpus_words.get(w, 0) for w in (word, singular(word))):
                 out.append(unit.text)

@@ -21,6 +21,7 @@ import importlib.util
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -250,6 +251,29 @@ def _groups_of(file: str, broad: bool = False) -> dict[str, tuple[str, ...]]:
         for member in g.members:
             out.setdefault(fold(member), []).extend(g.names)
     return {m: tuple(dict.fromkeys(names)) for m, names in out.items()}
+
+
+@lru_cache(maxsize=1)
+def mesh_categories() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """MeSH top-level tree categories ("C" diseases, "D" drugs, "E"
+    procedures) by descriptor UI, and by folded name (singular, lower case)."""
+    from medbrief.understand.text import fold
+
+    by_ui: dict[str, frozenset[str]] = {}
+    by_name: dict[str, frozenset[str]] = {}
+    text = resources.files("medbrief.data").joinpath("mesh/categories.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        ui, name, cats = line.split("\t")
+        by_ui[ui] = by_name[fold(name)] = frozenset(cats.split(","))
+    return by_ui, by_name
+
+
+def screening_tests() -> dict[str, tuple[str, ...]]:
+    """Folded name of a screening test -> the condition it screens for
+    (colonoscopy -> colorectal cancer)."""
+    return _groups_of("screening_tests.tsv")
 
 
 def protected_words() -> frozenset[str]:

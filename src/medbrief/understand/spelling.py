@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from medbrief.understand.abbreviations import AbbreviationTable
 from medbrief.understand.phonetic import sound_key
-from medbrief.understand.text import HYPHENS, Token, singular
+from medbrief.understand.text import HYPHENS, Token, noun_of_verb, singular
 from medbrief.understand.units import Unit, runs, split_units, token_is_plain
 from medbrief.understand.vocabulary import Vocabulary, americanize
 
@@ -472,6 +472,11 @@ def _doubled(word: str) -> str | None:
     return None
 
 
+#: word-forming endings of operations and endoscopies: "polypectomy" is the
+#: removal of a polyp, spelled right though no dictionary lists it
+_SURGICAL_SUFFIXES = ("ectomy", "ectomies", "otomy", "ostomy", "oscopy", "oplasty")
+
+
 def _base_forms(word: str) -> list[str]:
     forms = []
     if word.endswith("ies") and len(word) > 5:
@@ -491,6 +496,12 @@ def _base_forms(word: str) -> list[str]:
             forms += [base, base + "e"]
             if len(base) > 3 and base[-1] == base[-2]:
                 forms.append(base[:-1])
+    for suffix in _SURGICAL_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            forms.append(word[: -len(suffix)])  # polypectomy -> polyp
+    noun = noun_of_verb(word)
+    if noun is not None:
+        forms.append(noun)  # catheterize -> catheterization
     for prefix in _PREFIXES:
         rest = word[len(prefix) :]
         if word.startswith(prefix) and len(rest) >= 4:

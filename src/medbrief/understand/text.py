@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -174,6 +175,29 @@ def singular(word: str) -> str:
     if word.endswith("s"):
         return word[:-1]
     return word
+
+
+def noun_of_verb(word: str) -> str | None:
+    """The noun naming the act of a verb in -ate or -ize ("anticoagulate":
+    anticoagulation, "catheterize": catheterization), or None."""
+    if len(word) < 6 or not word.isalpha():
+        return None
+    if word.endswith("ate"):
+        return word[:-1] + "ion"
+    if word.endswith(("ize", "ise")):
+        return word[:-1] + "ation"
+    return None
+
+
+def adverb_of(word: str, english: Container[str]) -> bool:
+    """An adverb made from an English adjective ("acutely", "aggressively",
+    "empirically", "chronically"): how or when something is done, never a
+    topic of its own."""
+    if len(word) < 6 or not word.endswith("ly"):
+        return False
+    stem = word[:-2]
+    bases = (stem, stem + "le", stem[:-1] + "y", stem[:-2])  # possibly, easily, chronically
+    return any(base in english for base in bases if len(base) >= 4)
 
 
 _KEY_SPLIT = re.compile(rf"[\s\-{HYPHENS}/]+")
