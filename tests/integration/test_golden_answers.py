@@ -509,9 +509,10 @@ GOLDEN = [
         "Should qSOFA be used to diagnose sepsis?",
         concepts=("sepsis",),
         # a screening tool answers a question on diagnosis: "The SSC recommends
-        # against using qSOFA ... as a single screening tool"
+        # against using qSOFA ... as a single screening tool", listed before
+        # Sepsis-3's ungraded description of qSOFA
         guidelines=("guideline:ssc_sepsis_2021:screening_and_early_management",),
-        first=("guideline:sepsis3_2016:qsofa_screening",),
+        first=("guideline:ssc_sepsis_2021:screening_and_early_management",),
         verdict="no",
     ),
     Golden(
@@ -784,14 +785,9 @@ GOLDEN = [
     Golden(
         "Should nutrition be started within 5 days after severe TBI?",
         concepts=("nutrition support", "traumatic brain injury"),
-        guidelines=(
-            "guideline:btf_tbi_2016:surgical_and_medical_management:11",
-            "guideline:btf_tbi_2016:ventilation_and_supportive_care:16",
-        ),
-        first=(
-            "guideline:btf_tbi_2016:surgical_and_medical_management:11",
-            "guideline:btf_tbi_2016:ventilation_and_supportive_care:16",
-        ),
+        # the BTF states it under two headings: listed once
+        guidelines=("guideline:btf_tbi_2016:surgical_and_medical_management:11",),
+        first=("guideline:btf_tbi_2016:surgical_and_medical_management:11",),
         verdict="yes",
     ),
     # a 10-year risk is a range: "7.5 to 10%" is the Grade C population, not
@@ -1150,6 +1146,74 @@ GOLDEN = [
             "guideline:acc_aha_stemi_2013:routine_medical_therapy:9",
             "guideline:acc_aha_stemi_2013:routine_medical_therapy:7",
         ),
+        verdict="yes",
+    ),
+    # a screening test named without a condition is screening for what it
+    # screens for: the USPSTF's statements name the screening, not the test
+    Golden(
+        "should a 45 year old get a colonoscopy",
+        concepts=("colonoscopy", "colorectal cancer", "screening"),
+        guidelines=("uspstf:1929",),
+        first=("uspstf:1929",),
+        verdict="yes",
+    ),
+    Golden(
+        "bone density test for men?",
+        concepts=("bone density testing", "osteoporosis", "screening"),
+        guidelines=("uspstf:422",),
+        only_these_guidelines=True,
+        verdict="insufficient",
+    ),
+    Golden(
+        "should women over 65 get a dexa",
+        guidelines=("uspstf:420",),
+        first=("uspstf:420",),
+        verdict="yes",
+    ),
+    Golden(
+        "pap smear every 3 years or 5 years",
+        concepts=("Pap test", "cervical cancer", "screening"),
+        guidelines=("uspstf:426",),
+        first=("uspstf:426",),
+    ),
+    # within a body, an excerpt quoting its grade before background
+    Golden(
+        "target map in septic shock",
+        guidelines=("guideline:ssc_sepsis_2021:hemodynamics_and_vasopressors",),
+        first=("guideline:ssc_sepsis_2021:hemodynamics_and_vasopressors",),
+    ),
+    # ward verbs, coordination, "bp", bleeding
+    Golden(
+        "cha2ds2-vasc score 1 anticoagulate",
+        concepts=("CHA2DS2-VASc", "anticoagulation"),
+        guidelines=("guideline:acc_aha_af_2023:anticoagulation",),
+    ),
+    Golden(
+        "how to ventilate ards patients",
+        guidelines=("guideline:ssc_sepsis_2021:ventilation_and_supportive_care",),
+    ),
+    Golden(
+        "rate vs. rhythm control in af",
+        concepts=("rate control", "rhythm control", "atrial fibrillation"),
+    ),
+    Golden(
+        "should bp be lowered acutely in ich",
+        concepts=("blood pressure", "intracranial hemorrhages"),
+        guidelines=("guideline:aha_asa_ich_2022:blood_pressure_management:1",),
+        verdict="yes",
+    ),
+    Golden(
+        "reversal of dabigatran in bleeding",
+        concepts=("dabigatran", "bleeding"),
+        guidelines=("guideline:aha_asa_ich_2022:hemostatic_therapy:4",),
+        first=("guideline:aha_asa_ich_2022:hemostatic_therapy:4",),
+    ),
+    # the excerpt under a heading on what is asked ("Resumption of
+    # Anticoagulation After ICH"), not one on reversing it
+    Golden(
+        "should anticoagulation be resumed after ich",
+        guidelines=("guideline:aha_asa_ich_2022:hemostatic_therapy",),
+        first=("guideline:aha_asa_ich_2022:hemostatic_therapy",),
         verdict="yes",
     ),
 ]

@@ -376,6 +376,22 @@ def test_superseded_guidelines_come_last_and_population_fit_first() -> None:
     assert [d.item_id for d in order(drafts)] == ["acc", "usp", "old"]
 
 
+def test_within_a_body_an_excerpt_quoting_its_grade_comes_first() -> None:
+    background = replace(
+        _draft("sepsis3", "SCCM/ESICM"),
+        statement="Septic Shock: Vasopressors to maintain a MAP >= 65 mmHg",
+        excerpt=True,
+    )
+    graded = replace(
+        _draft("ssc", "SCCM/ESICM"),
+        statement="The SSC recommends an initial target MAP of 65 mmHg (Strong recommendation, "
+        "Moderate quality of evidence).",
+        excerpt=True,
+        rank=5,
+    )
+    assert [d.item_id for d in order([background, graded])] == ["ssc", "sepsis3"]
+
+
 def test_key_findings_lead_with_what_the_bottom_line_leads_with() -> None:
     def graded(item_id: str, strength: str, certainty: str | None, fit: int = 0) -> GuidelineDraft:
         statement = f"{item_id.title()} iron is advised.\n\nSee Table 1."
@@ -1114,6 +1130,25 @@ def test_a_recommendation_naming_the_subject_only_in_passing_takes_no_position_o
     assert names_in_passing(sglt2, question)
     assert not names_in_passing("Metformin is recommended at eGFR of 30 or more.", question)
     assert not names_in_passing("SGLT2 inhibitors are recommended in CKD.", question)
+    # what an antidote reverses, the drug a bleed came with, whom it is not for
+    idarucizumab = (
+        "In patients with dabigatran-associated spontaneous ICH, idarucizumab is reasonable to "
+        "reverse the anticoagulant effect of dabigatran."
+    )
+    assert names_in_passing(idarucizumab, "Should dabigatran be restarted after ICH?")
+    assert not names_in_passing(idarucizumab, "How is dabigatran reversed in ICH?")
+    not_on = (
+        "In patients with spontaneous ICH who are not on anticoagulants, the usefulness of "
+        "hemostatic therapies is not well established."
+    )
+    assert names_in_passing(not_on, "Should anticoagulants be resumed after ICH?")
+    empiric = (
+        "Vancomycin plus an anti-pseudomonal beta-lactam is recommended as empiric therapy "
+        "for healthcare-associated ventriculitis and meningitis."
+    )
+    assert not names_in_passing(
+        empiric, "empiric vancomycin for healthcare associated ventriculitis"
+    )
     # a time clause ends at the aim it serves
     breastfeeding = "Should breastfeeding be supported?"
     support = (

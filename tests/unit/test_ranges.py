@@ -148,6 +148,11 @@ def test_a_recommendation_for_another_severity_is_for_others() -> None:
     assert severities("first-line therapy") == frozenset()
     # "moderate quality of evidence" is no severity
     assert severities("Strong recommendation, moderate quality of evidence") == frozenset()
+    # a step of a stepwise plan is a scale of its own, apart from stages
+    step1 = "ics laba for asthma step 1?"
+    assert other_severity(step1, "Step 5 - Severe Asthma: Controller: High-dose ICS-formoterol")
+    assert not other_severity(step1, "Steps 1-2: As-needed low-dose ICS-formoterol")
+    assert not other_severity(step1, "Stage 2 Hypertension: start two drugs")
     # risk is a scale of its own
     low = "Is preoperative stress testing needed before low risk surgery?"
     assert other_severity(low, "For patients with elevated risk, exercise stress testing.")

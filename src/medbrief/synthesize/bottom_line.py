@@ -277,7 +277,10 @@ _IN_PASSING = re.compile(
     r"(?:while )?(?:awaiting|pending|waiting for))\b(?:(?!\bto " + _PURPOSE + r")[^.;(),:])*"
     # what patients already take: "LDL-C >= 70 mg/dL on maximally tolerated
     # statin: Adding ezetimibe is reasonable" is a position on ezetimibe
-    r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking))\b"
+    r"|\b(?:on (?:a |the )?maximally tolerated|already (?:on|taking)|while (?:on|taking)|"
+    # whom it is not for: "In patients with spontaneous ICH who are not on
+    # anticoagulants, the usefulness of hemostatic therapies ..."
+    r"not (?:on|taking|receiving))\b"
     r"[^.;(),:]*"
     # what did not work before: "topiramate or gabapentin be offered to
     # patients ... who are intolerant to or have not responded to naltrexone"
@@ -595,6 +598,11 @@ def _main_clause(statement: str, question: str) -> tuple[list[tuple[str, ...]], 
     if terms.names_subject(units, body):
         statement = body
     rest = _IN_PASSING.sub(" ", statement)
+    if not _REVERSAL.search(question):
+        # what an antidote undoes, and the drug a bleed came with: "In patients
+        # with dabigatran-associated ICH, idarucizumab is reasonable to reverse
+        # the anticoagulant effect" is no position on anticoagulating after ICH
+        rest = _REVERSED.sub(" ", rest)
     if not asks_combined(question):
         # "Aspirin + low-dose rivaroxaban may be considered for stable CAD" is
         # a position on the combination, not on aspirin alone; unless the
@@ -605,6 +613,16 @@ def _main_clause(statement: str, question: str) -> tuple[list[tuple[str, ...]], 
             lambda m: m.group() if set(terms.content_stems(m.group())) <= asked else " ", rest
         )
     return units, rest
+
+
+_REVERSAL = re.compile(r"\b(?:revers\w*|antidotes?)\b", re.I)
+_REVERSED = re.compile(
+    r"\b(?:revers(?:e|es|ed|ing|al)|antidotes?)\b[^.;(),:]*|"
+    # the drug a bleed came with (not "healthcare-associated ventriculitis")
+    r"(?:\b\w+[ -]){0,3}?\w+-associated(?=\s+(?:\w+\s+)?(?:ICH\b|intra\w+ ha?emorrhage|"
+    r"ha?emorrhage|bleed))",
+    re.I,
+)
 
 
 def first_sentence(text: str) -> str:

@@ -466,8 +466,10 @@ def severities(text: str) -> frozenset[str]:
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 #: a numbered stage ("Stage 1 Hypertension", "stage 1--2 CKD", "CKD stage >= 3",
 #: "stages II-III"); a letter after it ("3a") is within the same stage
+#: (and a numbered step of a stepwise plan, GINA's "Step 1" to "Step 5": a
+#: scale of its own)
 _STAGE = re.compile(
-    r"\bstages?\s*(?P<from>>=|≥)?\s*(?P<a>IV|V|I{1,3}|[0-5])[ab]?\b"
+    r"\b(?P<scale>stage|step)s?\s*(?P<from>>=|≥)?\s*(?P<a>IV|V|I{1,3}|[0-5])[ab]?\b"
     r"(?:\s*(?:--|\u2013|-|to|or|and)\s*(?P<b>IV|V|I{1,3}|[1-5])[ab]?\b)?",
     re.I,
 )
@@ -477,11 +479,13 @@ def _stage_number(word: str) -> int:
     return int(word) if word.isdigit() else _ROMAN[word.upper()]
 
 
-def stages(text: str) -> frozenset[int]:
-    """The numbered stages a text names ("Stage 2 Hypertension": {2};
-    "Stage >= 3 CKD": {3, 4, 5})."""
+def stages(text: str, scale: str = "stage") -> frozenset[int]:
+    """The numbered stages (or steps) a text names ("Stage 2 Hypertension":
+    {2}; "Stage >= 3 CKD": {3, 4, 5})."""
     found: set[int] = set()
     for m in _STAGE.finditer(text):
+        if m.group("scale").lower() != scale:
+            continue
         low = _stage_number(m.group("a"))
         high = 5 if m.group("from") else _stage_number(m.group("b") or m.group("a"))
         found.update(range(low, max(low, high) + 1))
@@ -492,14 +496,17 @@ def other_severity(question: str, text: str) -> bool:
     """Whether a recommendation is only for another level of severity or
     risk than the question names ("nonsevere CAP" for "corticosteroids in
     severe CAP"; "elevated risk" for "stress testing before low-risk
-    surgery"; "Stage 2 Hypertension" for "stage 1 hypertension"), on a scale
-    both name."""
+    surgery"; "Stage 2 Hypertension" for "stage 1 hypertension"; "Step 5" for
+    "ICS-LABA at step 1"), on a scale both name."""
     for scale in _SCALES:
         asked, stated = _levels(scale, question), _levels(scale, text)
         if asked and stated and not asked & stated:
             return True
-    asked_stages, stated_stages = stages(question), stages(text)
-    return bool(asked_stages and stated_stages and not asked_stages & stated_stages)
+    for numbered in ("stage", "step"):
+        asked_stages, stated_stages = stages(question, numbered), stages(text, numbered)
+        if asked_stages and stated_stages and not asked_stages & stated_stages:
+            return True
+    return False
 
 
 #: whom a recommendation keeps something from: "APA recommends that naltrexone

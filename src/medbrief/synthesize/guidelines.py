@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
+from medbrief.grade.terms import content_stems, weights
 from medbrief.ingest.grading import normalise_certainty
 from medbrief.retrieve.candidates import GuidelineCandidates
 from medbrief.synthesize.facets import role
@@ -308,6 +309,7 @@ def document_drafts(
     need = _needed(len(matcher))
     conditions = _conditions(matcher)
     asked = question_scope(question)
+    asked_words = _asked_words(question, matcher)
     drafts = []
     for i, doc in enumerate(docs):
         # a guideline whose recommendations are listed is not listed again
@@ -356,6 +358,11 @@ def document_drafts(
             (
                 -len(names[j]),
                 other_severity(question, f"{passages[j][1]} {passages[j][2]}"),
+                # then one under a heading on what the question asks of its
+                # concepts ("should anticoagulation be resumed after ICH":
+                # "Resumption of Anticoagulation After ICH", not "General
+                # Principle: ... anticoagulation should be discontinued")
+                -_says_asked(asked_words, passages[j][1]),
                 # then a graded recommendation first ("Allopurinol is strongly
                 # recommended as the preferred first-line ULT agent ...
                 # (Strong, Moderate)" before "Titration should occur over ...")
@@ -404,6 +411,31 @@ def document_drafts(
             )
         )
     return drafts
+
+
+def _asked_words(question: str, matcher: Matcher) -> frozenset[str]:
+    """The question's specific words that name none of its concepts
+    ("resumed", "replacement", "target"), as five-letter stems: what it asks of them."""
+    named = {
+        s for m in matcher.concepts.values() for t in m.concept.terms for s in content_stems(t)
+    }
+    specific = weights(content_stems(question))
+    return frozenset(
+        s[:5]
+        for s, w in specific.items()
+        if w == 1 and len(s) >= 4 and s not in named and s[:5] not in _FRAMING_STEMS
+    )
+
+
+#: how a question asks, not what about: every recommendation is "recommended"
+_FRAMING_STEMS = frozenset(
+    ("recom", "sugge", "advis", "indic", "given", "used", "need", "neede", "requi", "routi",
+     "effec", "benef", "appro", "consi", "prefe", "long", "best", "bette", "good", "safe")
+)  # fmt: skip
+
+
+def _says_asked(asked: frozenset[str], text: str) -> int:
+    return len(asked & {s[:5] for s in content_stems(text)})
 
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|#+|\d+\.)\s+")
@@ -560,10 +592,32 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
             min(d.rank for d in items),
         )
 
-    ordered = []
+    def item_key(d: GuidelineDraft) -> tuple[int, int, bool, int]:
+        # an excerpt that quotes its grade is a recommendation; one that does
+        # not may be background (Sepsis-3's definition of septic shock "...
+        # vasopressors to maintain a MAP >= 65" after the SSC 2021's "initial
+        # target MAP of 65 mmHg ... (Strong recommendation, ...)")
+        background = d.excerpt and not _QUOTES_GRADE.search(d.statement)
+        return (-d.population_fit, -d.matched, background, d.rank)
+
+    ordered: list[GuidelineDraft] = []
+    said: set[tuple[str, str]] = set()
     for key in sorted(groups, key=group_key):
-        ordered.extend(sorted(groups[key], key=lambda d: (-d.population_fit, -d.matched, d.rank)))
+        for d in sorted(groups[key], key=item_key):
+            # one statement under several headings ("BP target: < 130/80 mm Hg"
+            # for CKD, for diabetes, for heart failure) is listed once, under
+            # the heading that fits best
+            if (d.body, d.statement) not in said:
+                said.add((d.body, d.statement))
+                ordered.append(d)
     return ordered[:MAX_ITEMS]
+
+
+_QUOTES_GRADE = re.compile(
+    r"\((?:strong|conditional|weak|class|grade|COR|LOE)\b[^()]*\)|"
+    r"\b(?:recommends?|suggests?) \([12][A-C]\)",
+    re.I,
+)
 
 
 #: how much a normalised strength weighs when choosing the key recommendation
