@@ -1216,6 +1216,19 @@ GOLDEN = [
         first=("guideline:aha_asa_ich_2022:hemostatic_therapy",),
         verdict="yes",
     ),
+    # a ward verb read as its act, and said as an instruction
+    Golden(
+        "should we anticoagulate before cardioversion",
+        concepts=("anticoagulation", "cardioversion"),
+        guidelines=("guideline:acc_aha_af_2023:rhythm_control",),
+        verdict="yes",
+    ),
+    Golden(
+        "should we transfuse at hb 7 in septic shock",
+        concepts=("blood transfusion", "hemoglobin", "septic shock"),
+        guidelines=("guideline:ssc_sepsis_2021:ventilation_and_supportive_care",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -1589,6 +1589,8 @@ def test_not_withholding_is_for_and_not_delaying_another_is_no_position() -> Non
     assert position("HBO should not delay other critical burn care interventions.") is None
     # an instruction after a heading
     assert position("Vasoactive agent: Start Octreotide 50 mcg IV bolus.") == "for"
+    # a ward verb is an instruction too
+    assert position("If AF duration > 48 hours: Anticoagulate for >= 3 weeks.") == "for"
     assert position("Refractory Ascites: Consider TIPS in selected patients.") == "conditional"
     conditional = "If eosinophils < 300 cells/uL, consider adding Roflumilast or Azithromycin."
     assert position(conditional) == "conditional"

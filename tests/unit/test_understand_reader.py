@@ -581,6 +581,10 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
             ["anticoagulation", "atrial fibrillation", "intracranial hemorrhages"],
         ),
         ("when to catheterize", ["catheterization"]),
+        (
+            "should we transfuse at hb 7 in septic shock",
+            ["blood transfusion", "hemoglobin", "septic shock"],
+        ),
         ("when to intubate in copd", ["intubation", "chronic obstructive pulmonary disease"]),
         # common verbs in -ate name no act
         ("how to estimate gfr", ["glomerular filtration rate"]),

@@ -247,6 +247,8 @@ def test_roman_numerals_are_not_routes() -> None:
         ("anticoagulate", "anticoagulation"),
         ("immunize", "immunization"),
         ("catheterise", "catheterisation"),
+        ("transfuse", "transfusion"),
+        ("cardiovert", "cardioversion"),
         ("rate", None),
         ("aspirin", None),
     ],

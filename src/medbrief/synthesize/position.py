@@ -79,7 +79,9 @@ _FOR = re.compile(
     r"undergo|have|offer|screen|prescribe)|is indicated|are indicated|is effective|"
     # an instruction, also after a heading: "Vasoactive agent: Start Octreotide"
     r"are effective|(?:^|[.:] )(?:use|offer|initiate|start|screen|treat|prescribe|give|add|"
-    r"administer|obtain|perform|measure)\b)",
+    r"administer|obtain|perform|measure|"
+    # a ward verb: "If AF duration > 48 hours: Anticoagulate for >= 3 weeks"
+    r"anticoagulate|vaccinate|immuni[sz]e|transfuse|hydrate|resuscitate)\b)",
     re.I,
 )
 

@@ -271,7 +271,11 @@ class ConceptExtractor:
             if entry is not None:
                 return n, entry
         noun = _noun_of_verb(units[rest[0]].bare, self.vocab.common_english)
-        return 1, None if noun is None else self._lookup([noun])
+        if noun is None:
+            return 1, None
+        # the noun by its entry, or as the domain word it is ("cardioversion")
+        entry = self._lookup([noun])
+        return 1, entry or (Entry(noun, None, "text") if self._domain_word(noun) else None)
 
     def _listed_name(self, words: list[str], shortest: int) -> tuple[int, Entry] | None:
         """The longest curated name made of more than ``shortest`` of the

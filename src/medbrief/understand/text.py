@@ -178,14 +178,19 @@ def singular(word: str) -> str:
 
 
 def noun_of_verb(word: str) -> str | None:
-    """The noun naming the act of a verb in -ate or -ize ("anticoagulate":
-    anticoagulation, "catheterize": catheterization), or None."""
+    """The noun naming the act of a verb in -ate, -ize, -fuse or -vert
+    ("anticoagulate": anticoagulation, "catheterize": catheterization,
+    "transfuse": transfusion, "cardiovert": cardioversion), or None."""
     if len(word) < 6 or not word.isalpha():
         return None
     if word.endswith("ate"):
         return word[:-1] + "ion"
     if word.endswith(("ize", "ise")):
         return word[:-1] + "ation"
+    if word.endswith("fuse"):
+        return word[:-1] + "ion"  # transfuse -> transfusion
+    if word.endswith("vert"):
+        return word[:-1] + "sion"  # cardiovert -> cardioversion
     return None
 
 
