@@ -523,7 +523,7 @@ GOLDEN = [
     ),
     Golden(
         "Should SABA alone be used for mild asthma?",
-        concepts=("SABA", "asthma"),
+        concepts=("short-acting beta agonist", "asthma"),
         # "SABA-only treatment is no longer recommended for any step"
         guidelines=("guideline:gina_asthma_2024:pharmacotherapy",),
         verdict="no",

@@ -46,11 +46,11 @@ def test_most_abbreviations_reach_a_mesh_descriptor(lexicon: LexiconBuilder) -> 
     assert len(with_ui) / len(senses) >= 0.9
 
 
-def test_an_abbreviation_with_several_senses_has_cues_for_each() -> None:
+def test_an_abbreviation_with_several_senses_has_cues_for_all_but_its_usual_one() -> None:
     senses: dict[str, list[sources.AbbreviationSense]] = defaultdict(list)
     for sense in sources.abbreviations():
         senses[sense.abbreviation].append(sense)
-    uncued = [a for a, ss in senses.items() if len(ss) > 1 and any(not s.cues for s in ss)]
+    uncued = [a for a, ss in senses.items() if len(ss) > 1 and sum(not s.cues for s in ss) > 1]
     assert uncued == []
 
 

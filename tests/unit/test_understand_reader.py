@@ -594,6 +594,20 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
             ["rate control", "rhythm control", "atrial fibrillation"],
         ),
         ("breast or lung cancer screening", ["breast cancer", "lung cancer", "screening"]),
+        # an abbreviation's usual sense unless another's cue is named
+        ("target sbp after ich", ["blood pressure", "intracranial hemorrhages"]),
+        (
+            "sbp prophylaxis in cirrhosis",
+            ["spontaneous bacterial peritonitis", "prophylaxis", "cirrhosis"],
+        ),
+        # ward forms in lower case
+        (
+            "lp before ct in meningitis",
+            ["lumbar puncture", "computed tomography", "meningitis"],
+        ),
+        ("cooling for hie", ["therapeutic hypothermia", "hypoxic-ischemic encephalopathy"]),
+        ("azithro for copd", ["azithromycin", "chronic obstructive pulmonary disease"]),
+        ("bisphosphonates after hip fx", ["bisphosphonates", "hip fracture"]),
         # how or when something is done is no topic; "bp" is blood pressure
         ("should bp be lowered acutely in ich", ["blood pressure", "intracranial hemorrhages"]),
         (

@@ -79,6 +79,12 @@ class AbbreviationTable:
         cued = [s for s in senses if any(_has_cue(cue, context) for cue in s.cues)]
         if len(cued) == 1:
             return Resolution(abbr, cued[0])
+        # a sense listed without cues beside cued ones is the usual one, read
+        # when no other's cue is present (SBP: systolic blood pressure, unless
+        # the question speaks of cirrhosis or ascites)
+        usual = [s for s in senses if not s.cues]
+        if not cued and len(usual) == 1:
+            return Resolution(abbr, usual[0])
         return Resolution(abbr, None, tuple(cued or senses))
 
 
