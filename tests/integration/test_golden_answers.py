@@ -1229,6 +1229,15 @@ GOLDEN = [
         guidelines=("guideline:ssc_sepsis_2021:ventilation_and_supportive_care",),
         verdict="yes",
     ),
+    # a guideline whose listed statement leaves out a concept asked about is
+    # excerpted where it names it: "Warfarin is recommended only when DOACs are
+    # contraindicated (e.g., ... mechanical heart valves)"
+    Golden(
+        "should warfarin be used instead of a doac in af with mechanical valve",
+        guidelines=("guideline:acc_aha_af_2023:anticoagulation",),
+        first=("guideline:acc_aha_af_2023:anticoagulation",),
+        verdict="yes",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -22,7 +22,7 @@ superseded is listed after the current ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from medbrief.grade import split_sentences
@@ -300,11 +300,15 @@ def document_drafts(
     covered: set[str],
     start_rank: int,
     question: str = "",
+    partly: Mapping[str, Sequence[str]] | None = None,
 ) -> list[GuidelineDraft]:
     """Guideline documents without graded recommendations: a short excerpt.
 
     The excerpt is the document's own sentences that name the most concepts;
     the document's grades, if any, are not in our data, so none are shown.
+    A guideline in ``partly`` (its listed recommendations, given, name only
+    some of the question's concepts) is excerpted only where a passage names
+    them all and is not one of those recommendations again.
     """
     need = _needed(len(matcher))
     conditions = _conditions(matcher)
@@ -392,6 +396,21 @@ def document_drafts(
         )
         if not best:
             continue
+        said = [
+            t
+            for k in (doc.pmid, doc.doi, doc.journal, doc.title)
+            for t in (partly or {}).get(k or "", ())
+        ]
+        if said:
+            # only what its listed statements leave out
+            best = [
+                (j, text)
+                for j, text in best
+                if len(names[j]) >= len(matcher)
+                and not any(_same_point(passages[j][2], t) for t in said)
+            ]
+            if not best:
+                continue
         drafts.append(
             GuidelineDraft(
                 item_id=doc.id,
@@ -659,5 +678,27 @@ def guideline_drafts(
     levels = on_subject([(d.body, d.statement) for d in drafts], concepts)
     named = {d.statement for d, level in zip(drafts, levels, strict=True) if level > 0}
     covered = covered_by(recs, drafts, named.__contains__, passing)
-    documents = document_drafts(candidates.documents, matcher, covered, len(recs), question)
+    # a guideline whose listed statements leave out one of the question's
+    # concepts may say it elsewhere: the AF guideline's "DOACs ... in
+    # DOAC-eligible patients with AF" beside its "Warfarin is recommended only
+    # when DOACs are contraindicated (e.g., ... mechanical heart valves)"
+    complete = {
+        k
+        for d in drafts
+        if d.matched >= len(matcher)
+        for rec in recs
+        if rec.id == d.item_id
+        for k in (rec.pmid, rec.doi, rec.guideline_title)
+        if k
+    }
+    partly: dict[str, list[str]] = {k: [] for k in covered - complete}
+    for d in drafts:
+        for rec in recs:
+            if rec.id == d.item_id:
+                for k in (rec.pmid, rec.doi, rec.guideline_title):
+                    if k in partly:
+                        partly[k].append(d.statement)
+    documents = document_drafts(
+        candidates.documents, matcher, covered - partly.keys(), len(recs), question, partly
+    )
     return order(drafts + documents)
