@@ -299,3 +299,14 @@ def test_an_open_question_is_not_answered_for_other_ages() -> None:
     question = "How often should adults aged 50 be screened for colorectal cancer?"
     assert open_line([fifty, younger], [], question).refs == (1,)
     assert open_line([fifty, younger], []).refs == (1, 2)  # no ages asked: both
+
+
+def test_years_since_quitting_smoking_is_a_value() -> None:
+    lung = (
+        "The USPSTF recommends annual screening for lung cancer with low-dose computed "
+        "tomography in adults aged 50 to 80 years who have a 20 pack-year smoking history and "
+        "currently smoke or have quit within the past 15 years."
+    )
+    assert values(lung)["years since quitting smoking"] == (-math.inf, 15.0)
+    assert out_of_range("lung cancer screening for a 55 yo who quit smoking 20 years ago", lung)
+    assert not out_of_range("low dose ct for a 60 year old who quit 5 years ago", lung)

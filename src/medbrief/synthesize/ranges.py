@@ -232,6 +232,21 @@ _VALUES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         for name, words in _MEASURES.items()
         for form, kind in _VALUE_FORMS
     ),
+    # years since quitting smoking: "currently smoke or have quit within the
+    # past 15 years" (USPSTF 2021 lung cancer screening) and "quit 20 years ago"
+    (
+        "years since quitting smoking",
+        re.compile(
+            rf"\b(?:quit|stopped|gave up)(?: smoking)? within the (?:past|last) {_NUMBER} {_YEARS}",
+            re.I,
+        ),
+        "to",
+    ),
+    (
+        "years since quitting smoking",
+        re.compile(rf"\b(?:quit|stopped|gave up)(?: smoking)? {_NUMBER} {_YEARS} ago", re.I),
+        "at",
+    ),
     # the value first: "adults who have a 10% or greater 10-year CVD risk"
     (
         "10-year risk",
