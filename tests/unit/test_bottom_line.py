@@ -1035,6 +1035,17 @@ def test_the_population_is_said_once() -> None:
     # a population in running text keeps its proper names
     proper = listed(5, "Levodopa is recommended.", "Adults with Parkinson Disease aged 40-60")
     assert ", in adults with Parkinson Disease aged 40-60:" in open_line([named, proper], []).text
+    # quoted alone, a statement says whom it is for only where its heading
+    # alone says it
+    alone = listed(6, "A thiazide or CCB is recommended first.", "Black Adults")
+    assert open_line([alone], []).text == (
+        "AASM (2024) recommends (strong): A thiazide or CCB is recommended first [6]."
+    )
+    headed = replace(alone, headed=True)
+    assert open_line([headed], []).text == (
+        "AASM (2024) recommends (strong), in black adults: "
+        "A thiazide or CCB is recommended first [6]."
+    )
 
 
 def test_a_second_position_of_the_body_follows_unless_the_question_chooses() -> None:

@@ -92,6 +92,8 @@ class Listed:
     #: names it (by any of its names, members or classes) only in passing
     #: (:func:`named_in_passing`)
     in_passing: bool = False
+    #: whom it is for is stated by its section heading only, not its text
+    headed: bool = False
     #: does not name the treatment or test the question times its subject
     #: by ("before lumbar puncture": ``subject.anchor_of``)
     unanchored: bool = False
@@ -730,7 +732,10 @@ def _guideline_sentence(chosen: Sequence[Listed]) -> tuple[str, list[Citation]]:
         if grades:
             head += f" ({grades})"
         statement = x.quote or leading_sentence(g)
-        if x.population and len(chosen) > 1 and not _names_population(statement, x.population):
+        # whom it is for, where it differs among those quoted or only its
+        # heading says it ("in chronic kidney disease (CKD): BP target: < 130/80")
+        restate = len(chosen) > 1 or x.headed
+        if x.population and restate and not _names_population(statement, x.population):
             who = x.population.rstrip(".")
             # "Adults aged ..." reads "in adults aged ..."; an acronym
             # ("HFpEF Pharmacotherapy ...") keeps its capitals

@@ -308,6 +308,7 @@ def compose(
             _quote(g, question, about),
             named,
             unanchored=anchor is not None and not anchor.in_text(g.statement),
+            headed=_whom_by_heading(items.get(d.item_id)),
         )
         if compared is not None:
             # on a comparison, ``about`` needs both sides: naming one after
@@ -511,6 +512,12 @@ def _population(item: Document | Recommendation | None) -> str | None:
     if isinstance(item, Recommendation):
         return stated_population(item.population, item.section)
     return None
+
+
+def _whom_by_heading(item: Document | Recommendation | None) -> bool:
+    """Whom it is for comes from its section heading only ("Special
+    Populations > Chronic Kidney Disease (CKD)": "BP target: < 130/80 mm Hg")."""
+    return isinstance(item, Recommendation) and not item.population and bool(_population(item))
 
 
 def _guideline_key(g: GuidelineItem) -> str:
