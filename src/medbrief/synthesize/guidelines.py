@@ -124,11 +124,11 @@ _PRACTICAL = re.compile(
 #: a passage that carries its own grade: "(Conditional, Low)", "(Class I, LOE A)",
 #: or the APA's strength and evidence rating after its verb: "APA recommends (1B)"
 #: (1 recommends, 2 suggests; A-C the strength of the research evidence)
-_GRADED = re.compile(
-    r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)\s*[.:]?\s*$|"
-    r"\b(?:recommends?|suggests?) \([12][A-C]\)",
-    re.I,
-)
+_GRADE_IN_PARENS = r"\((?:strong|conditional|weak|class|grade|level|COR|LOE)\b[^()]*\)"
+_RATED = r"\b(?:recommends?|suggests?) \([12][A-C]\)"
+_GRADED = re.compile(rf"{_GRADE_IN_PARENS}\s*[.:]?\s*$|{_RATED}", re.I)
+#: ... and one that quotes a grade anywhere in it
+_QUOTES_GRADE = re.compile(rf"{_GRADE_IN_PARENS}|{_RATED}", re.I)
 
 
 def _advice_rank(sentence: str) -> int:
@@ -576,11 +576,13 @@ def covered_by(
         for d in drafts
         if about(d.statement) and d.population_fit >= 0 and not passing(d.statement)
     }
-    keys: set[str] = set()
-    for rec in recs:
-        if rec.id in listed:
-            keys.update(k for k in (rec.pmid, rec.doi, rec.guideline_title) if k)
-    return keys
+    return {k for rec in recs if rec.id in listed for k in _guideline_keys(rec)}
+
+
+def _guideline_keys(rec: Recommendation) -> list[str]:
+    """What names the guideline a recommendation is from, as its documents
+    are matched: PMID, DOI, title."""
+    return [k for k in (rec.pmid, rec.doi, rec.guideline_title) if k]
 
 
 def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
@@ -632,13 +634,6 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
     return ordered[:MAX_ITEMS]
 
 
-_QUOTES_GRADE = re.compile(
-    r"\((?:strong|conditional|weak|class|grade|COR|LOE)\b[^()]*\)|"
-    r"\b(?:recommends?|suggests?) \([12][A-C]\)",
-    re.I,
-)
-
-
 #: how much a normalised strength weighs when choosing the key recommendation
 _STRENGTH_ORDER = {"strong": 0, "conditional": 1, "good-practice": 2, "expert-opinion": 3}
 
@@ -682,22 +677,14 @@ def guideline_drafts(
     # concepts may say it elsewhere: the AF guideline's "DOACs ... in
     # DOAC-eligible patients with AF" beside its "Warfarin is recommended only
     # when DOACs are contraindicated (e.g., ... mechanical heart valves)"
-    complete = {
-        k
-        for d in drafts
-        if d.matched >= len(matcher)
-        for rec in recs
-        if rec.id == d.item_id
-        for k in (rec.pmid, rec.doi, rec.guideline_title)
-        if k
-    }
+    by_id = {rec.id: rec for rec in recs}
+    listed = [(d, _guideline_keys(by_id[d.item_id])) for d in drafts]
+    complete = {k for d, keys in listed if d.matched >= len(matcher) for k in keys}
     partly: dict[str, list[str]] = {k: [] for k in covered - complete}
-    for d in drafts:
-        for rec in recs:
-            if rec.id == d.item_id:
-                for k in (rec.pmid, rec.doi, rec.guideline_title):
-                    if k in partly:
-                        partly[k].append(d.statement)
+    for d, keys in listed:
+        for k in keys:
+            if k in partly:
+                partly[k].append(d.statement)
     documents = document_drafts(
         candidates.documents, matcher, covered - partly.keys(), len(recs), question, partly
     )

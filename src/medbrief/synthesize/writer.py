@@ -300,15 +300,19 @@ def compose(
     conditions = [ConceptMatcher(c) for c in reading.concepts if role(c) in ("condition", "other")]
 
     def as_listed(g: GuidelineItem, d: GuidelineDraft, named: bool) -> Listed:
+        item = items.get(d.item_id)
+        population = _population(item)
         x = Listed(
             g,
-            _population(items.get(d.item_id)),
+            population,
             (d.population_fit, d.matched),
             strength_rank(d),
             _quote(g, question, about),
             named,
             unanchored=anchor is not None and not anchor.in_text(g.statement),
-            headed=_whom_by_heading(items.get(d.item_id)),
+            # whom it is for comes from its section heading only ("Special
+            # Populations > Chronic Kidney Disease (CKD)": "BP target: < 130/80")
+            headed=isinstance(item, Recommendation) and not item.population and bool(population),
         )
         if compared is not None:
             # on a comparison, ``about`` needs both sides: naming one after
@@ -512,12 +516,6 @@ def _population(item: Document | Recommendation | None) -> str | None:
     if isinstance(item, Recommendation):
         return stated_population(item.population, item.section)
     return None
-
-
-def _whom_by_heading(item: Document | Recommendation | None) -> bool:
-    """Whom it is for comes from its section heading only ("Special
-    Populations > Chronic Kidney Disease (CKD)": "BP target: < 130/80 mm Hg")."""
-    return isinstance(item, Recommendation) and not item.population and bool(_population(item))
 
 
 def _guideline_key(g: GuidelineItem) -> str:

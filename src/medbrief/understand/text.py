@@ -183,15 +183,19 @@ def noun_of_verb(word: str) -> str | None:
     "transfuse": transfusion, "cardiovert": cardioversion), or None."""
     if len(word) < 6 or not word.isalpha():
         return None
-    if word.endswith("ate"):
-        return word[:-1] + "ion"
-    if word.endswith(("ize", "ise")):
-        return word[:-1] + "ation"
-    if word.endswith("fuse"):
-        return word[:-1] + "ion"  # transfuse -> transfusion
-    if word.endswith("vert"):
-        return word[:-1] + "sion"  # cardiovert -> cardioversion
+    for ending, noun in _NOUN_ENDINGS:
+        if word.endswith(ending):
+            return word[: -len(ending)] + noun
     return None
+
+
+_NOUN_ENDINGS = (
+    ("ate", "ation"),
+    ("ize", "ization"),
+    ("ise", "isation"),
+    ("fuse", "fusion"),
+    ("vert", "version"),
+)
 
 
 def adverb_of(word: str, english: Container[str]) -> bool:
