@@ -1238,6 +1238,31 @@ GOLDEN = [
         first=("guideline:acc_aha_af_2023:anticoagulation",),
         verdict="yes",
     ),
+    # a guideline whose listed statements do not say when is excerpted where
+    # it does: "administering antimicrobials immediately, ideally within 1 hour"
+    Golden(
+        "when should antibiotics be given in sepsis",
+        concepts=("antibiotics", "sepsis"),
+        guidelines=("guideline:ssc_sepsis_2021:antimicrobial_therapy",),
+    ),
+    # a window asks when; thrombolysis is given with alteplase
+    Golden(
+        "thrombolysis window for ischemic stroke",
+        first=("guideline:aha_asa_stroke_2019:thrombolysis:3",),
+        guidelines=("guideline:aha_asa_stroke_2019:thrombolysis:3",),
+    ),
+    Golden(
+        "latent tb screening in adults",
+        concepts=("latent tuberculosis", "screening"),
+        guidelines=("uspstf:2009",),
+        only_these_guidelines=True,
+    ),
+    Golden(
+        "is hormone therapy recommended to prevent chronic disease in postmenopausal women",
+        concepts=("hormone replacement therapy", "chronic disease", "postmenopausal"),
+        guidelines=("uspstf:1996", "uspstf:1997"),
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

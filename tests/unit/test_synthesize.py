@@ -7,12 +7,15 @@ from dataclasses import replace
 from medbrief.cite import check_findings, check_support
 from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
+from medbrief.retrieve.candidates import GuidelineCandidates
+from medbrief.synthesize.aspects import asked_aspects
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan, plan_facets, role
 from medbrief.synthesize.guidelines import (
     GuidelineDraft,
     covered_by,
     document_drafts,
+    guideline_drafts,
     recommendation_drafts,
 )
 from medbrief.synthesize.match import ConceptMatcher, Matcher
@@ -725,3 +728,44 @@ def test_a_guideline_whose_listed_recommendations_miss_the_subject_is_excerpted(
     rec = Recommendation(id="rec", guideline_title="AF", body="ACC/AHA", statement="x")
     assert covered_by([rec], [listed]) == {"AF"}
     assert covered_by([rec], [listed], lambda text: "digoxin" in text) == set()
+
+
+def test_a_guideline_whose_listed_statements_do_not_say_when_is_excerpted_where_it_does() -> None:
+    antibiotics = Concept("antibiotics", ("antibiotics", "antimicrobials"))
+    sepsis = Concept("sepsis", ("sepsis",))
+    title = "Surviving Sepsis Campaign: management of sepsis"
+    rec = Recommendation(
+        id="mrsa", guideline_title=title, body="SSC", statement=(
+            "The SSC suggests against empiric antimicrobials with MRSA coverage in sepsis."
+        ),
+    )  # fmt: skip
+    guideline = replace(
+        guideline_doc(
+            "9",
+            AbstractSection(
+                "The SSC suggests against empiric antimicrobials with MRSA coverage in sepsis.",
+                "MRSA",
+            ),
+            AbstractSection(
+                "The SSC recommends administering antimicrobials immediately, ideally within "
+                "1 hour of recognition of sepsis (Strong recommendation).",
+                "Timing",
+            ),
+        ),
+        title=title,
+    )
+    candidates = GuidelineCandidates((rec,), (guideline,))
+    matcher = Matcher((antibiotics, sepsis))
+    when = guideline_drafts(candidates, matcher, "when should antibiotics be given in sepsis")
+    assert [d.item_id for d in when] == ["mrsa", "summary:9"]
+    assert when[1].statement.startswith("Timing: The SSC recommends administering")
+    # asked which, the listed statement is the guideline's answer
+    which = guideline_drafts(candidates, matcher, "which antibiotics in sepsis")
+    assert [d.item_id for d in which] == ["mrsa"]
+
+
+def test_a_time_window_asks_when() -> None:
+    (when,) = asked_aspects("thrombolysis window for ischemic stroke")
+    assert when.search("IV alteplase can be given within 4.5 hours")
+    assert not when.search("Lower BP to < 185/110 mm Hg before IV alteplase")
+    assert asked_aspects("is thrombolysis recommended in stroke") == []

@@ -267,6 +267,8 @@ def test_a_class_is_searched_by_all_its_names(reader: Reader) -> None:
     assert labels(reader.read("GLP-1 RAs in CKD"))[0] == "GLP-1 receptor agonists"
     reading = reader.read("are ACEi first line in diabetic nephropathy")
     assert labels(reading)[0] == "angiotensin-converting enzyme inhibitors"
+    # thrombolysis is given with a thrombolytic: "Door-to-needle ... for IV alteplase"
+    assert "alteplase" in reader.read("thrombolysis window for stroke").concepts[0].terms
 
 
 def test_a_word_of_comparison_is_no_part_of_a_concept(reader: Reader) -> None:
@@ -619,6 +621,14 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         ("pap smear every 3 years", ["Pap test", "cervical cancer", "screening"]),
         ("colonoscopy for rectal bleeding", ["colonoscopy", "rectal bleeding"]),
         ("dabigatran bleeding", ["dabigatran", "bleeding"]),
+        # ward and lay names of what guidelines name otherwise
+        ("latent tb screening in adults", ["latent tuberculosis", "screening"]),
+        ("should i screen for ltbi", ["latent tuberculosis", "screening"]),
+        (
+            "is hormone therapy recommended in postmenopausal women",
+            ["hormone replacement therapy", "postmenopausal"],
+        ),
+        ("adt for prostate cancer", ["androgen deprivation therapy", "prostate cancer"]),
     ],
 )
 def test_verbs_coordination_adverbs_and_screening_tests(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
+from medbrief.synthesize.aspects import ASKS_DURATION, COURSE, asked_aspects
 from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
@@ -674,8 +675,8 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
         # excerpt's first sentence on bone turnover markers)
         wanted = asked_aspects(question, when=False) if not g.strength else []
         giving = [s for s in sentences if any(w.search(s) for w in wanted)]
-        if re.search(_ASKS_DURATION, question, re.I):
-            giving.sort(key=lambda s: not _COURSE.search(s))
+        if re.search(ASKS_DURATION, question, re.I):
+            giving.sort(key=lambda s: not COURSE.search(s))
         if giving:
             return giving[0].strip().rstrip(".")
     first = first_sentence(statement)
@@ -932,70 +933,6 @@ def yes_no_line(
         refs=tuple(sorted({c.n for c in citations})),
         citations=tuple(citations),
     )
-
-
-_ASKS_DURATION = r"\b(?:how long|duration)\b"
-_SPAN = r"\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b"
-#: a course of treatment stated as one ("for 3-5 years", "after 5 years of
-#: treatment", "12 months of DAPT"), not a window something happens in ("a
-#: decrease in CTX within 3-6 months")
-_COURSE = re.compile(
-    rf"\b(?:for|after|up to|at least|beyond)\s+(?:\w+\s+){{0,2}}?{_SPAN}|\b{_SPAN}\s+of\b", re.I
-)
-
-#: what an open question asks of a treatment, and how a statement gives it:
-#: "What is the recommended dialysis dose in AKI?" is answered by "a Kt/V of
-#: 3.9 per week", not by the dialysis catheter's vein
-_ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(asked, re.I), re.compile(given, re.I))
-    for asked, given in (
-        (
-            r"\b(?:dos(?:e|es|ing|age)|how much)\b",
-            r"\bdos(?:e|es|ing|age)\b|\d\s*(?:mg|g|mcg|IU|units?|mL)\b|Kt/V|/kg\b",
-        ),
-        (
-            _ASKS_DURATION,
-            r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
-        ),
-        (
-            # a threshold to act at: "Treating intracranial pressure above 22 mmHg"
-            r"\b(?:target|goal|threshold)s?\b",
-            r"\b(?:target|goal|threshold)s?\b|[<>\u2264\u2265]\s*\d|"
-            r"\bmaintain(?:ed)? (?:at|between|below|above)\b|\b(?:above|below|exceeding) \d",
-        ),
-    )
-)
-
-
-#: when: "When should RRT be started?", "anticoagulation after stroke, when
-#: to start": a time, an age or an urgency; not a condition ("Is oral iron
-#: effective when ferritin is below 50?"). Any number of days or months
-#: gives one, so it orders only the first body's statements: across bodies a
-#: statement for other patients ("... for up to 12 months" after ACS) would
-#: lead "when to start anticoagulation after stroke"
-_WHEN = (
-    re.compile(r"^\s*when\b|\bwhen (?:to|should|is it)\b|\b(?:how soon|timing)\b", re.I),
-    re.compile(
-        r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:min(?:utes?)?|hours?|h|days?|weeks?|months?)\b|"
-        r"\baged?\s+\d+|\b\d+ years\b|"
-        r"\b(?:immediately|emergently|urgently|as soon as possible|without delay)\b",
-        re.I,
-    ),
-)
-
-
-def asked_aspects(question: str, when: bool = True) -> list[re.Pattern[str]]:
-    """What gives each aspect the question asks (a dose, a duration, a
-    target; with ``when``, a time): patterns a statement that gives it
-    matches."""
-    aspects = (*_ASPECTS, _WHEN) if when else _ASPECTS
-    return [given for asked, given in aspects if asked.search(question)]
-
-
-def gives_asked(statement: str, question: str) -> bool:
-    """Whether ``statement`` gives a dose, a duration or a target the
-    question asks (not a time: :data:`_WHEN`)."""
-    return any(g.search(statement) for g in asked_aspects(question, when=False))
 
 
 def _aspect_first(ranked: list[Listed], question: str) -> list[Listed]:

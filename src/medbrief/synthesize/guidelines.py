@@ -29,6 +29,7 @@ from medbrief.grade import split_sentences
 from medbrief.grade.terms import content_stems, weights
 from medbrief.ingest.grading import normalise_certainty
 from medbrief.retrieve.candidates import GuidelineCandidates
+from medbrief.synthesize.aspects import asked_aspects
 from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import (
     fits,
@@ -402,11 +403,15 @@ def document_drafts(
             for t in (partly or {}).get(k or "", ())
         ]
         if said:
-            # only what its listed statements leave out
+            # only what its listed statements leave out: a passage naming
+            # every concept, and giving what the question asks of them where
+            # none of those statements gives it
+            wanted = [g for g in asked_aspects(question) if not any(g.search(t) for t in said)]
             best = [
                 (j, text)
                 for j, text in best
                 if len(names[j]) >= len(matcher)
+                and all(g.search(passages[j][2]) for g in wanted)
                 and not any(_same_point(passages[j][2], t) for t in said)
             ]
             if not best:
@@ -677,9 +682,19 @@ def guideline_drafts(
     # concepts may say it elsewhere: the AF guideline's "DOACs ... in
     # DOAC-eligible patients with AF" beside its "Warfarin is recommended only
     # when DOACs are contraindicated (e.g., ... mechanical heart valves)"
+    # (and one whose listed statements name them all but give none of what an
+    # open question asks of them: the SSC's statements on MRSA cover and
+    # gram-negative cover name antibiotics and sepsis, its "administering
+    # antimicrobials immediately, ideally within 1 hour" says when)
     by_id = {rec.id: rec for rec in recs}
     listed = [(d, _guideline_keys(by_id[d.item_id])) for d in drafts]
-    complete = {k for d, keys in listed if d.matched >= len(matcher) for k in keys}
+    wanted = asked_aspects(question)
+    complete = {
+        k
+        for d, keys in listed
+        if d.matched >= len(matcher) and all(g.search(d.statement) for g in wanted)
+        for k in keys
+    }
     partly: dict[str, list[str]] = {k: [] for k in covered - complete}
     for d, keys in listed:
         for k in keys:

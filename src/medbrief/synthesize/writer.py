@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from medbrief.grade import split_sentences
+from medbrief.synthesize.aspects import gives_asked
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
     for_others,
-    gives_asked,
     guideline_votes,
     in_passing_last,
     leading_sentence,
