@@ -1251,6 +1251,15 @@ GOLDEN = [
         first=("guideline:aha_asa_stroke_2019:thrombolysis:3",),
         guidelines=("guideline:aha_asa_stroke_2019:thrombolysis:3",),
     ),
+    # what a question asks (when) first: KDIGO's "Initiate RRT emergently
+    # when life-threatening changes ... exist" before its graded statements
+    # on membranes and buffers
+    Golden(
+        "When should RRT be started in AKI?",
+        concepts=("renal replacement therapy", "acute kidney injury"),
+        first=("guideline:kdigo_aki_2012:renal_replacement_therapy",),
+        guidelines=("guideline:kdigo_aki_2012:renal_replacement_therapy",),
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

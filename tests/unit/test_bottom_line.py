@@ -11,10 +11,10 @@ from medbrief.cite.check import lexical_similarity, unresolved_markers
 from medbrief.render.html import render_html
 from medbrief.render.json import brief_to_dict
 from medbrief.render.markdown import render_markdown
+from medbrief.synthesize.aspects import gives_asked
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
-    gives_asked,
     guideline_votes,
     in_passing_last,
     leading_sentence,

@@ -757,8 +757,9 @@ def test_a_guideline_whose_listed_statements_do_not_say_when_is_excerpted_where_
     candidates = GuidelineCandidates((rec,), (guideline,))
     matcher = Matcher((antibiotics, sepsis))
     when = guideline_drafts(candidates, matcher, "when should antibiotics be given in sepsis")
-    assert [d.item_id for d in when] == ["mrsa", "summary:9"]
-    assert when[1].statement.startswith("Timing: The SSC recommends administering")
+    # and, giving what is asked, is listed first
+    assert [d.item_id for d in when] == ["summary:9", "mrsa"]
+    assert when[0].statement.startswith("Timing: The SSC recommends administering")
     # asked which, the listed statement is the guideline's answer
     which = guideline_drafts(candidates, matcher, "which antibiotics in sepsis")
     assert [d.item_id for d in which] == ["mrsa"]
@@ -769,3 +770,23 @@ def test_a_time_window_asks_when() -> None:
     assert when.search("IV alteplase can be given within 4.5 hours")
     assert not when.search("Lower BP to < 185/110 mm Hg before IV alteplase")
     assert asked_aspects("is thrombolysis recommended in stroke") == []
+
+
+def test_an_excerpt_gives_what_the_question_asks_before_naming_more() -> None:
+    rrt = Concept("renal replacement therapy", ("renal replacement therapy", "RRT"))
+    aki = Concept("acute kidney injury", ("acute kidney injury", "AKI"))
+    guideline = guideline_doc(
+        "7",
+        AbstractSection("Suggest using RRT with biocompatible membranes in AKI.", "Membranes"),
+        AbstractSection("Suggest bicarbonate as the buffer for RRT in AKI.", "Buffer"),
+        AbstractSection("Evidence on when to start RRT in AKI is limited.", "Limitations"),
+        AbstractSection(
+            "Initiate RRT emergently when life-threatening changes exist.", "RRT in AKI"
+        ),
+    )
+    matcher = Matcher((rrt, aki))
+    (when,) = document_drafts([guideline], matcher, set(), 0, "when should RRT be started in AKI")
+    assert "Initiate RRT emergently" in when.statement
+    assert "Limitations" not in when.statement
+    (which,) = document_drafts([guideline], matcher, set(), 0, "which RRT membranes in AKI")
+    assert "Initiate RRT emergently" not in which.statement

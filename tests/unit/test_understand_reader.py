@@ -629,6 +629,19 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
             ["hormone replacement therapy", "postmenopausal"],
         ),
         ("adt for prostate cancer", ["androgen deprivation therapy", "prostate cancer"]),
+        ("when should rrt be started in aki", ["renal replacement therapy", "acute kidney injury"]),
+        ("target spo2 in copd", ["oxygen saturation", "chronic obstructive pulmonary disease"]),
+        ("tranexamic acid in trauma", ["tranexamic acid", "trauma"]),
+        ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
+        # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
+        (
+            "duration of anticoagulation for unprovoked pe",
+            ["anticoagulation", "pulmonary embolism"],
+        ),
+        (
+            "ct angiography for suspected pe",
+            ["computed tomography angiography", "pulmonary embolism"],
+        ),
     ],
 )
 def test_verbs_coordination_adverbs_and_screening_tests(

@@ -152,6 +152,8 @@ _ADVISES_NOW = re.compile(
     re.I,
 )
 _LIST_ITEM = re.compile(r"^\s*[-*+]\s+")
+#: a guideline's commentary on its own evidence, not what it advises
+_COMMENTARY = re.compile(r"^(?:limitations?|evidence gaps?|research (?:needs|gaps))\b", re.I)
 #: sections of guideline text that inform but are not something to act on
 _BACKGROUND = re.compile(
     r"^(importance|table \d|additional tools|other related|update of previous|research needs"
@@ -356,11 +358,44 @@ def document_drafts(
             - matcher.excluded(f"{heading} {s}")
             for section, heading, s in passages
         ]
-        # among equals, not one for another level of severity, risk or
+        # an excerpt must itself name the concepts a recommendation must name,
+        # and, with its guideline's topic (title and keywords), the question's
+        # conditions: "For patients who develop recurrent VTE while receiving
+        # VKA ..." of a guideline on DVT and PE does not answer on cancer
+        # patients; a STEMI guideline's keywords name acute coronary syndromes
+        topic = matcher.in_text(" ".join((doc.title, *doc.keywords))) & conditions
+        quotable = [
+            len(names[j]) >= need
+            and conditions <= names[j] | topic
+            and not other_kind(asked, f"{heading} {s}")
+            for j, (_, heading, s) in enumerate(passages)
+        ]
+        # what its listed statements (if any) say already, and what the
+        # question asks of its concepts (a dose, a duration, a target, a
+        # time) that none of them gives: a passage that may be quoted and
+        # gives it comes first ("Initiate RRT emergently when life-threatening
+        # changes ... exist" for "when should RRT be started in AKI")
+        said = [
+            t
+            for k in (doc.pmid, doc.doi, doc.journal, doc.title)
+            for t in (partly or {}).get(k or "", ())
+        ]
+        wanted = [g for g in asked_aspects(question) if not any(g.search(t) for t in said)]
+        # (a guideline's note on its limits is no answer: "Limitations:
+        # Evidence for epinephrine dosing in neonates is largely ...")
+        gives = [
+            bool(wanted)
+            and quotable[j]
+            and not _COMMENTARY.match(heading)
+            and all(g.search(text) for g in wanted)
+            for j, (_, heading, text) in enumerate(passages)
+        ]
+        # then among equals, not one for another level of severity, risk or
         # probability than the question's ("PE Likely" for "low pretest
         # probability"),
         scored = sorted(
             (
+                not gives[j],
                 -len(names[j]),
                 other_severity(question, f"{passages[j][1]} {passages[j][2]}"),
                 # then one under a heading on what the question asks of its
@@ -376,12 +411,6 @@ def document_drafts(
             )
             for j in range(len(passages))
         )
-        # an excerpt must itself name the concepts a recommendation must name,
-        # and, with its guideline's topic (title and keywords), the question's
-        # conditions: "For patients who develop recurrent VTE while receiving
-        # VKA ..." of a guideline on DVT and PE does not answer on cancer
-        # patients; a STEMI guideline's keywords name acute coronary syndromes
-        topic = matcher.in_text(" ".join((doc.title, *doc.keywords))) & conditions
         # the same sentence under two steps of a table is quoted once
         top = [
             j
@@ -391,26 +420,19 @@ def document_drafts(
         best = sorted(
             (j, f"{passages[j][1]}: {passages[j][2]}" if passages[j][1] else passages[j][2])
             for j in top
-            if len(names[j]) >= need
-            and conditions <= names[j] | topic
-            and not other_kind(asked, f"{passages[j][1]} {passages[j][2]}")
+            if quotable[j]
         )
         if not best:
             continue
-        said = [
-            t
-            for k in (doc.pmid, doc.doi, doc.journal, doc.title)
-            for t in (partly or {}).get(k or "", ())
-        ]
         if said:
             # only what its listed statements leave out: a passage naming
-            # every concept, and giving what the question asks of them where
-            # none of those statements gives it
-            wanted = [g for g in asked_aspects(question) if not any(g.search(t) for t in said)]
+            # every concept where they leave one out, and giving what the
+            # question asks of them where none of those statements gives it
+            whole = len(matcher) if len(matcher.in_text(" ".join(said))) < len(matcher) else 0
             best = [
                 (j, text)
                 for j, text in best
-                if len(names[j]) >= len(matcher)
+                if len(names[j]) >= whole
                 and all(g.search(passages[j][2]) for g in wanted)
                 and not any(_same_point(passages[j][2], t) for t in said)
             ]
@@ -590,10 +612,14 @@ def _guideline_keys(rec: Recommendation) -> list[str]:
     return [k for k in (rec.pmid, rec.doi, rec.guideline_title) if k]
 
 
-def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
+def order(
+    drafts: Sequence[GuidelineDraft], asked: Sequence[re.Pattern[str]] = ()
+) -> list[GuidelineDraft]:
     """The guideline section's order, by issuing body.
 
-    Current guidelines come before superseded ones, and graded recommendations
+    Current guidelines come before superseded ones, a body that gives what
+    the question asks of its concepts (``asked``: a dose, a duration, a
+    target, a time) before one that does not, and graded recommendations
     before excerpts of guideline documents. Bodies are ordered by whether
     their best recommendation names the question's population group, then
     how many of the question's concepts it names, then bodies that grade
@@ -605,11 +631,20 @@ def order(drafts: Sequence[GuidelineDraft]) -> list[GuidelineDraft]:
     for d in drafts:
         groups.setdefault((d.superseded, d.excerpt, d.body), []).append(d)
 
-    def group_key(key: tuple[bool, bool, str]) -> tuple[bool, bool, int, int, bool, int, int]:
+    def answers(d: GuidelineDraft) -> bool:
+        return bool(asked) and all(g.search(d.statement) for g in asked)
+
+    def group_key(
+        key: tuple[bool, bool, str],
+    ) -> tuple[bool, bool, bool, int, int, bool, int, int]:
         items = groups[key]
         graded = any(d.strength_norm != "unknown" for d in items)
         return (
             key[0],
+            # "when should RRT be started in AKI": KDIGO's "Initiate RRT
+            # emergently when life-threatening changes ... exist" before its
+            # ten graded statements on membranes, buffers and anticoagulation
+            bool(asked) and not any(answers(d) for d in items),
             key[1],
             -max(d.population_fit for d in items),
             -max(d.matched for d in items),
@@ -703,4 +738,4 @@ def guideline_drafts(
     documents = document_drafts(
         candidates.documents, matcher, covered - partly.keys(), len(recs), question, partly
     )
-    return order(drafts + documents)
+    return order(drafts + documents, wanted)
