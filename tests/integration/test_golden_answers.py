@@ -1260,6 +1260,27 @@ GOLDEN = [
         first=("guideline:kdigo_aki_2012:renal_replacement_therapy",),
         guidelines=("guideline:kdigo_aki_2012:renal_replacement_therapy",),
     ),
+    # the USPSTF's names for what a clinician names otherwise: the Grade I on
+    # thyroid dysfunction, not the Grade D on thyroid cancer; "gonococcal
+    # ophthalmia neonatorum" for gonorrhea
+    Golden(
+        "should adults be screened for thyroid dysfunction",
+        concepts=("thyroid dysfunction", "screening"),
+        guidelines=("uspstf:269",),
+        first=("uspstf:269",),
+        verdict="insufficient",
+    ),
+    Golden(
+        "should newborns get ocular prophylaxis for gonorrhea",
+        guidelines=("uspstf:447",),
+        verdict="yes",
+    ),
+    Golden(
+        "is counseling recommended to prevent sexually transmitted infections",
+        concepts=("counseling", "sexually transmitted infections"),
+        guidelines=("uspstf:1445",),
+        verdict="yes",
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

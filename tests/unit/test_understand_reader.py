@@ -632,6 +632,8 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         ("when should rrt be started in aki", ["renal replacement therapy", "acute kidney injury"]),
         ("target spo2 in copd", ["oxygen saturation", "chronic obstructive pulmonary disease"]),
         ("tranexamic acid in trauma", ["tranexamic acid", "trauma"]),
+        ("counseling to prevent stis", ["counseling", "sexually transmitted infections"]),
+        ("screening for thyroid dysfunction", ["thyroid dysfunction", "screening"]),
         ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
         # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
         (
