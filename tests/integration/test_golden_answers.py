@@ -1281,6 +1281,14 @@ GOLDEN = [
         guidelines=("uspstf:1445",),
         verdict="yes",
     ),
+    # fluids are fluid therapy: crystalloids as first-line fluid, not the
+    # statements against starches, gelatins and terlipressin
+    Golden(
+        "first line fluid for septic shock",
+        concepts=("intravenous fluids", "septic shock"),
+        first=("guideline:ssc_sepsis_2021:hemodynamics_and_vasopressors",),
+        guidelines=("guideline:ssc_sepsis_2021:hemodynamics_and_vasopressors",),
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

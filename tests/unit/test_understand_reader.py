@@ -634,6 +634,8 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         ("tranexamic acid in trauma", ["tranexamic acid", "trauma"]),
         ("counseling to prevent stis", ["counseling", "sexually transmitted infections"]),
         ("screening for thyroid dysfunction", ["thyroid dysfunction", "screening"]),
+        # "fluids" in a question are fluid therapy; "body fluids" are not
+        ("aggressive fluids in acute pancreatitis", ["intravenous fluids", "acute pancreatitis"]),
         ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
         # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
         (
