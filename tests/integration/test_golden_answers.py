@@ -1289,6 +1289,15 @@ GOLDEN = [
         first=("guideline:ssc_sepsis_2021:hemodynamics_and_vasopressors",),
         guidelines=("guideline:ssc_sepsis_2021:hemodynamics_and_vasopressors",),
     ),
+    # women "who smoke" are smokers; the statement for women "who have never
+    # smoked" is none for them
+    Golden(
+        "should women who smoke be screened for aaa",
+        concepts=("smoking", "abdominal aortic aneurysm", "screening"),
+        guidelines=("uspstf:521",),
+        only_these_guidelines=True,
+        verdict="insufficient",
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

@@ -1360,6 +1360,11 @@ def test_a_recommendation_excluding_what_the_question_names_is_not_listed() -> N
     pci = Concept("percutaneous coronary intervention", ("PCI",))
     assert Matcher([pci]).excluded("at non-PCI-capable hospitals") == frozenset()
     assert Matcher([pci]).excluded("in non-PCI patients") == {pci.label}
+    # "never" before a name, or before "ever smoked", excludes it
+    smoking = Matcher([Concept("smoking", ("smoking", "smoker", "ever smoked"))])
+    assert smoking.excluded("in women who have never smoked") == {"smoking"}
+    assert smoking.excluded("in never smokers") == {"smoking"}
+    assert smoking.excluded("in men who have ever smoked") == frozenset()
     question = "Is vitamin E recommended for NASH in diabetics?"
 
     def rec(statement: str) -> Recommendation:

@@ -636,6 +636,8 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         ("screening for thyroid dysfunction", ["thyroid dysfunction", "screening"]),
         # "fluids" in a question are fluid therapy; "body fluids" are not
         ("aggressive fluids in acute pancreatitis", ["intravenous fluids", "acute pancreatitis"]),
+        ("aaa screening in women who smoke", ["abdominal aortic aneurysm", "smoking", "screening"]),
+        ("secondhand smoke and asthma", ["secondhand smoke", "asthma"]),
         ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
         # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
         (

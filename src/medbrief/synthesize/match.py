@@ -66,12 +66,20 @@ def _negated(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     # "non-diabetic adults", "adults without diabetes"; not "with or without",
     # nor a compound that only starts with the name: a "non-PCI-capable
     # hospital" excludes no patient who has PCI
+    # ("women who have never smoked" are no smokers: "never" before a name,
+    # or before "ever smoked")
     parts = sorted({p[2:] for p in (term_pattern(t) for t in terms) if p}, key=len, reverse=True)
     if not parts:
         return None
-    return re.compile(
-        r"\b(?:non[\s\-]?|(?<!with or )(?<!with and )without\s+)(?:" + "|".join(parts) + r")(?!-\w)"
+    ever = [p for p in parts if p.startswith("ever")]
+    negated = (
+        r"\b(?:non[\s\-]?|(?<!with or )(?<!with and )without\s+|never\s+)(?:"
+        + "|".join(parts)
+        + ")"
     )
+    if ever:
+        negated = rf"(?:{negated}|\bn(?:{'|'.join(ever)}))"
+    return re.compile(negated + r"(?!-\w)")
 
 
 @dataclass(frozen=True, slots=True)
