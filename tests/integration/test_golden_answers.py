@@ -1298,6 +1298,13 @@ GOLDEN = [
         only_these_guidelines=True,
         verdict="insufficient",
     ),
+    # the guideline is for those who quit within 15 years, and no study
+    # states when its participants quit: no yes from a trial of screening
+    Golden(
+        "is lung cancer screening recommended for a 55 yo who quit smoking 20 years ago",
+        guidelines=("uspstf:1916",),
+        verdict="insufficient",
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

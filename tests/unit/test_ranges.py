@@ -20,7 +20,14 @@ from medbrief.synthesize.fit import (
     severities,
     stated_population,
 )
-from medbrief.synthesize.ranges import ages, out_of_range, range_fit, silent_on_window, values
+from medbrief.synthesize.ranges import (
+    ages,
+    out_of_range,
+    range_fit,
+    silent_on_window,
+    states_range,
+    values,
+)
 from medbrief.types import GuidelineItem
 
 AASM_IV = (
@@ -310,3 +317,9 @@ def test_years_since_quitting_smoking_is_a_value() -> None:
     assert values(lung)["years since quitting smoking"] == (-math.inf, 15.0)
     assert out_of_range("lung cancer screening for a 55 yo who quit smoking 20 years ago", lung)
     assert not out_of_range("low dose ct for a 60 year old who quit 5 years ago", lung)
+
+
+def test_a_question_states_ages_or_values_or_neither() -> None:
+    assert states_range("lung cancer screening for a 55 yo who quit smoking 20 years ago")
+    assert states_range("oral iron when ferritin is above 100?")
+    assert not states_range("is lung cancer screening recommended for former smokers")

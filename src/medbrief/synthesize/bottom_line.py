@@ -817,6 +817,11 @@ def _research_sentence(
             "mixed": f"The guidelines' positions are mixed, leaning {w.lean}",
             "insufficient": "The guideline finds the evidence insufficient to answer yes or no",
         }.get(w.verdict, head)
+    elif w.unstated:
+        head = (
+            "The evidence is insufficient to answer yes or no for the ages or values the "
+            "question states, which no study among those retrieved states"
+        )
     elif w.guideline_votes and w.verdict in ("yes", "no") and studies_lean not in (None, w.verdict):
         head = (
             f"Weighed with the guideline's position, the evidence answers {w.verdict}; "

@@ -389,6 +389,13 @@ def silent_on_window(question: str, text: str) -> bool:
     return WINDOW in _stated(question)[1] and WINDOW not in values(text)
 
 
+def states_range(question: str) -> bool:
+    """Whether the question states ages or laboratory values ("a 55 yo who
+    quit smoking 20 years ago")."""
+    asked, wanted = _stated(question)
+    return asked is not None or bool(wanted)
+
+
 # bounded: a server sees a new question with every request
 @lru_cache(maxsize=1024)
 def _stated(question: str) -> tuple[Ages | None, dict[str, Span]]:

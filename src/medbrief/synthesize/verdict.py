@@ -243,6 +243,9 @@ class Weighing:
     clinical: bool = True
     #: the question asks what is recommended and a guideline's position decided
     decided_by_guideline: bool = False
+    #: the guidelines are for other ages or values than the question states,
+    #: and no study states them: insufficient for those asked about
+    unstated: bool = False
 
     def side(self, label: str, apart: bool = False) -> list[Vote]:
         return [v for v in self.votes if v.label == label and v.apart == apart]

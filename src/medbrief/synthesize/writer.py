@@ -41,6 +41,7 @@ from medbrief.synthesize.facets import role
 from medbrief.synthesize.fit import last_heading, stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.match import ConceptMatcher
+from medbrief.synthesize.ranges import range_fit, states_range
 from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.subject import (
     anchor_of,
@@ -401,6 +402,19 @@ def compose(
             reported = {s.item_id for f in facets for x in f.findings for s in x.supports}
             votes = [v for v in votes if v.item_id in reported]
             weighing = decide(votes, by_guideline, asks_what_to_do)
+        if (
+            silent[1] == _UNFIT
+            and not by_guideline
+            and weighing.verdict != "insufficient"
+            and states_range(question)
+            and not any(range_fit(question, v.sentence or "") > 0 for v in weighing.votes)
+        ):
+            # the guidelines are for other ages or values than the question
+            # states, and no study states them: the USPSTF's Grade B for
+            # those who quit smoking within 15 years, "discontinued once a
+            # person has not smoked for 15 years", is no yes for someone who
+            # quit 20 years ago because a trial of screening finds a benefit
+            weighing = replace(weighing, verdict="insufficient", lean=None, unstated=True)
         bottom = yes_no_line(weighing, chosen, evidence, numbering.n, silent)
         stances.update((v.item_id, StudyStance(v.label, v.sentence)) for v in votes)  # type: ignore[arg-type]
     research = []
