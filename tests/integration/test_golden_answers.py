@@ -1305,6 +1305,20 @@ GOLDEN = [
         guidelines=("uspstf:1916",),
         verdict="insufficient",
     ),
+    # "after 75" is an age: the Grade I for 75 or older, not the B for 40 to 74;
+    # "prostrate" is the ward's prostate
+    Golden(
+        "is mamogram needed after 75",
+        first=("uspstf:2036",),
+        guidelines=("uspstf:2036",),
+        verdict="insufficient",
+    ),
+    Golden(
+        "screening for prostrate cancer",
+        concepts=("prostate cancer", "screening"),
+        only_these_guidelines=True,
+        guidelines=("uspstf:413", "uspstf:414"),
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

@@ -319,6 +319,24 @@ def test_years_since_quitting_smoking_is_a_value() -> None:
     assert not out_of_range("low dose ct for a 60 year old who quit 5 years ago", lung)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is mammogram needed after 75", (76, 130)),
+        ("statins over the age of 75", (76, 130)),
+        # a value's number, not an age
+        ("keep map over 65", None),
+        ("bp over 140", None),
+        ("ferritin over 100", None),
+        ("antibiotics over 48 hours", None),
+    ],
+)
+def test_a_bare_number_past_an_age_is_one_unless_a_value_or_a_time(
+    text: str, expected: tuple[int, int] | None
+) -> None:
+    assert ages(text) == expected
+
+
 def test_a_question_states_ages_or_values_or_neither() -> None:
     assert states_range("lung cancer screening for a 55 yo who quit smoking 20 years ago")
     assert states_range("oral iron when ferritin is above 100?")

@@ -32,6 +32,12 @@ def test_every_mesh_name_of_the_synonym_sets_exists(mesh_names: set[str]) -> Non
     assert [s.mesh_name for s in sets if s.mesh_name and s.mesh_name not in mesh_names] == []
 
 
+def test_each_synonym_set_is_written_once() -> None:
+    # two rows for one label split its names: one row each
+    labels = [fold(s.label) for s in sources.synonym_sets()]
+    assert sorted({x for x in labels if labels.count(x) > 1}) == []
+
+
 def test_every_mesh_name_of_the_abbreviations_exists(mesh_names: set[str]) -> None:
     senses = sources.abbreviations()
     assert len(senses) >= 190

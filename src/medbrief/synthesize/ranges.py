@@ -35,6 +35,19 @@ def _forms(*forms: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(pattern, re.I), kind) for pattern, kind in forms)
 
 
+#: what may follow a bare number that makes it no age: a unit, a time, a ratio
+_NO_UNIT = (
+    r"(?![.,]\d|\s*(?:[-/%\u2013]|weeks?|days?|months?|hours?|h\b|min\w*|seconds?|mg|mcg|g\b|"
+    r"kg|m?mol|mm\w*|cm|ml|l\b|units?|u\b|iu|bpm|ng|pg|times|percent|points?|degrees?))"
+)
+#: words whose number is a value, not an age ("MAP over 65")
+_VALUE_NOUNS = (
+    "bp", "map", "sbp", "dbp", "pressure", "ldl", "a1c", "hba1c", "glucose", "sugar", "hb",
+    "hgb", "hemoglobin", "inr", "egfr", "gfr", "sodium", "potassium", "ferritin", "bmi",
+    "score", "rate", "hr", "spo2", "count", "level", "levels", "cholesterol", "creatinine",
+    "temperature", "weight", "platelets",
+)  # fmt: skip
+
 #: (pattern, how its numbers make an inclusive range), most specific first
 _AGE_FORMS = _forms(
     (rf"\b(\d{{1,3}})\s*(?:to|-|\u2013|through)\s*(\d{{1,3}})\s*{_YEARS}\b", "range"),
@@ -58,14 +71,20 @@ _AGE_FORMS = _forms(
     (rf"\b(\d{{1,3}})[- ]{_YEARS}[- ]olds?\b", "at"),
     # the ward's "70 yo man", "a 45 y/o woman"
     (r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.)(?![\w/])", "at"),
+    # "mammogram after 75", "statins over 75": past an age from 40 on; not a
+    # value's ("BP over 140", "MAP over 65", "ferritin over 100")
+    (
+        "".join(rf"(?<!\b{w} )" for w in _VALUE_NOUNS)
+        + r"\b(?:after|over|past|beyond)\s+(?:(?:the\s+)?age\s+(?:of\s+)?)?([4-9]\d|1[01]\d)\b"
+        + _NO_UNIT,
+        "above",
+    ),
     (r"\baged?\s+(\d{1,3})\b", "at"),
     # "colon cancer screening at 80", "PSA test at 55": a bare number after
     # "at" is an age; not a dose, a time, a pressure or a level ("at 24 weeks",
     # "at 65 mmHg", "at 40 mg/dL", "at 2.5")
     (
-        r"\bat ([1-9]\d|1[01]\d)\b"
-        r"(?![.,]\d|\s*(?:[-/%\u2013]|weeks?|days?|months?|hours?|h\b|min\w*|seconds?|mg|mcg|g\b|"
-        r"kg|m?mol|mm\w*|cm|ml|l\b|units?|u\b|iu|bpm|ng|pg|times|percent|points?|degrees?))",
+        r"\bat ([1-9]\d|1[01]\d)\b" + _NO_UNIT,
         "at",
     ),
 )
