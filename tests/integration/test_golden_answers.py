@@ -1319,6 +1319,13 @@ GOLDEN = [
         only_these_guidelines=True,
         guidelines=("uspstf:413", "uspstf:414"),
     ),
+    # the HF guideline's "comorbidities: hypertension, obesity, coronary artery
+    # disease, atrial fibrillation, diabetes" names them only in a run
+    Golden(
+        "best treatment for hypertension in diabetes",
+        guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:13",),
+        first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:12",),
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

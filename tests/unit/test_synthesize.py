@@ -648,6 +648,8 @@ def test_a_guideline_for_another_condition_must_name_all_of_the_questions() -> N
         rec("both", "Intracerebral Hemorrhage", "In cancer with VTE, LMWH is suggested."),
         # conditions named only as examples are not whom it is for
         rec("e.g.", "Endocarditis", "LMWH for other indications (e.g., cancer, VTE)."),
+        # nor as one of a run of them
+        rec("run", "Heart Failure", "Manage comorbidities: obesity, cancer, VTE, diabetes, AF."),
     ]
     drafts = recommendation_drafts(recs, Matcher((CANCER, VTE, LMWH)), "q")
     # a guideline titled for one of the conditions may leave the other unsaid

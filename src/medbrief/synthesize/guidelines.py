@@ -233,7 +233,13 @@ def _same_point(a: str, b: str) -> bool:
 
 
 #: examples in parentheses: "(e.g., mechanical valve, atrial fibrillation)"
-_EXAMPLES = re.compile(r"\((?:e\.g\.|eg|for example|such as)[^()]*\)", re.I)
+_EXAMPLES = re.compile(
+    r"\((?:e\.g\.|eg|for example|such as)[^()]*\)"
+    # or as one of a run of four or more ("comorbidities: hypertension,
+    # obesity, coronary artery disease, atrial fibrillation, diabetes")
+    r"|[\w'/-]+(?: [\w'/-]+){0,3}(?:, (?:and |or )?[\w'/-]+(?: [\w'/-]+){0,3}){3,}",
+    re.I,
+)
 
 
 def recommendation_drafts(
