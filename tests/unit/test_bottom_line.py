@@ -29,6 +29,7 @@ from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
     misses_group,
+    names_excluded,
     narrower,
     other_severity,
     population_match,
@@ -1432,6 +1433,21 @@ def test_the_sentence_quoted_is_the_one_that_points_the_way_of_the_whole() -> No
         None,
     )
     assert leading_sentence(icd) == "ICD is recommended for primary prevention in HFrEF"
+    # a first sentence that quotes its own grade speaks for itself
+    seizures = GuidelineItem(
+        6,
+        "BTF",
+        2016,
+        "With early seizures: phenytoin is recommended for early seizures (Level IIA). "
+        "Late seizures: phenytoin is not recommended for late seizures (Level IIA).",
+        None,
+        None,
+    )
+    assert leading_sentence(seizures, "phenytoin after TBI").startswith("With early seizures")
+    # (unless it is for those the question leaves out)
+    assert names_excluded("ERCP without cholangitis", "With Cholangitis: urgent ERCP")
+    assert not names_excluded("ERCP without cholangitis", "Without Cholangitis: no ERCP")
+    assert not names_excluded("ERCP in pancreatitis", "With Cholangitis: urgent ERCP")
     disulfiram = GuidelineItem(
         6,
         "APA",

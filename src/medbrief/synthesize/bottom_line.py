@@ -28,13 +28,14 @@ from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
     misses_group,
+    names_excluded,
     narrower,
     other_route,
     other_severity,
     question_scope,
     states_ages,
 )
-from medbrief.synthesize.guidelines import certainty_rank, stated_grades
+from medbrief.synthesize.guidelines import certainty_rank, quotes_grade, stated_grades
 from medbrief.synthesize.position import Position, position, states_class
 from medbrief.synthesize.ranges import out_of_range, range_fit, silent_on_window, without_ages
 from medbrief.synthesize.subject import asks_combined
@@ -687,11 +688,26 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
     # prevention ... . ICD Considerations: Do NOT implant during the first 40
     # days after acute MI (Class III — Harm)" is for the ICD
     own_way = not g.strength and said is not None and states_class(statement)
+    # and one whose first sentence quotes its own grade speaks for itself:
+    # "Prophylactic treatment with phenytoin is recommended to decrease ...
+    # early post-traumatic seizures (Level IIA)" before the excerpt's "...
+    # not recommended for preventing late post-traumatic seizures (Level IIA)"
+    # where each of its sentences does, and it is not for those the question
+    # leaves out (an ungraded sentence after it may be what the grade covers:
+    # "APA recommends (1B) that naltrexone be offered ... . APA recommends that
+    # naltrexone not be used by individuals who use opioids")
+    graded_first = (
+        not g.strength
+        and said is not None
+        and all(quotes_grade(s) for s in sentences)
+        and not names_excluded(question, first)
+    )
     if (
         whole is None
         or said == whole
         or (said is None and g.strength)
         or (own_way and not states_class(first))
+        or graded_first
     ):
         return first
     # not one that leaves the subject unnamed where the first names it ("Weight

@@ -549,6 +549,22 @@ def kept_from_others(question: str, text: str) -> bool:
     return not (group - subject) & set(terms.content_stems(question))
 
 
+_WITHOUT = re.compile(r"\bwithout\s+(?:an?\s+|any\s+)?([a-z][a-z-]{3,})", re.I)
+_NOT_HAVING = re.compile(r"\b(?:without|no|non-?)\s*(?:an?\s+|any\s+)?$", re.I)
+
+
+def names_excluded(question: str, text: str) -> bool:
+    """Whether a text is for those the question leaves out: "With
+    Cholangitis — Urgent ERCP" for "ERCP in gallstone pancreatitis without
+    cholangitis" (not "without cholangitis" itself)."""
+    for m in _WITHOUT.finditer(question):
+        word = re.escape(m.group(1).lower())
+        for found in re.finditer(rf"\b{word}\b", text, re.I):
+            if not _NOT_HAVING.search(text[: found.start()]):
+                return True
+    return False
+
+
 #: groups for whom a recommendation for people in general does not speak: what
 #: is recommended for depression is no answer on sertraline in breastfeeding
 _OWN_EVIDENCE_GROUPS = ("pregnancy", "breastfeeding")

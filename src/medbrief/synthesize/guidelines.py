@@ -132,6 +132,12 @@ _GRADED = re.compile(rf"{_GRADE_IN_PARENS}\s*[.:]?\s*$|{_RATED}", re.I)
 _QUOTES_GRADE = re.compile(rf"{_GRADE_IN_PARENS}|{_RATED}", re.I)
 
 
+def quotes_grade(text: str) -> bool:
+    """Whether a text quotes a grade of its own ("(Level IIA)", "(Strong,
+    Moderate)", "recommends (1B)")."""
+    return bool(_QUOTES_GRADE.search(text))
+
+
 def _advice_rank(sentence: str) -> int:
     """0 for a graded recommendation, 1 for the rest."""
     return 0 if _GRADED.search(sentence) else 1
@@ -664,7 +670,7 @@ def order(
         # not may be background (Sepsis-3's definition of septic shock "...
         # vasopressors to maintain a MAP >= 65" after the SSC 2021's "initial
         # target MAP of 65 mmHg ... (Strong recommendation, ...)")
-        background = d.excerpt and not _QUOTES_GRADE.search(d.statement)
+        background = d.excerpt and not quotes_grade(d.statement)
         return (-d.population_fit, -d.matched, background, d.rank)
 
     ordered: list[GuidelineDraft] = []
