@@ -1326,6 +1326,16 @@ GOLDEN = [
         guidelines=("guideline:acc_aha_hypertension_2017:pharmacotherapy:13",),
         first=("guideline:acc_aha_hypertension_2017:pharmacotherapy:12",),
     ),
+    # DVT is venous thromboembolism: "IPC ... for VTE prophylaxis", not the
+    # ICH guideline's antiseizure prophylaxis
+    Golden(
+        "when to start dvt prophylaxis after ich",
+        guidelines=(
+            "guideline:aha_asa_ich_2022:surgical_and_icu_management:9",
+            "guideline:aha_asa_ich_2022:surgical_and_icu_management:11",
+        ),
+        first=("guideline:aha_asa_ich_2022:surgical_and_icu_management:9",),
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),
