@@ -1336,6 +1336,14 @@ GOLDEN = [
         ),
         first=("guideline:aha_asa_ich_2022:surgical_and_icu_management:9",),
     ),
+    # "behavioral interventions for cessation to pregnant persons" is
+    # smoking cessation counseling in pregnancy
+    Golden(
+        "does smoking cessation counseling work in pregnant women",
+        guidelines=("uspstf:1906",),
+        first=("uspstf:1906",),
+        verdict="yes",
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

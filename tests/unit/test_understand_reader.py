@@ -638,6 +638,8 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         ("aggressive fluids in acute pancreatitis", ["intravenous fluids", "acute pancreatitis"]),
         ("aaa screening in women who smoke", ["abdominal aortic aneurysm", "smoking", "screening"]),
         ("secondhand smoke and asthma", ["secondhand smoke", "asthma"]),
+        # the USPSTF's "behavioral interventions" are counseling
+        ("behavioral interventions for obesity", ["counseling", "obesity"]),
         ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
         # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
         (
