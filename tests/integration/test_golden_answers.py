@@ -1344,6 +1344,13 @@ GOLDEN = [
         first=("uspstf:1906",),
         verdict="yes",
     ),
+    # an outcome asked about is a concept: the ADA's "consider dose reduction"
+    # for metformin at eGFR 30-45 is no answer on cardiovascular events
+    Golden(
+        "does metformin reduce cardiovascular events in type 2 diabetes",
+        concepts=("metformin", "cardiovascular events", "type 2 diabetes mellitus"),
+        verdict="no",
+    ),
     Golden(
         "latent tb screening in adults",
         concepts=("latent tuberculosis", "screening"),

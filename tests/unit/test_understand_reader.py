@@ -640,6 +640,7 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         ("secondhand smoke and asthma", ["secondhand smoke", "asthma"]),
         # the USPSTF's "behavioral interventions" are counseling
         ("behavioral interventions for obesity", ["counseling", "obesity"]),
+        ("do statins reduce cardiovascular events", ["statins", "cardiovascular events"]),
         ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
         # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
         (
