@@ -8,7 +8,7 @@ from medbrief.cite import check_findings, check_support
 from medbrief.cite.check import lexical_similarity, numbers
 from medbrief.render.markdown import md_escape, render_markdown
 from medbrief.retrieve.candidates import GuidelineCandidates
-from medbrief.synthesize.aspects import asked_aspects
+from medbrief.synthesize.aspects import asked_aspects, gives_asked
 from medbrief.synthesize.draft import Finding, Support, clean_sentence
 from medbrief.synthesize.facets import FacetPlan, plan_facets, role
 from medbrief.synthesize.guidelines import (
@@ -792,3 +792,10 @@ def test_an_excerpt_gives_what_the_question_asks_before_naming_more() -> None:
     assert "Limitations" not in when.statement
     (which,) = document_drafts([guideline], matcher, set(), 0, "which RRT membranes in AKI")
     assert "Initiate RRT emergently" not in which.statement
+
+
+def test_a_target_is_given_with_its_figure() -> None:
+    question = "target hba1c for most adults with diabetes"
+    assert gives_asked("An A1C goal of < 7% is appropriate for many adults", question)
+    assert gives_asked("target HbA1c generally 7% or lower", question)
+    assert not gives_asked("Assess A1C biannually in patients meeting goals", question)

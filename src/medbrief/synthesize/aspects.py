@@ -36,9 +36,10 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
         (
-            # a threshold to act at: "Treating intracranial pressure above 22 mmHg"
+            # a threshold to act at: "Treating intracranial pressure above 22 mmHg";
+            # a target with its figure, not "in patients meeting goals"
             r"\b(?:target|goal|threshold)s?\b",
-            r"\b(?:target|goal|threshold)s?\b|[<>\u2264\u2265]\s*\d|"
+            r"\b(?:target|goal|threshold)s?\b[^.;]{0,40}?\d|[<>\u2264\u2265]\s*\d|"
             r"\bmaintain(?:ed)? (?:at|between|below|above)\b|\b(?:above|below|exceeding) \d",
         ),
     )
