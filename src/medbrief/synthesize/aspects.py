@@ -47,11 +47,12 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 
 
 #: when: "When should RRT be started?", "anticoagulation after stroke, when
-#: to start": a time, an age or an urgency; not a condition ("Is oral iron
-#: effective when ferritin is below 50?"). Any number of days or months
-#: gives one, so it orders only the first body's statements: across bodies a
-#: statement for other patients ("... for up to 12 months" after ACS) would
-#: lead "when to start anticoagulation after stroke"
+#: to start", "thrombolysis window": a time, an age or an urgency; not a
+#: condition ("Is oral iron effective when ferritin is below 50?"). Any number
+#: of days or months gives one, so in the bottom line it orders only the
+#: first body's statements: across bodies a statement for other patients
+#: ("... for up to 12 months" after ACS) would lead "when to start
+#: anticoagulation after stroke"
 _WHEN = (
     re.compile(r"^\s*when\b|\bwhen (?:to|should|is it)\b|\b(?:how soon|timing|window)\b", re.I),
     re.compile(
