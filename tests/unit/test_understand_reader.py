@@ -641,6 +641,8 @@ def test_qualifiers_and_procedure_names(reader: Reader, question: str, expected:
         # the USPSTF's "behavioral interventions" are counseling
         ("behavioral interventions for obesity", ["counseling", "obesity"]),
         ("do statins reduce cardiovascular events", ["statins", "cardiovascular events"]),
+        ("anticoag for provoked dvt", ["anticoagulation", "deep vein thrombosis"]),
+        ("is tdap recommended in every pregnancy", ["Tdap vaccine", "pregnancy"]),
         ("bp in hypertensive emergency", ["blood pressure", "hypertensive emergency"]),
         # "pe" beside its cues: a pulmonary embolism ("unprovoked", "suspected")
         (
