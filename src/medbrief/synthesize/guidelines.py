@@ -329,6 +329,7 @@ def document_drafts(
     conditions = _conditions(matcher)
     asked = question_scope(question)
     asked_words = _asked_words(question, matcher)
+    aspects = asked_aspects(question)
     drafts = []
     for i, doc in enumerate(docs):
         # a guideline whose recommendations are listed is not listed again
@@ -392,7 +393,7 @@ def document_drafts(
             for k in (doc.pmid, doc.doi, doc.journal, doc.title)
             for t in (partly or {}).get(k or "", ())
         ]
-        wanted = [g for g in asked_aspects(question) if not any(g.search(t) for t in said)]
+        wanted = [g for g in aspects if not any(g.search(t) for t in said)]
         # (a guideline's note on its limits is no answer: "Limitations:
         # Evidence for epinephrine dosing in neonates is largely ...")
         gives = [
