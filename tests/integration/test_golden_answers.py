@@ -1363,6 +1363,48 @@ GOLDEN = [
         guidelines=("uspstf:1996", "uspstf:1997"),
         verdict="no",
     ),
+    # "is it safe to stop" asks about stopping: "aspirin should be continued" is a no
+    Golden(
+        "is it safe to stop aspirin before surgery",
+        guidelines=("guideline:acc_aha_perioperative_2014:perioperative_medication_management:5",),
+        verdict="no",
+    ),
+    # CABG is surgery: the ESC's "discontinue >= 5 days before" answers
+    Golden(
+        "do we need to stop clopidogrel before cabg",
+        guidelines=("guideline:esc_acs_2023:invasive_strategy:5",),
+        first=("guideline:esc_acs_2023:invasive_strategy:5",),
+        verdict="yes",
+    ),
+    # going without a treatment: cardioversion in STEMI does not answer; the
+    # AF guideline's "Anticoagulate for >= 3 weeks before cardioversion" does, no
+    Golden(
+        "can af be cardioverted without anticoagulation",
+        concepts=("atrial fibrillation", "cardioversion", "anticoagulation"),
+        guidelines=("guideline:acc_aha_af_2023:rhythm_control",),
+        first=("guideline:acc_aha_af_2023:rhythm_control",),
+        verdict="no",
+    ),
+    # a laboratory value the question states is the patient's: the statin
+    # statement answers, not the PCSK9 inhibitor's on "maximally tolerated statin"
+    Golden(
+        "should a 45 year old with ldl 195 get a statin",
+        first=("guideline:acc_aha_cholesterol_2018:statin_therapy:1",),
+        verdict="yes",
+    ),
+    # the ADA's Standards of Care are for people with diabetes: its LDL target
+    # does not lead on LDL after MI in general
+    Golden(
+        "ldl goal after mi",
+        first=("guideline:acc_aha_cholesterol_2018:secondary_prevention",),
+    ),
+    # a bare "no" before a disease leaves it out: the Grade D for 60 or older
+    Golden(
+        "is aspirin ok for 65 year old man no heart disease",
+        concepts=("aspirin",),
+        first=("uspstf:1972",),
+        verdict="no",
+    ),
 ]
 
 _ADVICE = re.compile(r"\b(I|we) (recommend|suggest|advise)\b|\byou should\b", re.IGNORECASE)

@@ -15,6 +15,7 @@ from medbrief.synthesize.aspects import gives_asked
 from medbrief.synthesize.bottom_line import (
     Listed,
     best_guidelines,
+    for_others,
     guideline_votes,
     in_passing_last,
     leading_sentence,
@@ -38,6 +39,7 @@ from medbrief.synthesize.fit import (
     recommendation_kinds,
     stages,
     states_ages,
+    titled_for,
 )
 from medbrief.synthesize.guidelines import GuidelineDraft, order, recommendation_drafts
 from medbrief.synthesize.match import Matcher
@@ -1321,6 +1323,46 @@ def test_a_recommendation_to_continue_answers_no_on_stopping() -> None:
     assert [v.position for v in stop] == ["for"]
 
 
+def test_a_question_on_whether_it_is_safe_or_needed_to_stop_is_one_on_stopping() -> None:
+    aspirin = "Aspirin should be continued if possible."
+    listed = [Listed(GuidelineItem(1, "ACC/AHA", 2014, aspirin, "Class I", None), None, (0, 2), 0)]
+    for question in (
+        "Is it safe to stop aspirin before surgery?",
+        "Do we need to stop aspirin before surgery?",
+        "Is it reasonable to hold aspirin before surgery?",
+    ):
+        assert [v.position for v in guideline_votes(listed, question)] == ["against"], question
+    # what is safe to give is no stopping
+    assert [v.position for v in guideline_votes(listed, "Is it safe to give aspirin?")] == ["for"]
+
+
+def test_stopping_after_a_time_is_answered_by_how_long_to_go_on() -> None:
+    five = "Antibiotic therapy should be continued for no less than 5 days."
+    item = GuidelineItem(1, "ATS/IDSA", 2019, five, "Strong recommendation", None)
+    listed = [Listed(item, None, (0, 2), 0)]
+
+    def stop(question: str) -> list[str]:
+        return [v.position for v in guideline_votes(listed, question)]
+
+    assert stop("Is it reasonable to stop antibiotics after 7 days in pneumonia?") == ["for"]
+    assert stop("Is it reasonable to stop antibiotics after 3 days in pneumonia?") == ["against"]
+    assert stop("Can antibiotics be stopped after 1 week?") == ["for"]
+    # no time asked: to continue is a no on stopping
+    assert stop("Should antibiotics be stopped in pneumonia?") == ["against"]
+
+
+def test_going_without_the_subject_turns_each_position_round() -> None:
+    before = "Anticoagulate for at least 3 weeks before cardioversion."
+    item = GuidelineItem(1, "ACC/AHA", 2023, before, "Class I", None)
+    asked = "Can AF be cardioverted without anticoagulation?"
+    assert [v.position for v in guideline_votes([Listed(item, None, (0, 3), 0)], asked)] == ["for"]
+    votes = guideline_votes([Listed(item, None, (0, 3), 0)], asked, forgone=True)
+    assert [v.position for v in votes] == ["against"]
+    against = GuidelineItem(2, "X", 2020, "Do not give heparin before cardioversion.", None, None)
+    votes = guideline_votes([Listed(against, None, (0, 3), 0)], asked, forgone=True)
+    assert [v.position for v in votes] == ["for"]
+
+
 def test_a_recommendation_to_go_without_the_subject_is_against_it() -> None:
     def steroids(text: str) -> bool:
         return "glucocorticoid" in text.lower()
@@ -1775,6 +1817,33 @@ def test_a_question_naming_diabetes_or_kidney_disease_is_about_people_who_have_i
     without = question_scope("Should SGLT2 inhibitors be used in CKD without diabetes?")
     assert "diabetes" not in without.groups
     assert narrower(without, "adults with type 2 diabetes who have CKD")
+
+
+def test_a_named_operation_is_surgery() -> None:
+    before = "If CABG is planned, discontinue ticagrelor >= 3 days before surgery."
+    for question in (
+        "Do we need to stop clopidogrel before CABG?",
+        "Should aspirin be held before a cholecystectomy?",
+        "anticoagulation before hip replacement",
+    ):
+        scope = question_scope(question)
+        assert "surgery" in scope.groups, question
+        assert not narrower(scope, before), question
+    assert narrower(question_scope("Should clopidogrel be stopped?"), before)
+
+
+def test_a_guideline_titled_for_a_group_speaks_only_for_it() -> None:
+    assert titled_for("Standards of Care in Diabetes—2024") == {"diabetes"}
+    assert titled_for("Hyperglycemic Crises in Adults With Diabetes") == {"diabetes"}
+    assert titled_for("KDIGO Clinical Practice Guideline for Acute Kidney Injury") == set()
+    target = GuidelineItem(1, "ADA", 2024, "Target LDL < 55 mg/dL.", "Grade B", None)
+    ada = Listed(target, None, (0, 1), 0, titled=frozenset({"diabetes"}))
+    assert for_others(ada, "What is the LDL goal after MI?")
+    assert not for_others(ada, "What is the LDL goal in diabetes?")
+    # what only people with diabetes have or take names it
+    assert not for_others(ada, "potassium replacement before insulin in DKA")
+    assert not for_others(ada, "What A1C target for older adults?")
+    assert not for_others(replace(ada, titled=frozenset()), "What is the LDL goal after MI?")
 
 
 def test_a_recommendation_for_people_in_general_does_not_speak_for_breastfeeding() -> None:

@@ -6,6 +6,7 @@ from medbrief.synthesize.subject import (
     anchor_of,
     asks_choice,
     comparison,
+    forgone_of,
     names_a_drug,
     names_only_members,
     on_subject,
@@ -174,6 +175,33 @@ def test_the_treatment_a_question_times_its_subject_by() -> None:
     # a condition is no such time ("after myocardial infarction"), nor is the subject
     assert anchor_of(concepts, "Is CT useful after meningitis?") is None
     assert anchor_of(concepts, "Should lumbar puncture follow CT?") is None
+
+
+def test_what_an_act_is_done_without_is_the_subject_and_the_act_its_anchor() -> None:
+    af = Concept("atrial fibrillation", ("atrial fibrillation", "AF"), mesh_ui="D001281")
+    cardioversion = Concept("cardioversion", ("cardioversion", "cardioverted"), mesh_ui="D004554")
+    anticoagulation = Concept("anticoagulation", ("anticoagulation",), drug=True)
+    concepts = (af, cardioversion, anticoagulation)
+    question = "Can AF be cardioverted without anticoagulation?"
+    assert forgone_of(concepts, question) is anticoagulation
+    assert subject_first(concepts, question)[0] is anticoagulation
+    anchor = anchor_of(subject_first(concepts, question), question)
+    assert anchor is not None and anchor.concept is cardioversion
+    # "DOACs are recommended over warfarin in AF" says nothing on cardioversion
+    assert not anchor.in_text("Anticoagulation is recommended in AF.")
+    # a condition after "without" is none: the reader leaves it out of the concepts
+    assert forgone_of((af, cardioversion), "Cardioversion in AF without heart failure?") is None
+    assert forgone_of(concepts, "Can AF be cardioverted with anticoagulation?") is None
+
+
+def test_a_laboratory_value_the_question_states_is_no_subject() -> None:
+    ldl = Concept("LDL cholesterol", ("LDL cholesterol", "LDL"), mesh_ui="D008078")
+    statin = Concept("statins", ("statins", "statin"))
+    assert subject_first((ldl, statin), "should a 45 year old with ldl 195 get a statin")[0] is (
+        statin
+    )
+    # asked about, not stated, it stays where the question names it
+    assert subject_first((ldl, statin), "Should LDL be measured before a statin?")[0] is ldl
 
 
 def test_a_statement_naming_a_drug_of_its_own_is_not_on_its_headings_drug() -> None:

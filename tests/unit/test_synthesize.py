@@ -87,6 +87,10 @@ def test_matcher_tolerates_inflection_hyphens_and_abbreviations() -> None:
     # "pregnancy" names "pregnant": the USPSTF's folic acid statement
     pregnancy = ConceptMatcher(Concept("pregnancy"))
     assert pregnancy.in_text("all persons planning to or who could become pregnant")
+    # an initial may take its full stop; a word's full stop still ends a sentence
+    aureus = ConceptMatcher(Concept("Staphylococcus aureus", ("S aureus",)))
+    assert aureus.in_text("Daptomycin is an alternative for S. aureus NVE")
+    assert not ConceptMatcher(Concept("iron deficiency")).in_text("Give iron. Deficiency recurs")
 
 
 def test_matcher_reads_mesh_headings() -> None:

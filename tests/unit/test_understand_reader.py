@@ -525,6 +525,34 @@ def test_common_clinical_phrases_are_one_concept_each(
             ["statins", "ezetimibe"],
             None,
         ),
+        # a treatment or test after "without" is what is gone without, asked about
+        (
+            "can af be cardioverted without anticoagulation",
+            ["atrial fibrillation", "cardioversion", "anticoagulation"],
+            None,
+        ),
+        ("thrombolysis without ct", ["thrombolysis", "computed tomography"], None),
+        # a condition after it is whom the question leaves out
+        (
+            "ercp in pancreatitis without cholangitis",
+            ["endoscopic retrograde cholangiopancreatography", "pancreatitis"],
+            "cholangitis",
+        ),
+        # what is done about the subject is no sub-topic ("withhold", "tapering")
+        (
+            "is it necessary to withhold feeding in acute pancreatitis",
+            ["nutrition support", "acute pancreatitis"],
+            None,
+        ),
+        ("opioid tapering in chronic pain", ["opioid analgesics", "chronic pain"], None),
+        # a bare "no" before a disease leaves it out too
+        ("is aspirin ok for 65 year old man no heart disease", ["aspirin"], "heart disease"),
+        # a procedure MeSH does not name is gone without, not left out
+        (
+            "can warfarin be stopped without bridging",
+            ["warfarin", "bridging anticoagulation"],
+            None,
+        ),
     ],
 )
 def test_what_a_question_leaves_out(
@@ -556,6 +584,9 @@ def test_what_a_question_leaves_out(
         ("ICP monitoring in severe head injury", ["ICP monitoring", "traumatic brain injury"]),
         ("vanc trough in ventriculitis", ["vancomycin", "ventriculitis"]),
         ("abx for pneumonia", ["antibiotics", "pneumonia"]),
+        ("staph aureus endocarditis", ["Staphylococcus aureus", "endocarditis"]),
+        ("can af be cardioverted", ["atrial fibrillation", "cardioversion"]),
+        ("should warfarin be bridged", ["warfarin", "bridging anticoagulation"]),
         ("hep C screening", ["hepatitis C", "screening"]),
         ("gum disease screening adults", ["periodontal disease", "screening"]),
         ("breast feeding support", ["breastfeeding"]),

@@ -104,6 +104,13 @@ class Listed:
     #: names the question's subject, a class, only by some of its members
     #: (``subject.names_only_members``)
     by_members: bool = False
+    #: the groups its guideline's title is for (``fit.titled_for``): "Standards
+    #: of Care in Diabetes" is for people with diabetes
+    titled: frozenset[str] = frozenset()
+    #: the question asks about going without its subject (``subject.forgone_of``):
+    #: the question's first words name what is done without it, and only the
+    #: subject's names (``in_passing``) tell whether it is named in passing
+    forgone: bool = False
 
     def passing(self, question: str) -> bool:
         """Names the question's subject only in passing, by the subject's
@@ -111,6 +118,8 @@ class Listed:
         (:func:`names_in_passing`)."""
         if self.without:  # "X over <the subject>" is a position on it
             return False
+        if self.forgone:
+            return self.in_passing
         return self.in_passing or names_in_passing(self.item.statement, question)
 
     @property
@@ -212,7 +221,8 @@ def for_others(x: Listed, question: str) -> bool:
     question times its subject by: ``Listed.unanchored``) (``ranges``, ``fit.routes``;
     a grade may say what the evidence was on: "three for IV ferric
     carboxymaltose"), or only for a group it does not name (people with
-    kidney failure or diabetes: ``fit.narrower``)."""
+    kidney failure or diabetes: ``fit.narrower``; by its guideline's title:
+    ``Listed.titled``)."""
     g = x.item
     graded = " ".join(filter(None, (x.said, g.strength, g.certainty)))
     whom = f"{x.population or ''} {x.said}"
@@ -223,6 +233,7 @@ def for_others(x: Listed, question: str) -> bool:
         or other_route(question, graded)
         or other_severity(question, whom)
         or narrower(question_scope(question), whom)
+        or bool(x.titled - question_scope(question).groups)
         or misses_group(question_scope(question), f"{whom} {g.statement}")
         or kept_from_others(question, x.said)
     )
@@ -342,9 +353,12 @@ _RESTRICTED = re.compile(
 _ASKS_STOP = re.compile(
     r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided|tapered|"
     r"weaned)\b|"
-    r"^\s*(?:should|do|can|must)\s+(?:\w+\s+)?(?:stop|discontinue|withhold|hold|interrupt|"
-    r"avoid|taper|wean)\b|^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding|"
-    r"tapering)\b",
+    # "do we need to stop", "is it safe to stop", "is it reasonable to hold"
+    r"^\s*(?:(?:should|do|does|can|must)\s+(?:\w+\s+)?(?:(?:need|have)\s+to\s+)?|"
+    r"is\s+it\s+(?:(?!not\b)\w+\s+)?(?:safe|ok|okay|reasonable|necessary|appropriate|advisable|"
+    r"recommended|acceptable)\s+to\s+)"
+    r"(?:stop|discontinue|withhold|hold|interrupt|avoid|taper|wean)\b|"
+    r"^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding|tapering)\b",
     re.I,
 )
 # a "drug holiday" is a stop (Endocrine Society 2020: "prescribe a
@@ -355,12 +369,34 @@ _NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{_STOP_VERBS}|held)\b", re.I)
 _CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
 
 
-def _stop_vote(statement: str, said: Position) -> Position | None:
+#: a span of time, in days: "7 days", "3 months", "2 years"
+_SPAN = r"(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?)\b"
+_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+#: when the question would stop: "stop antibiotics after 7 days"
+_STOP_AFTER = re.compile(rf"\b(?:after|at|beyond|past)\s+{_SPAN}", re.I)
+#: how long a recommendation says to go on: "continued for no less than 5
+#: days", "continue for at least 12 months"
+_CONTINUE_FOR = re.compile(
+    rf"\bcontinu\w*\s+for\s+(?:no less than|at least|a minimum of|a total of|)\s*{_SPAN}", re.I
+)
+
+
+def _days(match: re.Match[str]) -> float:
+    return float(match.group(1)) * _DAYS[match.group(2).lower().rstrip("s")]
+
+
+def _stop_vote(statement: str, said: Position, question: str = "") -> Position | None:
     """How a recommendation that points ``said`` answers a question on
     stopping or avoiding its subject: for (yes, stop) where it says to avoid
     or stop it, or not to use it ("Do not use low-dose dopamine"); against
     where it says to continue it or not to stop it; None where it says
-    neither (a recommendation to use it says nothing on when to stop)."""
+    neither (a recommendation to use it says nothing on when to stop). A
+    question that stops after a time is answered by how long the statement
+    says to go on: "stop antibiotics after 7 days" against "continued for no
+    less than 5 days" is a yes."""
+    after, lasting = _STOP_AFTER.search(question), _CONTINUE_FOR.search(statement)
+    if after and lasting:
+        return "for" if _days(after) >= _days(lasting) else "against"
     if _NOT_STOPPED.search(statement) or _CONTINUE.search(statement):
         return "against"
     if _STOPPED.search(statement) or said == "against":
@@ -378,14 +414,19 @@ _HARM_REASON = re.compile(
 )
 
 
-def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVote]:
+def guideline_votes(
+    chosen: Sequence[Listed], question: str, *, forgone: bool = False
+) -> list[GuidelineVote]:
     """The positions of the chosen guidelines as votes on ``question``; a
     conditional ("weak") recommendation against counts half. None vote on a
     question of association or cause (``verdict.asks_association``). A
     recommendation against made because of harms ("suggests against
     pramipexole for RLS (because of augmentation risk)") answers whether to
     use the treatment, not whether it works: it votes only when the question
-    asks what is recommended."""
+    asks what is recommended. On a question on going without the subject
+    (``forgone``: "Can AF be cardioverted without anticoagulation?") a
+    recommendation for it is a no ("Anticoagulate for >= 3 weeks before
+    cardioversion"), one against it a yes."""
     harm = asks_harm(question)
     if asks_association(question) and not harm:
         return []
@@ -420,8 +461,11 @@ def guideline_votes(chosen: Sequence[Listed], question: str) -> list[GuidelineVo
             # ... over continuation of glucocorticoids": taper them)
             said = "for" if _ASKS_STOP.search(question) else "against"
             vote = GuidelineVote(vote.item_id, said, vote.vote / 2)
+        elif forgone:
+            said = "for" if vote.position == "against" else "against"
+            vote = GuidelineVote(vote.item_id, said, vote.vote)
         elif _ASKS_STOP.search(question):
-            stop = _stop_vote(x.said, vote.position)
+            stop = _stop_vote(x.said, vote.position, question)
             if stop is None:
                 continue
             vote = GuidelineVote(vote.item_id, stop, vote.vote)

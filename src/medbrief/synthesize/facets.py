@@ -20,6 +20,7 @@ from typing import Literal
 
 from medbrief.synthesize.match import ConceptMatcher, normalise
 from medbrief.types import Concept
+from medbrief.understand.concepts import PROCEDURE_HEAD
 from medbrief.understand.sources import drug_classes, mesh_categories
 from medbrief.understand.text import fold
 
@@ -39,13 +40,6 @@ _COMPARED = re.compile(
 )
 #: Generic concepts that name an intervention without naming which one.
 _GENERIC_PROCEDURES = {"treatment", "therapy", "management", "screening", "prevention", "diagnosis"}
-#: the head noun of a procedure MeSH 2015 does not name ("left atrial
-#: appendage occlusion", MeSH 2021's Left Atrial Appendage Closure): read as
-#: one only where MeSH gives the name no category at all
-_PROCEDURE_HEAD = re.compile(
-    r"(?:occlusion|closure|ablation|repair|replacement|implantation|transplantation|"
-    r"ectomy|plasty|ostomy|otomy|scopy)$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +85,7 @@ def role(concept: Concept) -> Role:
     if "D" in cats or concept.drug:
         return "drug"
     # psychotherapy (MeSH F04.754) is a treatment as much as a procedure is
-    if cats & {"E", "F04.754"} or (not cats and _PROCEDURE_HEAD.search(label)):
+    if cats & {"E", "F04.754"} or (not cats and PROCEDURE_HEAD.search(label)):
         return "procedure"
     return "other"
 

@@ -296,11 +296,19 @@ _ASKED_TEST = re.compile(
 #: not where the question excludes it: "SGLT2 inhibitors in CKD without diabetes"
 _NOT_NAMED = r"(?<!without )(?<!non-)(?<!non )(?<!non)(?<!no )(?<!not )"
 _ASKED_GROUPS = {
-    "diabetes": re.compile(_NOT_NAMED + r"\b(?:diabet\w*|T[12]DM?\b)", re.I),
-    # any surgery a question names: "wait for elective surgery after a stent"
+    # and what only people with diabetes have or take ("DKA", "A1C", "metformin")
+    "diabetes": re.compile(
+        _NOT_NAMED + r"\b(?:(?:pre)?diabet\w*|T[12]DM?\b|DKA\b|HHS\b|ketoacidosis|"
+        r"hyperglyc\w*|hypoglyc\w*|glyc(?:a)?emic|(?:Hb)?A1c\b|glycated|insulin\w*|"
+        r"metformin|sulfonylureas?)",
+        re.I,
+    ),
+    # any surgery a question names: "wait for elective surgery after a stent",
+    # "stop clopidogrel before CABG", "before a cholecystectomy"
     "surgery": re.compile(
         r"\b(?:surg\w*|operati\w*|perioperative\w*|preoperative\w*|postoperative\w*|"
-        r"arthroplasty)\b",
+        r"arthroplasty|CABG|bypass graft\w*|\w{3,}ectom(?:y|ies)|(?:hip|knee|joint) "
+        r"replacement|c-?section|caesarean|cesarean)\b",
         re.I,
     ),
     "kidney": re.compile(
@@ -575,6 +583,22 @@ def misses_group(question: QuestionScope, text: str) -> bool:
     recommendation does not name it."""
     named = _groups(text)
     return any(g in question.groups and g not in named for g in _OWN_EVIDENCE_GROUPS)
+
+
+#: groups a guideline's title makes all its statements for: the ADA's
+#: "Standards of Care in Diabetes" and "Hyperglycemic Crises in Adults With
+#: Diabetes" are for people with diabetes ("Target LDL < 55 mg/dL" is no
+#: answer on LDL after MI in general), KDIGO's CKD guideline for people with
+#: chronic kidney disease
+_TITLE_GROUPS: dict[str, re.Pattern[str]] = {
+    "diabetes": re.compile(r"diabet\w*|hyperglyc\w*", re.I),
+    "kidney": _GROUPS["kidney"],
+}
+
+
+def titled_for(title: str) -> frozenset[str]:
+    """The groups a guideline's title is for (``_TITLE_GROUPS``)."""
+    return frozenset(g for g, pattern in _TITLE_GROUPS.items() if pattern.search(title))
 
 
 def narrower(question: QuestionScope, population: str) -> bool:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from medbrief.types import Concept, Document
@@ -51,8 +52,12 @@ def term_pattern(term: str) -> str:
     if not words:
         return ""
     # an all-caps abbreviation must match as a whole word, case-insensitively
-    # "pre-exposure", "pre exposure" and "preexposure" are one term
-    return r"\b" + r"[\s\-/]*".join(_word_pattern(w) for w in words) + r"\b"
+    # "pre-exposure", "pre exposure" and "preexposure" are one term; an initial
+    # may take its full stop ("S. aureus", "E. coli")
+    pattern = r"\b" + _word_pattern(words[0])
+    for before, word in pairwise(words):
+        pattern += (r"\.?" if len(before) == 1 else "") + r"[\s\-/]*" + _word_pattern(word)
+    return pattern + r"\b"
 
 
 @lru_cache(maxsize=4096)

@@ -408,6 +408,19 @@ def silent_on_window(question: str, text: str) -> bool:
     return WINDOW in _stated(question)[1] and WINDOW not in values(text)
 
 
+def valued(question: str, names: tuple[str, ...]) -> bool:
+    """Whether one of ``names`` (a concept's) is a laboratory value whose
+    level the question states ("LDL cholesterol" in "a 45 year old with LDL
+    195"): the patient's measurement, not a test or treatment asked about."""
+    stated = _stated(question)[1]
+    return any(
+        re.fullmatch(_MEASURES[measure], name, re.I)
+        for measure in stated
+        if measure in _MEASURES
+        for name in names
+    )
+
+
 def states_range(question: str) -> bool:
     """Whether the question states ages or laboratory values ("a 55 yo who
     quit smoking 20 years ago")."""

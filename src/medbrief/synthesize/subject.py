@@ -26,6 +26,7 @@ from functools import lru_cache
 from medbrief.synthesize.facets import ALTERNATIVE, asked_interventions, compares
 from medbrief.synthesize.fit import asked_routes, route_pattern
 from medbrief.synthesize.match import ConceptMatcher, normalise, term_pattern
+from medbrief.synthesize.ranges import valued
 from medbrief.synthesize.verdict import opens_with_auxiliary
 from medbrief.types import Concept
 from medbrief.understand.sources import broader_classes, drug_classes, every_class_of
@@ -76,19 +77,46 @@ _DONE_WITH = re.compile(
 )
 
 
-def subject_first(concepts: Sequence[Concept], question: str) -> tuple[Concept, ...]:
-    """``concepts`` with the treatment an act is done with moved first
-    ("PCC" in "Should anticoagulation be reversed with PCC in ICH?"), so
-    that it is the question's subject (:func:`subject_of`)."""
-    done = _DONE_WITH.search(question)
-    if done is None:
-        return tuple(concepts)
-    rest = normalise(done.group("rest"))
+#: what an act is done without: "cardioverted without anticoagulation"
+_WITHOUT = re.compile(r"\bwithout\s+(?:(?:a|an|any|the)\s+)?(?P<rest>.+)$", re.I)
+
+
+def _opening(concepts: Sequence[Concept], rest: str) -> Concept | None:
+    """The first treatment or test asked about that ``rest`` opens with."""
     wanted = asked_interventions(tuple(concepts))
-    used = next(
+    return next(
         (c for c in concepts if c.label in wanted and ConceptMatcher(c).in_normalised(rest)),
         None,
     )
+
+
+def forgone_of(concepts: Sequence[Concept], question: str) -> Concept | None:
+    """The treatment or test the question asks about going without
+    ("anticoagulation" in "Can AF be cardioverted without anticoagulation?"),
+    or None. (A condition after "without" is whom the question leaves out and
+    no concept at all: ``understand.concepts``.)"""
+    found = _WITHOUT.search(question)
+    if found is None:
+        return None
+    wanted = asked_interventions(tuple(concepts))
+    rest = found.group("rest")
+    return next((c for c in concepts if c.label in wanted and ConceptMatcher(c).opens(rest)), None)
+
+
+def subject_first(concepts: Sequence[Concept], question: str) -> tuple[Concept, ...]:
+    """``concepts`` with the treatment an act is done with moved first
+    ("PCC" in "Should anticoagulation be reversed with PCC in ICH?"), or the
+    one it is done without ("anticoagulation" in "Can AF be cardioverted
+    without anticoagulation?": a question on whether it is needed), so that
+    it is the question's subject (:func:`subject_of`)."""
+    # a laboratory value the question states is the patient's, no subject:
+    # "statin" in "Should a 45 year old with LDL 195 get a statin?"
+    levels = [c for c in concepts if valued(question, (c.label, *c.terms))]
+    concepts = [*(c for c in concepts if c not in levels), *levels]
+    used = forgone_of(concepts, question)
+    done = _DONE_WITH.search(question)
+    if used is None and done is not None:
+        used = _opening(concepts, normalise(done.group("rest")))
     if used is None:
         return tuple(concepts)
     return (used, *(c for c in concepts if c is not used))
@@ -105,10 +133,18 @@ def anchor_of(concepts: Sequence[Concept], question: str) -> ConceptMatcher | No
     what it asks about ("lumbar puncture" in "Should a CT scan be done before
     lumbar puncture in suspected meningitis?"), or None: a recommendation
     that does not name it says nothing on that time."""
+    subject = subject_of(concepts)
+    forgone = forgone_of(concepts, question)
+    if forgone is not None:
+        # what is done without it times it: "Anticoagulate for >= 3 weeks
+        # before cardioversion" answers on cardioversion without anticoagulation,
+        # "DOACs are recommended over warfarin in AF" does not
+        wanted = asked_interventions(tuple(concepts))
+        act = next((c for c in concepts if c is not forgone and c.label in wanted), None)
+        return ConceptMatcher(act) if act is not None else None
     found = _ANCHORED.search(question)
     if found is None:
         return None
-    subject = subject_of(concepts)
     wanted = asked_interventions(tuple(concepts))
     for c in concepts:
         if c is not subject and c.label in wanted and ConceptMatcher(c).opens(found.group("rest")):

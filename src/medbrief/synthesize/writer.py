@@ -38,7 +38,7 @@ from medbrief.synthesize.bottom_line import (
 )
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.facets import role
-from medbrief.synthesize.fit import last_heading, stated_population
+from medbrief.synthesize.fit import last_heading, stated_population, titled_for
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.match import ConceptMatcher
 from medbrief.synthesize.ranges import range_fit, states_range
@@ -46,6 +46,7 @@ from medbrief.synthesize.research import FacetFindings
 from medbrief.synthesize.subject import (
     anchor_of,
     comparison,
+    forgone_of,
     mentions_other_treatments,
     mentions_subject,
     names_a_drug,
@@ -288,9 +289,10 @@ def compose(
         named = subject_concept or next(iter(concepts), None)
         silent_on = f"name {named.label if named else 'it'}"
         anchor = anchor_of(concepts, question)
+        forgone = forgone_of(concepts, question)
     else:
         on = [2 * compared.on_it(d.statement) for d in guideline_drafts]
-        anchor = None
+        anchor = forgone = None
         silent_on = compared.missing
         about = compared.on_it
         tried = about
@@ -308,12 +310,19 @@ def compose(
             population,
             (d.population_fit, d.matched),
             strength_rank(d),
-            _quote(g, question, about),
+            _quote(g, question, about, anchor),
             named,
             unanchored=anchor is not None and not anchor.in_text(g.statement),
             # whom it is for comes from its section heading only ("Special
             # Populations > Chronic Kidney Disease (CKD)": "BP target: < 130/80")
             headed=isinstance(item, Recommendation) and not item.population and bool(population),
+            titled=titled_for(
+                item.guideline_title
+                if isinstance(item, Recommendation)
+                else item.title
+                if item is not None
+                else ""
+            ),
         )
         if compared is not None:
             # on a comparison, ``about`` needs both sides: naming one after
@@ -327,6 +336,7 @@ def compose(
             x,
             without=names_only_forgone(x.said, about, tried),
             in_passing=named_in_passing(x.said, about),
+            forgone=forgone is not None,
             conditions=sum(m.in_text(_SEE_ALSO.sub("", x.said)) for m in conditions),
             by_members=by_members(x.said),
         )
@@ -390,7 +400,7 @@ def compose(
     stances: dict[str, StudyStance] = {}
     if votes is not None:
         chosen = best_guidelines(listed, question)
-        by_guideline = guideline_votes(chosen, question)
+        by_guideline = guideline_votes(chosen, question, forgone=forgone is not None)
         asks_what_to_do = asks_recommendation(question)
         weighing = decide(votes, by_guideline, asks_what_to_do)
         if weighing.guideline_led:
@@ -498,16 +508,28 @@ def compose(
 _UNFIT = "apply to the ages, values, time windows, routes or groups the question states"
 
 
-def _quote(g: GuidelineItem, question: str, about: Callable[[str], bool]) -> str:
+def _quote(
+    g: GuidelineItem,
+    question: str,
+    about: Callable[[str], bool],
+    anchor: ConceptMatcher | None = None,
+) -> str:
     """The sentence quoted for a recommendation (``leading_sentence``), or,
     when that one is not ``about`` the question's subject or comparison, the
     first of its sentences that is ("Crystalloid Type: ... balanced
     crystalloids over 0.9% normal saline", not "Initial Crystalloid Volume:
-    ... 30 mL/kg")."""
+    ... 30 mL/kg"); and one that names the question's ``anchor`` too where
+    one does ("Anticoagulate for >= 3 weeks before cardioversion", not
+    "Amiodarone IV is the preferred agent", for cardioversion without
+    anticoagulation)."""
     quote = leading_sentence(g, question)
-    if about(quote):
+    if about(quote) and (anchor is None or anchor.in_text(quote)):
         return quote
-    sentence = next((s for s in split_sentences(g.statement) if about(s)), None)
+    sentences = [s for s in split_sentences(g.statement) if about(s)]
+    sentence = next((s for s in sentences if anchor is None or anchor.in_text(s)), None)
+    if sentence is None and about(quote):
+        return quote
+    sentence = sentence or next(iter(sentences), None)
     return sentence.strip().rstrip(".") if sentence else quote
 
 

@@ -45,6 +45,8 @@ _EXCLUDING = re.compile(
     r"(?:(?:a|an|any|known|prior|previous|established|existing|pre-?existing|overt|clinical)\s+)*$",
     re.IGNORECASE,
 )
+#: a bare "no" before a disease: "is aspirin ok for a 65 year old man no heart disease"
+_NO = re.compile(r"\bno\s+(?:(?:known|prior|previous|established|history of)\s+)*$", re.I)
 #: "non-diabetic adults", "non smokers": a one-word name of people or of a
 #: state right after "non" excludes it, as "without" does. Not a longer name
 #: ("non-small cell lung cancer", "non-ST elevation MI", "non-cardiac surgery"
@@ -54,6 +56,13 @@ _NON_ADJECTIVE = re.compile(r"(?:ics?|ers|ants?|ives?)$", re.IGNORECASE)
 #: "biopsy-proven NASH", "culture-confirmed sepsis": the test qualifies the
 #: condition after it (how it was known), it is not a sub-topic of the question
 _QUALIFYING = frozenset({"proven", "confirmed", "documented", "verified"})
+#: the head noun of a procedure MeSH 2015 does not name ("left atrial
+#: appendage occlusion", MeSH 2021's Left Atrial Appendage Closure; "bridging
+#: anticoagulation"): read as one only where MeSH gives the name no category
+PROCEDURE_HEAD = re.compile(
+    r"(?:occlusion|closure|ablation|repair|replacement|implantation|transplantation|"
+    r"ectomy|plasty|ostomy|otomy|scopy|anticoagulation)$"
+)
 #: words joining two names that share their last word ("rate vs rhythm control")
 _COORDINATORS = frozenset({"vs", "versus", "or", "and", "v"})
 
@@ -133,6 +142,17 @@ class ConceptExtractor:
         if screening is not None:
             self._add(found, screening, "screening", max(f.position for f, _ in tests))
 
+    def _treatment(self, f: _Found) -> bool:
+        """A drug, a class of drugs, or a procedure or test by its MeSH tree
+        (D chemicals and drugs, E techniques) and no disease."""
+        if f.drug or fold(f.label) in self.drug_classes:
+            return True
+        by_ui, by_name = sources.mesh_categories()
+        cats = by_ui.get(f.mesh_ui or "") or by_name.get(fold(f.label), frozenset())
+        if not cats:
+            return bool(PROCEDURE_HEAD.search(f.label.lower()))
+        return bool(cats & {"D", "E"}) and not cats & {"C", "F03"}
+
     @staticmethod
     def _is_condition(f: _Found) -> bool:
         """A disease or a mental disorder by its MeSH tree (C, F03)."""
@@ -140,12 +160,18 @@ class ConceptExtractor:
         cats = by_ui.get(f.mesh_ui or "") or by_name.get(fold(f.label), frozenset())
         return bool(cats & {"C", "F03"})
 
-    @staticmethod
-    def _excluded(text: str, found: _Found) -> bool:
-        """Whether the question names ``found`` as whom or what it leaves out."""
+    def _excluded(self, text: str, found: _Found) -> bool:
+        """Whether the question names ``found`` as whom or what it leaves out.
+        A treatment or test after "without" is what the question asks about
+        going without ("cardioversion without anticoagulation", "thrombolysis
+        without CT"), not whom it leaves out, unlike a condition ("adults
+        without heart disease")."""
         before = text[: found.position]
-        if _EXCLUDING.search(before):
-            return True
+        excluding = _EXCLUDING.search(before)
+        if excluding:
+            return not (excluding.group(0).lower().startswith("without") and self._treatment(found))
+        if _NO.search(before) and self._is_condition(found):
+            return True  # "a 65 year old man, no heart disease"
         return bool(_NON.search(before)) and any(
             " " not in s and bool(_NON_ADJECTIVE.search(s)) for s in found.surfaces
         )
