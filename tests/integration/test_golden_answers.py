@@ -1398,6 +1398,21 @@ GOLDEN = [
         "ldl goal after mi",
         first=("guideline:acc_aha_cholesterol_2018:secondary_prevention",),
     ),
+    # when to resume it is answered by the passage on resuming it, not by
+    # "anticoagulation should be discontinued immediately"
+    Golden(
+        "when to restart anticoagulation after ich",
+        first=("guideline:aha_asa_ich_2022:hemostatic_therapy",),
+    ),
+    # "blood cultures" is a test (MeSH 2017, no 2015 category): the subject,
+    # timed by antibiotics; the SSC's ungraded passage grades nothing
+    Golden(
+        "do we need blood cultures before antibiotics in sepsis",
+        concepts=("blood cultures", "antibiotics", "sepsis"),
+        first=("guideline:ssc_sepsis_2021:antimicrobial_therapy",),
+        guidelines=("guideline:ssc_sepsis_2021:antimicrobial_therapy",),
+        verdict="insufficient",
+    ),
     # a bare "no" before a disease leaves it out: the Grade D for 60 or older
     Golden(
         "is aspirin ok for 65 year old man no heart disease",

@@ -1013,6 +1013,15 @@ def test_what_gives_an_aspect_an_open_question_asks() -> None:
     threshold = "what icp threshold should be treated in tbi"
     assert gives_asked("Treating intracranial pressure above 22 mmHg is recommended.", threshold)
     assert not gives_asked("ICP should be monitored in all salvageable patients.", threshold)
+    # whether to stop it: a statement on holding, stopping or continuing it
+    stop = "should i stop the beta blocker in decompensated heart failure"
+    assert gives_asked("Beta-Blockers: Hold or reduce dose if decompensated HF.", stop)
+    assert gives_asked("Beta-blockers should be continued in patients on them.", stop)
+    assert not gives_asked("Evidence-based beta-blocker for patients with LVEF <= 40%.", stop)
+    # when to resume it: a statement on resuming it
+    resume = "when to restart anticoagulation after ich"
+    assert gives_asked("Resumption may be considered after at least 4 weeks.", resume)
+    assert not gives_asked("Anticoagulation should be discontinued immediately.", resume)
 
 
 def test_the_population_is_said_once() -> None:
@@ -1349,6 +1358,24 @@ def test_stopping_after_a_time_is_answered_by_how_long_to_go_on() -> None:
     assert stop("Can antibiotics be stopped after 1 week?") == ["for"]
     # no time asked: to continue is a no on stopping
     assert stop("Should antibiotics be stopped in pneumonia?") == ["against"]
+
+
+def test_a_recommendation_against_starting_it_is_no_answer_on_stopping_it_later() -> None:
+    mrsa = "The SSC suggests against empiric antimicrobials with MRSA coverage at low risk."
+    item = GuidelineItem(1, "SCCM/ESICM", 2021, mrsa, "Weak recommendation", None)
+    listed = [Listed(item, None, (0, 2), 1)]
+
+    def stop(question: str) -> list[str]:
+        return [v.position for v in guideline_votes(listed, question)]
+
+    assert stop("Should antibiotics be avoided in sepsis?") == ["for"]
+    assert stop("Should antibiotics be stopped after 48 hours in sepsis?") == []
+    assert stop("Should antibiotics be delayed until blood cultures are drawn?") == []
+    # "should not delay" is a no on delaying
+    imaging = "Antibiotics should not be delayed for imaging."
+    item = GuidelineItem(2, "IDSA", 2004, imaging, "Strong recommendation", None)
+    votes = guideline_votes([Listed(item, None, (0, 2), 0)], "Can antibiotics be delayed?")
+    assert [v.position for v in votes] == ["against"]
 
 
 def test_going_without_the_subject_turns_each_position_round() -> None:

@@ -146,6 +146,10 @@ def test_a_drug_mesh_added_after_2015_is_still_a_treatment() -> None:
     # psychotherapy (MeSH F04.754) is a treatment
     assert role(Concept("psychotherapy", mesh_ui="D011613")) == "procedure"
     assert role(Concept("cognitive behavioral therapy", mesh_ui="D015928")) == "procedure"
+    # a name MeSH added later is read by its head: "blood cultures" is a test,
+    # not the anthropologists' "Culture"
+    assert role(Concept("blood cultures", mesh_ui="D000071997")) == "procedure"
+    assert role(Concept("bridging anticoagulation")) == "procedure"
 
 
 def test_what_an_act_is_done_with_is_the_subject() -> None:

@@ -1,5 +1,5 @@
-"""What an open question asks of its concepts (a dose, a duration, a target,
-a time) and whether a statement gives it.
+"""What a question asks of its concepts (a dose, a duration, a target, a
+time, whether to stop or when to resume it) and whether a statement gives it.
 
 "What is the recommended dialysis dose in AKI?" is answered by "a Kt/V of
 3.9 per week", "When should antibiotics be given in sepsis?" by
@@ -21,6 +21,24 @@ COURSE = re.compile(
     rf"\b(?:for|after|up to|at least|beyond)\s+(?:\w+\s+){{0,2}}?{_SPAN}|\b{_SPAN}\s+of\b", re.I
 )
 
+#: A question on stopping or avoiding its subject ("Should nephrotoxic drugs be
+#: stopped in AKI?", "Should we avoid X?"; not what the subject is for: "Is
+#: procalcitonin useful to stop antibiotics?") is answered yes by a
+#: recommendation to avoid or stop it ("Avoid or discontinue potentially
+#: nephrotoxic agents") and no by one to continue it ("aspirin should be
+#: continued if possible") or not to stop it.
+ASKS_STOP = re.compile(
+    r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided|tapered|"
+    r"weaned|delayed|deferred)\b|"
+    # "do we need to stop", "is it safe to stop", "is it reasonable to hold"
+    r"^\s*(?:(?:should|do|does|can|must)\s+(?:\w+\s+)?(?:(?:need|have)\s+to\s+)?|"
+    r"is\s+it\s+(?:(?!not\b)\w+\s+)?(?:safe|ok|okay|reasonable|necessary|appropriate|advisable|"
+    r"recommended|acceptable)\s+to\s+)"
+    r"(?:stop|discontinue|withhold|hold|interrupt|avoid|taper|wean|delay|defer)\b|"
+    r"^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding|tapering|"
+    r"delaying)\b",
+    re.I,
+)
 #: what an open question asks of a treatment, and how a statement gives it:
 #: "What is the recommended dialysis dose in AKI?" is answered by "a Kt/V of
 #: 3.9 per week", not by the dialysis catheter's vein
@@ -35,6 +53,17 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             ASKS_DURATION,
             r"\b\d+\s*(?:to|-|\u2013)?\s*\d*\s*(?:days?|weeks?|months?|years?)\b",
         ),
+        (
+            # whether to stop it is answered by a statement on stopping, holding or
+            # continuing it: "Beta-Blockers: Hold or reduce dose if ...
+            # decompensated HF", not "Evidence-based beta-blocker for LVEF <= 40%"
+            ASKS_STOP.pattern,
+            r"\b(?:stop\w*|discontinu\w*|withh[eo]ld\w*|hold|held|interrupt\w*|taper\w*|"
+            r"avoid\w*|drug holidays?|continu\w*)\b",
+        ),
+        # and when to resume it by one on resuming it ("Resumption of
+        # Anticoagulation After ICH"), not on stopping it
+        (r"\b(?:restart|resum|re-?initiat)\w*", r"\b(?:restart|resum|re-?initiat)\w*"),
         (
             # a threshold to act at: "Treating intracranial pressure above 22 mmHg";
             # a target with its figure, not "in patients meeting goals"

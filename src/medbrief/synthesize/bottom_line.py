@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.aspects import ASKS_DURATION, COURSE, asked_aspects
+from medbrief.synthesize.aspects import ASKS_DURATION, ASKS_STOP, COURSE, asked_aspects
 from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
@@ -344,34 +344,21 @@ _RESTRICTED = re.compile(
     r"(?:^|[.:]\s+)if\b[^.;]*,",
     re.I,
 )
-#: A question on stopping or avoiding its subject ("Should nephrotoxic drugs be
-#: stopped in AKI?", "Should we avoid X?"; not what the subject is for: "Is
-#: procalcitonin useful to stop antibiotics?") is answered yes by a
-#: recommendation to avoid or stop it ("Avoid or discontinue potentially
-#: nephrotoxic agents") and no by one to continue it ("aspirin should be
-#: continued if possible") or not to stop it.
-_ASKS_STOP = re.compile(
-    r"\b(?:be|being|been)\s+(?:stopped|discontinued|withheld|held|interrupted|avoided|tapered|"
-    r"weaned)\b|"
-    # "do we need to stop", "is it safe to stop", "is it reasonable to hold"
-    r"^\s*(?:(?:should|do|does|can|must)\s+(?:\w+\s+)?(?:(?:need|have)\s+to\s+)?|"
-    r"is\s+it\s+(?:(?!not\b)\w+\s+)?(?:safe|ok|okay|reasonable|necessary|appropriate|advisable|"
-    r"recommended|acceptable)\s+to\s+)"
-    r"(?:stop|discontinue|withhold|hold|interrupt|avoid|taper|wean)\b|"
-    r"^\s*(?:stopping|discontinuing|discontinuation of|withholding|avoiding|tapering)\b",
-    re.I,
-)
 # a "drug holiday" is a stop (Endocrine Society 2020: "prescribe a
 # bisphosphonate drug holiday for women who are at low-to-moderate risk")
 _STOP_VERBS = r"stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*|drug holidays?"
 _STOPPED = re.compile(rf"\b(?:avoid\w*|{_STOP_VERBS})\b", re.I)
-_NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{_STOP_VERBS}|held)\b", re.I)
+# "culture collection should not delay antibiotic therapy"
+_NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{_STOP_VERBS}|held|delay\w*)\b", re.I)
 _CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
 
 
 #: a span of time, in days: "7 days", "3 months", "2 years"
-_SPAN = r"(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?)\b"
-_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+_SPAN = r"(\d+(?:\.\d+)?)\s*(hours?|days?|weeks?|months?|years?)\b"
+_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0}
+#: a stop or delay the question times by something ("delayed until blood
+#: cultures are drawn")
+_UNTIL = re.compile(r"\b(?:until|till)\b", re.I)
 #: when the question would stop: "stop antibiotics after 7 days"
 _STOP_AFTER = re.compile(rf"\b(?:after|at|beyond|past)\s+{_SPAN}", re.I)
 #: how long a recommendation says to go on: "continued for no less than 5
@@ -399,9 +386,13 @@ def _stop_vote(statement: str, said: Position, question: str = "") -> Position |
         return "for" if _days(after) >= _days(lasting) else "against"
     if _NOT_STOPPED.search(statement) or _CONTINUE.search(statement):
         return "against"
-    if _STOPPED.search(statement) or said == "against":
+    if _STOPPED.search(statement):
         return "for"
-    return None
+    # a recommendation against starting it ("suggests against empiric MRSA
+    # coverage") is one to go without it, but no answer on stopping it after
+    # a time ("stop antibiotics after 48 hours if cultures are negative") or
+    # delaying it until something is done
+    return "for" if said == "against" and not (after or _UNTIL.search(question)) else None
 
 
 #: what a recommendation says to go without, up to the clause's end
@@ -459,12 +450,12 @@ def guideline_votes(
             # conditionally recommended" for low disease activity is mixed;
             # on a question on stopping it, half a yes ("switching to DMARDs
             # ... over continuation of glucocorticoids": taper them)
-            said = "for" if _ASKS_STOP.search(question) else "against"
+            said = "for" if ASKS_STOP.search(question) else "against"
             vote = GuidelineVote(vote.item_id, said, vote.vote / 2)
         elif forgone:
             said = "for" if vote.position == "against" else "against"
             vote = GuidelineVote(vote.item_id, said, vote.vote)
-        elif _ASKS_STOP.search(question):
+        elif ASKS_STOP.search(question):
             stop = _stop_vote(x.said, vote.position, question)
             if stop is None:
                 continue
@@ -720,6 +711,10 @@ def leading_sentence(g: GuidelineItem, question: str = "") -> str:
         # excerpt's first sentence on bone turnover markers)
         wanted = asked_aspects(question, when=False) if not g.strength else []
         giving = [s for s in sentences if any(w.search(s) for w in wanted)]
+        # one that points a way before one that does not ("resumption may be
+        # considered after at least 4 weeks", not "the optimal timing for
+        # resumption ... is not firmly established")
+        giving.sort(key=lambda s: position(s) is None)
         if re.search(ASKS_DURATION, question, re.I):
             giving.sort(key=lambda s: not COURSE.search(s))
         if giving:

@@ -66,9 +66,11 @@ def _categories(concept: Concept) -> frozenset[str]:
         cats = cats or by_name.get(fold(term), frozenset())
     # a name MeSH added after 2015 is often a kind of an older one: a
     # "traumatic brain injury" is a brain injury
+    # (as a disease, drug or technique: "blood cultures" is no "Culture", I01)
     words = fold(concept.label).split(" ")
     for i in range(1, len(words)):
-        cats = cats or by_name.get(" ".join(words[i:]), frozenset())
+        kind = by_name.get(" ".join(words[i:]), frozenset())
+        cats = cats or (kind if any(c[0] in "CDEF" for c in kind) else frozenset())
     return cats
 
 

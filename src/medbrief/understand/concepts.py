@@ -61,7 +61,7 @@ _QUALIFYING = frozenset({"proven", "confirmed", "documented", "verified"})
 #: anticoagulation"): read as one only where MeSH gives the name no category
 PROCEDURE_HEAD = re.compile(
     r"(?:occlusion|closure|ablation|repair|replacement|implantation|transplantation|"
-    r"ectomy|plasty|ostomy|otomy|scopy|anticoagulation)$"
+    r"ectomy|plasty|ostomy|otomy|scopy|anticoagulation|cultures?)$"
 )
 #: words joining two names that share their last word ("rate vs rhythm control")
 _COORDINATORS = frozenset({"vs", "versus", "or", "and", "v"})
