@@ -1413,6 +1413,8 @@ GOLDEN = [
         guidelines=("guideline:ssc_sepsis_2021:antimicrobial_therapy",),
         verdict="insufficient",
     ),
+    # children are their own evidence: no statement for adults answers for them
+    Golden("can children get statins", concepts=("statins",), verdict="insufficient"),
     # a bare "no" before a disease leaves it out: the Grade D for 60 or older
     Golden(
         "is aspirin ok for 65 year old man no heart disease",

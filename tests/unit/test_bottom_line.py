@@ -1864,13 +1864,22 @@ def test_a_guideline_titled_for_a_group_speaks_only_for_it() -> None:
     assert titled_for("Hyperglycemic Crises in Adults With Diabetes") == {"diabetes"}
     assert titled_for("KDIGO Clinical Practice Guideline for Acute Kidney Injury") == set()
     target = GuidelineItem(1, "ADA", 2024, "Target LDL < 55 mg/dL.", "Grade B", None)
-    ada = Listed(target, None, (0, 1), 0, titled=frozenset({"diabetes"}))
+    ada = Listed(target, None, (0, 1), 0, title="Standards of Care in Diabetes—2024")
     assert for_others(ada, "What is the LDL goal after MI?")
     assert not for_others(ada, "What is the LDL goal in diabetes?")
     # what only people with diabetes have or take names it
     assert not for_others(ada, "potassium replacement before insulin in DKA")
     assert not for_others(ada, "What A1C target for older adults?")
-    assert not for_others(replace(ada, titled=frozenset()), "What is the LDL goal after MI?")
+    assert not for_others(replace(ada, title=""), "What is the LDL goal after MI?")
+    # children are their own evidence: a statement for adults does not speak for them,
+    # one under a guideline titled for newborns does
+    statin = GuidelineItem(2, "ACC/AHA", 2018, "Use a maximally tolerated statin.", "Class I", None)
+    assert for_others(Listed(statin, None, (0, 1), 0), "Can children get statins?")
+    epinephrine = GuidelineItem(
+        3, "AHA/AAP", 2020, "Epinephrine is indicated if HR < 60.", None, None
+    )
+    nrp = Listed(epinephrine, None, (0, 1), 9, title="Neonatal Resuscitation: 2020 Guidelines")
+    assert not for_others(nrp, "epinephrine in newborn resuscitation")
 
 
 def test_a_recommendation_for_people_in_general_does_not_speak_for_breastfeeding() -> None:

@@ -34,6 +34,7 @@ from medbrief.synthesize.fit import (
     other_severity,
     question_scope,
     states_ages,
+    titled_for,
 )
 from medbrief.synthesize.guidelines import certainty_rank, quotes_grade, stated_grades
 from medbrief.synthesize.position import Position, position, states_class
@@ -104,9 +105,9 @@ class Listed:
     #: names the question's subject, a class, only by some of its members
     #: (``subject.names_only_members``)
     by_members: bool = False
-    #: the groups its guideline's title is for (``fit.titled_for``): "Standards
-    #: of Care in Diabetes" is for people with diabetes
-    titled: frozenset[str] = frozenset()
+    #: its guideline's title: "Standards of Care in Diabetes" is for people
+    #: with diabetes (``fit.titled_for``), "Neonatal Resuscitation" for newborns
+    title: str = ""
     #: the question asks about going without its subject (``subject.forgone_of``):
     #: the question's first words name what is done without it, and only the
     #: subject's names (``in_passing``) tell whether it is named in passing
@@ -222,7 +223,9 @@ def for_others(x: Listed, question: str) -> bool:
     a grade may say what the evidence was on: "three for IV ferric
     carboxymaltose"), or only for a group it does not name (people with
     kidney failure or diabetes: ``fit.narrower``; by its guideline's title:
-    ``Listed.titled``)."""
+    ``Listed.title``), or, where the question asks about children, pregnancy or
+    breastfeeding, names none of them in its words or its title
+    (``fit.misses_group``)."""
     g = x.item
     graded = " ".join(filter(None, (x.said, g.strength, g.certainty)))
     whom = f"{x.population or ''} {x.said}"
@@ -233,8 +236,8 @@ def for_others(x: Listed, question: str) -> bool:
         or other_route(question, graded)
         or other_severity(question, whom)
         or narrower(question_scope(question), whom)
-        or bool(x.titled - question_scope(question).groups)
-        or misses_group(question_scope(question), f"{whom} {g.statement}")
+        or bool(titled_for(x.title) - question_scope(question).groups)
+        or misses_group(question_scope(question), f"{whom} {g.statement} {x.title}")
         or kept_from_others(question, x.said)
     )
 

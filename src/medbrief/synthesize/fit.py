@@ -574,13 +574,14 @@ def names_excluded(question: str, text: str) -> bool:
 
 
 #: groups for whom a recommendation for people in general does not speak: what
-#: is recommended for depression is no answer on sertraline in breastfeeding
-_OWN_EVIDENCE_GROUPS = ("pregnancy", "breastfeeding")
+#: is recommended for depression is no answer on sertraline in breastfeeding,
+#: a statin for adults none on statins for children
+_OWN_EVIDENCE_GROUPS = ("pregnancy", "breastfeeding", "young")
 
 
 def misses_group(question: QuestionScope, text: str) -> bool:
-    """Whether the question asks about pregnancy or breastfeeding and a
-    recommendation does not name it."""
+    """Whether the question asks about pregnancy, breastfeeding or children
+    and a recommendation does not name it."""
     named = _groups(text)
     return any(g in question.groups and g not in named for g in _OWN_EVIDENCE_GROUPS)
 

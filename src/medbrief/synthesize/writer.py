@@ -38,7 +38,7 @@ from medbrief.synthesize.bottom_line import (
 )
 from medbrief.synthesize.draft import Finding
 from medbrief.synthesize.facets import role
-from medbrief.synthesize.fit import last_heading, stated_population, titled_for
+from medbrief.synthesize.fit import last_heading, stated_population
 from medbrief.synthesize.guidelines import GuidelineDraft, stated_grades, strength_rank
 from medbrief.synthesize.match import ConceptMatcher
 from medbrief.synthesize.ranges import range_fit, states_range
@@ -316,7 +316,7 @@ def compose(
             # whom it is for comes from its section heading only ("Special
             # Populations > Chronic Kidney Disease (CKD)": "BP target: < 130/80")
             headed=isinstance(item, Recommendation) and not item.population and bool(population),
-            titled=titled_for(
+            title=(
                 item.guideline_title
                 if isinstance(item, Recommendation)
                 else item.title
