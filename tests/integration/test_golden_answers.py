@@ -1413,6 +1413,12 @@ GOLDEN = [
         guidelines=("guideline:ssc_sepsis_2021:antimicrobial_therapy",),
         verdict="insufficient",
     ),
+    # the word "target" is what is asked, not the subject: the ADA's listed
+    # statement on assessing A1C gives no target, so its goal passage is excerpted
+    Golden(
+        "a1c target for most adults with diabetes",
+        first=("guideline:ada_diabetes_2024:glycemic_targets",),
+    ),
     # children are their own evidence: no statement for adults answers for them
     Golden("can children get statins", concepts=("statins",), verdict="insufficient"),
     # a bare "no" before a disease leaves it out: the Grade D for 60 or older

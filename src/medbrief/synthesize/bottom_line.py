@@ -520,6 +520,8 @@ _ACTION_UNITS = frozenset(
         *("take", "get", "give", "receive", "start", "undergo", "have"),
         # and the framing of "Do guidelines recommend aspirin ...?"
         *("guidelines", "guideline", "recommend", "recommended", "indicated"),
+        # and what an open question asks of its subject ("dose of alteplase")
+        *("dose", "dosing", "dosage", "duration", "target", "goal", "timing"),
     )
 )
 

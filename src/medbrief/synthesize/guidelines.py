@@ -740,7 +740,11 @@ def guideline_drafts(
     complete = {
         k
         for d, keys in listed
-        if d.matched >= len(matcher) and all(g.search(d.statement) for g in wanted)
+        # (not one that names the subject in passing: tenecteplase's dose "as an
+        # alternative to alteplase" gives no dose of alteplase)
+        if d.matched >= len(matcher)
+        and all(g.search(d.statement) for g in wanted)
+        and not (wanted and passing(d.statement))
         for k in keys
     }
     partly: dict[str, list[str]] = {k: [] for k in covered - complete}
