@@ -408,6 +408,19 @@ def test_a_trial_of_another_drug_is_not_a_trial_of_the_one_asked_about() -> None
     assert facet.silent == ("pmid:1",)
 
 
+def test_the_authors_advice_is_no_finding() -> None:
+    advice = "We recommend that iron be checked in RLS."
+    ev = [
+        Evidence(doc("1", "Iron and RLS.", f"Iron was low. {advice}"), "cohort", 3),
+        Evidence(doc("2", "Iron in RLS.", "Iron was read. Iron was lower in RLS."), "cohort", 3),
+    ]
+    plan = FacetPlan("A", ("iron", "restless legs syndrome"), "association", "Iron in RLS?")
+    stance = _stance({"recommend": "yes", "lower": "yes"})
+    (facet,) = facet_findings([plan], ev, Matcher((IRON, RLS)), stance, lexical_similarity)  # type: ignore[arg-type]
+    assert [f.text for f in facet.findings] == ["Iron was lower in RLS."]
+    assert facet.silent == ("pmid:1",)
+
+
 def test_a_screening_sub_topic_takes_studies_titled_by_the_screening_test_asked_about() -> None:
     mammo = Concept("mammography", ("mammography",))
     cancer = Concept("breast cancer", ("breast cancer",))

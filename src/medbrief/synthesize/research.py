@@ -34,6 +34,11 @@ _TREATMENT_CUE = re.compile(
     re.IGNORECASE,
 )
 
+#: the authors' own advice ("We recommend that more attention be paid to ..."):
+#: what they would have done, not what they found; quoted as a finding it
+#: would read as the brief's advice
+_AUTHORS_ADVICE = re.compile(r"^\s*(?:we|i)\s+(?:would\s+)?(?:recommend|advise|urge)\b", re.I)
+
 # A title that states a result: a finite verb of finding, with or without
 # negation ("is associated with", "do not cross", "improves").
 _FINDING_TITLE = re.compile(
@@ -110,7 +115,12 @@ def facet_findings(
                 if by_title.label != "not_addressed":
                     st, sentence, named = by_title, clean_sentence(title), concepts
             titled = named | title_concepts
-            if st.label == "not_addressed" or not named or not concepts <= titled:
+            if (
+                st.label == "not_addressed"
+                or not named
+                or not concepts <= titled
+                or _AUTHORS_ADVICE.search(sentence)
+            ):
                 silent.append(ev.document.id)
                 continue
             # A record without a title (BioASQ snippets, "[No title available]")
