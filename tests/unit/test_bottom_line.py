@@ -1358,6 +1358,14 @@ def test_stopping_after_a_time_is_answered_by_how_long_to_go_on() -> None:
     assert stop("Can antibiotics be stopped after 1 week?") == ["for"]
     # no time asked: to continue is a no on stopping
     assert stop("Should antibiotics be stopped in pneumonia?") == ["against"]
+    # "given for at least 12 months" is how long to go on too
+    twelve = "P2Y12 inhibitor therapy should be given for at least 12 months after a stent."
+    item = GuidelineItem(2, "ACCF/AHA", 2013, twelve, "Class I", None)
+    p2y12 = [Listed(item, None, (0, 2), 0)]
+    six = "Is it safe to stop clopidogrel after 6 months post stent?"
+    assert [v.position for v in guideline_votes(p2y12, six)] == ["against"]
+    late = "Is it safe to stop clopidogrel after 13 months post stent?"
+    assert [v.position for v in guideline_votes(p2y12, late)] == ["for"]
 
 
 def test_a_recommendation_against_starting_it_is_no_answer_on_stopping_it_later() -> None:

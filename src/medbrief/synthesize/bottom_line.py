@@ -365,14 +365,19 @@ _UNTIL = re.compile(r"\b(?:until|till)\b", re.I)
 #: when the question would stop: "stop antibiotics after 7 days"
 _STOP_AFTER = re.compile(rf"\b(?:after|at|beyond|past)\s+{_SPAN}", re.I)
 #: how long a recommendation says to go on: "continued for no less than 5
-#: days", "continue for at least 12 months"
+#: days", "continue for at least 12 months", "P2Y12 inhibitor therapy should
+#: be given for at least 12 months"
 _CONTINUE_FOR = re.compile(
-    rf"\bcontinu\w*\s+for\s+(?:no less than|at least|a minimum of|a total of|)\s*{_SPAN}", re.I
+    rf"\bcontinu\w*\s+for\s+(?:no less than|at least|a minimum of|a total of|)\s*{_SPAN}|"
+    rf"\b(?:given|used|taken|prescribed|administered)\s+for\s+(?:no less than|at least|"
+    rf"a minimum of)\s*{_SPAN}",
+    re.I,
 )
 
 
 def _days(match: re.Match[str]) -> float:
-    return float(match.group(1)) * _DAYS[match.group(2).lower().rstrip("s")]
+    number, unit = (g for g in match.groups() if g)
+    return float(number) * _DAYS[unit.lower().rstrip("s")]
 
 
 def _stop_vote(statement: str, said: Position, question: str = "") -> Position | None:
