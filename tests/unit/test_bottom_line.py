@@ -1854,6 +1854,15 @@ def test_a_question_naming_diabetes_or_kidney_disease_is_about_people_who_have_i
     assert narrower(without, "adults with type 2 diabetes who have CKD")
 
 
+def test_an_age_over_sixty_stated_with_a_comparator_is_older_adults() -> None:
+    scope = question_scope("should statins be stopped in the elderly")
+    assert "older" in scope.groups
+    older = "Age > 75 years: it is reasonable to continue high-intensity statin therapy"
+    acs = "High-intensity statin should be initiated or continued during hospitalization for ACS"
+    assert population_match(scope, older) > population_match(scope, acs)
+    assert population_match(scope, "Age >= 20 years: high-intensity statin") == 0
+
+
 def test_a_named_operation_is_surgery() -> None:
     before = "If CABG is planned, discontinue ticagrelor >= 3 days before surgery."
     for question in (

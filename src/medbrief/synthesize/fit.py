@@ -83,7 +83,9 @@ _GROUPS: dict[str, re.Pattern[str]] = {
     # from 60: the USPSTF's "adults 60 years or older" (aspirin) are its older adults
     "older": re.compile(
         r"\b(?:older (?:adults|people|persons|patients|women|men)|elderly|geriatric|"
-        r"aged (?:[6-9]\d)|(?:[6-9]\d) years (?:and|or) older)\b",
+        r"aged (?:[6-9]\d)|(?:[6-9]\d) years (?:and|or) older)\b|"
+        # "Age > 75 years" (ACC/AHA 2018 cholesterol guideline)
+        r"\bage[ds]?\s*(?:>|>=|\u2265|over|above|older than)\s*[6-9]\d\b",
         re.I,
     ),
     "pregnancy": re.compile(
