@@ -1419,6 +1419,15 @@ GOLDEN = [
         "a1c target for most adults with diabetes",
         first=("guideline:ada_diabetes_2024:glycemic_targets",),
     ),
+    # the USPSTF's "interventions ... to support breastfeeding" (Breastfeeding:
+    # Primary Care Interventions) are counseling
+    Golden(
+        "is breastfeeding counseling effective",
+        concepts=("breastfeeding", "counseling"),
+        first=("uspstf:339",),
+        guidelines=("uspstf:339",),
+        verdict="yes",
+    ),
     # children are their own evidence: no statement for adults answers for them
     Golden("can children get statins", concepts=("statins",), verdict="insufficient"),
     # a bare "no" before a disease leaves it out: the Grade D for 60 or older
