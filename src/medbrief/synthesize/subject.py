@@ -133,7 +133,6 @@ def anchor_of(concepts: Sequence[Concept], question: str) -> ConceptMatcher | No
     what it asks about ("lumbar puncture" in "Should a CT scan be done before
     lumbar puncture in suspected meningitis?"), or None: a recommendation
     that does not name it says nothing on that time."""
-    subject = subject_of(concepts)
     forgone = forgone_of(concepts, question)
     if forgone is not None:
         # what is done without it times it: "Anticoagulate for >= 3 weeks
@@ -145,6 +144,7 @@ def anchor_of(concepts: Sequence[Concept], question: str) -> ConceptMatcher | No
     found = _ANCHORED.search(question)
     if found is None:
         return None
+    subject = subject_of(concepts)
     wanted = asked_interventions(tuple(concepts))
     for c in concepts:
         if c is not subject and c.label in wanted and ConceptMatcher(c).opens(found.group("rest")):

@@ -316,13 +316,7 @@ def compose(
             # whom it is for comes from its section heading only ("Special
             # Populations > Chronic Kidney Disease (CKD)": "BP target: < 130/80")
             headed=isinstance(item, Recommendation) and not item.population and bool(population),
-            title=(
-                item.guideline_title
-                if isinstance(item, Recommendation)
-                else item.title
-                if item is not None
-                else ""
-            ),
+            title=_title(item),
         )
         if compared is not None:
             # on a comparison, ``about`` needs both sides: naming one after
@@ -546,6 +540,13 @@ def _headed(
         return statement
     heading = last_heading(item.section)
     return f"{heading}: {statement}" if heading and about(heading) else statement
+
+
+def _title(item: Document | Recommendation | None) -> str:
+    """The title of the guideline a recommendation or an excerpt comes from."""
+    if isinstance(item, Recommendation):
+        return item.guideline_title
+    return item.title if item is not None else ""
 
 
 def _population(item: Document | Recommendation | None) -> str | None:

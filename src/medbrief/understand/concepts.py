@@ -142,23 +142,26 @@ class ConceptExtractor:
         if screening is not None:
             self._add(found, screening, "screening", max(f.position for f, _ in tests))
 
+    @staticmethod
+    def _categories(f: _Found) -> frozenset[str]:
+        """Its MeSH tree categories (data/mesh/categories.tsv)."""
+        by_ui, by_name = sources.mesh_categories()
+        return by_ui.get(f.mesh_ui or "") or by_name.get(fold(f.label), frozenset())
+
     def _treatment(self, f: _Found) -> bool:
         """A drug, a class of drugs, or a procedure or test by its MeSH tree
         (D chemicals and drugs, E techniques) and no disease."""
         if f.drug or fold(f.label) in self.drug_classes:
             return True
-        by_ui, by_name = sources.mesh_categories()
-        cats = by_ui.get(f.mesh_ui or "") or by_name.get(fold(f.label), frozenset())
+        cats = self._categories(f)
         if not cats:
             return bool(PROCEDURE_HEAD.search(f.label.lower()))
         return bool(cats & {"D", "E"}) and not cats & {"C", "F03"}
 
-    @staticmethod
-    def _is_condition(f: _Found) -> bool:
+    @classmethod
+    def _is_condition(cls, f: _Found) -> bool:
         """A disease or a mental disorder by its MeSH tree (C, F03)."""
-        by_ui, by_name = sources.mesh_categories()
-        cats = by_ui.get(f.mesh_ui or "") or by_name.get(fold(f.label), frozenset())
-        return bool(cats & {"C", "F03"})
+        return bool(cls._categories(f) & {"C", "F03"})
 
     def _excluded(self, text: str, found: _Found) -> bool:
         """Whether the question names ``found`` as whom or what it leaves out.
