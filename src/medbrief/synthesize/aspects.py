@@ -39,6 +39,9 @@ ASKS_STOP = re.compile(
     r"delaying)\b",
     re.I,
 )
+# what stops a treatment; a "drug holiday" is a stop (Endocrine Society 2020:
+# "prescribe a bisphosphonate drug holiday for women who are at low-to-moderate risk")
+STOP_VERBS = r"stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*|drug holidays?"
 #: what an open question asks of a treatment, and how a statement gives it:
 #: "What is the recommended dialysis dose in AKI?" is answered by "a Kt/V of
 #: 3.9 per week", not by the dialysis catheter's vein
@@ -58,8 +61,7 @@ _ASPECTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             # continuing it: "Beta-Blockers: Hold or reduce dose if ...
             # decompensated HF", not "Evidence-based beta-blocker for LVEF <= 40%"
             ASKS_STOP.pattern,
-            r"\b(?:stop\w*|discontinu\w*|withh[eo]ld\w*|hold|held|interrupt\w*|taper\w*|"
-            r"avoid\w*|drug holidays?|continu\w*)\b",
+            rf"\b(?:{STOP_VERBS}|hold|held|taper\w*|avoid\w*|continu\w*)\b",
         ),
         # and when to resume it by one on resuming it ("Resumption of
         # Anticoagulation After ICH"), not on stopping it

@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medbrief.grade import split_sentences, terms
-from medbrief.synthesize.aspects import ASKS_DURATION, ASKS_STOP, COURSE, asked_aspects
+from medbrief.synthesize.aspects import (
+    ASKS_DURATION,
+    ASKS_STOP,
+    COURSE,
+    STOP_VERBS,
+    asked_aspects,
+)
 from medbrief.synthesize.fit import (
     fits,
     kept_from_others,
@@ -347,12 +353,9 @@ _RESTRICTED = re.compile(
     r"(?:^|[.:]\s+)if\b[^.;]*,",
     re.I,
 )
-# a "drug holiday" is a stop (Endocrine Society 2020: "prescribe a
-# bisphosphonate drug holiday for women who are at low-to-moderate risk")
-_STOP_VERBS = r"stop\w*|discontinu\w*|withh[eo]ld\w*|interrupt\w*|drug holidays?"
-_STOPPED = re.compile(rf"\b(?:avoid\w*|{_STOP_VERBS})\b", re.I)
+_STOPPED = re.compile(rf"\b(?:avoid\w*|{STOP_VERBS})\b", re.I)
 # "culture collection should not delay antibiotic therapy"
-_NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{_STOP_VERBS}|held|delay\w*)\b", re.I)
+_NOT_STOPPED = re.compile(rf"\bnot (?:be )?(?:{STOP_VERBS}|held|delay\w*)\b", re.I)
 _CONTINUE = re.compile(r"(?<!dis)\bcontinu(?:e|ed|es|ing|ation)\b", re.I)
 
 
@@ -429,6 +432,7 @@ def guideline_votes(
     harm = asks_harm(question)
     if asks_association(question) and not harm:
         return []
+    stopping = bool(ASKS_STOP.search(question))
     votes = []
     for x in chosen:
         if x.position == "insufficient" and asks_recommendation(question) and not harm:
@@ -458,12 +462,12 @@ def guideline_votes(
             # conditionally recommended" for low disease activity is mixed;
             # on a question on stopping it, half a yes ("switching to DMARDs
             # ... over continuation of glucocorticoids": taper them)
-            said = "for" if ASKS_STOP.search(question) else "against"
+            said = "for" if stopping else "against"
             vote = GuidelineVote(vote.item_id, said, vote.vote / 2)
         elif forgone:
             said = "for" if vote.position == "against" else "against"
             vote = GuidelineVote(vote.item_id, said, vote.vote)
-        elif ASKS_STOP.search(question):
+        elif stopping:
             stop = _stop_vote(x.said, vote.position, question)
             if stop is None:
                 continue

@@ -517,14 +517,16 @@ def _quote(
     "Amiodarone IV is the preferred agent", for cardioversion without
     anticoagulation)."""
     quote = leading_sentence(g, question)
-    if about(quote) and (anchor is None or anchor.in_text(quote)):
-        return quote
-    sentences = [s for s in split_sentences(g.statement) if about(s)]
-    sentence = next((s for s in sentences if anchor is None or anchor.in_text(s)), None)
-    if sentence is None and about(quote):
-        return quote
-    sentence = sentence or next(iter(sentences), None)
-    return sentence.strip().rstrip(".") if sentence else quote
+    sentences = split_sentences(g.statement)
+    for anchored in (anchor, None) if anchor is not None else (None,):
+        if about(quote) and (anchored is None or anchored.in_text(quote)):
+            return quote
+        sentence = next(
+            (s for s in sentences if about(s) and (anchored is None or anchored.in_text(s))), None
+        )
+        if sentence:
+            return sentence.strip().rstrip(".")
+    return quote
 
 
 def _headed(
